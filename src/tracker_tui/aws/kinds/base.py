@@ -1,0 +1,136 @@
+"""What a resource kind is: how to list it and map the API's items to ``Resource``.
+
+A kind module defines one ``list_*`` generator per kind and registers a ``KindSpec``.
+The generator yields one batch of resources per API page, so the engine can stream
+them out and stop between pages when the scan is cancelled.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable, Iterator, Literal, Sequence, TypeVar
+
+from tracker_tui.aws.session import AwsSession
+from tracker_tui.model import GLOBAL_REGION, Resource, iso_utc
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: regional: one cell per region.  global: one cell, resources in region "global" (IAM).
+#: account: one cell that lists account-wide and places each resource in its own region (S3).
+Scope = Literal["regional", "global", "account"]
+
+
+class ScanCancelled(Exception):
+    """Raised inside a cell when the scan was cancelled; the cell stops between pages."""
+
+
+@dataclass
+class CellContext:
+    """Everything a kind's lister needs for one cell."""
+
+    session: AwsSession
+    region: str
+    account_id: str
+    #: The regions the scan covers (account-scoped kinds drop resources outside them).
+    regions: Sequence[str] = ()
+    cancel: threading.Event = field(default_factory=threading.Event)
+    #: Page size to ask for (None: the API's default).  Tests set it small to force paging.
+    page_size: int | None = None
+    #: How many per-item calls (tags, locations, ...) run at once inside one cell.
+    fan_out_workers: int = 16
+
+    @property
+    def partition(self) -> str:
+        if self.region.startswith("cn-"):
+            return "aws-cn"
+        if self.region.startswith("us-gov-"):
+            return "aws-us-gov"
+        return "aws"
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        """The shared client for ``service`` in this cell's region (home region for global cells)."""
+        if region is None and self.region != GLOBAL_REGION:
+            region = self.region
+        return self.session.client(service, region)
+
+    def check_cancelled(self) -> None:
+        if self.cancel.is_set():
+            raise ScanCancelled()
+
+    def pages(self, client: Any, operation: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        """Every page of a paginated operation, checking for cancellation between pages."""
+        paginator = client.get_paginator(operation)
+        config: dict[str, Any] = {}
+        if self.page_size and paginator._model.get("limit_key"):  # noqa: SLF001 - botocore has no public accessor
+            config["PageSize"] = self.page_size
+        if config:
+            kwargs["PaginationConfig"] = config
+        for page in paginator.paginate(**kwargs):
+            self.check_cancelled()
+            yield page
+
+    def fan_out(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        """``[fn(item) for item in items]`` run on a small pool, results in order.
+
+        Used for per-item detail calls (bucket location, tags) so a cell's chain of calls
+        stays short.  ``fn`` must handle its own expected errors.
+        """
+        self.check_cancelled()
+        if len(items) <= 1:
+            return [fn(item) for item in items]
+        workers = max(1, min(self.fan_out_workers, len(items)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fan-out") as pool:
+            return list(pool.map(fn, items))
+
+    def arn(self, service: str, resource: str, *, region: str | None = None, global_: bool = False) -> str:
+        region_part = "" if global_ else (region or self.region)
+        return f"arn:{self.partition}:{service}:{region_part}:{self.account_id}:{resource}"
+
+
+Lister = Callable[[CellContext], Iterable[Sequence[Resource]]]
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """One resource kind: its id, the service it lives in, how to list it, what can be done to it."""
+
+    id: str
+    service: str
+    scope: Scope
+    lister: Lister
+    title: str
+    actions: tuple[str, ...] = ()
+
+
+# --- small mapping helpers shared by the kind modules ------------------------------------
+
+
+def tag_dict(tags: Iterable[dict[str, Any]] | None, key: str = "Key", value: str = "Value") -> dict[str, str]:
+    """``[{"Key": k, "Value": v}, ...]`` to ``{k: v}`` (None-safe)."""
+    return {str(t.get(key, "")): str(t.get(value, "")) for t in (tags or [])}
+
+
+def ts(value: Any) -> str | None:
+    """An API timestamp (datetime, epoch millis or ISO string) as inventory ISO-8601."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return iso_utc(value)
+    if isinstance(value, (int, float)):
+        return iso_utc(datetime.fromtimestamp(value / 1000.0, tz=timezone.utc))
+    if isinstance(value, str):
+        try:
+            return iso_utc(datetime.fromisoformat(value.replace("Z", "+00:00").replace("+0000", "+00:00")))
+        except ValueError:
+            return None
+    return None
+
+
+def error_code(exc: BaseException) -> str:
+    """The AWS error code of a botocore ClientError (empty for anything else)."""
+    response = getattr(exc, "response", None) or {}
+    return str(response.get("Error", {}).get("Code", ""))

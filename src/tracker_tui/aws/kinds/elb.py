@@ -1,0 +1,146 @@
+"""Load balancers: ALB, NLB, GWLB (elbv2) and Classic (elb), as one kind.
+
+Each carries ``details.subtype`` and ``details.target_count`` (registered targets or
+instances), so a balancer with nothing behind it shows up as waste.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, Iterator, Sequence
+
+import botocore.exceptions
+
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict, ts
+from tracker_tui.model import Resource
+
+
+def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def list_load_balancers(ctx: CellContext) -> Iterator[list[Resource]]:
+    yield from _list_v2(ctx)
+    yield from _list_classic(ctx)
+
+
+def _list_v2(ctx: CellContext) -> Iterator[list[Resource]]:
+    elbv2 = ctx.client("elbv2")
+    balancers: list[dict[str, Any]] = []
+    for page in ctx.pages(elbv2, "describe_load_balancers"):
+        balancers.extend(page.get("LoadBalancers", []))
+    if not balancers:
+        return
+    arns = [lb["LoadBalancerArn"] for lb in balancers]
+    # Tags (20 ARNs a call) and target counts are independent: run them side by side.
+    tag_chunks = _chunks(arns, 20)
+    jobs: list[Any] = [("tags", chunk) for chunk in tag_chunks] + [("targets", None)]
+    results = ctx.fan_out(lambda job: _v2_job(ctx, elbv2, job), jobs)
+    tags: dict[str, dict[str, str]] = {}
+    for part in results[:-1]:
+        tags.update(part)
+    targets: dict[str, int] = results[-1]
+    batch = []
+    for lb in balancers:
+        arn = lb["LoadBalancerArn"]
+        details = {
+            "subtype": lb.get("Type", "application"),
+            "scheme": lb.get("Scheme"),
+            "dns_name": lb.get("DNSName"),
+            "vpc_id": lb.get("VpcId"),
+            "availability_zones": [z.get("ZoneName") for z in lb.get("AvailabilityZones", [])],
+            "target_count": targets.get(arn, 0),
+        }
+        lb_tags = tags.get(arn, {})
+        batch.append(
+            Resource(
+                kind="elb:load-balancer",
+                id=lb["LoadBalancerName"],
+                account_id=ctx.account_id,
+                arn=arn,
+                name=lb_tags.get("Name", "") or lb["LoadBalancerName"],
+                region=ctx.region,
+                state=(lb.get("State") or {}).get("Code", "active"),
+                created=ts(lb.get("CreatedTime")),
+                tags=lb_tags,
+                details={k: v for k, v in details.items() if v is not None},
+            )
+        )
+    yield batch
+
+
+def _v2_job(ctx: CellContext, elbv2: Any, job: tuple[str, Any]) -> Any:
+    what, arns = job
+    if what == "tags":
+        reply = elbv2.describe_tags(ResourceArns=list(arns))
+        return {d["ResourceArn"]: tag_dict(d.get("Tags")) for d in reply.get("TagDescriptions", [])}
+    return _v2_target_counts(ctx, elbv2)
+
+
+def _v2_target_counts(ctx: CellContext, elbv2: Any) -> dict[str, int]:
+    """Registered targets per load balancer ARN, across all its target groups."""
+    groups: list[dict[str, Any]] = []
+    for page in ctx.pages(elbv2, "describe_target_groups"):
+        groups.extend(page.get("TargetGroups", []))
+    groups = [g for g in groups if g.get("LoadBalancerArns")]
+
+    def health(group: dict[str, Any]) -> int:
+        try:
+            reply = elbv2.describe_target_health(TargetGroupArn=group["TargetGroupArn"])
+        except botocore.exceptions.ClientError:
+            return 0
+        return len(reply.get("TargetHealthDescriptions", []))
+
+    counts: dict[str, int] = defaultdict(int)
+    for group, n in zip(groups, ctx.fan_out(health, groups)):
+        for lb_arn in group["LoadBalancerArns"]:
+            counts[lb_arn] += n
+    return counts
+
+
+def _list_classic(ctx: CellContext) -> Iterator[list[Resource]]:
+    elb = ctx.client("elb")
+    for page in ctx.pages(elb, "describe_load_balancers"):
+        balancers = page.get("LoadBalancerDescriptions", [])
+        if not balancers:
+            continue
+        names = [lb["LoadBalancerName"] for lb in balancers]
+        tags: dict[str, dict[str, str]] = {}
+        for part in ctx.fan_out(
+            lambda chunk: {
+                d["LoadBalancerName"]: tag_dict(d.get("Tags"))
+                for d in elb.describe_tags(LoadBalancerNames=list(chunk)).get("TagDescriptions", [])
+            },
+            _chunks(names, 20),
+        ):
+            tags.update(part)
+        batch = []
+        for lb in balancers:
+            name = lb["LoadBalancerName"]
+            details = {
+                "subtype": "classic",
+                "scheme": lb.get("Scheme"),
+                "dns_name": lb.get("DNSName"),
+                "vpc_id": lb.get("VPCId"),
+                "availability_zones": lb.get("AvailabilityZones"),
+                "target_count": len(lb.get("Instances", [])),
+            }
+            lb_tags = tags.get(name, {})
+            batch.append(
+                Resource(
+                    kind="elb:load-balancer",
+                    id=name,
+                    account_id=ctx.account_id,
+                    arn=ctx.arn("elasticloadbalancing", f"loadbalancer/{name}"),
+                    name=lb_tags.get("Name", "") or name,
+                    region=ctx.region,
+                    state="active",
+                    created=ts(lb.get("CreatedTime")),
+                    tags=lb_tags,
+                    details={k: v for k, v in details.items() if v is not None},
+                )
+            )
+        yield batch
+
+
+KINDS = [KindSpec("elb:load-balancer", "elbv2", "regional", list_load_balancers, "Load balancers", ("delete",))]

@@ -1,0 +1,72 @@
+"""Which regions a scan covers."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import botocore.exceptions
+
+from tracker_tui.aws.session import AwsSession, CredentialsError, describe_credentials_error
+
+
+class UnknownRegionError(ValueError):
+    """A region the user named does not exist in the account's partition."""
+
+
+def partition_of(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+def enabled_regions(session: AwsSession) -> list[str]:
+    """The account's enabled regions (``DescribeRegions`` without AllRegions), sorted.
+
+    AWS already leaves out regions the account has not opted in to; the extra filters
+    (opt-in status, same partition as the home region) only matter for emulators, which
+    answer with every region of every partition.
+    """
+    try:
+        reply = session.client("ec2").describe_regions()
+    except (botocore.exceptions.NoCredentialsError, botocore.exceptions.ClientError) as exc:
+        raise CredentialsError(describe_credentials_error(exc, session.profile)) from None
+    home = partition_of(session.home_region)
+    return sorted(
+        r["RegionName"]
+        for r in reply.get("Regions", [])
+        if r.get("OptInStatus") != "not-opted-in" and partition_of(r["RegionName"]) == home
+    )
+
+
+def known_regions(session: AwsSession) -> set[str]:
+    """Every region name the partition knows: botocore's data plus DescribeRegions(AllRegions)."""
+    names = set(session.boto.get_available_regions("ec2"))
+    for partition in ("aws-us-gov", "aws-cn"):
+        names |= set(session.boto.get_available_regions("ec2", partition_name=partition))
+    try:
+        reply = session.client("ec2").describe_regions(AllRegions=True)
+        names |= {r["RegionName"] for r in reply.get("Regions", [])}
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
+        pass  # botocore's list stands alone
+    return names
+
+
+def resolve_regions(session: AwsSession, requested: Iterable[str] | None) -> list[str]:
+    """The regions to scan: the requested ones (validated), else every enabled region.
+
+    Raises:
+        UnknownRegionError: naming the first region that does not exist.
+    """
+    wanted = [r.strip() for r in (requested or []) if r and r.strip()]
+    if not wanted:
+        return enabled_regions(session)
+    known = set(session.boto.get_available_regions("ec2"))
+    unknown = [r for r in wanted if r not in known]
+    if unknown:
+        known = known_regions(session)
+        unknown = [r for r in wanted if r not in known]
+    if unknown:
+        raise UnknownRegionError(f"unknown region '{unknown[0]}'")
+    return list(dict.fromkeys(wanted))

@@ -1,0 +1,212 @@
+"""The scan engine: every (region, kind) cell is its own task on one thread pool.
+
+Results stream out through a sink callback (called from worker threads; it must be
+thread-safe and must not block for long - Textual's ``post_message`` qualifies) as one
+``ResourcesFound`` per API page, then one ``CellFinished`` per cell, then ``ScanFinished``.
+One failing cell never stops the others; cancellation stops every cell between pages.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import botocore.exceptions
+
+from tracker_tui.aws.kinds import CellContext, KindSpec, ScanCancelled
+from tracker_tui.aws.kinds.base import error_code
+from tracker_tui.aws.session import AwsSession
+from tracker_tui.model import (
+    GLOBAL_REGION,
+    Cell,
+    CellFinished,
+    CellResult,
+    CellStatus,
+    Identity,
+    Resource,
+    ResourcesFound,
+    ScanErrorEntry,
+    ScanEvent,
+    ScanFinished,
+    ScanStarted,
+)
+
+DEFAULT_CONCURRENCY = 16
+
+DENIED_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnauthorizedOperation",
+        "UnauthorizedAccess",
+        "AuthorizationError",
+        "AuthorizationErrorException",
+        "OptInRequired",
+        "AuthFailure",
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "SubscriptionRequiredException",
+        "Forbidden",
+        "403",
+    }
+)
+THROTTLED_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestLimitExceeded",
+        "RequestThrottled",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "SlowDown",
+        "ProvisionedThroughputExceededException",
+        "PriorRequestNotComplete",
+        "BandwidthLimitExceeded",
+    }
+)
+
+Sink = Callable[[ScanEvent], None]
+
+
+def classify_error(exc: BaseException) -> tuple[CellStatus, str, str]:
+    """Map an exception raised inside a cell to (status, code, one-line message)."""
+    if isinstance(exc, botocore.exceptions.ClientError):
+        code = error_code(exc) or "ClientError"
+        message = exc.response.get("Error", {}).get("Message", "") or str(exc)
+        if code in DENIED_CODES:
+            return CellStatus.DENIED, code, message
+        if code in THROTTLED_CODES:
+            return CellStatus.THROTTLED, code, f"{message} (still throttled after retries)"
+        return CellStatus.FAILED, code, message
+    if isinstance(exc, (botocore.exceptions.EndpointConnectionError, botocore.exceptions.ConnectTimeoutError)):
+        return CellStatus.FAILED, "EndpointUnreachable", str(exc)
+    if isinstance(exc, botocore.exceptions.ReadTimeoutError):
+        return CellStatus.FAILED, "ReadTimeout", str(exc)
+    if isinstance(exc, botocore.exceptions.NoCredentialsError):
+        return CellStatus.DENIED, "NoCredentials", str(exc)
+    if isinstance(exc, botocore.exceptions.BotoCoreError):
+        return CellStatus.FAILED, type(exc).__name__, str(exc)
+    return CellStatus.FAILED, type(exc).__name__, f"internal error: {exc}"
+
+
+@dataclass
+class ScanOptions:
+    """Tuning knobs of a scan."""
+
+    concurrency: int = DEFAULT_CONCURRENCY
+    page_size: int | None = None
+    fan_out_workers: int = 16
+
+
+@dataclass
+class ScanEngine:
+    """Scans ``kinds`` over ``regions`` of one account.
+
+    Args:
+        session: the shared session (one per credential set).
+        identity: who the scan runs as (its account id goes on every resource).
+        regions: regions to cover; global kinds are scanned once regardless.
+        kinds: the kind specs to scan.
+    """
+
+    session: AwsSession
+    identity: Identity
+    regions: Sequence[str]
+    kinds: Sequence[KindSpec]
+    options: ScanOptions = field(default_factory=ScanOptions)
+
+    def cells(self) -> list[Cell]:
+        """Every (region, kind) task of this scan; account-wide and global kinds once."""
+        out: list[Cell] = []
+        account = self.identity.account_id
+        for spec in self.kinds:
+            if spec.scope == "regional":
+                out.extend(Cell(region, spec.id, account) for region in self.regions)
+            else:
+                out.append(Cell(GLOBAL_REGION, spec.id, account))
+        return out
+
+    def run(self, sink: Sink, cancel: threading.Event | None = None) -> ScanFinished:
+        """Run every cell, streaming events into ``sink``; returns the final summary."""
+        cancel = cancel or threading.Event()
+        started = time.monotonic()
+        cells = self.cells()
+        specs = {spec.id: spec for spec in self.kinds}
+        sink(ScanStarted(self.identity, tuple(self.regions), tuple(cells)))
+        results: list[CellResult] = []
+        lock = threading.Lock()
+
+        def task(cell: Cell) -> None:
+            result = self._run_cell(cell, specs[cell.kind], sink, cancel)
+            with lock:
+                results.append(result)
+            sink(CellFinished(result))
+
+        workers = max(1, min(self.options.concurrency, len(cells) or 1))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scan") as pool:
+            for future in [pool.submit(task, cell) for cell in cells]:
+                future.result()
+        finished = ScanFinished(
+            cancelled=cancel.is_set(), seconds=time.monotonic() - started, results=tuple(results)
+        )
+        sink(finished)
+        return finished
+
+    def _run_cell(self, cell: Cell, spec: KindSpec, sink: Sink, cancel: threading.Event) -> CellResult:
+        t0 = time.monotonic()
+        if cancel.is_set():
+            return CellResult(cell, CellStatus.CANCELLED)
+        ctx = CellContext(
+            session=self.session,
+            region=cell.region,
+            account_id=self.identity.account_id,
+            regions=tuple(self.regions),
+            cancel=cancel,
+            page_size=self.options.page_size,
+            fan_out_workers=self.options.fan_out_workers,
+        )
+        count = 0
+        try:
+            for batch in spec.lister(ctx):
+                if batch:
+                    count += len(batch)
+                    sink(ResourcesFound(cell, tuple(batch)))
+        except ScanCancelled:
+            return CellResult(cell, CellStatus.CANCELLED, count, seconds=time.monotonic() - t0)
+        except Exception as exc:  # noqa: BLE001 - one failing cell never stops the others
+            status, code, message = classify_error(exc)
+            return CellResult(cell, status, count, code, message, time.monotonic() - t0)
+        status = CellStatus.DONE if count else CellStatus.EMPTY
+        return CellResult(cell, status, count, seconds=time.monotonic() - t0)
+
+
+def error_entries(results: Sequence[CellResult]) -> list[ScanErrorEntry]:
+    """The inventory ``errors`` list for the failed cells, in a stable order."""
+    entries = [
+        ScanErrorEntry(r.cell.region, r.cell.kind, r.code or r.status.value, r.message or "", r.cell.account_id)
+        for r in results
+        if r.status.is_error
+    ]
+    return sorted(entries, key=lambda e: (e.account_id, e.region, e.kind))
+
+
+@dataclass
+class Collector:
+    """A thread-safe sink that keeps everything (for the headless command and tests)."""
+
+    resources: list[Resource] = field(default_factory=list)
+    results: list[CellResult] = field(default_factory=list)
+    events: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self, event: ScanEvent) -> None:
+        with self._lock:
+            self.events += 1
+            if isinstance(event, ResourcesFound):
+                self.resources.extend(event.resources)
+            elif isinstance(event, CellFinished):
+                self.results.append(event.result)

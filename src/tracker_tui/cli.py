@@ -1,0 +1,212 @@
+"""Command line: parse arguments, pick the account source, run the TUI or a headless scan.
+
+Exit codes: 0 complete; 2 bad usage or credentials (one line, no traceback); 3 partial
+scan (some cells failed; the inventory is still written); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from dataclasses import dataclass
+from typing import IO, Sequence
+
+from tracker_tui import __version__
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_PARTIAL = 3
+EXIT_INTERRUPTED = 130
+
+
+class UsageError(Exception):
+    """Bad usage or credentials: printed as one line, exit 2."""
+
+
+def _add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """Options every command takes.  Sub-commands use SUPPRESS defaults so an option
+    given before the sub-command is not overwritten by the sub-command's default."""
+
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if suppress else value
+
+    group = parser.add_argument_group("account and scope")
+    group.add_argument("--profile", metavar="NAME", default=default(None), help="AWS profile (default: the credential chain)")
+    group.add_argument(
+        "--region", metavar="R", action="append", default=default(None),
+        help="scan only this region (repeatable; default: every enabled region)",
+    )
+    group.add_argument(
+        "--kind", metavar="K", action="append", default=default(None),
+        help="scan only this kind, e.g. ec2:instance (repeatable)",
+    )
+    group.add_argument(
+        "--endpoint-url", metavar="URL", default=default(None),
+        help="send every API call here (also read from AWS_ENDPOINT_URL)",
+    )
+    group.add_argument("--read-only", action="store_true", default=default(False), help="disable every action")
+    group.add_argument(
+        "--concurrency", metavar="N", type=int, default=default(None),
+        help="cells scanned at once (default 16)",
+    )
+    group.add_argument(
+        "--demo", action="store_true", default=default(False),
+        help="use an embedded mocked AWS account (moto); no credentials, no network",
+    )
+    group.add_argument(
+        "--demo-latency", metavar="MS", type=float, default=default(None),
+        help="simulated latency per API call in the demo (default: varied by region; 0 for none)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tracker-tui",
+        description="See, cost and clean up an AWS account: every enabled region, live, keyboard-first.",
+    )
+    parser.add_argument("--version", action="version", version=f"tracker-tui {__version__}")
+    _add_common(parser, suppress=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    scan = commands.add_parser("scan", help="scan headless and print or write the inventory")
+    scan.add_argument("--format", choices=("json", "csv", "table"), default="table", help="output format (default table)")
+    scan.add_argument("--output", "-o", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    _add_common(scan, suppress=True)
+    open_ = commands.add_parser("open", help="open a saved inventory JSON in the TUI (no AWS calls)")
+    open_.add_argument("file", metavar="FILE.json")
+    _add_common(open_, suppress=True)
+    return parser
+
+
+@dataclass
+class Source:
+    """Where the resources come from: a live session (real or demo)."""
+
+    session: object
+    demo: object | None = None
+
+    def close(self) -> None:
+        if self.demo is not None:
+            self.demo.stop()  # type: ignore[attr-defined]
+
+
+def open_source(args: argparse.Namespace) -> Source:
+    """Build the session for the arguments.
+
+    Raises:
+        UsageError: unknown profile, or the demo cannot start.
+    """
+    from tracker_tui.aws.session import AwsSession, CredentialsError, SessionOptions
+
+    if args.demo:
+        from tracker_tui.demo import DemoError, start_demo
+
+        try:
+            demo = start_demo(latency_ms=args.demo_latency)
+        except DemoError as exc:
+            raise UsageError(str(exc)) from None
+        return Source(demo.session, demo)
+    try:
+        session = AwsSession(SessionOptions(profile=args.profile, endpoint_url=args.endpoint_url))
+    except CredentialsError as exc:
+        raise UsageError(str(exc)) from None
+    return Source(session)
+
+
+def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
+    from tracker_tui.aws.kinds import UnknownKindError, resolve_kinds
+    from tracker_tui.aws.regions import UnknownRegionError, resolve_regions
+    from tracker_tui.aws.scan import Collector, ScanEngine, ScanOptions, error_entries
+    from tracker_tui.aws.session import CredentialsError
+    from tracker_tui.store import Inventory, render, sort_resources, write_output
+
+    try:
+        kinds = resolve_kinds(args.kind)
+    except UnknownKindError as exc:
+        raise UsageError(str(exc)) from None
+    source = open_source(args)
+    try:
+        session = source.session
+        try:
+            identity = session.identity()  # type: ignore[attr-defined]
+            regions = resolve_regions(session, args.region)  # type: ignore[arg-type]
+        except (CredentialsError, UnknownRegionError) as exc:
+            raise UsageError(str(exc)) from None
+        options = ScanOptions()
+        if args.concurrency:
+            options.concurrency = max(1, args.concurrency)
+        engine = ScanEngine(session, identity, regions, kinds, options)  # type: ignore[arg-type]
+        collector = Collector()
+        cancel = threading.Event()
+        total = len(engine.cells())
+        show_progress = hasattr(stderr, "isatty") and stderr.isatty()
+        thread = threading.Thread(target=engine.run, args=(collector, cancel), name="scan", daemon=True)
+        thread.start()
+        try:
+            while thread.is_alive():
+                thread.join(0.2)
+                if show_progress:
+                    failed = sum(1 for r in collector.results if r.status.is_error)
+                    stderr.write(
+                        f"\rscanning: {len(collector.results)}/{total} cells, "
+                        f"{len(collector.resources)} resources, {failed} errors "
+                    )
+                    stderr.flush()
+        except KeyboardInterrupt:
+            cancel.set()
+            stderr.write("\ninterrupted: stopping the scan between pages...\n")
+            thread.join(30)
+            return EXIT_INTERRUPTED
+        if show_progress:
+            stderr.write("\r" + " " * 70 + "\r")
+        errors = error_entries(collector.results)
+        inventory = Inventory(
+            identity=identity,
+            regions=list(regions),
+            resources=sort_resources(collector.resources),
+            errors=errors,
+            accounts=[identity],
+        )
+        write_output(render(inventory, args.format), args.output, stdout)
+        if errors:
+            stderr.write(
+                f"tracker-tui: partial scan: {len(errors)} of {total} cells failed "
+                f"(see 'errors' in the output); first: {errors[0].region} {errors[0].kind}: {errors[0].code}\n"
+            )
+            return EXIT_PARTIAL
+        return EXIT_OK
+    finally:
+        source.close()
+
+
+def run_tui(args: argparse.Namespace) -> int:
+    """Open the TUI on a live account (real or demo) or a saved inventory."""
+    try:
+        from tracker_tui.ui.app import launch
+    except ImportError as exc:  # pragma: no cover - until the UI lands
+        raise UsageError(f"the TUI is not available: {exc}") from None
+    return launch(args)
+
+
+def main(argv: Sequence[str] | None = None, stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> int:
+    """Entry point of the ``tracker-tui`` console script."""
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "scan":
+            code = run_scan(args, stdout, stderr)
+        else:
+            code = run_tui(args)
+    except UsageError as exc:
+        stderr.write(f"tracker-tui: error: {exc}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        stderr.write("\ninterrupted\n")
+        return EXIT_INTERRUPTED
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

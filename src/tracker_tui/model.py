@@ -1,0 +1,214 @@
+"""Plain data types shared by every layer.
+
+Nothing here imports boto3 or Textual: a script, the headless ``scan`` command and
+the TUI all speak in these types.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Mapping
+
+GLOBAL_REGION = "global"
+
+#: Every resource kind, in display order.  ``aws.kinds`` registers one scanner for each.
+KIND_IDS: tuple[str, ...] = (
+    "ec2:instance",
+    "ec2:volume",
+    "ec2:elastic-ip",
+    "ec2:nat-gateway",
+    "s3:bucket",
+    "rds:db-instance",
+    "lambda:function",
+    "elb:load-balancer",
+    "logs:log-group",
+    "iam:user",
+    "iam:role",
+    "autoscaling:group",
+    "elasticache:cluster",
+)
+
+
+def iso_utc(value: datetime | None) -> str | None:
+    """Format a datetime as ``2026-01-02T03:04:05Z`` (UTC, seconds precision)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """One thing in an AWS account, as the scan found it.
+
+    ``created`` is an ISO-8601 UTC string (``iso_utc``) so rows sort and serialise
+    without conversion.  ``monthly_cost`` is USD per month, or ``None`` when it is
+    usage-dependent or unknown; ``cost_basis`` says how the figure was reached.
+    """
+
+    kind: str
+    id: str
+    region: str
+    account_id: str = ""
+    arn: str | None = None
+    name: str = ""
+    state: str = ""
+    created: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    details: Mapping[str, Any] = field(default_factory=dict)
+    monthly_cost: float | None = None
+    cost_basis: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """Identity of the resource across scans: (account, region, kind, id)."""
+        return (self.account_id, self.region, self.kind, self.id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The inventory-v1 JSON object for this resource."""
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "account_id": self.account_id,
+            "arn": self.arn,
+            "name": self.name,
+            "region": self.region,
+            "state": self.state,
+            "created": self.created,
+            "tags": dict(self.tags),
+            "monthly_cost": self.monthly_cost,
+            "cost_basis": self.cost_basis,
+            "details": dict(self.details),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Resource":
+        """Build a resource from an inventory-v1 JSON object (raises KeyError/TypeError on bad input)."""
+        cost = data.get("monthly_cost")
+        return cls(
+            kind=str(data["kind"]),
+            id=str(data["id"]),
+            region=str(data["region"]),
+            account_id=str(data.get("account_id") or ""),
+            arn=data.get("arn"),
+            name=str(data.get("name") or ""),
+            state=str(data.get("state") or ""),
+            created=data.get("created"),
+            tags={str(k): str(v) for k, v in dict(data.get("tags") or {}).items()},
+            details=dict(data.get("details") or {}),
+            monthly_cost=None if cost is None else float(cost),
+            cost_basis=data.get("cost_basis"),
+        )
+
+
+class CellStatus(str, enum.Enum):
+    """How one (region, kind) cell of a scan ended."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    EMPTY = "empty"
+    DENIED = "denied"
+    THROTTLED = "throttled"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_error(self) -> bool:
+        return self in (CellStatus.DENIED, CellStatus.THROTTLED, CellStatus.FAILED)
+
+    @property
+    def is_finished(self) -> bool:
+        return self not in (CellStatus.PENDING, CellStatus.RUNNING)
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One unit of scan work: one kind in one region (or ``global``) of one account."""
+
+    region: str
+    kind: str
+    account_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CellResult:
+    """The outcome of one cell."""
+
+    cell: Cell
+    status: CellStatus
+    count: int = 0
+    code: str | None = None
+    message: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ScanErrorEntry:
+    """One entry of the inventory's ``errors`` list."""
+
+    region: str
+    kind: str
+    code: str
+    message: str
+    account_id: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        out = {"region": self.region, "kind": self.kind, "code": self.code, "message": self.message}
+        if self.account_id:
+            out["account_id"] = self.account_id
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who ran the scan: account id, alias (may be empty) and the caller ARN."""
+
+    account_id: str
+    arn: str = ""
+    alias: str = ""
+
+    @property
+    def display_name(self) -> str:
+        return self.alias or self.account_id
+
+    def to_dict(self) -> dict[str, str]:
+        return {"id": self.account_id, "alias": self.alias, "identity_arn": self.arn}
+
+
+# --- scan events -------------------------------------------------------------------------
+# The engine reports through one callback that receives these.  They are plain and small so
+# the UI can wrap them in Textual messages and the headless command can just collect them.
+
+
+@dataclass(frozen=True, slots=True)
+class ScanStarted:
+    identity: Identity
+    regions: tuple[str, ...]
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ResourcesFound:
+    """A batch of resources from one page of one cell."""
+
+    cell: Cell
+    resources: tuple[Resource, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CellFinished:
+    result: CellResult
+
+
+@dataclass(frozen=True, slots=True)
+class ScanFinished:
+    cancelled: bool
+    seconds: float
+    results: tuple[CellResult, ...]
+
+
+ScanEvent = ScanStarted | ResourcesFound | CellFinished | ScanFinished

@@ -1,0 +1,255 @@
+"""Reading and writing inventories (JSON v1, CSV, text table) and where files live."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Any, Iterable, Sequence
+
+from tracker_tui.model import Identity, Resource, ScanErrorEntry, iso_utc
+
+SCHEMA = "tracker-tui/inventory/v1"
+CSV_FIELDS = (
+    "kind",
+    "id",
+    "account_id",
+    "arn",
+    "name",
+    "region",
+    "state",
+    "created",
+    "tags",
+    "monthly_cost",
+    "cost_basis",
+    "details",
+)
+
+
+class InventoryError(ValueError):
+    """A file is not a readable tracker-tui inventory.  The message says what is wrong."""
+
+
+@dataclass
+class Inventory:
+    """A scan's result as the v1 JSON file holds it."""
+
+    identity: Identity
+    regions: list[str]
+    resources: list[Resource]
+    errors: list[ScanErrorEntry] = field(default_factory=list)
+    scanned_at: str = field(default_factory=lambda: iso_utc(datetime.now(timezone.utc)) or "")
+    accounts: list[Identity] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "schema": SCHEMA,
+            "account": self.identity.to_dict(),
+            "scanned_at": self.scanned_at,
+            "regions": list(self.regions),
+            "resources": [r.to_dict() for r in self.resources],
+            "errors": [e.to_dict() for e in self.errors],
+        }
+        account_ids = {r.account_id for r in self.resources} | {a.account_id for a in self.accounts}
+        if len(account_ids - {""}) > 1 or len(self.accounts) > 1:
+            data["accounts"] = [{"id": a.account_id, "alias": a.alias} for a in self.accounts]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Any, source: str = "inventory") -> "Inventory":
+        """Validate and load an inventory-v1 object.
+
+        Raises:
+            InventoryError: naming what is wrong (foreign schema, missing field, bad resource).
+        """
+        if not isinstance(data, dict):
+            raise InventoryError(f"{source}: not a tracker-tui inventory (top level is not an object)")
+        schema = data.get("schema")
+        if schema != SCHEMA:
+            raise InventoryError(
+                f"{source}: not a tracker-tui inventory (schema is {schema!r}, expected {SCHEMA!r})"
+            )
+        account = data.get("account") or {}
+        if not isinstance(account, dict) or not account.get("id"):
+            raise InventoryError(f"{source}: the 'account' object with an 'id' is missing")
+        raw_resources = data.get("resources")
+        if not isinstance(raw_resources, list):
+            raise InventoryError(f"{source}: 'resources' must be a list")
+        resources = []
+        for index, item in enumerate(raw_resources):
+            try:
+                resources.append(Resource.from_dict(item))
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise InventoryError(f"{source}: resource #{index} is malformed ({exc!s})") from None
+        errors = []
+        for item in data.get("errors") or []:
+            try:
+                errors.append(
+                    ScanErrorEntry(
+                        str(item["region"]),
+                        str(item["kind"]),
+                        str(item.get("code", "")),
+                        str(item.get("message", "")),
+                        str(item.get("account_id", "")),
+                    )
+                )
+            except (KeyError, TypeError) as exc:
+                raise InventoryError(f"{source}: an entry of 'errors' is malformed ({exc!s})") from None
+        accounts = [
+            Identity(str(a.get("id", "")), "", str(a.get("alias", "")))
+            for a in data.get("accounts") or []
+            if isinstance(a, dict)
+        ]
+        return cls(
+            identity=Identity(str(account["id"]), str(account.get("identity_arn", "")), str(account.get("alias", ""))),
+            regions=[str(r) for r in data.get("regions") or []],
+            resources=resources,
+            errors=errors,
+            scanned_at=str(data.get("scanned_at", "")),
+            accounts=accounts,
+        )
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so a crash leaves either the old file or the new one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def dumps_json(inventory: Inventory) -> str:
+    return json.dumps(inventory.to_dict(), indent=2, sort_keys=False, default=str) + "\n"
+
+
+def read_inventory(path: str | Path) -> Inventory:
+    """Load an inventory file.
+
+    Raises:
+        InventoryError: the file is missing, unreadable, not JSON, or not an inventory.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InventoryError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InventoryError(f"{path}: cannot read it ({exc.__class__.__name__}: {exc})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InventoryError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    return Inventory.from_dict(data, source=str(path))
+
+
+def tags_text(tags: dict[str, str] | Any) -> str:
+    """Tags as ``k=v;k=v`` (sorted by key), the CSV form."""
+    return ";".join(f"{k}={v}" for k, v in sorted(dict(tags).items()))
+
+
+def dumps_csv(resources: Iterable[Resource]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_FIELDS)
+    for r in resources:
+        writer.writerow(
+            [
+                r.kind,
+                r.id,
+                r.account_id,
+                r.arn or "",
+                r.name,
+                r.region,
+                r.state,
+                r.created or "",
+                tags_text(r.tags),
+                "" if r.monthly_cost is None else f"{r.monthly_cost:.2f}",
+                r.cost_basis or "",
+                json.dumps(dict(r.details), sort_keys=True, default=str),
+            ]
+        )
+    return buffer.getvalue()
+
+
+def format_cost(value: float | None) -> str:
+    return "-" if value is None else f"${value:,.2f}"
+
+
+def dumps_table(inventory: Inventory, width: int = 120) -> str:
+    """A plain-text table for terminals and logs, grouped by kind, with a summary."""
+    columns = ("KIND", "REGION", "STATE", "ID", "NAME", "COST/MO")
+    rows = [
+        (r.kind, r.region, r.state, r.id, r.name, format_cost(r.monthly_cost))
+        for r in sorted(inventory.resources, key=lambda r: (r.kind, r.region, r.name, r.id))
+    ]
+    widths = [len(c) for c in columns]
+    caps = (22, 16, 14, 40, 40, 12)
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = min(caps[i], max(widths[i], len(cell)))
+
+    def fit(cell: str, w: int) -> str:
+        return cell if len(cell) <= w else cell[: w - 1] + "…"
+
+    lines = ["  ".join(fit(c, w).ljust(w) for c, w in zip(columns, widths)).rstrip()]
+    for row in rows:
+        lines.append("  ".join(fit(c, w).ljust(w) for c, w in zip(row, widths)).rstrip())
+    by_kind: dict[str, int] = {}
+    for r in inventory.resources:
+        by_kind[r.kind] = by_kind.get(r.kind, 0) + 1
+    ident = inventory.identity
+    account = f"{ident.account_id} ({ident.alias})" if ident.alias else ident.account_id
+    lines.append("")
+    lines.append(
+        f"{len(inventory.resources)} resources in {len(inventory.regions)} regions, account {account}; "
+        + ", ".join(f"{k} {n}" for k, n in by_kind.items())
+    )
+    priced = [r.monthly_cost for r in inventory.resources if r.monthly_cost is not None]
+    if priced:
+        unpriced = len(inventory.resources) - len(priced)
+        lines.append(f"estimated monthly total: {format_cost(sum(priced))} ({unpriced} not priced)")
+    for e in inventory.errors:
+        lines.append(f"error: {e.region} {e.kind}: {e.code}: {e.message}")
+    return "\n".join(lines) + "\n"
+
+
+def write_output(text: str, output: str | None, stdout: IO[str]) -> None:
+    """Write to a file atomically, or to stdout when ``output`` is None or '-'."""
+    if output and output != "-":
+        atomic_write_text(Path(output), text)
+    else:
+        stdout.write(text)
+
+
+def render(inventory: Inventory, fmt: str) -> str:
+    if fmt == "json":
+        return dumps_json(inventory)
+    if fmt == "csv":
+        return dumps_csv(inventory.resources)
+    if fmt == "table":
+        return dumps_table(inventory)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def sort_resources(resources: Sequence[Resource]) -> list[Resource]:
+    """A stable order for files: account, kind (display order), region, id."""
+    from tracker_tui.model import KIND_IDS
+
+    order = {k: i for i, k in enumerate(KIND_IDS)}
+    return sorted(resources, key=lambda r: (r.account_id, order.get(r.kind, 99), r.region, r.id))

@@ -1,0 +1,250 @@
+"""The filter grammar: what each term matches, and the message each bad filter gives."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker_tui.filtering import Filter, FilterError, format_cost, parse_filter, search_text
+from tracker_tui.model import Resource
+
+WEB = Resource(
+    kind="ec2:instance",
+    id="i-0abc123",
+    region="us-east-1",
+    account_id="111111111111",
+    arn="arn:aws:ec2:us-east-1:111111111111:instance/i-0abc123",
+    name="web 1",
+    state="running",
+    tags={"Name": "web 1", "env": "prod", "Team": "Web"},
+    monthly_cost=1234.56,
+)
+VOLUME = Resource(
+    kind="ec2:volume",
+    id="vol-0def",
+    region="eu-west-1",
+    account_id="222222222222",
+    name="my bucket data",
+    state="available",
+    tags={"env": "", "owner": "ana"},
+    monthly_cost=8.0,
+)
+BUCKET = Resource(
+    kind="s3:bucket",
+    id="my-bucket",
+    region="eu-central-1",
+    account_id="111111111111",
+    arn="arn:aws:s3:::my-bucket",
+    name="my-bucket",
+    state="",
+    monthly_cost=None,
+)
+ROLE = Resource(kind="iam:role", id="AROAXYZ", region="global", account_id="111111111111", name="Admin")
+ALL = [WEB, VOLUME, BUCKET, ROLE]
+
+
+def names(text: str) -> list[str]:
+    """Names of the sample resources the filter keeps, checking both match paths agree."""
+    flt = parse_filter(text)
+    one_by_one = [r.name for r in ALL if flt.matches(r)]
+    blobs = [search_text(r) for r in ALL]
+    bulk = [ALL[i].name for i in flt.select(ALL, blobs)]
+    assert bulk == one_by_one, text
+    return one_by_one
+
+
+# --- bare text ----------------------------------------------------------------------------
+
+
+def test_empty_filter_matches_everything() -> None:
+    flt = parse_filter("   ")
+    assert flt.is_empty
+    assert names("") == ["web 1", "my bucket data", "my-bucket", "Admin"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("WEB", ["web 1"]),  # name, case-insensitive
+        ("i-0abc", ["web 1"]),  # id
+        ("eu-", ["my bucket data", "my-bucket"]),  # region
+        ("avail", ["my bucket data"]),  # state
+        ("2222", ["my bucket data"]),  # account id
+        ("arn:aws:s3", ["my-bucket"]),  # arn; colons do not make it a qualifier
+        ("owner=ana", ["my bucket data"]),  # tag as key=value
+        ("ana", ["my bucket data"]),  # tag value
+        ("$1,234.56", ["web 1"]),  # formatted cost, as displayed
+        ("iam:role", ["Admin"]),  # kind
+        ("nothing-like-this", []),
+    ],
+)
+def test_bare_text_searches_every_displayed_column(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
+
+
+def test_bare_text_does_not_match_across_two_columns() -> None:
+    # "running" is the state and "us-east-1" the region of WEB, but not one string.
+    assert names('"us-east-1 running"') == []
+
+
+def test_unknown_word_with_colon_is_plain_text_not_an_error() -> None:
+    assert names("foo:bar") == []
+    assert parse_filter("foo:bar").terms[0].field == "text"
+
+
+# --- qualifiers ---------------------------------------------------------------------------
+
+
+def test_kind_is_substring_so_service_prefix_matches_all_its_kinds() -> None:
+    assert names("kind:ec2") == ["web 1", "my bucket data"]
+    assert names("kind:ec2:volume") == ["my bucket data"]
+    assert names("KIND:S3") == ["my-bucket"]
+
+
+def test_region_state_account_qualifiers_only_look_at_their_field() -> None:
+    assert names("region:eu") == ["my bucket data", "my-bucket"]
+    assert names("state:RUN") == ["web 1"]
+    assert names("account:1111") == ["web 1", "my-bucket", "Admin"]
+    # "web" is in WEB's name and tags but not its region.
+    assert names("region:web") == []
+
+
+def test_tag_key_value_is_exact_value_and_case_insensitive() -> None:
+    assert names("tag:env=prod") == ["web 1"]
+    assert names("tag:ENV=PROD") == ["web 1"]
+    assert names("tag:env=pro") == []  # equality, not substring
+    assert names("tag:team=web") == ["web 1"]
+
+
+def test_tag_with_empty_value_and_has_key() -> None:
+    assert names("tag:env=") == ["my bucket data"]
+    assert names("tag:env") == ["web 1", "my bucket data"]
+    assert names("tag:owner") == ["my bucket data"]
+    assert names("tag:missing") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("cost>8", ["web 1"]),
+        ("cost>=8", ["web 1", "my bucket data"]),
+        ("cost<8", []),
+        ("cost<=8", ["my bucket data"]),
+        ("cost<1000000", ["web 1", "my bucket data"]),
+        ("cost>1,000", ["web 1"]),
+        ("cost>$1000", ["web 1"]),
+    ],
+)
+def test_cost_comparisons(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
+
+
+def test_unknown_cost_never_matches_a_cost_comparison() -> None:
+    for text in ("cost>-1", "cost<1e9", "cost>=0", "cost<=0"):
+        assert "my-bucket" not in names(text), text
+        assert "Admin" not in names(text), text
+    # ... so its negation does include them: "not known to cost more than 10".
+    assert names("!cost>10") == ["my bucket data", "my-bucket", "Admin"]
+
+
+# --- negation, combination, quotes --------------------------------------------------------
+
+
+def test_negation_of_every_kind_of_term() -> None:
+    assert names("!web") == ["my bucket data", "my-bucket", "Admin"]
+    assert names("!state:running") == ["my bucket data", "my-bucket", "Admin"]
+    assert names("!kind:ec2") == ["my-bucket", "Admin"]
+    assert names("!tag:env") == ["my-bucket", "Admin"]
+    assert names("!tag:env=prod") == ["my bucket data", "my-bucket", "Admin"]
+    assert names("!cost<100") == ["web 1", "my-bucket", "Admin"]
+
+
+def test_terms_are_anded() -> None:
+    assert names("kind:ec2 region:eu") == ["my bucket data"]
+    assert names("account:1111 !kind:iam my") == ["my-bucket"]
+    assert names("kind:ec2 !tag:env=prod cost<10") == ["my bucket data"]
+    assert names("kind:ec2 kind:s3") == []
+
+
+def test_double_quotes_group_words() -> None:
+    assert names('"my bucket"') == ["my bucket data"]
+    assert names("my bucket") == ["my bucket data", "my-bucket"]  # two terms: each matches
+    assert names('tag:Name="web 1"') == ["web 1"]
+    assert names('!"my bucket"') == ["web 1", "my-bucket", "Admin"]
+
+
+def test_quoted_qualifier_is_literal_text() -> None:
+    flt = parse_filter('"kind:ec2"')
+    assert flt.terms[0].field == "text"
+    assert names('"kind:ec2"') == []  # no column contains the text "kind:ec2"
+    assert parse_filter('"!web"').terms[0].negated is False
+
+
+# --- errors -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("cost>", "cost needs a number: cost>"),
+        ("cost>abc", "cost needs a number: cost>abc"),
+        ("kind:ec2 cost<=x", "cost needs a number: cost<=x"),
+        ("tag:", "tag: needs a key"),
+        ("tag:=prod", "tag: needs a key"),
+        ("!", "'!' needs a term after it"),
+        ("web !", "'!' needs a term after it"),
+        ('"my bucket', "unbalanced quote"),
+        ('tag:Name="web', "unbalanced quote"),
+        ("kind:", "kind: needs a value"),
+        ("region:", "region: needs a value"),
+        ("state:", "state: needs a value"),
+        ("account:", "account: needs a value"),
+    ],
+)
+def test_bad_filters_raise_a_short_message(text: str, message: str) -> None:
+    with pytest.raises(FilterError) as caught:
+        parse_filter(text)
+    assert str(caught.value).startswith(message)
+    assert "\n" not in str(caught.value)
+    assert isinstance(caught.value, ValueError)
+
+
+def test_words_that_merely_start_with_cost_are_text() -> None:
+    assert parse_filter("cost").terms[0].field == "text"
+    assert parse_filter("costly").terms[0].field == "text"
+
+
+# --- the Filter object --------------------------------------------------------------------
+
+
+def test_filter_keeps_its_text() -> None:
+    flt = parse_filter('kind:ec2  "my bucket"')
+    assert flt.text == 'kind:ec2  "my bucket"'
+    assert str(flt) == 'kind:ec2  "my bucket"'
+    assert Filter().matches(WEB)
+
+
+def test_select_keeps_the_given_order_and_subset() -> None:
+    blobs = [search_text(r) for r in ALL]
+    flt = parse_filter("kind:ec2")
+    assert flt.select(ALL, blobs, [1, 3, 0]) == [1, 0]
+    # A big enough subset takes the whole-table mask path; the answer must not change.
+    many = ALL * 50
+    many_blobs = blobs * 50
+    order = list(reversed(range(len(many))))
+    picked = flt.select(many, many_blobs, order)
+    assert picked == [i for i in order if many[i].kind.startswith("ec2")]
+
+
+def test_refines_recognises_typing_one_more_character() -> None:
+    assert parse_filter("web-1").refines(parse_filter("web-"))
+    assert parse_filter("kind:ec2 prod").refines(parse_filter("kind:ec2"))
+    assert parse_filter("kind:ec2:vol").refines(parse_filter("kind:ec2"))
+    assert not parse_filter("web").refines(parse_filter("web-"))
+    assert not parse_filter("!web-1").refines(parse_filter("!web-"))  # negation widens
+    assert not parse_filter("state:run").refines(parse_filter("run"))
+
+
+def test_format_cost() -> None:
+    assert format_cost(1234.5) == "$1,234.50"
+    assert format_cost(0) == "$0.00"
+    assert format_cost(None) == ""

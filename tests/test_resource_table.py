@@ -1,0 +1,478 @@
+"""The virtual resource table, driven through a tiny app as a user would."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+from typing import Awaitable, Callable
+
+from textual.app import App, ComposeResult
+from textual.pilot import Pilot
+
+from tracker_tui.filtering import parse_filter
+from tracker_tui.model import KIND_IDS, Resource
+from tracker_tui.ui.widgets.resource_table import ResourceTable, format_age
+
+NOW = datetime(2026, 11, 29, 12, 0, 0, tzinfo=timezone.utc)
+ACCOUNT = "111111111111"
+OTHER_ACCOUNT = "222222222222"
+
+
+def res(
+    name: str,
+    *,
+    kind: str = "ec2:instance",
+    region: str = "us-east-1",
+    state: str = "running",
+    cost: float | None = 10.0,
+    account: str = ACCOUNT,
+    created: str | None = "2026-11-24T12:00:00Z",
+    tags: dict[str, str] | None = None,
+) -> Resource:
+    return Resource(
+        kind=kind,
+        id=f"id-{name}",
+        region=region,
+        account_id=account,
+        name=name,
+        state=state,
+        created=created,
+        tags=tags if tags is not None else {"env": "prod", "team": "platform"},
+        monthly_cost=cost,
+    )
+
+
+BATCH_1 = [res("charlie", cost=30.0), res("alpha", cost=None, state="stopped")]
+BATCH_2 = [res("bravo", kind="ec2:volume", region="eu-west-1", cost=5.0)]
+BATCH_3 = [
+    res("delta", kind="s3:bucket", region="eu-west-1", cost=100.0, state=""),
+    res("echo", kind="iam:role", region="global", cost=None, state=""),
+]
+
+
+class TableApp(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[object] = []
+
+    def compose(self) -> ComposeResult:
+        yield ResourceTable(now=lambda: NOW)
+
+    def on_resource_table_cursor_moved(self, message: ResourceTable.CursorMoved) -> None:
+        self.messages.append(message)
+
+    def on_resource_table_selected(self, message: ResourceTable.Selected) -> None:
+        self.messages.append(message)
+
+    def on_resource_table_marks_changed(self, message: ResourceTable.MarksChanged) -> None:
+        self.messages.append(message)
+
+
+def run(
+    test: Callable[[TableApp, ResourceTable, Pilot], Awaitable[None]],
+    size: tuple[int, int] = (120, 24),
+) -> None:
+    async def main() -> None:
+        app = TableApp()
+        async with app.run_test(size=size) as pilot:
+            table = app.query_one(ResourceTable)
+            table.focus()
+            await pilot.pause()
+            await test(app, table, pilot)
+
+    asyncio.run(main())
+
+
+def names(table: ResourceTable) -> list[str]:
+    return [r.name for r in table.visible_resources]
+
+
+def screen_lines(table: ResourceTable) -> list[str]:
+    return [table.render_line(y).text for y in range(table.size.height)]
+
+
+def load(table: ResourceTable) -> None:
+    for batch in (BATCH_1, BATCH_2, BATCH_3):
+        table.add_resources(batch)
+
+
+# --- data and sorting ---------------------------------------------------------------------
+
+
+def test_batches_stream_in_arrival_order() -> None:
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        load(table)
+        await pilot.pause()
+        assert table.row_count == table.total_count == 5
+        assert names(table) == ["charlie", "alpha", "bravo", "delta", "echo"]
+        lines = screen_lines(table)
+        assert "charlie" in lines[1] and "echo" in lines[5]
+        assert lines[6].strip() == ""
+        assert table.cursor_resource is not None and table.cursor_resource.name == "charlie"
+
+    run(check)
+
+
+def test_sort_toggles_ascending_descending_and_shows_the_arrow() -> None:
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        load(table)
+        table.sort_by("name")
+        assert names(table) == ["alpha", "bravo", "charlie", "delta", "echo"]
+        assert "Name ▲" in table.render_line(0).text
+        table.sort_by("name")
+        assert names(table) == ["echo", "delta", "charlie", "bravo", "alpha"]
+        assert "Name ▼" in table.render_line(0).text
+        table.sort_by("name", reverse=False)
+        assert names(table) == ["alpha", "bravo", "charlie", "delta", "echo"]
+
+    run(check)
+
+
+def test_unknown_cost_sorts_last_both_ways() -> None:
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        load(table)
+        table.sort_by("cost")
+        assert names(table)[:3] == ["bravo", "charlie", "delta"]
+        assert set(names(table)[3:]) == {"alpha", "echo"}
+        table.sort_by("cost")
+        assert names(table)[:3] == ["delta", "charlie", "bravo"]
+        assert set(names(table)[3:]) == {"alpha", "echo"}
+
+    run(check)
+
+
+def test_rows_arriving_while_sorted_land_in_sorted_place() -> None:
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        table.sort_by("name", reverse=True)
+        load(table)
+        assert names(table) == ["echo", "delta", "charlie", "bravo", "alpha"]
+        table.add_resources([res("coco"), res("zulu")])
+        assert names(table) == ["zulu", "echo", "delta", "coco", "charlie", "bravo", "alpha"]
+
+    run(check)
+
+
+def test_age_sorts_youngest_first_and_renders_compactly() -> None:
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        table.add_resources(
+            [
+                res("old", created="2024-01-01T00:00:00Z"),
+                res("new", created="2026-11-29T09:00:00Z"),
+                res("unknown", created=None),
+                res("mid", created="2026-11-24T12:00:00Z"),
+            ]
+        )
+        table.sort_by("age")
+        assert names(table) == ["new", "mid", "old", "unknown"]
+        lines = screen_lines(table)
+        assert " 3h " in lines[1]
+        assert " 5d " in lines[2]
+        assert " 2y " in lines[3]
+
+    run(check)
+
+
+def test_format_age_units() -> None:
+    assert format_age("2026-11-29T11:59:15Z", NOW) == "45s"
+    assert format_age("2026-11-29T11:48:00Z", NOW) == "12m"
+    assert format_age("2026-11-29T09:00:00Z", NOW) == "3h"
+    assert format_age("2026-11-24T12:00:00Z", NOW) == "5d"
+    assert format_age("2024-11-01T00:00:00Z", NOW) == "2y"
+    assert format_age(None, NOW) == ""
+    assert format_age("not a date", NOW) == ""
+
+
+def test_replace_and_remove_by_key() -> None:
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        load(table)
+        table.sort_by("cost", reverse=True)
+        charlie = BATCH_1[0]
+        stopped = Resource(**{**charlie.to_dict(), "state": "stopped", "monthly_cost": 500.0})
+        table.replace_resource(stopped)
+        assert table.total_count == 5
+        assert table.visible_resources[0].state == "stopped"
+        assert "stopped" in table.render_line(1).text and "$500.00" in table.render_line(1).text
+        table.remove_keys([charlie.key, ("nope", "nope", "nope", "nope")])
+        assert "charlie" not in names(table)
+        assert table.total_count == 4
+        table.clear()
+        assert table.row_count == 0 and table.cursor_resource is None
+
+    run(check)
+
+
+# --- filtering ----------------------------------------------------------------------------
+
+
+def test_filter_narrows_and_keeps_the_cursor_on_the_same_resource() -> None:
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        load(table)
+        table.sort_by("name")
+        assert table.cursor_resource.name == "charlie"  # sorting keeps the cursor's row
+        await pilot.press("home", "down", "down", "down")  # alpha, bravo, charlie, delta
+        assert table.cursor_resource.name == "delta"
+        table.set_filter(parse_filter("region:eu"))
+        assert names(table) == ["bravo", "delta"]
+        assert table.cursor_resource.name == "delta"
+        assert table.cursor_row == 1
+        table.set_filter(parse_filter(""))
+        assert table.cursor_resource.name == "delta"
+        # Filtered away: the cursor clamps to what is left.
+        table.set_filter(parse_filter("kind:ec2:instance"))
+        assert names(table) == ["alpha", "charlie"]
+        assert table.cursor_resource.name == "charlie"
+
+    run(check)
+
+
+def test_filter_applies_to_rows_streaming_in_later() -> None:
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        table.sort_by("name")
+        table.set_filter(parse_filter("!region:global"))
+        load(table)
+        assert names(table) == ["alpha", "bravo", "charlie", "delta"]
+        table.set_filter(parse_filter("!region:global cost>6"))  # a refinement
+        assert names(table) == ["charlie", "delta"]
+        table.set_filter(parse_filter("cost>6"))  # wider again
+        assert names(table) == ["charlie", "delta"]
+        table.set_filter(parse_filter("e"))
+        assert names(table) == ["alpha", "bravo", "charlie", "delta", "echo"]
+
+    run(check)
+
+
+def test_empty_view_renders_header_only_and_cursor_is_none() -> None:
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        load(table)
+        table.set_filter(parse_filter("no-such-thing"))
+        await pilot.pause()
+        assert table.row_count == 0 and table.total_count == 5
+        assert table.cursor_resource is None
+        assert "Name" in table.render_line(0).text
+        assert table.render_line(1).text.strip() == ""
+        await pilot.press("down", "enter")  # nothing to move to or select
+        assert not [m for m in app.messages if isinstance(m, ResourceTable.Selected)]
+
+    run(check)
+
+
+# --- cursor and messages ------------------------------------------------------------------
+
+
+def test_cursor_keys_and_enter_post_messages() -> None:
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        load(table)
+        await pilot.pause()
+        await pilot.press("end")
+        assert table.cursor_resource.name == "echo"
+        await pilot.press("home", "down")
+        assert table.cursor_resource.name == "alpha"
+        await pilot.press("enter")
+        await pilot.pause()
+        moved = [m.resource.name for m in app.messages if isinstance(m, ResourceTable.CursorMoved)]
+        assert moved == ["charlie", "echo", "charlie", "alpha"]
+        selected = [m.resource.name for m in app.messages if isinstance(m, ResourceTable.Selected)]
+        assert selected == ["alpha"]
+
+    run(check)
+
+
+def test_cursor_row_is_highlighted_and_scroll_follows_it() -> None:
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        table.add_resources([res(f"row-{i:03d}") for i in range(100)])
+        await pilot.pause()
+        plain = list(table.render_line(2))[0].style
+        highlighted = list(table.render_line(1))[0].style
+        assert highlighted != plain
+        await pilot.press("pagedown", "pagedown")
+        await pilot.pause()
+        cursor_name = table.cursor_resource.name
+        assert any(cursor_name in line for line in screen_lines(table)[1:])
+        await pilot.press("end")
+        await pilot.pause()
+        assert "row-099" in "".join(screen_lines(table))
+        assert "row-000" not in "".join(screen_lines(table))
+        assert "Name" in table.render_line(0).text  # the header does not scroll away
+
+    run(check, size=(100, 12))
+
+
+# --- marks --------------------------------------------------------------------------------
+
+
+def test_marks_survive_filtering_sorting_and_replacement() -> None:
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        load(table)
+        table.toggle_mark()  # charlie
+        await pilot.press("down", "down")
+        table.toggle_mark()  # bravo
+        assert [r.name for r in table.marked] == ["charlie", "bravo"]
+        assert table.render_line(1).text.startswith("●")
+        table.set_filter(parse_filter("kind:s3"))
+        table.sort_by("name")
+        table.set_filter(parse_filter(""))
+        table.replace_resource(Resource(**{**BATCH_1[0].to_dict(), "state": "stopping"}))
+        assert table.marked_count == 2
+        assert {r.name for r in table.marked} == {"charlie", "bravo"}
+        charlie = next(r for r in table.marked if r.name == "charlie")
+        assert charlie.state == "stopping"
+        marked_lines = [line for line in screen_lines(table) if line.startswith("●")]
+        assert len(marked_lines) == 2
+        table.toggle_mark()  # cursor is on bravo still
+        assert [r.name for r in table.marked] == ["charlie"]
+        await pilot.pause()
+        counts = [m.count for m in app.messages if isinstance(m, ResourceTable.MarksChanged)]
+        assert counts == [1, 2, 1]
+
+    run(check)
+
+
+def test_mark_all_visible_marks_only_what_passes_the_filter() -> None:
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        load(table)
+        table.toggle_mark()  # charlie, about to be filtered out of sight
+        table.set_filter(parse_filter("region:eu"))
+        table.mark_all_visible()
+        assert sorted(r.name for r in table.marked) == ["bravo", "delta"]
+        table.set_filter(parse_filter(""))
+        assert table.marked_count == 2
+        table.action_mark_all()  # ctrl+a again on the same view... view changed: marks all
+        assert table.marked_count == 5
+        table.action_mark_all()  # ... and now it clears
+        assert table.marked_count == 0
+        table.mark_all_visible()
+        table.clear_marks()
+        assert table.marked == []
+
+    run(check)
+
+
+def test_removed_rows_lose_their_marks() -> None:
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        load(table)
+        table.mark_all_visible()
+        table.remove_keys([BATCH_2[0].key])
+        assert table.marked_count == 4
+        assert "bravo" not in [r.name for r in table.marked]
+
+    run(check)
+
+
+# --- header and layout --------------------------------------------------------------------
+
+
+def test_clicking_a_header_cell_sorts_by_it() -> None:
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        load(table)
+        await pilot.pause()
+        header = table.render_line(0).text
+        x = header.index("Cost/mo")
+        assert await pilot.click(ResourceTable, offset=(x, 0))
+        assert table.sort_column == "cost" and not table.sort_reverse
+        assert names(table)[0] == "bravo"
+        assert await pilot.click(ResourceTable, offset=(x, 0))
+        assert table.sort_reverse
+        assert names(table)[0] == "delta"
+        # A click on a row moves the cursor there instead.
+        assert await pilot.click(ResourceTable, offset=(10, 3))
+        assert table.cursor_resource is table.visible_resources[2]
+
+    run(check)
+
+
+def test_narrow_terminal_keeps_the_essential_columns() -> None:
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        load(table)
+        # Realistic widths: the longest kind and region names, a 19-character instance id.
+        wide = Resource(
+            kind="elasticache:cluster",
+            id="i-0123456789abcdef0",
+            region="ap-southeast-2",
+            account_id=ACCOUNT,
+            name="cache-1",
+            state="available",
+            monthly_cost=1234.5,
+        )
+        table.add_resources([wide])
+        await pilot.pause()
+        header = table.render_line(0).text
+        for label in ("Kind", "Name", "Region", "State", "Cost/mo"):
+            assert label in header
+        for label in ("Tags", "Age", "ID"):
+            assert label not in header.split()
+        row = table.render_line(1).text
+        assert "charlie" in row and "$30.00" in row and "us-east-1" in row
+        assert "env=prod" not in row and "id-charlie" not in row
+        assert all(len(line) <= 80 for line in screen_lines(table))
+
+    run(check, size=(80, 24))
+
+
+def test_wide_terminal_shows_every_column_and_unknown_cost_as_question_mark() -> None:
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        load(table)
+        await pilot.pause()
+        header = table.render_line(0).text.split()
+        for label in ("Kind", "Name", "ID", "Region", "State", "Cost/mo", "Age", "Tags"):
+            assert label in header
+        assert "Account" not in header
+        charlie = table.render_line(1).text
+        assert "id-charlie" in charlie and "5d" in charlie and "env=prod,team=platform" in charlie
+        alpha = table.render_line(2).text
+        assert alpha.split()[-3] == "?"  # cost, then age and tags
+
+    run(check, size=(160, 24))
+
+
+def test_account_column_appears_only_with_two_accounts() -> None:
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        load(table)
+        await pilot.pause()
+        assert "Account" not in table.render_line(0).text
+        table.add_resources([res("foxtrot", account=OTHER_ACCOUNT)])
+        await pilot.pause()
+        assert "Account" in table.render_line(0).text
+        assert OTHER_ACCOUNT in screen_lines(table)[6]
+        table.remove_keys([table.visible_resources[-1].key])
+        assert "Account" not in table.render_line(0).text
+
+    run(check, size=(160, 24))
+
+
+# --- scale --------------------------------------------------------------------------------
+
+
+def test_a_hundred_thousand_rows_load_and_filter() -> None:
+    regions = ["us-east-1", "eu-west-1", "ap-southeast-2", "sa-east-1"]
+
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        table.sort_by("name")
+        for start in range(0, 100_000, 2000):
+            table.add_resources(
+                [
+                    Resource(
+                        kind=KIND_IDS[i % len(KIND_IDS)],
+                        id=f"r-{i:06d}",
+                        region=regions[i % len(regions)],
+                        account_id=ACCOUNT,
+                        name=f"res-{i:06d}",
+                        state="running" if i % 3 else "stopped",
+                        monthly_cost=None if i % 5 == 0 else float(i % 1000),
+                    )
+                    for i in range(start, start + 2000)
+                ]
+            )
+        assert table.total_count == table.row_count == 100_000
+        table.set_filter(parse_filter("res-0999"))
+        assert names(table) == [f"res-{i:06d}" for i in range(99_900, 100_000)]
+        table.set_filter(parse_filter("res-0999 !state:stopped kind:ec2:volume"))
+        expected = [
+            f"res-{i:06d}"
+            for i in range(99_900, 100_000)
+            if i % 3 and KIND_IDS[i % len(KIND_IDS)] == "ec2:volume"
+        ]
+        assert names(table) == expected
+        await pilot.pause()
+        assert expected[0] in table.render_line(1).text
+
+    run(check)
