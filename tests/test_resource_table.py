@@ -192,9 +192,15 @@ def test_replace_and_remove_by_key() -> None:
         assert table.total_count == 5
         assert table.visible_resources[0].state == "stopped"
         assert "stopped" in table.render_line(1).text and "$500.00" in table.render_line(1).text
+        table.set_filter(parse_filter("!kind:iam"))
+        assert names(table) == ["charlie", "delta", "bravo", "alpha"]
         table.remove_keys([charlie.key, ("nope", "nope", "nope", "nope")])
-        assert "charlie" not in names(table)
+        assert names(table) == ["delta", "bravo", "alpha"]  # still sorted and filtered
         assert table.total_count == 4
+        table.add_resources([res("zed", cost=50.0)])
+        assert names(table) == ["delta", "zed", "bravo", "alpha"]
+        table.set_filter(parse_filter(""))
+        assert names(table) == ["delta", "zed", "bravo", "alpha", "echo"]
         table.clear()
         assert table.row_count == 0 and table.cursor_resource is None
 
@@ -318,11 +324,15 @@ def test_marks_survive_filtering_sorting_and_replacement() -> None:
         assert charlie.state == "stopping"
         marked_lines = [line for line in screen_lines(table) if line.startswith("●")]
         assert len(marked_lines) == 2
-        table.toggle_mark()  # cursor is on bravo still
-        assert [r.name for r in table.marked] == ["charlie"]
+        # bravo was filtered out from under the cursor, which then settled on delta.
+        assert table.cursor_resource.name == "delta"
+        table.toggle_mark()
+        assert [r.name for r in table.marked] == ["charlie", "bravo", "delta"]
+        table.toggle_mark()
+        assert [r.name for r in table.marked] == ["charlie", "bravo"]
         await pilot.pause()
         counts = [m.count for m in app.messages if isinstance(m, ResourceTable.MarksChanged)]
-        assert counts == [1, 2, 1]
+        assert counts == [1, 2, 3, 2]
 
     run(check)
 
@@ -474,5 +484,19 @@ def test_a_hundred_thousand_rows_load_and_filter() -> None:
         assert names(table) == expected
         await pilot.pause()
         assert expected[0] in table.render_line(1).text
+
+    run(check)
+
+
+def test_cursor_stays_visible_without_colour(monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        assert app.no_color
+        load(table)
+        await pilot.pause()
+        cursor_style = list(table.render_line(1))[0].style
+        other_style = list(table.render_line(2))[0].style
+        assert cursor_style.reverse and not other_style.reverse
 
     run(check)

@@ -362,32 +362,60 @@ class ResourceTable(ScrollView, can_focus=True):
                 view.sort(key=self._sort_keys.__getitem__, reverse=self._effective_reverse)
 
     def replace_resource(self, resource: Resource) -> None:
-        """Put a fresh copy of a resource in place (by key), or add it if it is new."""
+        """Put a fresh copy of a resource in place (by key), or add it if it is new.
+
+        Cheap when the row keeps its place (same sort value, same filter verdict, the usual
+        case for a state change); otherwise the order is re-sorted.  To replace many rows at
+        once, pass them all to ``add_resources``, which replaces by key with one re-sort.
+        """
         index = self._position.get(resource.key)
         if index is None:
             self.add_resources([resource])
             return
         anchor = self._remember_cursor()
+        old_sort_key = self._sort_keys[index] if self._sort_column is not None else None
+        old_pass = self._filter.matches(self._resources[index], self._blobs[index])
         self._replace_at(index, resource)
-        self._resort()
-        self._rebuild_view()
         self._columns_cache = None
+        new_sort_key = self._sort_keys[index] if self._sort_column is not None else None
+        if old_sort_key != new_sort_key or old_pass != self._filter.matches(resource, self._blobs[index]):
+            self._resort()
+            self._rebuild_view()
         self._data_changed(anchor)
 
     def remove_keys(self, keys: Iterable[Key]) -> None:
-        """Drop resources by ``Resource.key``; unknown keys are ignored.  Marks go with them."""
-        doomed = {key for key in keys if key in self._position}
+        """Drop resources by ``Resource.key``; unknown keys are ignored.  Marks go with them.
+
+        O(n) list work, no re-sort and no re-filter: surviving rows keep their places.
+        """
+        position = self._position
+        doomed = {key for key in keys if key in position}
         if not doomed:
             return
         anchor = self._remember_cursor()
-        keep = [r for r in self._resources if r.key not in doomed]
+        old_resources, old_blobs = self._resources, self._blobs
+        doomed_rows = {position[key] for key in doomed}
+        keep = [i for i in range(len(old_resources)) if i not in doomed_rows]
+        remap = [-1] * len(old_resources)
+        for new_index, old_index in enumerate(keep):
+            remap[old_index] = new_index
+        view_was_order = self._view is self._order
+        self._resources = [old_resources[i] for i in keep]
+        self._blobs = [old_blobs[i] for i in keep]
+        self._position = {key: remap[i] for key, i in position.items() if remap[i] >= 0}
+        if self._sort_column is not None:
+            self._sort_keys = [self._sort_keys[i] for i in keep]
+        self._order = [remap[i] for i in self._order if remap[i] >= 0]
+        if view_was_order:
+            self._view = self._order
+        else:
+            self._view = [remap[i] for i in self._view if remap[i] >= 0]
+        for key in doomed:
+            self._cells.pop(key, None)
+            self._accounts[key[0]] -= 1
+        self._columns_cache = None
         marks_before = len(self._marks)
         self._marks -= doomed
-        sort_column, reverse, current_filter = self._sort_column, self._sort_reverse, self._filter
-        self._reset_data()
-        self._filter = current_filter
-        self._sort_column, self._sort_reverse = sort_column, reverse
-        self._ingest(keep)  # re-sorts and re-filters
         self._data_changed(anchor)
         if len(self._marks) != marks_before:
             self._post_marks()

@@ -1,0 +1,118 @@
+"""The user's settings: a TOML file in the user config dir (platformdirs).
+
+A malformed file is moved aside (never deleted) and reported; a bad value is reported
+with its key and ignored.  Nothing here is required: every setting has a default.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+APP_NAME = "tracker-tui"
+
+DEFAULT_DANGER_TERMS = ("prod",)
+DEFAULT_PROTECTED_TAGS = ("do-not-delete", "protected")
+
+
+def config_dir() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
+def data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def config_path() -> Path:
+    return config_dir() / "config.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the config file can set."""
+
+    danger_terms: tuple[str, ...] = DEFAULT_DANGER_TERMS
+    protected_tags: tuple[str, ...] = DEFAULT_PROTECTED_TAGS
+    read_only: bool = False
+    regions: tuple[str, ...] = ()
+    profiles: tuple[str, ...] = ()
+    concurrency: int = 16
+    theme: str | None = None
+    #: Problems found while loading: one line each, shown to the user once.
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    def is_dangerous(self, *names: str) -> bool:
+        """True when any of ``names`` (account alias, profile) contains a danger term."""
+        lowered = [n.lower() for n in names if n]
+        return any(term.lower() in name for term in self.danger_terms if term for name in lowered)
+
+
+def _str_list(value: Any) -> tuple[str, ...] | None:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return None
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read the config file; a missing file gives the defaults.
+
+    A file that is not valid TOML is renamed to ``config.toml.corrupt-<UTC time>`` and
+    the defaults are used, with a warning naming both paths.
+    """
+    path = path or config_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Settings()
+    except OSError as exc:
+        return Settings(warnings=(f"config {path}: cannot read it ({exc}); using defaults",))
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        aside = path.with_name(f"{path.name}.corrupt-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}")
+        try:
+            os.replace(path, aside)
+            where = f"moved aside to {aside}"
+        except OSError:
+            where = "left in place"
+        return Settings(warnings=(f"config {path} is not valid TOML ({exc}); {where}; using defaults",))
+    settings = Settings()
+    warnings: list[str] = []
+    list_keys = {"danger_terms", "protected_tags", "regions", "profiles"}
+    for key, value in data.items():
+        if key in list_keys:
+            parsed = _str_list(value)
+            if parsed is None:
+                warnings.append(f"config {path}: '{key}' must be a list of strings; ignored")
+            else:
+                settings = replace(settings, **{key: parsed})
+        elif key == "read_only":
+            if isinstance(value, bool):
+                settings = replace(settings, read_only=value)
+            else:
+                warnings.append(f"config {path}: 'read_only' must be true or false; ignored")
+        elif key == "concurrency":
+            if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 256:
+                settings = replace(settings, concurrency=value)
+            else:
+                warnings.append(f"config {path}: 'concurrency' must be a whole number from 1 to 256; ignored")
+        elif key == "theme":
+            if isinstance(value, str):
+                settings = replace(settings, theme=value)
+            else:
+                warnings.append(f"config {path}: 'theme' must be a string; ignored")
+        else:
+            warnings.append(f"config {path}: unknown setting '{key}'; ignored")
+    return replace(settings, warnings=tuple(warnings))

@@ -1,0 +1,130 @@
+"""The coverage grid: region x kind, each cell's status, and the error of the cell under the cursor."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from tracker_tui.model import GLOBAL_REGION, KIND_IDS, CellResult, CellStatus
+
+#: Short column labels so 13 kinds fit beside the region column.
+KIND_LABELS = {
+    "ec2:instance": "ec2",
+    "ec2:volume": "vol",
+    "ec2:elastic-ip": "eip",
+    "ec2:nat-gateway": "nat",
+    "s3:bucket": "s3",
+    "rds:db-instance": "rds",
+    "lambda:function": "fn",
+    "elb:load-balancer": "elb",
+    "logs:log-group": "logs",
+    "iam:user": "user",
+    "iam:role": "role",
+    "autoscaling:group": "asg",
+    "elasticache:cluster": "cache",
+}
+
+#: What each status looks like: the text works without colour, the style adds it.
+STATUS_LOOK = {
+    CellStatus.PENDING: ("…", "dim"),
+    CellStatus.RUNNING: ("~", "dim"),
+    CellStatus.DONE: ("{n}", "bold"),
+    CellStatus.EMPTY: ("·", "dim"),
+    CellStatus.DENIED: ("DENY", "bold red"),
+    CellStatus.THROTTLED: ("THRT", "bold yellow"),
+    CellStatus.FAILED: ("FAIL", "bold red"),
+    CellStatus.CANCELLED: ("x", "dim"),
+}
+
+
+def cell_text(result: CellResult | None) -> Text:
+    if result is None:
+        return Text("")
+    label, style = STATUS_LOOK[result.status]
+    return Text(label.format(n=result.count), style=style, justify="center")
+
+
+class CoverageScreen(Screen[None]):
+    """Which region x kind cells were scanned, and how each ended."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="coverage.back"),
+        Binding("g", "app.pop_screen", "Back", show=False, id="coverage.back_g"),
+    ]
+
+    DEFAULT_CSS = """
+    CoverageScreen #coverage-title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
+    CoverageScreen DataTable { height: 1fr; }
+    CoverageScreen #coverage-cell { height: 3; padding: 0 1; background: $boost; }
+    """
+
+    def __init__(self, results: dict[tuple[str, str], CellResult], regions: list[str], kinds: list[str]) -> None:
+        super().__init__()
+        self.results = results
+        self.kinds = [k for k in KIND_IDS if k in kinds]
+        rows = list(regions)
+        if any(region == GLOBAL_REGION for region, _ in results) or GLOBAL_REGION not in rows:
+            rows = [GLOBAL_REGION] + [r for r in rows if r != GLOBAL_REGION]
+        self.regions = rows
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._summary(), id="coverage-title")
+        table: DataTable[Text] = DataTable(id="coverage-grid", cursor_type="cell", zebra_stripes=False)
+        yield table
+        yield Static("", id="coverage-cell")
+        yield Footer()
+
+    def _summary(self) -> str:
+        counts: dict[CellStatus, int] = {}
+        for result in self.results.values():
+            counts[result.status] = counts.get(result.status, 0) + 1
+        parts = [f"{counts[s]} {s.value}" for s in CellStatus if counts.get(s)]
+        legend = "n = resources found, · empty, DENY denied, THRT throttled, FAIL failed"
+        return f"Coverage: {', '.join(parts) or 'no cells yet'}   ({legend})"
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("region", key="region")
+        for kind in self.kinds:
+            table.add_column(KIND_LABELS.get(kind, kind), key=kind)
+        for region in self.regions:
+            cells = [cell_text(self.results.get((region, kind))) for kind in self.kinds]
+            table.add_row(Text(region), *cells, key=region)
+        table.focus()
+        self._describe(0, 1 if self.kinds else 0)
+
+    def refresh_results(self, results: dict[tuple[str, str], CellResult]) -> None:
+        """Update the grid in place while a scan is running."""
+        self.results = results
+        table = self.query_one(DataTable)
+        for region in self.regions:
+            for kind in self.kinds:
+                result = results.get((region, kind))
+                try:
+                    table.update_cell(region, kind, cell_text(result))
+                except Exception:  # noqa: BLE001 - a row not in the grid yet
+                    continue
+        self.query_one("#coverage-title", Static).update(self._summary())
+
+    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+        self._describe(event.coordinate.row, event.coordinate.column)
+
+    def _describe(self, row: int, column: int) -> None:
+        if not self.regions:
+            return
+        region = self.regions[min(row, len(self.regions) - 1)]
+        if column == 0:
+            text = f"{region}: move right to a kind to see how its scan ended"
+        else:
+            kind = self.kinds[min(column - 1, len(self.kinds) - 1)]
+            result = self.results.get((region, kind))
+            if result is None:
+                text = f"{region} / {kind}: not scanned ({'global kinds are scanned once' if region != GLOBAL_REGION else 'regional kind'})"
+            else:
+                text = f"{region} / {kind}: {result.status.value}, {result.count} resources, {result.seconds:.1f}s"
+                if result.code or result.message:
+                    text += f"\n{result.code or ''}: {result.message or ''}"
+        self.query_one("#coverage-cell", Static).update(Text(text))

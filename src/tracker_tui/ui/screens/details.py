@@ -1,0 +1,79 @@
+"""Everything about one resource: attributes, tags, cost basis, ARN.  ``escape`` leaves."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tracker_tui.model import Resource
+from tracker_tui.store import format_cost
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, default=str)
+    if value is None:
+        return "—"
+    return str(value)
+
+
+def details_table(resource: Resource) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    rows = [
+        ("kind", resource.kind),
+        ("id", resource.id),
+        ("name", resource.name or "—"),
+        ("account", resource.account_id),
+        ("region", resource.region),
+        ("state", resource.state),
+        ("created", resource.created or "—"),
+        ("monthly cost", format_cost(resource.monthly_cost) if resource.monthly_cost is not None else "not priced"),
+        ("cost basis", resource.cost_basis or "—"),
+        ("arn", resource.arn or "—"),
+    ]
+    for key, value in rows:
+        table.add_row(key, Text(value))
+    table.add_row("", "")
+    table.add_row(Text("details", style="bold underline"), "")
+    for key, value in sorted(resource.details.items()):
+        table.add_row(key, Text(_value(value)))
+    table.add_row("", "")
+    table.add_row(Text("tags", style="bold underline"), "" if resource.tags else "none")
+    for key, value in sorted(resource.tags.items()):
+        table.add_row(key, Text(value))
+    return table
+
+
+class DetailsScreen(Screen[None]):
+    """A scrollable page of one resource's attributes."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="details.back"),
+        Binding("q", "app.pop_screen", "Back", show=False, id="details.back_q"),
+    ]
+
+    DEFAULT_CSS = """
+    DetailsScreen #details-title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
+    DetailsScreen VerticalScroll { padding: 0 1; }
+    """
+
+    def __init__(self, resource: Resource) -> None:
+        super().__init__()
+        self.resource = resource
+
+    def compose(self) -> ComposeResult:
+        r = self.resource
+        yield Static(f"{r.kind}  {r.name or r.id}  ({r.region})", id="details-title")
+        with VerticalScroll(id="details-body"):
+            yield Static(details_table(r), id="details-table")
+        yield Footer()

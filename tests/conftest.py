@@ -1,0 +1,37 @@
+"""Test-wide safety: dummy credentials, no AWS config files, no instance metadata.
+
+Nothing in the suite may reach real AWS: every test runs against moto (in-process with
+``mock_aws`` or the demo's loopback server) with these throwaway credentials.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+_SAFE_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
+}
+# Applied at import so module-level code (and moto's settings) see them too.
+os.environ.update(_SAFE_ENV)
+for _var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"):
+    os.environ.pop(_var, None)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Config, cache and data dirs (platformdirs) point into a temp dir per test."""
+    base = tmp_path_factory.mktemp("xdg")
+    for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(var, str(base / var.lower()))
+    for var, value in _SAFE_ENV.items():
+        monkeypatch.setenv(var, value)

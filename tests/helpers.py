@@ -1,0 +1,34 @@
+"""Shared test helpers: a session on moto, and a one-call scan."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import boto3
+
+from tracker_tui.aws.kinds import resolve_kinds
+from tracker_tui.aws.scan import Collector, ScanEngine, ScanOptions
+from tracker_tui.aws.session import AwsSession, SessionOptions
+from tracker_tui.model import Identity, Resource
+
+
+def moto_session(**options: object) -> AwsSession:
+    """An AwsSession with dummy credentials, for use inside ``mock_aws()``."""
+    boto = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+    return AwsSession(SessionOptions(home_region="us-east-1"), boto_session=boto, **options)  # type: ignore[arg-type]
+
+
+def scan(
+    kinds: Sequence[str],
+    regions: Sequence[str] = ("us-east-1",),
+    *,
+    session: AwsSession | None = None,
+    page_size: int | None = None,
+) -> tuple[list[Resource], Collector]:
+    """Scan ``kinds`` in ``regions`` and return (resources, collector)."""
+    session = session or moto_session()
+    identity = Identity(account_id="123456789012", arn="arn:aws:iam::123456789012:user/test")
+    engine = ScanEngine(session, identity, list(regions), resolve_kinds(list(kinds)), ScanOptions(page_size=page_size))
+    collector = Collector()
+    engine.run(collector)
+    return collector.resources, collector
