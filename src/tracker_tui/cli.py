@@ -60,8 +60,15 @@ def _add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports bad usage as a UsageError (one line on our stderr, exit 2)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="tracker-tui",
         description="See, cost and clean up an AWS account: every enabled region, live, keyboard-first.",
     )
@@ -115,7 +122,7 @@ def open_source(args: argparse.Namespace) -> Source:
 
 def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     from tracker_tui.aws.kinds import UnknownKindError, resolve_kinds
-    from tracker_tui.aws.regions import UnknownRegionError, resolve_regions
+    from tracker_tui.aws.regions import RegionsError, resolve_regions
     from tracker_tui.aws.scan import Collector, ScanEngine, ScanOptions, error_entries
     from tracker_tui.aws.session import CredentialsError
     from tracker_tui.store import Inventory, render, sort_resources, write_output
@@ -130,7 +137,7 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
         try:
             identity = session.identity()  # type: ignore[attr-defined]
             regions = resolve_regions(session, args.region)  # type: ignore[arg-type]
-        except (CredentialsError, UnknownRegionError) as exc:
+        except (CredentialsError, RegionsError) as exc:
             raise UsageError(str(exc)) from None
         options = ScanOptions()
         if args.concurrency:
@@ -167,7 +174,10 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
             errors=errors,
             accounts=[identity],
         )
-        write_output(render(inventory, args.format), args.output, stdout)
+        try:
+            write_output(render(inventory, args.format), args.output, stdout)
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
         if errors:
             stderr.write(
                 f"tracker-tui: partial scan: {len(errors)} of {total} cells failed "
@@ -193,8 +203,8 @@ def main(argv: Sequence[str] | None = None, stdout: IO[str] | None = None, stder
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     parser = build_parser()
-    args = parser.parse_args(argv)
     try:
+        args = parser.parse_args(argv)
         if args.command == "scan":
             code = run_scan(args, stdout, stderr)
         else:

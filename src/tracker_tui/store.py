@@ -84,7 +84,9 @@ class Inventory:
         for index, item in enumerate(raw_resources):
             try:
                 resources.append(Resource.from_dict(item))
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            except KeyError as exc:
+                raise InventoryError(f"{source}: resource #{index} has no '{exc.args[0]}' field") from None
+            except (TypeError, ValueError, AttributeError) as exc:
                 raise InventoryError(f"{source}: resource #{index} is malformed ({exc!s})") from None
         errors = []
         for item in data.get("errors") or []:

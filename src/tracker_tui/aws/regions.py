@@ -6,10 +6,14 @@ from typing import Iterable
 
 import botocore.exceptions
 
-from tracker_tui.aws.session import AwsSession, CredentialsError, describe_credentials_error
+from tracker_tui.aws.session import EXPIRED_CODES, AwsSession, CredentialsError, describe_credentials_error
 
 
-class UnknownRegionError(ValueError):
+class RegionsError(ValueError):
+    """The regions to scan cannot be worked out.  The message is one line for the user."""
+
+
+class UnknownRegionError(RegionsError):
     """A region the user named does not exist in the account's partition."""
 
 
@@ -30,8 +34,18 @@ def enabled_regions(session: AwsSession) -> list[str]:
     """
     try:
         reply = session.client("ec2").describe_regions()
-    except (botocore.exceptions.NoCredentialsError, botocore.exceptions.ClientError) as exc:
+    except botocore.exceptions.NoCredentialsError as exc:
         raise CredentialsError(describe_credentials_error(exc, session.profile)) from None
+    except botocore.exceptions.ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in EXPIRED_CODES:
+            raise CredentialsError(describe_credentials_error(exc, session.profile)) from None
+        message = exc.response.get("Error", {}).get("Message", "")
+        raise RegionsError(
+            f"cannot list the enabled regions ({code}: {message}); name them with --region R"
+        ) from None
+    except botocore.exceptions.BotoCoreError as exc:
+        raise RegionsError(f"cannot list the enabled regions ({exc}); name them with --region R") from None
     home = partition_of(session.home_region)
     return sorted(
         r["RegionName"]

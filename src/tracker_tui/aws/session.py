@@ -28,7 +28,7 @@ class CredentialsError(Exception):
 #: Standard retry mode retries throttling with backoff; the timeouts keep one dead region
 #: from hanging a scan.
 DEFAULT_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 5},
+    retries={"mode": "standard", "total_max_attempts": 5},
     connect_timeout=5,
     read_timeout=20,
     max_pool_connections=32,
@@ -138,7 +138,7 @@ def _sleep_before_send(seconds: float, **_: Any) -> None:
     # Returning None lets botocore send the request as usual.
 
 
-_EXPIRED_CODES = {
+EXPIRED_CODES = {
     "ExpiredToken",
     "ExpiredTokenException",
     "RequestExpired",
@@ -169,7 +169,7 @@ def describe_credentials_error(exc: BaseException, profile: str | None) -> str:
     if isinstance(exc, botocore.exceptions.ClientError):
         code = exc.response.get("Error", {}).get("Code", "")
         message = exc.response.get("Error", {}).get("Message", "")
-        if code in _EXPIRED_CODES:
+        if code in EXPIRED_CODES:
             return (
                 f"AWS rejected the credentials ({code}: {message}); refresh them "
                 f"(for SSO: `aws sso login{hint_profile}`) and try again"

@@ -310,6 +310,16 @@ class TrackerApp(App[int]):
 
     # --- actions -----------------------------------------------------------------------------
 
+    #: Actions that act on the resource table: only offered while the main screen is showing.
+    MAIN_SCREEN_ACTIONS = frozenset(
+        {"focus_filter", "toggle_mark", "mark_all", "escape", "rescan", "coverage", "export", "sort"}
+    )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.MAIN_SCREEN_ACTIONS and len(self.screen_stack) > 1:
+            return False
+        return True
+
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
 
@@ -425,7 +435,7 @@ def launch(args: argparse.Namespace) -> int:
     bad profile is one line and exit 2, not a broken screen.
     """
     from tracker_tui.aws.kinds import UnknownKindError, resolve_kinds
-    from tracker_tui.aws.regions import UnknownRegionError
+    from tracker_tui.aws.regions import RegionsError
     from tracker_tui.aws.scan import ScanOptions
     from tracker_tui.aws.session import AwsSession, CredentialsError, SessionOptions
     from tracker_tui.aws.source import LiveSource
@@ -464,7 +474,7 @@ def launch(args: argparse.Namespace) -> int:
             session = AwsSession(SessionOptions(profile=args.profile, endpoint_url=args.endpoint_url))
             source = LiveSource(lambda: session, kinds, regions, options)
             source.connect()
-        except (CredentialsError, UnknownRegionError) as exc:
+        except (CredentialsError, RegionsError) as exc:
             raise UsageError(str(exc)) from None
     app = TrackerApp(source, settings=settings)
     try:

@@ -65,8 +65,15 @@ class CellContext:
         """Every page of a paginated operation, checking for cancellation between pages."""
         paginator = client.get_paginator(operation)
         config: dict[str, Any] = {}
-        if self.page_size and paginator._model.get("limit_key"):  # noqa: SLF001 - botocore has no public accessor
-            config["PageSize"] = self.page_size
+        limit_key = paginator._pagination_cfg.get("limit_key")  # noqa: SLF001 - botocore has no public accessor
+        if self.page_size and limit_key:
+            # Respect the API's own bounds (DescribeNatGateways wants 5..1000): botocore rejects
+            # anything outside them before sending.
+            input_shape = paginator._model.input_shape  # noqa: SLF001
+            member = input_shape.members.get(limit_key) if input_shape is not None else None
+            bounds = member.metadata if member is not None else {}
+            size = max(self.page_size, bounds.get("min", 1))
+            config["PageSize"] = min(size, bounds.get("max", size))
         if config:
             kwargs["PaginationConfig"] = config
         for page in paginator.paginate(**kwargs):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.text import Text
+from textual.content import Content
 from textual.widgets import Static
 
 from tracker_tui.aws.source import Connection
@@ -17,6 +17,8 @@ class AccountHeader(Static):
         background: $panel;
         color: $foreground;
         padding: 0 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     AccountHeader.-danger {
         background: $error;
@@ -26,28 +28,26 @@ class AccountHeader(Static):
     """
 
     def show(self, connection: Connection | None, *, danger: bool, source_note: str = "") -> None:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        text.append("tracker-tui", style="bold")
+        parts: list[str | tuple[str, str]] = [("tracker-tui", "bold")]
         if danger:
-            text.append("  ⚠ PRODUCTION", style="bold reverse")
+            parts += ["  ", ("⚠ PRODUCTION", "bold reverse")]
         if connection is None:
-            text.append(f"  {source_note or 'connecting…'}")
+            parts.append(f"  {source_note or 'connecting…'}")
         else:
             ident = connection.identity
-            text.append("  account ")
-            text.append(ident.account_id, style="bold")
+            parts += ["  account ", (ident.account_id, "bold")]
             if ident.alias:
-                text.append(f" ({ident.alias})", style="bold")
-            if ident.arn:
-                text.append(f"  {ident.arn}")
-            text.append(f"  profile {connection.profile or 'default'}")
-            text.append(f"  {len(connection.regions)} regions")
+                parts += [" (", (ident.alias, "bold"), ")"]
+            parts.append(f"  {len(connection.regions)} regions")
+            parts.append(f"  profile {connection.profile or 'default'}")
             if connection.label:
-                text.append(f"  [{connection.label}]")
+                parts.append(f"  [{connection.label}]")
+            if ident.arn:
+                parts.append(f"  {ident.arn}")
             if source_note:
-                text.append(f"  {source_note}")
+                parts.append(f"  {source_note}")
         self.set_class(danger, "-danger")
-        self.update(text)
+        self.update(Content.assemble(*parts))
 
 
 class StatusLine(Static):
@@ -58,21 +58,25 @@ class StatusLine(Static):
         height: 1;
         padding: 0 1;
         background: $boost;
+        text-wrap: nowrap;
     }
     """
 
+    _last: tuple[str, int, int, int, str] = ("", 0, 0, 0, "")
+
+    def on_resize(self) -> None:
+        self.show(*self._last)
+
     def show(self, progress: str, rows: int, total: int, marked: int, marked_cost: str = "") -> None:
-        left = Text(progress, no_wrap=True, overflow="ellipsis")
+        self._last = (progress, rows, total, marked, marked_cost)
         right = f"{rows:,} of {total:,} rows" if rows != total else f"{total:,} rows"
         if marked:
             right += f" · {marked:,} marked"
             if marked_cost:
                 right += f" ({marked_cost}/mo)"
         width = max(0, self.size.width - 2)
-        room = max(0, width - len(right) - 2)
-        left.truncate(room, overflow="ellipsis")
-        line = Text(no_wrap=True)
-        line.append_text(left)
-        line.append(" " * max(1, width - left.cell_len - len(right)))
-        line.append(right, style="bold")
-        self.update(line)
+        room = max(0, width - len(right) - 1)
+        if len(progress) > room:
+            progress = progress[: max(0, room - 1)] + "…"
+        gap = " " * max(1, width - len(progress) - len(right))
+        self.update(Content.assemble(progress, gap, (right, "bold")))

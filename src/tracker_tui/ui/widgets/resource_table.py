@@ -578,7 +578,7 @@ class ResourceTable(ScrollView, can_focus=True):
         if row is None:
             row = min(self._cursor, len(view) - 1)
         self._cursor = max(0, row)
-        self.virtual_size = Size(self.size.width, len(view) + 1)
+        self.virtual_size = Size(self.scrollable_content_region.width, len(view) + 1)
         if anchor is not None and self.is_mounted:
             # Keep the cursor where it was on screen, so streaming rows do not jolt it.
             self.scroll_to(y=max(0, self._cursor - anchor[1]), animate=False, force=True)
@@ -737,7 +737,7 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self._columns_cache = None
-        self.virtual_size = Size(self.size.width, len(self._view) + 1)
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._view) + 1)
         self._scroll_to_cursor()
 
     def _cell_texts(self, resource: Resource) -> tuple[str, ...]:
@@ -761,7 +761,7 @@ class ResourceTable(ScrollView, can_focus=True):
         return cells
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.scrollable_content_region.width
         base = self.rich_style
         if y == 0:
             return self._render_header(width, base)
@@ -812,7 +812,7 @@ class ResourceTable(ScrollView, can_focus=True):
     def column_at(self, x: int) -> str | None:
         """The column under content x offset ``x`` (``None`` for the mark column or a gap)."""
         left = 2
-        for column, cell_width in self.columns_for_width(self.size.width):
+        for column, cell_width in self.columns_for_width(self.scrollable_content_region.width):
             if left <= x < left + cell_width + 1:
                 return column
             left += cell_width + 1

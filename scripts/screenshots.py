@@ -1,0 +1,80 @@
+"""Drive the demo and write the main views to screenshots/ as SVG.
+
+    python scripts/screenshots.py            # all views at 120x36 and 80x24
+
+Uses the real ``--demo`` account (moto) with no added latency, and Textual's headless
+pilot; nothing touches AWS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from tracker_tui.aws.kinds import resolve_kinds
+from tracker_tui.aws.scan import ScanOptions
+from tracker_tui.aws.source import LiveSource
+from tracker_tui.demo import start_demo
+from tracker_tui.ui.app import TrackerApp
+
+OUT = Path(__file__).resolve().parent.parent / "screenshots"
+
+
+async def wait_for_scan(app: TrackerApp, pilot: object) -> None:
+    for _ in range(600):
+        await pilot.pause(0.05)  # type: ignore[attr-defined]
+        if not app._scanning and app.connection is not None:
+            return
+    raise RuntimeError("the demo scan did not finish")
+
+
+async def shoot(size: tuple[int, int]) -> list[Path]:
+    demo = start_demo(latency_ms=0)
+    written: list[Path] = []
+    try:
+        source = LiveSource(lambda: demo.session, resolve_kinds(None), (), ScanOptions(), label="demo account (moto)")
+        app = TrackerApp(source)
+        suffix = f"{size[0]}x{size[1]}"
+
+        def save(name: str) -> None:
+            path = OUT / f"{name}-{suffix}.svg"
+            app.save_screenshot(str(path))
+            written.append(path)
+
+        async with app.run_test(size=size) as pilot:
+            await wait_for_scan(app, pilot)
+            app.table.sort_by("kind")
+            await pilot.pause()
+            save("main")
+            await pilot.press("slash", *"kind:ec2 !state:running", "enter")
+            await pilot.pause()
+            save("filtered")
+            await pilot.press("space", "down", "space", "down", "space")
+            await pilot.pause()
+            save("marked")
+            await pilot.press("enter")
+            await pilot.pause()
+            save("details")
+            await pilot.press("escape", "g")
+            await pilot.pause()
+            save("coverage")
+            await pilot.press("escape", "question_mark")
+            await pilot.pause()
+            save("help")
+    finally:
+        demo.stop()
+    return written
+
+
+def main() -> int:
+    OUT.mkdir(exist_ok=True)
+    sizes = [(120, 36), (80, 24)]
+    for size in sizes:
+        for path in asyncio.run(shoot(size)):
+            print(path.relative_to(OUT.parent))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,350 @@
+"""The command line: exit codes, one-line errors, headless scans, the demo, import layering."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.awsrequest import AWSResponse
+from moto import mock_aws
+
+from tracker_tui.aws.session import AwsSession
+from tracker_tui.cli import main
+from tracker_tui.model import KIND_IDS
+from tracker_tui.store import SCHEMA, read_inventory
+
+REPO = Path(__file__).resolve().parents[1]
+ACCOUNT = "123456789012"  # moto's account
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def assert_one_clean_line(err: str) -> str:
+    assert err.count("\n") == 1, err
+    assert "Traceback" not in err
+    assert err.startswith("tracker-tui: error: ")
+    return err.strip()
+
+
+class _Raw:
+    def __init__(self, body: bytes = b"") -> None:
+        self._body = body
+
+    def stream(self, **_: Any):
+        yield self._body
+
+
+def _hook_every_session(monkeypatch: pytest.MonkeyPatch, event: str, handler: Any) -> None:
+    """Register ``handler`` on every AwsSession the CLI builds, before it makes any client."""
+    original = AwsSession.__init__
+
+    def init(self: AwsSession, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self.boto.events.register(event, handler)
+
+    monkeypatch.setattr(AwsSession, "__init__", init)
+
+
+def _error_reply(status: int, code: str, message: str) -> tuple[AWSResponse, dict[str, Any]]:
+    http = AWSResponse("https://example.invalid/", status, {}, _Raw())
+    return http, {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": status}}
+
+
+@pytest.fixture
+def small_estate():
+    """moto in-process with a few resources in two regions (and IAM)."""
+    with mock_aws():
+        boto3.client("logs", region_name="us-east-1").create_log_group(logGroupName="/app/web")
+        volume = boto3.client("ec2", region_name="eu-west-1").create_volume(AvailabilityZone="eu-west-1a", Size=10)
+        boto3.client("s3", region_name="us-east-1").create_bucket(
+            Bucket="acme-eu-bucket", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+        )
+        boto3.client("iam").create_user(UserName="alice")
+        for region, name in (("us-east-1", "orders"), ("eu-west-1", "ledger")):
+            boto3.client("rds", region_name=region).create_db_instance(
+                DBInstanceIdentifier=name,
+                Engine="postgres",
+                DBInstanceClass="db.t3.micro",
+                AllocatedStorage=20,
+                MasterUsername="admin",
+                MasterUserPassword="not-a-real-password-1",
+            )
+        yield {
+            ("logs:log-group", "us-east-1", "/app/web"),
+            ("ec2:volume", "eu-west-1", volume["VolumeId"]),
+            ("s3:bucket", "eu-west-1", "acme-eu-bucket"),
+            ("iam:user", "global", "alice"),
+            ("rds:db-instance", "us-east-1", "orders"),
+            ("rds:db-instance", "eu-west-1", "ledger"),
+        }
+
+
+TWO_REGIONS = ("--region", "us-east-1", "--region", "eu-west-1")
+
+
+# --- usage and credential errors: exit 2, one line ---------------------------------------------
+
+
+def test_no_credentials_at_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_SECURITY_TOKEN",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+    ):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    # Belt and braces: even if something did send a request, it goes nowhere.
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+
+    code, out, err = run("scan", "--format", "json")
+
+    assert code == 2
+    assert out == ""
+    line = assert_one_clean_line(err)
+    assert "no AWS credentials" in line
+    assert "--profile" in line
+    assert "--demo" in line
+
+
+def test_unknown_profile() -> None:
+    code, out, err = run("--profile", "no-such-profile", "scan")
+    assert code == 2
+    assert out == ""
+    line = assert_one_clean_line(err)
+    assert "unknown AWS profile 'no-such-profile'" in line
+
+
+def test_profile_after_the_subcommand_is_honoured_too() -> None:
+    code, _, err = run("scan", "--profile", "also-missing")
+    assert code == 2
+    assert "'also-missing'" in assert_one_clean_line(err)
+
+
+def test_unknown_kind() -> None:
+    code, out, err = run("scan", "--kind", "ec2:instance", "--kind", "ec2:spaceship")
+    assert code == 2
+    assert out == ""
+    line = assert_one_clean_line(err)
+    assert "unknown kind 'ec2:spaceship'" in line
+    assert "ec2:instance" in line  # lists the valid ones
+
+
+@mock_aws
+def test_unknown_region() -> None:
+    code, out, err = run("scan", "--region", "us-east-1", "--region", "mars-north-1")
+    assert code == 2
+    assert out == ""
+    assert "unknown region 'mars-north-1'" in assert_one_clean_line(err)
+
+
+@mock_aws
+def test_expired_credentials_say_how_to_refresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+
+    def expired(**_: Any):
+        calls.append("GetCallerIdentity")
+        return _error_reply(403, "ExpiredToken", "The security token included in the request is expired")
+
+    _hook_every_session(monkeypatch, "before-call.sts.GetCallerIdentity", expired)
+
+    code, out, err = run("scan", "--format", "json")
+
+    assert calls == ["GetCallerIdentity"]
+    assert code == 2
+    assert out == ""
+    line = assert_one_clean_line(err)
+    assert "ExpiredToken" in line
+    assert "refresh" in line
+    assert "aws sso login" in line
+
+
+@mock_aws
+def test_describe_regions_denied_says_to_name_regions(monkeypatch: pytest.MonkeyPatch) -> None:
+    def denied(**_: Any):
+        return _error_reply(403, "UnauthorizedOperation", "You are not authorized to perform this operation.")
+
+    _hook_every_session(monkeypatch, "before-call.ec2.DescribeRegions", denied)
+
+    code, out, err = run("scan", "--kind", "iam:user")
+
+    assert code == 2
+    line = assert_one_clean_line(err)
+    assert "UnauthorizedOperation" in line
+    assert "--region" in line
+    assert "identity" not in line
+
+
+# --- a real scan -------------------------------------------------------------------------------
+
+
+def _found(data: dict[str, Any]) -> set[tuple[str, str, str]]:
+    return {(r["kind"], r["region"], r["id"]) for r in data["resources"]}
+
+
+def test_scan_json_to_stdout(small_estate: set[tuple[str, str, str]]) -> None:
+    code, out, err = run("scan", "--format", "json", *TWO_REGIONS)
+
+    assert code == 0, err
+    assert err == ""
+    data = json.loads(out)
+    assert data["schema"] == SCHEMA
+    assert data["account"]["id"] == ACCOUNT
+    assert data["regions"] == ["us-east-1", "eu-west-1"]
+    assert data["errors"] == []
+    assert _found(data) == small_estate
+    assert {r["account_id"] for r in data["resources"]} == {ACCOUNT}
+    db = next(r for r in data["resources"] if r["id"] == "ledger")
+    assert db["details"]["engine"] == "postgres"
+    assert db["state"] == "available"
+
+
+def test_scan_output_file_is_a_readable_inventory(small_estate: set[tuple[str, str, str]], tmp_path: Path) -> None:
+    target = tmp_path / "out" / "inventory.json"
+
+    code, out, err = run("scan", "--format", "json", "--output", str(target), *TWO_REGIONS)
+
+    assert code == 0, err
+    assert out == ""
+    inventory = read_inventory(target)
+    assert {(r.kind, r.region, r.id) for r in inventory.resources} == small_estate
+    assert inventory.identity.account_id == ACCOUNT
+
+
+def test_scan_kind_filter(small_estate: set[tuple[str, str, str]]) -> None:
+    code, out, _ = run("scan", "--format", "json", "--kind", "rds:db-instance", *TWO_REGIONS)
+    assert code == 0
+    assert _found(json.loads(out)) == {k for k in small_estate if k[0] == "rds:db-instance"}
+
+
+def test_scan_csv(small_estate: set[tuple[str, str, str]]) -> None:
+    code, out, err = run("scan", "--format", "csv", *TWO_REGIONS)
+
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("kind,id,account_id,arn,name,region,state,created,tags,monthly_cost")
+    assert len(lines) == 1 + len(small_estate)
+    assert any(line.startswith("s3:bucket,acme-eu-bucket,") for line in lines)
+
+
+def test_scan_table(small_estate: set[tuple[str, str, str]]) -> None:
+    code, out, err = run("scan", "--format", "table", *TWO_REGIONS)
+
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].split() == ["KIND", "REGION", "STATE", "ID", "NAME", "COST/MO"]
+    assert any("acme-eu-bucket" in line and "eu-west-1" in line for line in lines)
+    assert f"6 resources in 2 regions, account {ACCOUNT}" in out
+
+
+def test_access_denied_in_one_cell_exits_3_and_still_writes_the_inventory(
+    small_estate: set[tuple[str, str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def denied_in_eu(context: dict[str, Any], **_: Any):
+        if context["client_region"] == "eu-west-1":
+            return _error_reply(403, "AccessDenied", "not authorized to rds:DescribeDBInstances")
+        return None
+
+    _hook_every_session(monkeypatch, "before-call.rds.DescribeDBInstances", denied_in_eu)
+    target = tmp_path / "partial.json"
+
+    code, out, err = run("scan", "--format", "json", "--output", str(target), *TWO_REGIONS)
+
+    assert code == 3
+    assert out == ""
+    assert "Traceback" not in err
+    assert "partial scan: 1 of" in err
+    assert "eu-west-1 rds:db-instance: AccessDenied" in err
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert [(e["region"], e["kind"], e["code"]) for e in data["errors"]] == [
+        ("eu-west-1", "rds:db-instance", "AccessDenied")
+    ]
+    assert "rds:DescribeDBInstances" in data["errors"][0]["message"]
+    assert _found(data) == small_estate - {("rds:db-instance", "eu-west-1", "ledger")}
+
+
+def test_unwritable_output_is_one_line_not_a_traceback(
+    small_estate: set[tuple[str, str, str]], tmp_path: Path
+) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("", encoding="utf-8")
+    target = blocker / "inventory.json"  # its parent is a file: nothing can be written there
+
+    code, out, err = run("scan", "--format", "json", "--kind", "iam:user", "--output", str(target), *TWO_REGIONS)
+
+    assert code == 2
+    assert out == ""
+    assert str(target) in assert_one_clean_line(err)
+
+
+# --- the demo, end to end in a subprocess -------------------------------------------------------
+
+
+def test_demo_scan_end_to_end() -> None:
+    """One slow test (~10 s): the real CLI, the moto server child, HTTP, every kind."""
+    base = [sys.executable, "-m", "tracker_tui.cli", "scan", "--demo", "--demo-latency", "0"]
+    # Both formats at once: each run has its own demo server, and wall time stays that of one.
+    json_run = subprocess.Popen([*base, "--format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    table_run = subprocess.Popen([*base, "--format", "table"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    json_out, json_err = json_run.communicate(timeout=180)
+    table_out, table_err = table_run.communicate(timeout=180)
+
+    assert json_run.returncode == 0, json_err
+    data = json.loads(json_out)
+    assert data["schema"] == SCHEMA
+    assert data["account"]["alias"] == "acme-staging"
+    assert data["errors"] == []
+    resources = data["resources"]
+    assert len(resources) >= 200
+    kinds = Counter(r["kind"] for r in resources)
+    assert set(kinds) == set(KIND_IDS)
+    regions_with_resources = {r["region"] for r in resources} - {"global"}
+    assert len(regions_with_resources) >= 4
+    assert {r["region"] for r in resources if r["kind"].startswith("iam:")} == {"global"}
+    # Waste the cost panels must find.
+    assert any(r["kind"] == "ec2:elastic-ip" and not r["details"].get("associated") for r in resources)
+    assert any(r["kind"] == "ec2:volume" and r["state"] == "available" for r in resources)
+    assert any(r["kind"] == "ec2:instance" and r["state"] == "stopped" for r in resources)
+    assert any(r["kind"] == "logs:log-group" and r["details"].get("retention_days") is None for r in resources)
+    # Protected resources the actions must refuse.
+    protected = {(r["kind"], r["id"]) for r in resources if "do-not-delete" in r["tags"]}
+    assert ("s3:bucket", "acme-prod-backups") in protected
+    assert any(kind == "ec2:instance" for kind, _ in protected)
+
+    assert table_run.returncode == 0, table_err
+    table_lines = table_out.splitlines()
+    assert table_lines[0].split() == ["KIND", "REGION", "STATE", "ID", "NAME", "COST/MO"]
+    assert any("acme-prod-backups" in line for line in table_lines)
+    assert f"{len(resources)} resources in {len(data['regions'])} regions, account {ACCOUNT} (acme-staging)" in table_out
+
+
+# --- import layering ------------------------------------------------------------------------------
+
+
+def _lint_imports(*args: str) -> subprocess.CompletedProcess[str]:
+    exe = Path(sys.executable).with_name("lint-imports")
+    return subprocess.run([str(exe), "--no-cache", *args], cwd=REPO, capture_output=True, text=True, timeout=120)
+
+
+def test_import_contracts_hold_with_the_repo_config() -> None:
+    result = _lint_imports()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Data layers never import Textual (they must run headless) KEPT" in result.stdout
+    assert "The model imports neither boto3 nor Textual KEPT" in result.stdout
