@@ -171,6 +171,18 @@ def _read_line(process: subprocess.Popen[str], timeout: float) -> str:
     return result[0].strip() if result else ""
 
 
+def _warm_regions() -> None:
+    try:
+        import boto3 as _boto3
+        from moto.ec2.models import ec2_backends
+
+        regions = _boto3.Session().get_available_regions("ec2")
+        for region in regions:
+            ec2_backends["123456789012"][region]
+    except Exception:  # noqa: BLE001 - warming is an optimisation only
+        pass
+
+
 def serve() -> None:
     """The child process: a moto server on a free loopback port until stdin closes."""
     os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
@@ -181,6 +193,9 @@ def serve() -> None:
     server.start()
     host, port = server.get_host_and_port()
     print(f"READY http://{host}:{port}", flush=True)
+    # moto builds each region's EC2 model (default VPC, subnets, ...) on first touch, which
+    # would land on the scan's first requests.  Build them now, while the parent seeds.
+    threading.Thread(target=_warm_regions, name="warm-regions", daemon=True).start()
     for line in sys.stdin:
         if line.strip() == "fake-log-storage":
             _fake_log_storage()

@@ -19,6 +19,7 @@ import botocore.exceptions
 from tracker_tui.aws.kinds import CellContext, KindSpec, ScanCancelled
 from tracker_tui.aws.kinds.base import error_code
 from tracker_tui.aws.session import AwsSession
+from tracker_tui.pricing.estimate import price_resources
 from tracker_tui.model import (
     GLOBAL_REGION,
     Cell,
@@ -118,16 +119,22 @@ class ScanEngine:
     regions: Sequence[str]
     kinds: Sequence[KindSpec]
     options: ScanOptions = field(default_factory=ScanOptions)
+    #: Sets monthly_cost and cost_basis on each batch before it leaves the engine, so the
+    #: TUI, JSON and CSV all carry the same estimates.  None leaves resources unpriced.
+    pricer: Callable[[Sequence[Resource]], list[Resource]] | None = price_resources
 
     def cells(self) -> list[Cell]:
         """Every (region, kind) task of this scan; account-wide and global kinds once."""
-        out: list[Cell] = []
+        # Order is the order the pool starts them.  Global and account-wide kinds first:
+        # they fan out per item (tags, bucket regions), so theirs are the longest chains.
+        # Then the home region, where most accounts keep most things (first rows soonest),
+        # then the other regions, one region's kinds together.
         account = self.identity.account_id
-        for spec in self.kinds:
-            if spec.scope == "regional":
-                out.extend(Cell(region, spec.id, account) for region in self.regions)
-            else:
-                out.append(Cell(GLOBAL_REGION, spec.id, account))
+        home = self.session.home_region
+        regions = sorted(self.regions, key=lambda region: region != home)
+        regional = [spec for spec in self.kinds if spec.scope == "regional"]
+        out = [Cell(GLOBAL_REGION, spec.id, account) for spec in self.kinds if spec.scope != "regional"]
+        out += [Cell(region, spec.id, account) for region in regions for spec in regional]
         return out
 
     def run(self, sink: Sink, cancel: threading.Event | None = None) -> ScanFinished:
@@ -174,6 +181,8 @@ class ScanEngine:
             for batch in spec.lister(ctx):
                 if batch:
                     count += len(batch)
+                    if self.pricer is not None:
+                        batch = self.pricer(batch)
                     sink(ResourcesFound(cell, tuple(batch)))
         except ScanCancelled:
             return CellResult(cell, CellStatus.CANCELLED, count, seconds=time.monotonic() - t0)

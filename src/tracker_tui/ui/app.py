@@ -7,6 +7,7 @@ that runs only while a scan is in flight drains it into the table in batches.
 from __future__ import annotations
 
 import argparse
+import gc
 import threading
 import time
 from collections import deque
@@ -40,12 +41,20 @@ from tracker_tui.ui.screens.coverage import CoverageScreen
 from tracker_tui.ui.screens.details import DetailsScreen
 from tracker_tui.ui.screens.export import ExportScreen
 from tracker_tui.ui.screens.help import HelpScreen
+from tracker_tui.pricing.summary import CostSummary
+from tracker_tui.store import format_cost
 from tracker_tui.ui.widgets.bars import AccountHeader, StatusLine
+from tracker_tui.ui.widgets.cost_panel import CostPanel
 from tracker_tui.ui.widgets.resource_table import ResourceTable
 
 #: How often the UI takes what the scan threads found (seconds).  Also bounds how stale
 #: the progress line can be.
 DRAIN_INTERVAL = 0.1
+#: The cost panels show by default from this terminal width (they take 40 columns).
+COST_PANEL_MIN_WIDTH = 120
+#: Most resources taken into the table per tick (~20 ms of work), so a burst of pages
+#: never freezes the screen; the rest waits for the next tick, which comes sooner.
+DRAIN_MAX_ROWS = 5000
 
 SORT_KEYS = {
     "K": "kind",
@@ -80,6 +89,7 @@ class TrackerApp(App[int]):
         Binding("ctrl+a", "mark_all", "Mark all", id="mark_all"),
         Binding("escape", "escape", "Clear marks", show=False, id="escape"),
         Binding("r", "rescan", "Rescan", id="rescan"),
+        Binding("c", "toggle_costs", "Costs", id="costs"),
         Binding("g", "coverage", "Coverage", id="coverage"),
         Binding("e", "export", "Export", id="export"),
         Binding("question_mark", "help", "Help", id="help"),
@@ -119,6 +129,8 @@ class TrackerApp(App[int]):
         self._results: dict[tuple[str, str], CellResult] = {}
         self._total_cells = 0
         self._resources_found = 0
+        self._filter_error = ""
+        self.costs = CostSummary()
         if self.settings.theme:
             self.theme = self.settings.theme
 
@@ -132,6 +144,7 @@ class TrackerApp(App[int]):
             yield Static("", id="filter-error")
         with Horizontal(id="main"):
             yield ResourceTable(now=self._now, id="table")
+            yield CostPanel(id="costs")
         yield StatusLine(id="status")
         yield Footer()
 
@@ -143,6 +156,7 @@ class TrackerApp(App[int]):
         filter_input = self.query_one("#filter", Input)
         filter_input.cursor_blink = False  # no idle repaints over slow links
         self.table.focus()
+        self.query_one(CostPanel).display = self.size.width >= COST_PANEL_MIN_WIDTH
         for warning in self.settings.warnings:
             self.notify(warning, severity="warning", timeout=10)
         if self.inventory is not None:
@@ -150,6 +164,7 @@ class TrackerApp(App[int]):
             kinds = tuple(sorted({r.kind for r in inv.resources} | {e.kind for e in inv.errors}))
             self.connection = Connection(inv.identity, tuple(inv.regions), "", self.inventory_label, kinds)
             self.table.add_resources(inv.resources)
+            self.costs.add(inv.resources)
             for error in inv.errors:
                 self._results[(error.region, error.kind)] = CellResult(
                     cell=_cell(error.region, error.kind, error.account_id),
@@ -160,6 +175,7 @@ class TrackerApp(App[int]):
             self._resources_found = len(inv.resources)
         self._refresh_header()
         self._refresh_status()
+        self._refresh_costs()
         if self.source is not None:
             self.start_scan()
 
@@ -181,6 +197,8 @@ class TrackerApp(App[int]):
         self._resources_found = 0
         self._connect_error = ""
         self.table.clear()
+        self.costs.clear()
+        gc.unfreeze()  # the old rows may go now
         self._scanning = True
         self._scan_started = self._monotonic()
         self.run_worker(
@@ -210,10 +228,10 @@ class TrackerApp(App[int]):
             put((generation, ConnectFailed(f"scan stopped: {exc}")))
 
     def _drain(self) -> None:
-        """Take every event the scan threads queued and apply them in one go."""
+        """Take what the scan threads queued (up to DRAIN_MAX_ROWS resources) in one go."""
         batch: list[Resource] = []
         finished = False
-        while self._inbox:
+        while self._inbox and len(batch) < DRAIN_MAX_ROWS:
             generation, event = self._inbox.popleft()
             if generation != self._generation:
                 continue  # a cancelled scan's leftovers
@@ -237,12 +255,20 @@ class TrackerApp(App[int]):
         if batch:
             self._resources_found += len(batch)
             self.table.add_resources(batch)
+            self.costs.add(batch)
+            # The rows live as long as the table: move them out of the collector's way, so
+            # full collections (100+ ms at 100k rows) stop freezing the screen.
+            gc.freeze()
+        if self._inbox and not finished:
+            self.call_later(self._drain)  # a backlog: keep going without waiting a tick
         if finished:
             self._scanning = False
             if self._drain_timer is not None:
                 self._drain_timer.stop()
                 self._drain_timer = None
         self._refresh_status()
+        if batch or finished:
+            self._refresh_costs()
         screen = self.screen
         if isinstance(screen, CoverageScreen):
             screen.refresh_results(dict(self._results))
@@ -281,22 +307,37 @@ class TrackerApp(App[int]):
 
     def _refresh_status(self) -> None:
         table = self.table
-        self.query_one(StatusLine).show(self.progress_text(), table.row_count, table.total_count, table.marked_count)
+        marked = table.marked
+        marked_cost = ""
+        if marked:
+            priced = [r.monthly_cost for r in marked if r.monthly_cost is not None]
+            marked_cost = format_cost(sum(priced)) + ("" if len(priced) == len(marked) else "+?")
+        self.query_one(StatusLine).show(
+            self.progress_text(), table.row_count, table.total_count, len(marked), marked_cost
+        )
+
+    def _refresh_costs(self) -> None:
+        self.query_one(CostPanel).update_from(self.costs)
 
     # --- events from widgets --------------------------------------------------------------
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "filter":
             return
-        error = self.query_one("#filter-error", Static)
         try:
             parsed = parse_filter(event.value)
         except FilterError as exc:
-            error.update(str(exc))
+            self._show_filter_error(str(exc))
             return
-        error.update("")
+        self._show_filter_error("")
         self.table.set_filter(parsed)
         self._refresh_status()
+
+    def _show_filter_error(self, message: str) -> None:
+        # Only touch the widget when the text changes: an update re-lays-out the screen.
+        if message != self._filter_error:
+            self._filter_error = message
+            self.query_one("#filter-error", Static).update(message)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":
@@ -305,6 +346,12 @@ class TrackerApp(App[int]):
     def on_resource_table_marks_changed(self, event: ResourceTable.MarksChanged) -> None:
         self._refresh_status()
 
+    def on_cost_panel_waste_selected(self, event: CostPanel.WasteSelected) -> None:
+        """Show the rows behind a waste line: its filter goes into the filter bar."""
+        filter_input = self.query_one("#filter", Input)
+        filter_input.value = event.line.filter_text
+        self.table.focus()
+
     def on_resource_table_selected(self, event: ResourceTable.Selected) -> None:
         self.push_screen(DetailsScreen(event.resource))
 
@@ -312,7 +359,7 @@ class TrackerApp(App[int]):
 
     #: Actions that act on the resource table: only offered while the main screen is showing.
     MAIN_SCREEN_ACTIONS = frozenset(
-        {"focus_filter", "toggle_mark", "mark_all", "escape", "rescan", "coverage", "export", "sort"}
+        {"focus_filter", "toggle_mark", "mark_all", "escape", "rescan", "coverage", "export", "sort", "toggle_costs"}
     )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -340,6 +387,14 @@ class TrackerApp(App[int]):
             self.notify("This is a saved inventory: nothing to rescan.", severity="warning")
             return
         self.start_scan()
+
+    def action_toggle_costs(self) -> None:
+        panel = self.query_one(CostPanel)
+        panel.display = not panel.display
+        if panel.display:
+            self._refresh_costs()
+        elif self.focused is not None and panel in self.focused.ancestors_with_self:
+            self.table.focus()
 
     def action_sort(self, column: str) -> None:
         self.table.sort_by(column)
@@ -400,6 +455,7 @@ class TrackerApp(App[int]):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Rescan", "Cancel any scan in flight and scan again (r)", self.action_rescan)
         yield SystemCommand("Filter", "Focus the filter (/)", self.action_focus_filter)
+        yield SystemCommand("Cost panels", "Show or hide the cost side panels (c)", self.action_toggle_costs)
         yield SystemCommand("Coverage grid", "Region x kind: how each cell ended (g)", self.action_coverage)
         yield SystemCommand("Export", "Write the filtered view to JSON or CSV (e)", self.action_export)
         yield SystemCommand("Mark all shown rows", "Mark every row the filter shows (ctrl+a)", self.action_mark_all)

@@ -19,6 +19,11 @@ def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
+def _state(code: str, target_count: int) -> str:
+    """An active balancer with nothing registered behind it shows as ``idle``."""
+    return "idle" if code == "active" and target_count == 0 else code
+
+
 def list_load_balancers(ctx: CellContext) -> Iterator[list[Resource]]:
     yield from _list_v2(ctx)
     yield from _list_classic(ctx)
@@ -60,7 +65,7 @@ def _list_v2(ctx: CellContext) -> Iterator[list[Resource]]:
                 arn=arn,
                 name=lb_tags.get("Name", "") or lb["LoadBalancerName"],
                 region=ctx.region,
-                state=(lb.get("State") or {}).get("Code", "active"),
+                state=_state((lb.get("State") or {}).get("Code", "active"), targets.get(arn, 0)),
                 created=ts(lb.get("CreatedTime")),
                 tags=lb_tags,
                 details={k: v for k, v in details.items() if v is not None},
@@ -134,7 +139,7 @@ def _list_classic(ctx: CellContext) -> Iterator[list[Resource]]:
                     arn=ctx.arn("elasticloadbalancing", f"loadbalancer/{name}"),
                     name=lb_tags.get("Name", "") or name,
                     region=ctx.region,
-                    state="active",
+                    state=_state("active", len(lb.get("Instances", []))),
                     created=ts(lb.get("CreatedTime")),
                     tags=lb_tags,
                     details={k: v for k, v in details.items() if v is not None},

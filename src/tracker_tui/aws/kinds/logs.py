@@ -36,7 +36,9 @@ def list_log_groups(ctx: CellContext) -> Iterator[list[Resource]]:
                     arn=arn or ctx.arn("logs", f"log-group:{name}"),
                     name=name,
                     region=ctx.region,
-                    state="active",
+                    # Log groups have no lifecycle; the state column shows what matters
+                    # about them instead: whether anything ever expires.
+                    state=f"retain-{retention}d" if retention else "no-retention",
                     created=ts(group.get("creationTime")),
                     tags={},
                     details={k: v for k, v in details.items() if v is not None},

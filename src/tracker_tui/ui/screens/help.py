@@ -17,6 +17,8 @@ KEYS = [
     ("escape", "in the table: clear the marks"),
     ("enter", "details of the row: every attribute, tags, cost basis, ARN"),
     ("r", "rescan (cancels a scan in flight)"),
+    ("c", "show / hide the cost panels (total, by kind, by region, top 10, waste)"),
+    ("tab", "move focus to the waste list; enter on a waste line filters the table to it"),
     ("g", "coverage grid: region x kind, how each cell ended"),
     ("e", "export the filtered view to JSON or CSV"),
     ("K N I R S C A T", "sort by kind, name, id, region, state, cost, age, tags (again: reverse)"),

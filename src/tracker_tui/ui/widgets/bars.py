@@ -79,4 +79,5 @@ class StatusLine(Static):
         if len(progress) > room:
             progress = progress[: max(0, room - 1)] + "…"
         gap = " " * max(1, width - len(progress) - len(right))
-        self.update(Content.assemble(progress, gap, (right, "bold")))
+        # One fixed-height line: no need to lay the screen out again on every tick.
+        self.update(Content.assemble(progress, gap, (right, "bold")), layout=False)

@@ -5,11 +5,21 @@ view changes (about 5 s for a 40k-row filtered view here).  This widget keeps pl
 
 * ``_resources`` / ``_blobs``: every row in ingest order, plus its lowercased search text
   (``filtering.search_text``), built once at ingest;
+* ``_columns``: per sortable column, one sort key per row (``_ColumnKeys``), built with
+  C-level ``map`` calls the first time the column is sorted (age: at ingest, as epoch
+  seconds) and extended with every batch; low-cardinality columns (kind, region, state,
+  account, cost) also keep their rows bucketed by value, so sorting them is a concatenation;
 * ``_order``: every row index in the current sort order (ingest order when unsorted),
   kept sorted as batches arrive by appending and re-sorting -- Timsort merges the two runs
-  in close to linear time;
+  in close to linear time.  ``None`` when a sort was applied to a filtered view only; it is
+  computed again when a wider filter needs it;
+* ``_order_cache``: the full orders of earlier sorts, until the data changes, so sorting
+  by a column again or reversing it needs no comparison sort;
 * ``_view``: the rows that pass the filter, in display order.  Filtering walks ``_order``
   so the result is already sorted: a filter keystroke never sorts.
+
+Ties sort in arrival order in both directions, and unknown values (no cost, no created
+date) sort last in both directions.
 
 ``render_line`` formats only the lines on screen, from a per-resource cache of cell
 strings, so painting is O(width) per line whatever the row count.
@@ -23,7 +33,10 @@ would misstate.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timezone
+from itertools import chain, compress
+from operator import attrgetter
 from typing import Callable, ClassVar, Iterable, Sequence
 
 from rich.cells import cell_len, set_cell_size
@@ -122,6 +135,147 @@ def _fit(text: str, width: int, right: bool = False) -> str:
         pad = " " * (width - cell_len(text))
         return pad + text if right else text + pad
     return set_cell_size(text, width - 1) + "…"
+
+
+def _age_key(created: str | None) -> float | None:
+    """Sort key for the age column: minus epoch seconds (youngest first); None if unknown."""
+    if not created:
+        return None
+    try:
+        when = datetime.fromisoformat(created)
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return -when.timestamp()
+
+
+def _tags_size(tags: dict[str, str]) -> int:
+    """Length of ``k=v,k2=v2`` plus one: how the tags column is measured."""
+    return sum(map(len, tags)) + sum(map(len, tags.values())) + 2 * len(tags)
+
+
+def _tags_key(resource: Resource) -> str:
+    tags = resource.tags
+    if not tags:
+        return ""
+    return format_tags(resource).lower()
+
+
+def _lowered(values: list[str]) -> list[str]:
+    """``str.lower`` of each value, one shared string per distinct value."""
+    lower = {value: value.lower() for value in set(values)}
+    return list(map(lower.__getitem__, values))
+
+
+_ATTR = {"account": "account_id", "kind": "kind", "name": "name", "id": "id", "region": "region", "state": "state"}
+#: Columns with few distinct values: their rows are kept bucketed by value once sorted by.
+_BUCKETED = frozenset({"account", "kind", "region", "state", "cost"})
+#: Columns whose keys are built at ingest whatever the sort (parsing dates is the slow part).
+_EAGER = ("age",)
+
+
+def _column_keys(column: str, resources: Sequence[Resource]) -> list[object]:
+    """One sort key per resource: lowercased text, a float, or None when unknown."""
+    if column in ("kind", "region", "state", "account"):
+        return _lowered(list(map(attrgetter(_ATTR[column]), resources)))
+    if column in ("name", "id"):
+        return list(map(str.lower, map(attrgetter(column), resources)))
+    if column == "cost":
+        return list(map(attrgetter("monthly_cost"), resources))
+    if column == "age":
+        return list(map(_age_key, map(attrgetter("created"), resources)))
+    return list(map(_tags_key, resources))
+
+
+class _ColumnKeys:
+    """The sort keys of one column for every row, parallel to ``ResourceTable._resources``.
+
+    ``keys`` holds ``None`` for an unknown value (cost, age).  Sorting needs keys that put
+    unknowns last whatever the direction, so ``sort_key(reverse)`` gives a key function
+    over a copy with ``None`` replaced by +inf (ascending) or -inf (descending, which sorts
+    with ``reverse=True``); text columns have no unknowns and use ``keys`` directly.
+    """
+
+    __slots__ = ("column", "keys", "_filled", "_buckets")
+
+    def __init__(self, column: str, resources: Sequence[Resource]) -> None:
+        self.column = column
+        self.keys: list[object] = _column_keys(column, resources)
+        self._filled: dict[bool, list[object]] = {}
+        self._buckets: dict[object, list[int]] | None = None
+
+    def extend(self, resources: Sequence[Resource]) -> None:
+        """Keys for rows appended to the table."""
+        keys = self.keys
+        start = len(keys)
+        new = _column_keys(self.column, resources)
+        keys.extend(new)
+        for reverse, filled in self._filled.items():
+            filled.extend(self._fill(new, reverse))
+        buckets = self._buckets
+        if buckets is not None:
+            for index, key in enumerate(new, start):
+                bucket = buckets.get(key)
+                if bucket is None:
+                    buckets[key] = [index]
+                else:
+                    bucket.append(index)
+
+    def set(self, index: int, resource: Resource) -> None:
+        """The key of a replaced row (ignored for a row not keyed yet)."""
+        if index >= len(self.keys):
+            return
+        key = _column_keys(self.column, [resource])[0]
+        self.keys[index] = key
+        for reverse, filled in self._filled.items():
+            filled[index] = self._fill([key], reverse)[0]
+        self._buckets = None
+
+    def keep(self, rows: list[int]) -> None:
+        """Only these rows remain, renumbered in this order."""
+        keys = self.keys
+        self.keys = [keys[i] for i in rows]
+        self._filled = {}
+        self._buckets = None
+
+    @staticmethod
+    def _fill(keys: list[object], reverse: bool) -> list[object]:
+        unknown = _NEG_INF if reverse else _INF
+        return [unknown if key is None else key for key in keys]
+
+    def sort_key(self, reverse: bool) -> Callable[[int], object]:
+        """Key function over row indices, for ``list.sort(key=..., reverse=reverse)``."""
+        if self.column not in ("cost", "age"):
+            return self.keys.__getitem__
+        filled = self._filled.get(reverse)
+        if filled is None:
+            filled = self._filled[reverse] = self._fill(self.keys, reverse)
+        return filled.__getitem__
+
+    def order(self, reverse: bool) -> list[int]:
+        """Every row index, sorted; ties in arrival order, unknowns last."""
+        if self.column not in _BUCKETED:
+            return sorted(range(len(self.keys)), key=self.sort_key(reverse), reverse=reverse)
+        buckets = self._buckets
+        if buckets is None:
+            buckets = self._buckets = {}
+            for index, key in enumerate(self.keys):
+                bucket = buckets.get(key)
+                if bucket is None:
+                    buckets[key] = [index]
+                else:
+                    bucket.append(index)
+        known = sorted([key for key in buckets if key is not None], reverse=reverse)
+        runs = [buckets[key] for key in known]
+        if None in buckets:
+            runs.append(buckets[None])
+        return list(chain.from_iterable(runs))
+
+    @property
+    def cheap_order(self) -> bool:
+        """True when ``order`` is a concatenation rather than a comparison sort."""
+        return self.column in _BUCKETED
 
 
 class ResourceTable(ScrollView, can_focus=True):
@@ -258,9 +412,11 @@ class ResourceTable(ScrollView, can_focus=True):
         self._resources: list[Resource] = []
         self._blobs: list[str] = []
         self._position: dict[Key, int] = {}
-        self._order: list[int] = []
+        self._order: list[int] | None = []
         self._view: list[int] = self._order
-        self._sort_keys: list[object] = []
+        self._columns: dict[str, _ColumnKeys] = {c: _ColumnKeys(c, ()) for c in _EAGER}
+        self._order_cache: dict[tuple[str, bool], list[int]] = {}
+        self._style_cache: dict[tuple[str, bool], Style] | None = None
         self._cells: dict[Key, tuple[str, ...]] = {}
         self._content_widths = {column: len(_LABELS[column]) + 2 for column in COLUMNS}
         self._max_cost = 0.0
@@ -319,38 +475,53 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def _ingest(self, batch: Iterable[Resource]) -> None:
         resources, blobs, position = self._resources, self._blobs, self._position
-        widths = self._content_widths
-        accounts = self._accounts
-        new_indices: list[int] = []
+        batch = list(batch)
+        start = len(resources)
+        keys = list(
+            zip(
+                map(attrgetter("account_id"), batch),
+                map(attrgetter("region"), batch),
+                map(attrgetter("kind"), batch),
+                map(attrgetter("id"), batch),
+            )
+        )
         replaced = False
-        for resource in batch:
-            key = resource.key
-            existing = position.get(key)
-            if existing is not None:
-                self._replace_at(existing, resource)
-                replaced = True
-                continue
-            index = len(resources)
-            resources.append(resource)
-            blobs.append(search_text(resource))
-            position[key] = index
-            new_indices.append(index)
-            accounts[resource.account_id] = accounts.get(resource.account_id, 0) + 1
-            self._measure(resource, widths)
+        if position.keys().isdisjoint(keys) and len(set(keys)) == len(keys):
+            # The usual case, all new rows: bulk work at C speed.
+            resources.extend(batch)
+            position.update(zip(keys, range(start, start + len(batch))))
+        else:
+            for resource, key in zip(batch, keys):
+                existing = position.get(key)
+                if existing is not None:
+                    self._replace_at(existing, resource)
+                    replaced = True
+                    continue
+                position[key] = len(resources)
+                resources.append(resource)
+        fresh = resources[start:]  # replaced-within-the-batch rows hold their final value
+        blobs.extend(map(search_text, fresh))
+        accounts = self._accounts
+        for account, count in Counter(map(attrgetter("account_id"), fresh)).items():
+            accounts[account] = accounts.get(account, 0) + count
+        self._measure(fresh)
         self._columns_cache = None
+        for column in self._columns.values():
+            column.extend(fresh)
+        self._order_cache.clear()
+        new_indices = range(start, len(resources))
         sorted_by = self._sort_column
-        if sorted_by is not None:
-            sort_key = self._sort_key
-            self._sort_keys.extend(sort_key(resources[i], sorted_by) for i in new_indices)
+        reverse = self._sort_reverse
         order = self._order
-        order.extend(new_indices)
+        if order is not None:
+            order.extend(new_indices)
         if replaced:
             # A replaced row may now sort or filter differently: redo both (rare: rescans).
             self._resort()
             self._rebuild_view()
             return
-        if sorted_by is not None:
-            order.sort(key=self._sort_keys.__getitem__, reverse=self._effective_reverse)
+        if order is not None and sorted_by is not None:
+            order.sort(key=self._column(sorted_by).sort_key(reverse), reverse=reverse)
         if self._filter.is_empty or self._view is order:
             self._rebuild_view()  # O(1) when unfiltered: the view is the order itself
             return
@@ -359,7 +530,7 @@ class ResourceTable(ScrollView, can_focus=True):
             view = self._view
             view.extend(passing)
             if sorted_by is not None:
-                view.sort(key=self._sort_keys.__getitem__, reverse=self._effective_reverse)
+                view.sort(key=self._column(sorted_by).sort_key(reverse), reverse=reverse)
 
     def replace_resource(self, resource: Resource) -> None:
         """Put a fresh copy of a resource in place (by key), or add it if it is new.
@@ -373,11 +544,12 @@ class ResourceTable(ScrollView, can_focus=True):
             self.add_resources([resource])
             return
         anchor = self._remember_cursor()
-        old_sort_key = self._sort_keys[index] if self._sort_column is not None else None
+        column = None if self._sort_column is None else self._column(self._sort_column)
+        old_sort_key = None if column is None else column.keys[index]
         old_pass = self._filter.matches(self._resources[index], self._blobs[index])
         self._replace_at(index, resource)
         self._columns_cache = None
-        new_sort_key = self._sort_keys[index] if self._sort_column is not None else None
+        new_sort_key = None if column is None else column.keys[index]
         if old_sort_key != new_sort_key or old_pass != self._filter.matches(resource, self._blobs[index]):
             self._resort()
             self._rebuild_view()
@@ -403,9 +575,11 @@ class ResourceTable(ScrollView, can_focus=True):
         self._resources = [old_resources[i] for i in keep]
         self._blobs = [old_blobs[i] for i in keep]
         self._position = {key: remap[i] for key, i in position.items() if remap[i] >= 0}
-        if self._sort_column is not None:
-            self._sort_keys = [self._sort_keys[i] for i in keep]
-        self._order = [remap[i] for i in self._order if remap[i] >= 0]
+        for column in self._columns.values():
+            column.keep(keep)
+        self._order_cache.clear()
+        if self._order is not None:
+            self._order = [remap[i] for i in self._order if remap[i] >= 0]
         if view_was_order:
             self._view = self._order
         else:
@@ -433,63 +607,90 @@ class ResourceTable(ScrollView, can_focus=True):
     def _replace_at(self, index: int, resource: Resource) -> None:
         old = self._resources[index]
         self._resources[index] = resource
-        self._blobs[index] = search_text(resource)
+        if index < len(self._blobs):  # else: added earlier in this batch, blob still to come
+            self._blobs[index] = search_text(resource)
         self._cells.pop(resource.key, None)
         if old.account_id != resource.account_id:  # cannot happen (part of key); be safe
             self._accounts[old.account_id] -= 1
             self._accounts[resource.account_id] = self._accounts.get(resource.account_id, 0) + 1
-        if self._sort_column is not None:
-            self._sort_keys[index] = self._sort_key(resource, self._sort_column)
-        self._measure(resource, self._content_widths)
+        for column in self._columns.values():
+            column.set(index, resource)
+        self._order_cache.clear()
+        self._measure([resource])
 
-    def _measure(self, resource: Resource, widths: dict[str, int]) -> None:
-        """Grow column content widths to fit a resource (cheap: lengths only)."""
-        for column, value in (
-            ("kind", resource.kind),
-            ("name", resource.name),
-            ("id", resource.id),
-            ("region", resource.region),
-            ("state", resource.state),
-            ("account", resource.account_id),
-        ):
-            if len(value) > widths[column]:
-                widths[column] = len(value)
-        cost = resource.monthly_cost
-        if cost is not None and cost > self._max_cost:
-            self._max_cost = cost
-            widths["cost"] = max(widths["cost"], len(format_cost(cost)))
-        if resource.tags:
-            size = sum(len(k) + len(v) + 2 for k, v in resource.tags.items())
+    def _measure(self, batch: Sequence[Resource]) -> None:
+        """Grow column content widths to fit a batch (cheap: lengths only, at C speed)."""
+        if not batch:
+            return
+        widths = self._content_widths
+        for column in ("kind", "name", "id", "region", "state", "account"):
+            longest = max(map(len, map(attrgetter(_ATTR[column]), batch)))
+            if longest > widths[column]:
+                widths[column] = longest
+        costs = [cost for cost in map(attrgetter("monthly_cost"), batch) if cost is not None]
+        if costs:
+            cost = max(costs)
+            if cost > self._max_cost:
+                self._max_cost = cost
+                widths["cost"] = max(widths["cost"], len(format_cost(cost)))
+        tagged = [tags for tags in map(attrgetter("tags"), batch) if tags]
+        if tagged:
+            size = max(map(_tags_size, tagged))
             if size > widths["tags"]:
                 widths["tags"] = size
 
     # --- sorting ------------------------------------------------------------------------
 
-    @property
-    def _effective_reverse(self) -> bool:
-        # Age ascending means youngest first, i.e. ``created`` descending.
-        return self._sort_reverse ^ (self._sort_column == "age")
+    def _column(self, column: str) -> _ColumnKeys:
+        """The sort keys of a column, built on first use and kept up to date after."""
+        keys = self._columns.get(column)
+        if keys is None:
+            keys = self._columns[column] = _ColumnKeys(column, self._resources)
+        return keys
 
-    def _sort_key(self, resource: Resource, column: str) -> object:
-        # Unknown values (None cost, no created date) sort last in both directions.  Keys
-        # are plain floats/strings, not tuples: sorting 100k tuples costs about 3x more.
-        if column == "cost":
-            cost = resource.monthly_cost
-            if cost is None:
-                return _NEG_INF if self._effective_reverse else _INF
-            return cost
-        if column == "age":
-            if not resource.created:
-                return "" if self._effective_reverse else "\uffff"
-            return resource.created
-        if column == "account":
-            return resource.account_id.lower()
-        if column == "tags":
-            return format_tags(resource).lower()
-        return getattr(resource, column).lower()
+    def _full_order(self, column: str | None, reverse: bool) -> list[int]:
+        """Every row index in this sort order: from the cache, by reversing a cached order,
+        or by a bucket concatenation or comparison sort.  The list is the caller's."""
+        if column is None:
+            return list(range(len(self._resources)))
+        cache = self._order_cache
+        order = cache.pop((column, reverse), None)
+        if order is not None:
+            return order
+        keys = self._column(column)
+        opposite = cache.get((column, not reverse))
+        if opposite is not None and not keys.cheap_order:
+            # A reversed run for Timsort: close to linear, and stable, so ties keep arrival
+            # order and unknowns (keyed to the far end for this direction) stay last.
+            return sorted(opposite, key=keys.sort_key(reverse), reverse=reverse)
+        return keys.order(reverse)
+
+    def _can_order_cheaply(self, column: str | None, reverse: bool) -> bool:
+        if column is None or (column, reverse) in self._order_cache:
+            return True
+        keys = self._columns.get(column)
+        if keys is not None and keys.cheap_order:
+            return True
+        return (column, not reverse) in self._order_cache
+
+    def _resort(self) -> None:
+        """Re-sort the order in place after keys changed (close to linear: nearly sorted)."""
+        column = self._sort_column
+        if self._order is not None and column is not None:
+            reverse = self._sort_reverse
+            self._order.sort(key=self._column(column).sort_key(reverse), reverse=reverse)
+
+    def _ensure_order(self) -> list[int]:
+        if self._order is None:
+            self._order = self._full_order(self._sort_column, self._sort_reverse)
+        return self._order
 
     def sort_by(self, column: str | None, reverse: bool | None = None) -> None:
         """Sort rows by a column.
+
+        Ties keep arrival order and unknown values (cost, age) sort last, both ways.  A
+        column sorted before (and not changed since) re-sorts, either way, without a
+        comparison sort; with a filter on, only the visible rows are sorted.
 
         Args:
             column: One of ``COLUMNS``, or ``None`` for arrival order.
@@ -500,23 +701,36 @@ class ResourceTable(ScrollView, can_focus=True):
             raise ValueError(f"unknown column {column!r}")
         if reverse is None:
             reverse = not self._sort_reverse if column == self._sort_column else False
+        reverse = bool(reverse) if column is not None else False
         anchor = self._remember_cursor()
+        if self._order is not None and self._sort_column is not None:
+            # Kept until the data changes: sorting this way again is then free.
+            self._order_cache[(self._sort_column, self._sort_reverse)] = self._order
         self._sort_column = column
-        self._sort_reverse = bool(reverse) if column is not None else False
-        if column is None:
-            self._sort_keys = []
+        self._sort_reverse = reverse
+        if self._filter.is_empty:
+            self._order = self._full_order(column, reverse)
+            self._view = self._order
+        elif self._can_order_cheaply(column, reverse):
+            self._order = self._full_order(column, reverse)
+            self._view = self._in_order(self._view, self._order)
         else:
-            sort_key = self._sort_key
-            self._sort_keys = [sort_key(r, column) for r in self._resources]
-        self._order = list(range(len(self._resources)))
-        self._resort()
-        self._rebuild_view()
+            # Sort just the visible rows (in arrival order first, so ties keep it); the full
+            # order is built later if a wider filter needs it.
+            view = sorted(self._view)
+            if column is not None:
+                view.sort(key=self._column(column).sort_key(reverse), reverse=reverse)
+            self._order = None
+            self._view = view
         self._columns_cache = None
         self._data_changed(anchor)
 
-    def _resort(self) -> None:
-        if self._sort_column is not None:
-            self._order.sort(key=self._sort_keys.__getitem__, reverse=self._effective_reverse)
+    def _in_order(self, rows: list[int], order: list[int]) -> list[int]:
+        """``rows`` (a subset of ``order``) rearranged in ``order``'s order, in O(n)."""
+        mask = bytearray(len(self._resources))
+        for i in rows:
+            mask[i] = 1
+        return list(compress(order, map(mask.__getitem__, order)))
 
     # --- filtering ----------------------------------------------------------------------
 
@@ -533,10 +747,11 @@ class ResourceTable(ScrollView, can_focus=True):
         self._data_changed(anchor)
 
     def _rebuild_view(self) -> None:
+        order = self._ensure_order()
         if self._filter.is_empty:
-            self._view = self._order
+            self._view = order
         else:
-            self._view = self._filter.select(self._resources, self._blobs, self._order)
+            self._view = self._filter.select(self._resources, self._blobs, order)
 
     # --- cursor -------------------------------------------------------------------------
 

@@ -1,0 +1,122 @@
+"""The cost side panels: run-rate total, by kind, by region, top spenders, and waste.
+
+Every figure is the sum of the rows' own ``monthly_cost``; unpriced rows are counted and
+shown as such, never as $0.  Selecting a waste line asks the app to filter the table to it.
+"""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from tracker_tui.pricing.summary import CostSummary, WasteLine
+from tracker_tui.store import format_cost
+
+BAR_WIDTH = 8
+
+
+def _bar(value: float, biggest: float) -> str:
+    if biggest <= 0 or value <= 0:
+        return ""
+    cells = value / biggest * BAR_WIDTH
+    full = int(cells)
+    return "█" * full + ("▌" if cells - full >= 0.5 else "")
+
+
+def _breakdown(title: str, values: dict[str, float], limit: int = 14) -> Table:
+    table = Table.grid(padding=(0, 1), expand=True)
+    table.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(width=BAR_WIDTH, no_wrap=True)
+    table.add_row(Text(title, style="bold underline"), "", "")
+    ordered = sorted(values.items(), key=lambda kv: -kv[1])
+    biggest = ordered[0][1] if ordered else 0.0
+    for name, value in ordered[:limit]:
+        table.add_row(name, format_cost(value), Text(_bar(value, biggest), style="bold"))
+    if len(ordered) > limit:
+        rest = sum(v for _, v in ordered[limit:])
+        table.add_row(f"{len(ordered) - limit} more", format_cost(rest), "")
+    if not ordered:
+        table.add_row(Text("nothing priced yet", style="dim"), "", "")
+    return table
+
+
+class CostPanel(VerticalScroll, can_focus=False):
+    """Right-hand column of cost figures; ``update_from(summary)`` refreshes it."""
+
+    class WasteSelected(Message):
+        """The user picked a waste line: show those rows."""
+
+        def __init__(self, line: WasteLine) -> None:
+            super().__init__()
+            self.line = line
+
+    DEFAULT_CSS = """
+    CostPanel {
+        width: 40;
+        height: 1fr;
+        border-left: vkey $panel;
+        padding: 0 1;
+        scrollbar-size-vertical: 1;
+    }
+    CostPanel > Static { margin-bottom: 1; }
+    CostPanel #cost-total { text-style: bold; }
+    CostPanel OptionList { height: auto; max-height: 12; border: none; padding: 0; }
+    CostPanel OptionList:focus { border: none; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="cost-total")
+        yield Static(Text("Waste (enter: show rows)", style="bold underline"), id="waste-title")
+        yield OptionList(id="waste-list")
+        yield Static("", id="cost-kinds")
+        yield Static("", id="cost-regions")
+        yield Static("", id="cost-top")
+        self._waste: list[WasteLine] = []
+
+    def update_from(self, summary: CostSummary) -> None:
+        if not self.display:
+            return  # hidden: nothing to paint; shown again, the app calls this first
+        waste = summary.waste_lines()
+        waste_total = sum(line.saving for line in waste)
+        total = Text()
+        total.append("Monthly run-rate ", style="bold")
+        total.append(format_cost(summary.total), style="bold")
+        total.append(f"\n{summary.priced:,} priced, {summary.unpriced:,} not priced")
+        total.append("\nWaste ", style="bold")
+        total.append(f"{format_cost(waste_total)}/mo", style="bold")
+        self.query_one("#cost-total", Static).update(total)
+        if waste != self._waste:
+            self._waste = waste
+            options = self.query_one("#waste-list", OptionList)
+            highlighted = options.highlighted
+            options.clear_options()
+            if waste:
+                options.add_options(
+                    [
+                        Option(Text.assemble(f"{line.label} ({line.count})\n", ("  save ", "dim"), format_cost(line.saving)))
+                        for line in waste
+                    ]
+                )
+                options.highlighted = 0 if highlighted is None else min(highlighted, len(waste) - 1)
+            else:
+                options.add_option(Option(Text("no waste found", style="dim"), disabled=True))
+        self.query_one("#cost-kinds", Static).update(_breakdown("By kind", dict(summary.by_kind)))
+        self.query_one("#cost-regions", Static).update(_breakdown("By region", dict(summary.by_region)))
+        top = Table.grid(padding=(0, 1), expand=True)
+        top.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+        top.add_column(justify="right", no_wrap=True)
+        top.add_row(Text("Top 10", style="bold underline"), "")
+        for resource in summary.top(10):
+            top.add_row(f"{resource.name or resource.id}", format_cost(resource.monthly_cost))
+        self.query_one("#cost-top", Static).update(top)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if 0 <= event.option_index < len(self._waste):
+            self.post_message(self.WasteSelected(self._waste[event.option_index]))
