@@ -174,7 +174,8 @@ def test_table_lists_every_resource_and_a_summary() -> None:
     assert any("i-0abc" in line and "$7.59" in line for line in lines)
     assert any("/aws/lambda/fn" in line for line in lines)
     assert "3 resources in 2 regions, account 123456789012 (acme-staging)" in text
-    assert "estimated monthly total: $7.59 (2 not priced)" in text
+    assert "estimated monthly total: $7.59 (2 not priced: usage-dependent or unknown, see cost_basis)" in text
+    assert "waste: $0.00/mo; no retention x1 $0.00" in text
     assert "error: ap-east-1 rds:db-instance: AccessDenied: not authorized" in text
 
 

@@ -51,6 +51,10 @@ def _add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         help="cells scanned at once (default 16)",
     )
     group.add_argument(
+        "--live-prices", action="store_true", default=default(False),
+        help="price EC2 types missing from the built-in catalogue with the AWS Price List API (cached)",
+    )
+    group.add_argument(
         "--demo", action="store_true", default=default(False),
         help="use an embedded mocked AWS account (moto); no credentials, no network",
     )
@@ -120,6 +124,21 @@ def open_source(args: argparse.Namespace) -> Source:
     return Source(session)
 
 
+def make_pricer(args: argparse.Namespace, session: object) -> tuple[object, object] | None:
+    """(pricer, LivePrices) when live prices are on (flag or config), else None."""
+    from tracker_tui.config import load_settings
+
+    if not (getattr(args, "live_prices", False) or load_settings().live_prices):
+        return None
+    from functools import partial
+
+    from tracker_tui.pricing.estimate import price_resources
+    from tracker_tui.pricing.live import LivePrices
+
+    live = LivePrices(session)
+    return partial(price_resources, live=live), live
+
+
 def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     from tracker_tui.aws.kinds import UnknownKindError, resolve_kinds
     from tracker_tui.aws.regions import RegionsError, resolve_regions
@@ -143,6 +162,9 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
         if args.concurrency:
             options.concurrency = max(1, args.concurrency)
         engine = ScanEngine(session, identity, regions, kinds, options)  # type: ignore[arg-type]
+        live = make_pricer(args, session)
+        if live is not None:
+            engine.pricer, live_prices = live
         collector = Collector()
         cancel = threading.Event()
         total = len(engine.cells())
@@ -166,6 +188,9 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
             return EXIT_INTERRUPTED
         if show_progress:
             stderr.write("\r" + " " * 70 + "\r")
+        if live is not None:
+            for problem in live_prices.problems:
+                stderr.write(f"tracker-tui: live prices: {problem}\n")
         errors = error_entries(collector.results)
         inventory = Inventory(
             identity=identity,

@@ -48,6 +48,8 @@ class Settings:
     profiles: tuple[str, ...] = ()
     concurrency: int = 16
     theme: str | None = None
+    #: Price EC2 types missing from the catalogue with the AWS Price List API.
+    live_prices: bool = False
     #: Problems found while loading: one line each, shown to the user once.
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
@@ -98,11 +100,11 @@ def load_settings(path: Path | None = None) -> Settings:
                 warnings.append(f"config {path}: '{key}' must be a list of strings; ignored")
             else:
                 settings = replace(settings, **{key: parsed})
-        elif key == "read_only":
+        elif key in ("read_only", "live_prices"):
             if isinstance(value, bool):
-                settings = replace(settings, read_only=value)
+                settings = replace(settings, **{key: value})
             else:
-                warnings.append(f"config {path}: 'read_only' must be true or false; ignored")
+                warnings.append(f"config {path}: '{key}' must be true or false; ignored")
         elif key == "concurrency":
             if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 256:
                 settings = replace(settings, concurrency=value)

@@ -224,8 +224,20 @@ def dumps_table(inventory: Inventory, width: int = 120) -> str:
     )
     priced = [r.monthly_cost for r in inventory.resources if r.monthly_cost is not None]
     if priced:
+        from tracker_tui.pricing.summary import CostSummary
+
         unpriced = len(inventory.resources) - len(priced)
-        lines.append(f"estimated monthly total: {format_cost(sum(priced))} ({unpriced} not priced)")
+        lines.append(
+            f"estimated monthly total: {format_cost(sum(priced))} "
+            f"({unpriced} not priced: usage-dependent or unknown, see cost_basis)"
+        )
+        summary = CostSummary()
+        summary.add(inventory.resources)
+        waste = summary.waste_lines()
+        lines.append(
+            f"waste: {format_cost(sum(w.saving for w in waste))}/mo"
+            + "".join(f"; {w.label} x{w.count} {format_cost(w.saving)}" for w in waste)
+        )
     for e in inventory.errors:
         lines.append(f"error: {e.region} {e.kind}: {e.code}: {e.message}")
     return "\n".join(lines) + "\n"

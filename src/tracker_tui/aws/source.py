@@ -8,6 +8,7 @@ same event stream.
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass, field
 from typing import Callable, Protocol, Sequence
@@ -55,6 +56,9 @@ class LiveSource:
     options: ScanOptions = field(default_factory=ScanOptions)
     label: str = ""
     on_close: Callable[[], None] | None = None
+    #: Price EC2 types missing from the catalogue with the Price List API (cached).
+    live_prices: bool = False
+    _live: object | None = None
     _session: AwsSession | None = None
     _connection: Connection | None = None
 
@@ -77,6 +81,12 @@ class LiveSource:
         connection = self.connect()
         assert self._session is not None
         engine = ScanEngine(self._session, connection.identity, connection.regions, self.kinds, self.options)
+        if self.live_prices:
+            from tracker_tui.pricing.estimate import price_resources
+            from tracker_tui.pricing.live import LivePrices
+
+            self._live = self._live or LivePrices(self._session)
+            engine.pricer = functools.partial(price_resources, live=self._live)
         return engine.run(sink, cancel)
 
     def close(self) -> None:

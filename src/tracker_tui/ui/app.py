@@ -525,10 +525,12 @@ def launch(args: argparse.Namespace) -> int:
 
         source = LiveSource(open_demo, kinds, regions, options, label="demo account (moto)",
                             on_close=lambda: [d.stop() for d in demos])
+        # moto has no Price List API: the demo always prices from the catalogue.
     else:
         try:
             session = AwsSession(SessionOptions(profile=args.profile, endpoint_url=args.endpoint_url))
-            source = LiveSource(lambda: session, kinds, regions, options)
+            source = LiveSource(lambda: session, kinds, regions, options,
+                                live_prices=bool(args.live_prices or settings.live_prices))
             source.connect()
         except (CredentialsError, RegionsError) as exc:
             raise UsageError(str(exc)) from None
