@@ -86,11 +86,11 @@ class TrackerApp(App[int]):
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="filter"),
         Binding("space", "toggle_mark", "Mark", id="mark"),
-        Binding("ctrl+a", "mark_all", "Mark all", id="mark_all"),
+        Binding("ctrl+a", "mark_all", "Mark all", show=False, id="mark_all"),
         Binding("escape", "escape", "Clear marks", show=False, id="escape"),
         Binding("r", "rescan", "Rescan", id="rescan"),
         Binding("c", "toggle_costs", "Costs", id="costs"),
-        Binding("g", "coverage", "Coverage", id="coverage"),
+        Binding("g", "coverage", "Grid", id="coverage"),
         Binding("e", "export", "Export", id="export"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
@@ -299,8 +299,11 @@ class TrackerApp(App[int]):
             if self.connection is None:
                 return f"connecting… {elapsed:.0f}s"
             total = self._total_cells or "?"
-            return f"scanning {done}/{total} cells · {self._resources_found:,} found · {errors} errors · {elapsed:.1f}s"
-        text = f"scan complete: {done} cells · {self._resources_found:,} found · {errors} errors · {self._scan_seconds:.1f}s"
+            return f"scanning {done}/{total} cells · {self._resources_found:,} found · {_plural(errors, 'error')} · {elapsed:.1f}s"
+        text = (
+            f"scan complete: {done} cells · {self._resources_found:,} found · {_plural(errors, 'error')}"
+            f" · {self._scan_seconds:.1f}s"
+        )
         if errors:
             text += " (g: coverage)"
         return text
@@ -464,6 +467,10 @@ class TrackerApp(App[int]):
         for key, column in SORT_KEYS.items():
             yield SystemCommand(f"Sort by {column}", f"Sort the table by {column}; again reverses ({key})",
                                 partial(self.action_sort, column))
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 _DENIED_HINT = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError"}

@@ -53,12 +53,13 @@ class CoverageScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="coverage.back"),
         Binding("g", "app.pop_screen", "Back", show=False, id="coverage.back_g"),
+        Binding("q", "app.pop_screen", "Back", show=False, id="coverage.back_q"),
     ]
 
     DEFAULT_CSS = """
     CoverageScreen #coverage-title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
     CoverageScreen DataTable { height: 1fr; }
-    CoverageScreen #coverage-cell { height: 3; padding: 0 1; background: $boost; }
+    CoverageScreen #coverage-cell { height: auto; min-height: 2; max-height: 6; padding: 0 1; background: $boost; }
     """
 
     def __init__(self, results: dict[tuple[str, str], CellResult], regions: list[str], kinds: list[str]) -> None:

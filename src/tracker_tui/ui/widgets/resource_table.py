@@ -8,7 +8,7 @@ view changes (about 5 s for a 40k-row filtered view here).  This widget keeps pl
 * ``_columns``: per sortable column, one sort key per row (``_ColumnKeys``), built with
   C-level ``map`` calls the first time the column is sorted (age: at ingest, as epoch
   seconds) and extended with every batch; low-cardinality columns (kind, region, state,
-  account, cost) also keep their rows bucketed by value, so sorting them is a concatenation;
+  account) also keep their rows bucketed by value, so sorting them is a concatenation;
 * ``_order``: every row index in the current sort order (ingest order when unsorted),
   kept sorted as batches arrive by appending and re-sorting -- Timsort merges the two runs
   in close to linear time.  ``None`` when a sort was applied to a filtered view only; it is
@@ -49,7 +49,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tracker_tui.filtering import Filter, format_cost, search_text
+from tracker_tui.filtering import Filter, Term, format_cost, search_text, search_texts
 from tracker_tui.model import Resource
 
 __all__ = ["COLUMNS", "ResourceTable", "format_age", "format_tags"]
@@ -84,6 +84,8 @@ _SORT_ARROWS = {False: "▲", True: "▼"}
 _MARK = "●"
 _UNKNOWN_COST = "?"
 _CELL_CACHE_LIMIT = 20_000
+#: How many recent filters' views ``set_filter`` keeps to narrow from.
+_RECENT_VIEWS = 16
 _INF = float("inf")
 _NEG_INF = float("-inf")
 
@@ -170,7 +172,8 @@ def _lowered(values: list[str]) -> list[str]:
 
 _ATTR = {"account": "account_id", "kind": "kind", "name": "name", "id": "id", "region": "region", "state": "state"}
 #: Columns with few distinct values: their rows are kept bucketed by value once sorted by.
-_BUCKETED = frozenset({"account", "kind", "region", "state", "cost"})
+#: (Cost is not one: a float sort beats building buckets in Python.)
+_BUCKETED = frozenset({"account", "kind", "region", "state"})
 #: Columns whose keys are built at ingest whatever the sort (parsing dates is the slow part).
 _EAGER = ("age",)
 
@@ -416,6 +419,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self._view: list[int] = self._order
         self._columns: dict[str, _ColumnKeys] = {c: _ColumnKeys(c, ()) for c in _EAGER}
         self._order_cache: dict[tuple[str, bool], list[int]] = {}
+        self._recent_views: dict[tuple[Term, ...], list[int]] = {}
         self._style_cache: dict[tuple[str, bool], Style] | None = None
         self._cells: dict[Key, tuple[str, ...]] = {}
         self._content_widths = {column: len(_LABELS[column]) + 2 for column in COLUMNS}
@@ -500,7 +504,7 @@ class ResourceTable(ScrollView, can_focus=True):
                 position[key] = len(resources)
                 resources.append(resource)
         fresh = resources[start:]  # replaced-within-the-batch rows hold their final value
-        blobs.extend(map(search_text, fresh))
+        blobs.extend(search_texts(fresh))
         accounts = self._accounts
         for account, count in Counter(map(attrgetter("account_id"), fresh)).items():
             accounts[account] = accounts.get(account, 0) + count
@@ -509,6 +513,7 @@ class ResourceTable(ScrollView, can_focus=True):
         for column in self._columns.values():
             column.extend(fresh)
         self._order_cache.clear()
+        self._recent_views.clear()
         new_indices = range(start, len(resources))
         sorted_by = self._sort_column
         reverse = self._sort_reverse
@@ -578,6 +583,7 @@ class ResourceTable(ScrollView, can_focus=True):
         for column in self._columns.values():
             column.keep(keep)
         self._order_cache.clear()
+        self._recent_views.clear()
         if self._order is not None:
             self._order = [remap[i] for i in self._order if remap[i] >= 0]
         if view_was_order:
@@ -616,6 +622,7 @@ class ResourceTable(ScrollView, can_focus=True):
         for column in self._columns.values():
             column.set(index, resource)
         self._order_cache.clear()
+        self._recent_views.clear()
         self._measure([resource])
 
     def _measure(self, batch: Sequence[Resource]) -> None:
@@ -708,6 +715,7 @@ class ResourceTable(ScrollView, can_focus=True):
             self._order_cache[(self._sort_column, self._sort_reverse)] = self._order
         self._sort_column = column
         self._sort_reverse = reverse
+        self._recent_views.clear()  # their rows are in the old order
         if self._filter.is_empty:
             self._order = self._full_order(column, reverse)
             self._view = self._order
@@ -735,15 +743,35 @@ class ResourceTable(ScrollView, can_focus=True):
     # --- filtering ----------------------------------------------------------------------
 
     def set_filter(self, filter: Filter) -> None:
-        """Show only the rows that pass ``filter``; the cursor stays on its resource if it can."""
+        """Show only the rows that pass ``filter``; the cursor stays on its resource if it can.
+
+        When the new filter can only match a subset of what a recent filter matched (one
+        more character typed, or a new term after a finished one), only that filter's rows
+        are tested, against just the terms it did not have.  Recent views are kept until
+        the data or the sort changes.
+        """
         anchor = self._remember_cursor()
         previous, self._filter = self._filter, filter
-        if filter.is_empty or previous.is_empty or not filter.refines(previous):
+        recent = self._recent_views
+        if not previous.is_empty:
+            recent[previous.terms] = self._view
+            if len(recent) > _RECENT_VIEWS:
+                del recent[next(iter(recent))]
+        base_terms: tuple[Term, ...] | None = None
+        if not filter.is_empty:
+            for terms, view in recent.items():
+                if (base_terms is None or len(view) < len(recent[base_terms])) and filter.refines(
+                    Filter(terms=terms)
+                ):
+                    base_terms = terms
+        if base_terms is None:
             self._rebuild_view()
         else:
-            # One more character typed: only rows that passed before can pass now, and
-            # narrowing them keeps their (sorted) order.
-            self._view = filter.select(self._resources, self._blobs, self._view)
+            # Only rows that passed the earlier filter can pass now, and narrowing them
+            # keeps their (sorted) order.
+            extra = Filter(terms=[term for term in filter.terms if term not in base_terms])
+            view = recent[base_terms]
+            self._view = extra.select(self._resources, self._blobs, view) if extra.terms else list(view)
         self._data_changed(anchor)
 
     def _rebuild_view(self) -> None:
