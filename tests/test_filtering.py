@@ -248,3 +248,135 @@ def test_format_cost() -> None:
     assert format_cost(1234.5) == "$1,234.50"
     assert format_cost(0) == "$0.00"
     assert format_cost(None) == ""
+
+
+# --- narrowing (Term.implies) and the blob fast paths -----------------------------------------
+
+
+def test_refines_for_tag_and_cost_terms_only_when_logically_true() -> None:
+    assert parse_filter("tag:env=prod").refines(parse_filter("tag:env"))
+    assert not parse_filter("tag:env=prod").refines(parse_filter("tag:env=pro"))  # equality
+    assert not parse_filter("tag:env").refines(parse_filter("tag:en"))  # a different key
+    assert parse_filter("cost>10").refines(parse_filter("cost>1"))
+    assert parse_filter("cost>10").refines(parse_filter("cost>=10"))
+    assert not parse_filter("cost>=10").refines(parse_filter("cost>10"))
+    assert parse_filter("cost>=11").refines(parse_filter("cost>10"))
+    assert not parse_filter("cost>1").refines(parse_filter("cost>10"))
+    assert parse_filter("cost<5").refines(parse_filter("cost<=10"))
+    assert not parse_filter("cost<5").refines(parse_filter("cost>1"))
+    # Negated terms: the converse.
+    assert parse_filter("!web").refines(parse_filter("!web-1"))
+    assert parse_filter("!cost>1").refines(parse_filter("!cost>10"))
+    assert not parse_filter("!cost>10").refines(parse_filter("!cost>1"))
+    assert parse_filter("!tag:env").refines(parse_filter("!tag:env=prod"))
+    assert not parse_filter("!tag:env=prod").refines(parse_filter("!tag:env"))
+
+
+def _reference(text: str, resource: Resource) -> bool:
+    """The filter grammar evaluated without blobs or shortcuts."""
+    flt = parse_filter(text)
+    shown = [
+        resource.kind, resource.name, resource.id, resource.region, resource.state,
+        resource.account_id, resource.arn or "", format_cost(resource.monthly_cost),
+        *(f"{k}={v}" for k, v in resource.tags.items()),
+    ]  # fmt: skip
+    for term in flt.terms:
+        if term.field == "text":
+            hit = any(term.value in part.lower() for part in shown)
+        elif term.field == "tag":
+            hit = any(
+                k.lower() == term.value and (term.tag_value is None or v.lower() == term.tag_value)
+                for k, v in resource.tags.items()
+            )
+        elif term.field == "cost":
+            cost = resource.monthly_cost
+            hit = cost is not None and {
+                ">": cost > term.number, "<": cost < term.number,
+                ">=": cost >= term.number, "<=": cost <= term.number,
+            }[term.op]  # fmt: skip
+        else:
+            value = resource.account_id if term.field == "account" else getattr(resource, term.field)
+            hit = term.value in value.lower()
+        if hit is term.negated:
+            return False
+    return True
+
+
+def _random_estate(rng: "random.Random", count: int) -> list[Resource]:
+    keys = ["env", "Env", "team", "owner", "a=b", "a", "cost-center", "Name", "ÉQUIPE"]
+    values = ["prod", "PROD", "pro", "", "b=c", "c", "web", "ops", "équipe", "x\x1ey"]
+    out = []
+    for i in range(count):
+        tags = {rng.choice(keys): rng.choice(values) for _ in range(rng.randrange(0, 4))}
+        out.append(
+            Resource(
+                kind=rng.choice(["ec2:instance", "ec2:volume", "s3:bucket", "logs:log-group"]),
+                id=f"r-{i}",
+                region=rng.choice(["us-east-1", "eu-west-1", "eu-central-1", "global"]),
+                account_id=rng.choice(["111111111111", "222222222222"]),
+                arn=rng.choice([None, f"arn:aws:x:::r-{i}"]),
+                name=rng.choice(["web-1", "env=prod", "prod-db", "", "Équipe", "a=b=c", f"n{i}"]),
+                state=rng.choice(["running", "stopped", "", "available"]),
+                tags=tags,
+                monthly_cost=rng.choice([None, 0.0, 1.0, 9.99, 10.0, 10.5, 100.0, 1234.5]),
+            )
+        )
+    return out
+
+
+_QUERIES = [
+    "tag:env=prod cost>10", "tag:a=b=c", "tag:a", "tag:a=b", "!tag:env", "tag:équipe",
+    "kind:ec2 !state:running", "region:eu- prod", "cost>=10 !tag:team=web", "env=prod",
+    "cost<=10", "!cost>1 tag:owner", 'tag:env=""', "tag:env= web", "a=b", "x",
+]  # fmt: skip
+
+
+def test_bulk_select_matches_a_reference_and_incremental_narrowing_matches_a_rescan() -> None:
+    import random
+
+    rng = random.Random(1234)
+    estate = _random_estate(rng, 400)
+    blobs = [search_text(r) for r in estate]
+    from tracker_tui.filtering import search_texts
+
+    assert search_texts(estate) == blobs
+    for query in _QUERIES:
+        flt = parse_filter(query)
+        expected = [i for i, r in enumerate(estate) if _reference(query, r)]
+        assert flt.select(estate, blobs) == expected, query
+        assert [i for i, r in enumerate(estate) if flt.matches(r)] == expected, query
+    # Typing each query one character at a time, narrowing whenever ``refines`` allows it,
+    # gives exactly what a from-scratch select gives at every step.
+    for query in _QUERIES + ["tag:env=prod cost>100", "cost>1", "!web-1 tag:en"]:
+        previous = Filter()
+        view = list(range(len(estate)))
+        for end in range(1, len(query) + 1):
+            try:
+                flt = parse_filter(query[:end])
+            except FilterError:
+                continue
+            if flt.is_empty or previous.is_empty or not flt.refines(previous):
+                view = flt.select(estate, blobs)
+            else:
+                view = flt.select(estate, blobs, view)
+            assert view == flt.select(estate, blobs), query[:end]
+            previous = flt
+
+
+def test_implies_holds_on_random_rows() -> None:
+    import random
+
+    rng = random.Random(99)
+    estate = _random_estate(rng, 300)
+    blobs = [search_text(r) for r in estate]
+    texts = [
+        "tag:env", "tag:env=prod", "tag:env=pro", "tag:a", "tag:a=b", "cost>1", "cost>10",
+        "cost>=10", "cost<10", "cost<=9.99", "!cost>1", "!cost>10", "!tag:env", "!tag:env=prod",
+        "web", "web-", "!web", "!web-1", "kind:ec2", "kind:ec2:vol", "!kind:ec2", "!kind:ec",
+    ]  # fmt: skip
+    filters = [parse_filter(t) for t in texts]
+    for a in filters:
+        rows_a = set(a.select(estate, blobs))
+        for b in filters:
+            if a.refines(b):
+                assert rows_a <= set(b.select(estate, blobs)), (a.text, b.text)

@@ -500,3 +500,182 @@ def test_cursor_stays_visible_without_colour(monkeypatch) -> None:
         assert cursor_style.reverse and not other_style.reverse
 
     run(check)
+
+
+# --- sort caches, lazy orders and incremental filtering -------------------------------------
+
+
+def _estate(count: int, seed: int = 5) -> list[Resource]:
+    import random
+
+    rng = random.Random(seed)
+    out = []
+    for i in range(count):
+        out.append(
+            res(
+                rng.choice(["alpha", "Bravo", "bravo", "charlie", f"n-{i % 7}"]),
+                kind=rng.choice(["ec2:instance", "ec2:volume", "EC2:Volume", "s3:bucket"]),
+                region=rng.choice(["us-east-1", "eu-west-1", "global"]),
+                state=rng.choice(["running", "stopped", ""]),
+                cost=rng.choice([None, 0.0, 5.0, 10.0, 30.0]),
+                created=rng.choice([None, "2026-11-24T12:00:00Z", "2025-01-01T00:00:00Z", "2026-11-29T11:00:00Z"]),
+                tags=rng.choice([{}, {"env": "prod"}, {"env": "dev", "team": "x"}]),
+            )
+        )
+        out[-1] = Resource(**{**out[-1].to_dict(), "id": f"id-{i}"})
+    return out
+
+
+def _expected_order(resources: list[Resource], column: str, reverse: bool) -> list[str]:
+    """Ties in arrival order, unknowns last, both directions (a from-scratch reference)."""
+    from tracker_tui.ui.widgets.resource_table import format_tags
+
+    def key(r: Resource) -> object:
+        if column == "cost":
+            return r.monthly_cost
+        if column == "age":
+            return None if not r.created else -datetime.fromisoformat(r.created).timestamp()
+        if column == "tags":
+            return format_tags(r).lower()
+        return (r.account_id if column == "account" else getattr(r, column)).lower()
+
+    known = [r for r in resources if key(r) is not None]
+    unknown = [r for r in resources if key(r) is None]
+    known.sort(key=key, reverse=reverse)  # stable: ties keep arrival order both ways
+    return [r.id for r in known + unknown]
+
+
+def test_every_sort_either_way_and_repeated_matches_a_from_scratch_sort() -> None:
+    from tracker_tui.ui.widgets.resource_table import COLUMNS
+
+    estate = _estate(300)
+
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        for start in range(0, len(estate), 70):
+            table.add_resources(estate[start : start + 70])
+        for _ in range(2):  # the second round is served from the cached orders
+            for column in COLUMNS:
+                for reverse in (False, True, False, True):
+                    table.sort_by(column, reverse)
+                    got = [r.id for r in table.visible_resources]
+                    assert got == _expected_order(estate, column, reverse), (column, reverse)
+
+    run(check)
+
+
+def test_reverse_keeps_unknown_cost_and_age_last_after_streaming() -> None:
+    estate = _estate(120, seed=8)
+
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        table.sort_by("cost", reverse=True)
+        for start in range(0, 120, 25):
+            table.add_resources(estate[start : start + 25])
+            assert [r.id for r in table.visible_resources] == _expected_order(estate[: start + 25], "cost", True)
+        table.sort_by("cost")  # from the cached descending order
+        assert [r.id for r in table.visible_resources] == _expected_order(estate, "cost", False)
+        assert table.visible_resources[-1].monthly_cost is None
+        table.sort_by("age", reverse=True)
+        table.sort_by("age")
+        table.sort_by("age")
+        ids = [r.id for r in table.visible_resources]
+        assert ids == _expected_order(estate, "age", True)
+        assert table.visible_resources[-1].created is None
+
+    run(check)
+
+
+def test_sorting_a_filtered_view_then_widening_the_filter() -> None:
+    estate = _estate(250, seed=11)
+
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        table.add_resources(estate)
+        flt = parse_filter("region:eu !state:running")
+        passing = {r.id for r in estate if flt.matches(r)}
+        table.set_filter(flt)
+        for column, reverse in (("name", False), ("cost", True), ("kind", False), ("age", False)):
+            table.sort_by(column, reverse)
+            want = [i for i in _expected_order(estate, column, reverse) if i in passing]
+            assert [r.id for r in table.visible_resources] == want, column
+        # Rows streaming in while only the view was sorted, then a wider filter.
+        more = _estate(40, seed=12)
+        more = [Resource(**{**r.to_dict(), "id": f"more-{i}"}) for i, r in enumerate(more)]
+        table.add_resources(more)
+        everything = estate + more
+        passing = {r.id for r in everything if flt.matches(r)}
+        want = [i for i in _expected_order(everything, "age", False) if i in passing]
+        assert [r.id for r in table.visible_resources] == want
+        table.set_filter(parse_filter("region:eu"))
+        wider = {r.id for r in everything if r.region.startswith("eu")}
+        assert [r.id for r in table.visible_resources] == [
+            i for i in _expected_order(everything, "age", False) if i in wider
+        ]
+        table.set_filter(parse_filter(""))
+        assert [r.id for r in table.visible_resources] == _expected_order(everything, "age", False)
+
+    run(check)
+
+
+def test_typing_a_filter_narrows_incrementally_with_the_same_result_as_a_rescan() -> None:
+    from tracker_tui.filtering import FilterError
+
+    estate = _estate(300, seed=21)
+
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        table.add_resources(estate)
+        table.sort_by("name")
+        expected_order = _expected_order(estate, "name", False)
+        for query in ("tag:env=prod cost>10", "region:eu- !state:running", "kind:ec2 cost>5", "prod"):
+            for end in list(range(1, len(query) + 1)) + list(range(len(query), 0, -1)):
+                try:
+                    flt = parse_filter(query[:end])
+                except FilterError:
+                    continue
+                table.set_filter(flt)
+                keep = {r.id for r in estate if flt.matches(r)}
+                assert [r.id for r in table.visible_resources] == [i for i in expected_order if i in keep], query[:end]
+            table.set_filter(parse_filter(""))
+
+    run(check)
+
+
+def test_cached_orders_are_dropped_when_rows_change() -> None:
+    estate = _estate(200, seed=31)
+
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        table.add_resources(estate)
+        table.sort_by("name")
+        table.sort_by("kind")  # name's order is cached now
+        gone = {estate[3].key, estate[50].key}
+        table.remove_keys(gone)
+        left = [r for r in estate if r.key not in gone]
+        table.sort_by("name")
+        assert [r.id for r in table.visible_resources] == _expected_order(left, "name", False)
+        changed = Resource(**{**left[0].to_dict(), "name": "zzz", "monthly_cost": None})
+        table.replace_resource(changed)
+        left[0] = changed
+        table.sort_by("kind", reverse=True)
+        table.sort_by("name", reverse=True)
+        assert [r.id for r in table.visible_resources] == _expected_order(left, "name", True)
+        table.sort_by("cost")
+        assert [r.id for r in table.visible_resources] == _expected_order(left, "cost", False)
+
+    run(check)
+
+
+def test_age_sorts_by_instant_whatever_the_iso_spelling() -> None:
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        table.add_resources(
+            [
+                res("offset", created="2026-11-29T10:00:00+02:00"),  # 08:00Z
+                res("zulu", created="2026-11-29T09:00:00Z"),
+                res("naive", created="2026-11-29T08:30:00"),  # read as UTC
+                res("garbled", created="yesterday"),  # unknown: last, like no date
+                res("none", created=None),
+            ]
+        )
+        table.sort_by("age")
+        assert names(table) == ["zulu", "naive", "offset", "garbled", "none"]
+        table.sort_by("age")
+        assert names(table) == ["offset", "naive", "zulu", "garbled", "none"]
+
+    run(check)

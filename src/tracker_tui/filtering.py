@@ -20,15 +20,18 @@ substring terms.
 
 Speed: ``search_text`` builds the lowercased blob a bare term searches; callers that filter
 many rows build it once per resource at ingest time and use ``Filter.select``, which narrows
-a list of row indices one term at a time with a C-speed comprehension per term.
+a list of row indices one term at a time with a C-speed comprehension per term.  ``tag:``
+terms are decided by the blob alone (an exact ``<tag sep>key=value<tag sep>`` substring)
+except on the rare rows whose tags the blob cannot represent unambiguously, which the blob
+flags for a real look at the tags.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import compress
-from operator import attrgetter
-from typing import Iterable, Sequence
+from itertools import chain, compress
+from operator import attrgetter, itemgetter
+from typing import Iterable, Mapping, Sequence
 
 from tracker_tui.model import Resource
 
@@ -39,10 +42,17 @@ __all__ = [
     "format_cost",
     "parse_filter",
     "search_text",
+    "search_texts",
 ]
 
 #: Separates fields in a search blob; a user cannot type it, so a needle never spans fields.
 _SEP = "\x1f"
+#: Starts each ``key=value`` tag entry in a blob (and ends the last one); only tags use it.
+_TAG_SEP = "\x1e"
+#: Ends the blob of a row whose tags the blob cannot decide a ``tag:`` term for: a key with
+#: ``=`` in it (``a=b`` + ``c`` reads like ``a`` + ``b=c``), non-ASCII text (lowercasing may
+#: not be per character) or separator characters in the data.
+_AMBIGUOUS = "\x1c"
 
 _FIELD_QUALIFIERS = ("kind", "region", "state", "account")
 _COST_OPERATORS = (">=", "<=", ">", "<")  # longest first
@@ -63,22 +73,70 @@ def search_text(resource: Resource) -> str:
     """The lowercased text a bare filter term searches, for one resource.
 
     Fields are joined with an unprintable separator so a needle never matches across two
-    columns, and tags appear as ``<sep>key=value<sep>`` so ``env=prod`` finds the tag and the
-    ``tag:`` qualifier can do a quick blob pre-check.
+    columns.  Tags come last as ``<tag sep>key=value`` entries (closed by one more tag
+    separator), so ``env=prod`` finds the tag and the ``tag:`` qualifier can test the blob
+    for ``<tag sep>env=prod<tag sep>`` instead of the tags themselves.
     """
-    parts = [
-        resource.kind,
-        resource.name,
-        resource.id,
-        resource.region,
-        resource.state,
-        resource.account_id,
-        resource.arn or "",
-        format_cost(resource.monthly_cost),
+    return search_texts((resource,))[0]
+
+
+_TAGS = attrgetter("tags")
+#: ``_SEP`` count of a blob: one before each of the 8 fields and one after the last.
+_FIELD_SEPS = 9
+
+
+def _blob_text(resource: Resource) -> str:
+    cost = resource.monthly_cost
+    head = _SEP.join(
+        (
+            "",
+            resource.kind,
+            resource.name,
+            resource.id,
+            resource.region,
+            resource.state,
+            resource.account_id,
+            resource.arn or "",
+            "" if cost is None else f"${cost:,.2f}",  # format_cost, inlined
+            _TAG_SEP,
+        )
+    )
+    tags = resource.tags
+    if tags:
+        return head + _TAG_SEP.join([f"{key}={value}" for key, value in tags.items()]) + _TAG_SEP
+    return head
+
+
+def search_texts(resources: Sequence[Resource]) -> list[str]:
+    """``search_text`` of each resource, for a batch (one check per batch, not per row)."""
+    texts = list(map(_blob_text, resources))
+    all_tags = list(map(_TAGS, resources))
+    # One check for the whole batch that the blob alone decides every tag: term (see
+    # ``_AMBIGUOUS``); only when it fails is each row checked.
+    joined = "".join(texts)
+    if (
+        joined.isascii()
+        and joined.count(_SEP) == _FIELD_SEPS * len(texts)
+        and joined.count(_TAG_SEP) == len(texts) + sum(map(len, all_tags))
+        and _AMBIGUOUS not in joined
+        and "=" not in "".join(chain.from_iterable(all_tags))
+    ):
+        return list(map(str.lower, texts))
+    return [
+        text.lower() + _AMBIGUOUS if _ambiguous(text, tags) else text.lower()
+        for text, tags in zip(texts, all_tags)
     ]
-    for key, value in resource.tags.items():
-        parts.append(f"{key}={value}")
-    return (_SEP + _SEP.join(parts) + _SEP).lower()
+
+
+def _ambiguous(text: str, tags: Mapping[str, str]) -> bool:
+    """True when a ``tag:`` term cannot be decided from this blob text alone."""
+    if tags and ("=" in "".join(tags) or not text.isascii()):
+        return True  # 'a=b' + 'c' reads like 'a' + 'b=c'; lowercasing may not be per char
+    return (
+        text.count(_SEP) != _FIELD_SEPS
+        or text.count(_TAG_SEP) != len(tags) + 1
+        or _AMBIGUOUS in text
+    )  # separator characters in the data itself
 
 
 # --- terms ------------------------------------------------------------------------------
@@ -111,7 +169,9 @@ class Term:
         if field in _FIELD_QUALIFIERS:
             return self.value in _field_value(resource, field).lower()
         if field == "tag":
-            return self.value_precheck() in blob and self._tag_test(resource)
+            if self.value_precheck() not in blob:
+                return False
+            return _AMBIGUOUS not in blob or self._tag_test(resource)
         return _compare(resource.monthly_cost, self.op, self.number)
 
     def matches(self, resource: Resource, blob: str) -> bool:
@@ -119,10 +179,13 @@ class Term:
         return self.test(resource, blob) is not self.negated
 
     def value_precheck(self) -> str:
-        """A substring every blob of a matching resource contains (tag terms only)."""
+        """A substring every blob of a matching resource contains (tag terms only).
+
+        On a blob without the ambiguity flag, containing it is also enough to match.
+        """
         if self.tag_value is None:
-            return f"{_SEP}{self.value}="
-        return f"{_SEP}{self.value}={self.tag_value}{_SEP}"
+            return f"{_TAG_SEP}{self.value}="
+        return f"{_TAG_SEP}{self.value}={self.tag_value}{_TAG_SEP}"
 
     def _tag_test(self, resource: Resource) -> bool:
         key = self.value
@@ -143,7 +206,7 @@ class Term:
             # Most rows: test them all in storage order (memory-friendly: a sorted view is a
             # permutation, and chasing it through 100k blobs costs 2-3x), then pick.
             hits = self.mask(resources, blobs)
-            return [i for i in indices if hits[i]]
+            return list(compress(indices, map(hits.__getitem__, indices)))
         hits = self.mask([resources[i] for i in indices], [blobs[i] for i in indices])
         return list(compress(indices, hits))
 
@@ -165,8 +228,13 @@ class Term:
             return list(map(good.__contains__, values))
         if field == "tag":
             pre = self.value_precheck()
-            tag_test = self._tag_test
-            hits = [pre in b and tag_test(r) for r, b in zip(resources, blobs)]
+            hits = [pre in b for b in blobs]
+            # The blob decides every row but the (rare) flagged ones: look at their tags.
+            if any(map(_AMBIGUOUS.__eq__, map(itemgetter(-1), blobs))):
+                tag_test = self._tag_test
+                for i, blob in enumerate(blobs):
+                    if hits[i] and blob[-1] == _AMBIGUOUS:
+                        hits[i] = tag_test(resources[i])
             return [not h for h in hits] if neg else hits
         op, number = self.op, self.number
         costs = list(map(attrgetter("monthly_cost"), resources))
@@ -181,16 +249,39 @@ class Term:
         return [not h for h in hits] if neg else hits
 
     def implies(self, other: "Term") -> bool:
-        """True when every row this term matches also matches ``other``."""
+        """True when every row this term matches also matches ``other``.
+
+        Only implications that hold for every possible row: ``kind:ec2:vol`` implies
+        ``kind:ec2``, ``cost>10`` implies ``cost>1``, ``tag:env=prod`` implies ``tag:env``;
+        ``tag:env=prod`` does *not* imply ``tag:env=pro`` (tag values compare equal, not
+        as substrings).  Between two negated terms it is the converse: ``!web`` implies
+        ``!web-1``.
+        """
         if self == other:
             return True
-        return (
-            self.field == other.field
-            and (self.field == "text" or self.field in _FIELD_QUALIFIERS)
-            and not self.negated
-            and not other.negated
-            and other.value in self.value
-        )
+        if self.field != other.field:
+            return False
+        if self.negated != other.negated:
+            return False
+        if self.negated:
+            return _positive(other).implies(_positive(self))
+        field = self.field
+        if field == "text" or field in _FIELD_QUALIFIERS:
+            return other.value in self.value
+        if field == "tag":
+            # Having the tag key=value means having the key.
+            return self.value == other.value and other.tag_value is None
+        # cost: the same direction, a bound at least as strict.
+        a, b = self.number, other.number
+        if self.op[0] != other.op[0]:
+            return False
+        if self.op[0] == ">":
+            return a > b or (a == b and (self.op == ">" or other.op == ">="))
+        return a < b or (a == b and (self.op == "<" or other.op == "<="))
+
+
+def _positive(term: Term) -> Term:
+    return Term(term.field, term.value, False, term.tag_value, term.op, term.number)
 
 
 def _field_value(resource: Resource, field: str) -> str:

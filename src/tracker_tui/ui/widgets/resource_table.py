@@ -6,8 +6,8 @@ view changes (about 5 s for a 40k-row filtered view here).  This widget keeps pl
 * ``_resources`` / ``_blobs``: every row in ingest order, plus its lowercased search text
   (``filtering.search_text``), built once at ingest;
 * ``_columns``: per sortable column, one sort key per row (``_ColumnKeys``), built with
-  C-level ``map`` calls the first time the column is sorted (age: at ingest, as epoch
-  seconds) and extended with every batch; low-cardinality columns (kind, region, state,
+  C-level ``map`` calls the first time the column is sorted (name, id and age -- as epoch
+  seconds -- at ingest) and extended with every batch; low-cardinality columns (kind, region, state,
   account) also keep their rows bucketed by value, so sorting them is a concatenation;
 * ``_order``: every row index in the current sort order (ingest order when unsorted),
   kept sorted as batches arrive by appending and re-sorting -- Timsort merges the two runs
@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timezone
 from itertools import chain, compress
-from operator import attrgetter
+from operator import attrgetter, neg
 from typing import Callable, ClassVar, Iterable, Sequence
 
 from rich.cells import cell_len, set_cell_size
@@ -44,7 +44,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -157,11 +157,29 @@ def _tags_size(tags: dict[str, str]) -> int:
     return sum(map(len, tags)) + sum(map(len, tags.values())) + 2 * len(tags)
 
 
+def _age_keys(created: list[str | None]) -> list[float | None]:
+    """``_age_key`` of each value; in bulk (C-level parsing) when every date is zoned ISO."""
+    known = [value for value in created if value]
+    try:
+        parsed = list(map(datetime.fromisoformat, known))
+    except ValueError:
+        return list(map(_age_key, created))
+    if None in map(attrgetter("tzinfo"), parsed):
+        return list(map(_age_key, created))  # naive: read as UTC, not local time
+    keys = list(map(neg, map(datetime.timestamp, parsed)))
+    if len(keys) == len(created):
+        return keys
+    it = iter(keys)
+    return [next(it) if value else None for value in created]
+
+
 def _tags_key(resource: Resource) -> str:
     tags = resource.tags
     if not tags:
         return ""
-    return format_tags(resource).lower()
+    if tags.get("Name") == resource.name:
+        return format_tags(resource).lower()
+    return ",".join(map("=".join, tags.items())).lower()
 
 
 def _lowered(values: list[str]) -> list[str]:
@@ -174,8 +192,9 @@ _ATTR = {"account": "account_id", "kind": "kind", "name": "name", "id": "id", "r
 #: Columns with few distinct values: their rows are kept bucketed by value once sorted by.
 #: (Cost is not one: a float sort beats building buckets in Python.)
 _BUCKETED = frozenset({"account", "kind", "region", "state"})
-#: Columns whose keys are built at ingest whatever the sort (parsing dates is the slow part).
-_EAGER = ("age",)
+#: Columns whose keys are built at ingest whatever the sort: dates (parsing them is slow)
+#: and the high-cardinality text columns, whose first sort is a full comparison sort.
+_EAGER = ("name", "id", "age")
 
 
 def _column_keys(column: str, resources: Sequence[Resource]) -> list[object]:
@@ -183,11 +202,15 @@ def _column_keys(column: str, resources: Sequence[Resource]) -> list[object]:
     if column in ("kind", "region", "state", "account"):
         return _lowered(list(map(attrgetter(_ATTR[column]), resources)))
     if column in ("name", "id"):
-        return list(map(str.lower, map(attrgetter(column), resources)))
+        values = list(map(attrgetter(column), resources))
+        joined = "\0".join(values)
+        if joined.lower() == joined:
+            return values  # already lowercase (the usual case): share the strings
+        return list(map(str.lower, values))
     if column == "cost":
         return list(map(attrgetter("monthly_cost"), resources))
     if column == "age":
-        return list(map(_age_key, map(attrgetter("created"), resources)))
+        return _age_keys(list(map(attrgetter("created"), resources)))
     return list(map(_tags_key, resources))
 
 
@@ -409,6 +432,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self._marks: set[Key] = set()
         self._cursor = 0
         self._cursor_key: Key | None = None
+        self._base_style: Style | None = None
         self._reset_data()
 
     def _reset_data(self) -> None:
@@ -420,7 +444,6 @@ class ResourceTable(ScrollView, can_focus=True):
         self._columns: dict[str, _ColumnKeys] = {c: _ColumnKeys(c, ()) for c in _EAGER}
         self._order_cache: dict[tuple[str, bool], list[int]] = {}
         self._recent_views: dict[tuple[Term, ...], list[int]] = {}
-        self._style_cache: dict[tuple[str, bool], Style] | None = None
         self._cells: dict[Key, tuple[str, ...]] = {}
         self._content_widths = {column: len(_LABELS[column]) + 2 for column in COLUMNS}
         self._max_cost = 0.0
@@ -1003,9 +1026,17 @@ class ResourceTable(ScrollView, can_focus=True):
             self._cells[resource.key] = cells
         return cells
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # ``rich_style`` walks the DOM (~50-100 us): look it up once per paint, not per line.
+        self._base_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._base_style = None
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base_style or self.rich_style
         if y == 0:
             return self._render_header(width, base)
         row = self.scroll_offset.y + y - 1
