@@ -43,7 +43,13 @@ class WasteLine:
 
 
 class CostSummary:
-    """Aggregates over a changing set of resources."""
+    """Aggregates over a changing set of resources.
+
+    Every figure is kept as rows come and go: adding or removing a row costs O(1), so the
+    panels can be refreshed during a 100,000-row scan.  Only stopped instances' waste (it
+    depends on their volumes, which may arrive later) and the top spenders (after one of
+    them goes) are worked out when asked for.
+    """
 
     def __init__(self) -> None:
         self.clear()
@@ -56,8 +62,16 @@ class CostSummary:
         self.by_kind: dict[str, float] = defaultdict(float)
         self.by_region: dict[str, float] = defaultdict(float)
         self.unpriced_by_kind: dict[str, int] = defaultdict(int)
-        self._waste_candidates: dict[Key, Resource] = {}
         self._volumes: dict[str, Resource] = {}
+        #: key -> (label, saving or None) for waste that depends on the row alone.
+        self._waste: dict[Key, tuple[str, float | None]] = {}
+        self._waste_saving: dict[str, float] = defaultdict(float)
+        self._waste_count: dict[str, int] = defaultdict(int)
+        self._waste_unknown: dict[str, int] = defaultdict(int)
+        #: Stopped instances: their waste is their volumes' cost, looked up when asked.
+        self._stopped: dict[Key, Resource] = {}
+        self._top: list[Resource] | None = None
+        self._top_n = 0
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -86,10 +100,25 @@ class CostSummary:
             self.total += cost
             self.by_kind[r.kind] += cost
             self.by_region[r.region] += cost
+            top = self._top
+            if top is not None and (len(top) < self._top_n or cost > (top[-1].monthly_cost or 0.0)):
+                self._top = None
         if r.kind == "ec2:volume":
             self._volumes[r.id] = r
-        if _may_be_waste(r):
-            self._waste_candidates[r.key] = r
+        if not _may_be_waste(r):
+            return
+        if r.kind == "ec2:instance":
+            self._stopped[r.key] = r
+            return
+        found = waste(r)
+        if found is not None:
+            label, saving = found
+            self._waste[r.key] = found
+            self._waste_count[label] += 1
+            if saving is None:
+                self._waste_unknown[label] += 1
+            else:
+                self._waste_saving[label] += saving
 
     def _subtract(self, r: Resource) -> None:
         cost = r.monthly_cost
@@ -105,21 +134,34 @@ class CostSummary:
                 table[key] -= cost
                 if abs(table[key]) < 1e-9:
                     del table[key]
+            if self._top is not None and any(t.key == r.key for t in self._top):
+                self._top = None
         if r.kind == "ec2:volume":
             self._volumes.pop(r.id, None)
-        self._waste_candidates.pop(r.key, None)
+        self._stopped.pop(r.key, None)
+        found = self._waste.pop(r.key, None)
+        if found is not None:
+            label, saving = found
+            self._waste_count[label] -= 1
+            if saving is None:
+                self._waste_unknown[label] -= 1
+            else:
+                self._waste_saving[label] -= saving
 
     def top(self, n: int = 10) -> list[Resource]:
-        """The ``n`` most expensive resources, dearest first."""
-        priced = (r for r in self._rows.values() if r.monthly_cost)
-        return heapq.nlargest(n, priced, key=lambda r: r.monthly_cost or 0.0)
+        """The ``n`` most expensive resources, dearest first (cached until it can change)."""
+        if self._top is None or self._top_n != n:
+            priced = (r for r in self._rows.values() if r.monthly_cost)
+            self._top = heapq.nlargest(n, priced, key=lambda r: r.monthly_cost or 0.0)
+            self._top_n = n
+        return list(self._top)
 
     def waste_lines(self) -> list[WasteLine]:
         """Waste grouped by what it is, with the monthly saving of each group, biggest first."""
-        savings: dict[str, float] = defaultdict(float)
-        counts: dict[str, int] = defaultdict(int)
-        unknown: dict[str, int] = defaultdict(int)
-        for resource in self._waste_candidates.values():
+        savings = defaultdict(float, self._waste_saving)
+        counts = defaultdict(int, {label: n for label, n in self._waste_count.items() if n})
+        unknown = defaultdict(int, self._waste_unknown)
+        for resource in self._stopped.values():
             found = waste(resource, self._volumes)
             if found is None:
                 continue

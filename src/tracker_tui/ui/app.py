@@ -52,6 +52,9 @@ from tracker_tui.ui.widgets.resource_table import ResourceTable
 DRAIN_INTERVAL = 0.1
 #: The cost panels show by default from this terminal width (they take 40 columns).
 COST_PANEL_MIN_WIDTH = 120
+#: The cost panels are recomputed at most this often while a scan streams (seconds):
+#: top spenders and waste walk every row, which at 100k rows is tens of milliseconds.
+COST_REFRESH_INTERVAL = 1.0
 #: Most resources taken into the table per tick (~20 ms of work), so a burst of pages
 #: never freezes the screen; the rest waits for the next tick, which comes sooner.
 DRAIN_MAX_ROWS = 5000
@@ -131,6 +134,9 @@ class TrackerApp(App[int]):
         self._resources_found = 0
         self._filter_error = ""
         self.costs = CostSummary()
+        self._costs_refreshed = 0.0
+        # Throttling uses the real clock even when tests freeze the displayed one.
+        self._monotonic_real = time.monotonic
         if self.settings.theme:
             self.theme = self.settings.theme
 
@@ -267,7 +273,7 @@ class TrackerApp(App[int]):
                 self._drain_timer.stop()
                 self._drain_timer = None
         self._refresh_status()
-        if batch or finished:
+        if finished or (batch and self._monotonic_real() - self._costs_refreshed >= COST_REFRESH_INTERVAL):
             self._refresh_costs()
         screen = self.screen
         if isinstance(screen, CoverageScreen):
@@ -320,6 +326,7 @@ class TrackerApp(App[int]):
         )
 
     def _refresh_costs(self) -> None:
+        self._costs_refreshed = self._monotonic_real()
         self.query_one(CostPanel).update_from(self.costs)
 
     # --- events from widgets --------------------------------------------------------------
