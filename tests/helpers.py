@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import boto3
 
@@ -32,3 +32,21 @@ def scan(
     collector = Collector()
     engine.run(collector)
     return collector.resources, collector
+
+
+def record_calls(session: AwsSession) -> list[tuple[str, dict[str, Any]]]:
+    """Every API call the session's clients make, as ("service.Operation", params).
+
+    Register before the scan: clients copy the session's event hooks when they are created.
+    """
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    def hook(params: dict[str, Any], model: Any, **_: Any) -> None:
+        calls.append((f"{model.service_model.service_name}.{model.name}", dict(params)))
+
+    session.boto.events.register("before-parameter-build", hook)
+    return calls
+
+
+def named(calls: list[tuple[str, dict[str, Any]]], operation: str) -> list[dict[str, Any]]:
+    return [params for name, params in calls if name == operation]

@@ -24,7 +24,6 @@ from textual.widgets import DataTable, Input
 
 from tests.fixtures import (
     ACCOUNT_ID,
-    DENIED_MESSAGE,
     NOW,
     make_app,
     sample_resources,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from tracker_tui.filtering import Filter, FilterError, format_cost, parse_filter, search_text

@@ -10,7 +10,7 @@ import boto3
 from moto import mock_aws
 
 from tests import helpers
-from tracker_tui.aws.session import AwsSession
+from tests.helpers import named, record_calls
 from tracker_tui.model import Resource
 
 ACCOUNT = "123456789012"
@@ -19,24 +19,6 @@ LAMBDA_TRUST = (
     '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
     '"Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}'
 )
-
-
-def record_calls(session: AwsSession) -> list[tuple[str, dict[str, Any]]]:
-    """Every API call the session's clients make, as ("service.Operation", params).
-
-    Register before the scan: clients copy the session's event hooks when they are created.
-    """
-    calls: list[tuple[str, dict[str, Any]]] = []
-
-    def hook(params: dict[str, Any], model: Any, **_: Any) -> None:
-        calls.append((f"{model.service_model.service_name}.{model.name}", dict(params)))
-
-    session.boto.events.register("before-parameter-build", hook)
-    return calls
-
-
-def named(calls: list[tuple[str, dict[str, Any]]], operation: str) -> list[dict[str, Any]]:
-    return [params for name, params in calls if name == operation]
 
 
 def assert_owned(resource: Resource, kind: str, region: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict, ts
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, ts
 from tracker_tui.model import Resource
 
 
