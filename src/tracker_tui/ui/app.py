@@ -52,12 +52,14 @@ from tracker_tui.ui.widgets.resource_table import ResourceTable
 DRAIN_INTERVAL = 0.1
 #: The cost panels show by default from this terminal width (they take 40 columns).
 COST_PANEL_MIN_WIDTH = 120
+#: When more is queued than one tick takes, the next batch follows after this pause.
+BACKLOG_DELAY = 0.02
 #: The cost panels are recomputed at most this often while a scan streams (seconds):
 #: top spenders and waste walk every row, which at 100k rows is tens of milliseconds.
 COST_REFRESH_INTERVAL = 1.0
 #: Most resources taken into the table per tick (~20 ms of work), so a burst of pages
 #: never freezes the screen; the rest waits for the next tick, which comes sooner.
-DRAIN_MAX_ROWS = 5000
+DRAIN_MAX_ROWS = 3000
 
 SORT_KEYS = {
     "K": "kind",
@@ -135,6 +137,7 @@ class TrackerApp(App[int]):
         self._filter_error = ""
         self.costs = CostSummary()
         self._costs_refreshed = 0.0
+        self._backlog_timer_pending = False
         # Throttling uses the real clock even when tests freeze the displayed one.
         self._monotonic_real = time.monotonic
         if self.settings.theme:
@@ -233,6 +236,10 @@ class TrackerApp(App[int]):
         except Exception as exc:  # noqa: BLE001
             put((generation, ConnectFailed(f"scan stopped: {exc}")))
 
+    def _drain_backlog(self) -> None:
+        self._backlog_timer_pending = False
+        self._drain()
+
     def _drain(self) -> None:
         """Take what the scan threads queued (up to DRAIN_MAX_ROWS resources) in one go."""
         batch: list[Resource] = []
@@ -265,8 +272,11 @@ class TrackerApp(App[int]):
             # The rows live as long as the table: move them out of the collector's way, so
             # full collections (100+ ms at 100k rows) stop freezing the screen.
             gc.freeze()
-        if self._inbox and not finished:
-            self.call_later(self._drain)  # a backlog: keep going without waiting a tick
+        if self._inbox and not finished and not self._backlog_timer_pending:
+            # A backlog: come back soon, but through the event loop (a timer, not
+            # call_later), so the screen repaints and keys are handled between batches.
+            self._backlog_timer_pending = True
+            self.set_timer(BACKLOG_DELAY, self._drain_backlog)
         if finished:
             self._scanning = False
             if self._drain_timer is not None:
