@@ -679,3 +679,147 @@ def test_age_sorts_by_instant_whatever_the_iso_spelling() -> None:
         assert names(table) == ["offset", "naive", "zulu", "garbled", "none"]
 
     run(check)
+
+
+# --- sort orders computed ahead while idle --------------------------------------------------
+
+
+def test_chunked_sort_and_merge_equal_a_stable_sort() -> None:
+    import random
+
+    from tracker_tui.ui.widgets.resource_table import _merge_steps, _sorted_steps
+
+    rng = random.Random(3)
+    for trial in range(300):
+        n = rng.randrange(0, 120)
+        spread = rng.choice([1, 2, 3, 10, 1000])  # 1: every key equal; small: long tie runs
+        keys = [rng.randrange(spread) for _ in range(n)]
+        key = keys.__getitem__
+        chunk = rng.randrange(1, 20)
+        rows = list(range(n))
+        out: list[int] = []
+        steps = sum(1 for _ in _sorted_steps(rows, key, chunk, out))
+        assert out == sorted(rows, key=key), (trial, chunk)
+        assert steps >= n // chunk
+        # Merging two runs directly, ``left`` first among equal keys.
+        cut = rng.randrange(0, n + 1)
+        left, right = sorted(rows[:cut], key=key), sorted(rows[cut:], key=key)
+        merged: list[int] = []
+        for _ in _merge_steps(left, right, key, chunk, merged):
+            pass
+        assert merged == sorted(rows, key=key), (trial, "merge")
+
+
+def test_orders_computed_ahead_match_a_from_scratch_sort_whatever_happens_around_them(
+    monkeypatch,
+) -> None:
+    """Random interleavings of add / replace / remove / filter / sort with the idle-time
+    job run completely, partly or not at all: every sort equals a from-scratch sort."""
+    import random
+
+    from tracker_tui.ui.widgets import resource_table as rt
+
+    monkeypatch.setattr(rt, "_PRECOMPUTE_CHUNK", 7)
+    monkeypatch.setattr(rt, "_PRECOMPUTE_MIN_ROWS", 10**9)  # no timers: steps driven here
+    rng = random.Random(17)
+    pool = _estate(400, seed=41)
+    filters = ["", "prod", "region:eu !state:running", "tag:env", "cost>5", "a"]
+
+    def run_job(table: ResourceTable, steps: int | None) -> None:
+        table._precompute_job = job = table._precompute_steps()
+        for count, _ in enumerate(job):
+            if steps is not None and count >= steps:
+                return
+        table._precompute_job = None
+
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        live: list[Resource] = []
+        fresh = iter(pool)
+        history: list[str] = []
+        for _ in range(120):
+            action = rng.random()
+            history.append(f"{action:.2f} {table.sort_column} {table.sort_reverse}")
+            if action < 0.25:
+                batch = [r for r in (next(fresh, None) for _ in range(rng.randrange(1, 30))) if r]
+                table.add_resources(batch)
+                live.extend(batch)
+            elif action < 0.35 and live:
+                i = rng.randrange(len(live))
+                changed = Resource(
+                    **{**live[i].to_dict(), "name": rng.choice(["zz", "alpha", "", "Mid"]),
+                       "monthly_cost": rng.choice([None, 1.0, 50.0]), "tags": rng.choice([{}, {"a": "b"}])}
+                )
+                table.replace_resource(changed)
+                live[i] = changed
+            elif action < 0.42 and live:
+                gone = {r.key for r in rng.sample(live, min(len(live), rng.randrange(1, 5)))}
+                table.remove_keys(gone)
+                live = [r for r in live if r.key not in gone]
+            elif action < 0.55:
+                table.set_filter(parse_filter(rng.choice(filters)))
+            elif action < 0.75:
+                run_job(table, rng.choice([None, None, 0, 1, 5, 40, 200]))
+            else:
+                column = rng.choice(["name", "id", "tags", "cost", "age", "kind", None])
+                table.sort_by(column, rng.random() < 0.3)
+            flt = table.filter
+            column, reverse = table.sort_column, table.sort_reverse
+            want = [r.id for r in live] if column is None else _expected_order(live, column, reverse)
+            keep = {r.id for r in live if flt.matches(r)}
+            assert [r.id for r in table.visible_resources] == [i for i in want if i in keep], (column, reverse, flt)
+            if table._order is not None:
+                assert [table._resources[i].id for i in table._order] == want, ("order", history[-6:])
+            # What the job left in the cache is what a from-scratch sort gives.
+            for (cached_column, cached_reverse), order in table._order_cache.items():
+                got = [table._resources[i].id for i in order]
+                assert got == _expected_order(table.resources, cached_column, cached_reverse), (
+                    cached_column, cached_reverse, history[-6:]
+                )
+
+    run(check)
+
+
+def test_idle_table_sorts_ahead_on_its_own_timer(monkeypatch) -> None:
+    from tracker_tui.ui.widgets import resource_table as rt
+
+    monkeypatch.setattr(rt, "_PRECOMPUTE_MIN_ROWS", 50)
+    monkeypatch.setattr(rt, "_PRECOMPUTE_DELAY", 0.05)
+    monkeypatch.setattr(rt, "_PRECOMPUTE_CHUNK", 16)
+    estate = _estate(200, seed=51)
+
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        table.add_resources(estate[:150])
+        table.add_resources(estate[150:])
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if table._precompute_job is None and ("age", False) in table._order_cache:
+                break
+        assert {("name", False), ("id", False), ("tags", False), ("cost", False), ("age", False)} <= set(
+            table._order_cache
+        )
+        for column in ("name", "id", "tags", "cost", "age"):
+            table.sort_by(column)
+            assert [r.id for r in table.visible_resources] == _expected_order(estate, column, False)
+        # New rows drop the cached orders; the next idle spell computes them again.
+        more = [Resource(**{**r.to_dict(), "id": f"more-{i}"}) for i, r in enumerate(_estate(30, seed=52))]
+        table.add_resources(more)
+        assert ("name", False) not in table._order_cache
+        table.sort_by("name")
+        assert [r.id for r in table.visible_resources] == _expected_order(estate + more, "name", False)
+
+    run(check)
+
+
+def test_a_row_renamed_to_tie_with_another_sorts_in_arrival_order_both_ways() -> None:
+    async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
+        table.add_resources([res("x", cost=5.0), res("m", cost=1.0), res("n", cost=None)])
+        for column, reverse in (("name", False), ("name", True), ("cost", False), ("cost", True)):
+            table.sort_by(column, reverse)
+            first = table.resources[0]
+            table.replace_resource(Resource(**{**first.to_dict(), "name": "m", "monthly_cost": 1.0}))
+            assert names(table) == (["m", "m", "n"] if not reverse or column == "cost" else ["n", "m", "m"])
+            assert [r.id for r in table.visible_resources] == _expected_order(table.resources, column, reverse)
+            table.replace_resource(first)  # back to "x", 5.0
+            assert [r.id for r in table.visible_resources] == _expected_order(table.resources, column, reverse)
+
+    run(check)

@@ -33,11 +33,13 @@ would misstate.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from datetime import datetime, timezone
 from itertools import chain, compress
 from operator import attrgetter, neg
-from typing import Callable, ClassVar, Iterable, Sequence
+from time import monotonic
+from typing import Callable, ClassVar, Iterable, Iterator, Sequence
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -48,6 +50,7 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from tracker_tui.filtering import Filter, Term, format_cost, search_text, search_texts
 from tracker_tui.model import Resource
@@ -86,6 +89,23 @@ _UNKNOWN_COST = "?"
 _CELL_CACHE_LIMIT = 20_000
 #: How many recent filters' views ``set_filter`` keeps to narrow from.
 _RECENT_VIEWS = 16
+#: Once the rows have been still this long (seconds: a scan is over, or paused), the
+#: ascending orders of the comparison-sorted columns are computed ahead, a little at a time,
+#: so the first sort by any of them is a cache hit (``_precompute_steps``).
+_PRECOMPUTE_DELAY = 0.5
+#: Below this many rows a first sort is quick anyway, so nothing is computed ahead.
+_PRECOMPUTE_MIN_ROWS = 20_000
+#: Rows per step of that work: sorting or merging this many takes ~1-2 ms at most.
+_PRECOMPUTE_CHUNK = 8192
+#: Work done per turn of the event loop before it is given back (seconds), and the pause
+#: between turns, so keys and repaints are never held up by more than a step or two.
+_PRECOMPUTE_BUDGET = 0.004
+_PRECOMPUTE_PAUSE = 0.004
+#: The columns whose first sort is a full comparison sort, most likely to be asked first.
+#: (Kind, region, state and account sort by bucket concatenation: cheap without help.)
+_PRECOMPUTE_COLUMNS = ("name", "id", "tags", "cost", "age")
+#: More changed rows than this are re-sorted from scratch rather than moved one by one.
+_RESORT_ONE_BY_ONE = 64
 _INF = float("inf")
 _NEG_INF = float("-inf")
 
@@ -225,9 +245,11 @@ class _ColumnKeys:
 
     __slots__ = ("column", "keys", "_filled", "_buckets")
 
-    def __init__(self, column: str, resources: Sequence[Resource]) -> None:
+    def __init__(
+        self, column: str, resources: Sequence[Resource], keys: list[object] | None = None
+    ) -> None:
         self.column = column
-        self.keys: list[object] = _column_keys(column, resources)
+        self.keys: list[object] = _column_keys(column, resources) if keys is None else keys
         self._filled: dict[bool, list[object]] = {}
         self._buckets: dict[object, list[int]] | None = None
 
@@ -302,6 +324,83 @@ class _ColumnKeys:
     def cheap_order(self) -> bool:
         """True when ``order`` is a concatenation rather than a comparison sort."""
         return self.column in _BUCKETED
+
+
+def _sorted_position(
+    order: list[int], row: int, key: Callable[[int], object], reverse: bool
+) -> int:
+    """Where ``row`` goes in ``order`` (sorted by key, descending if ``reverse``, ties by
+    row index ascending) to keep it so."""
+    row_key = key(row)
+    lo, hi = 0, len(order)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        other = order[mid]
+        other_key = key(other)
+        if other_key == row_key:
+            after = other > row
+        elif reverse:
+            after = other_key < row_key  # type: ignore[operator]
+        else:
+            after = other_key > row_key  # type: ignore[operator]
+        if after:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def _sorted_steps(
+    rows: list[int], key: Callable[[int], object], chunk: int, out: list[int]
+) -> Iterator[None]:
+    """Sort ``rows`` (ascending row indices) by ``key`` into ``out``, stably, in steps.
+
+    Yields after each step: sorting a chunk of ``chunk`` rows, or merging about ``2 *
+    chunk`` rows of two sorted runs.  The result equals ``sorted(rows, key=key)``.
+    """
+    runs = []
+    for start in range(0, len(rows), chunk):
+        runs.append(sorted(rows[start : start + chunk], key=key))
+        yield
+    while len(runs) > 1:
+        merged = []
+        for i in range(0, len(runs) - 1, 2):
+            run: list[int] = []
+            yield from _merge_steps(runs[i], runs[i + 1], key, chunk, run)
+            merged.append(run)
+        if len(runs) % 2:
+            merged.append(runs[-1])
+        runs = merged
+    if runs:
+        out.extend(runs[0])
+
+
+def _merge_steps(
+    left: list[int], right: list[int], key: Callable[[int], object], chunk: int, out: list[int]
+) -> Iterator[None]:
+    """Merge two sorted runs into ``out``, ``left`` first among equal keys, in steps.
+
+    Each step takes, for a pivot ``p`` no larger than the key ``chunk`` places ahead in
+    either run, every ``left`` row with key <= ``p`` and every ``right`` row with key < ``p``:
+    all of them sort before whatever is left (and ``left`` wins ties), so sorting just that
+    piece (two runs: a linear merge) and appending it keeps the whole stable.
+    """
+    i = j = 0
+    n_left, n_right = len(left), len(right)
+    while i < n_left and j < n_right:
+        pivot = min(key(left[min(i + chunk, n_left) - 1]), key(right[min(j + chunk, n_right) - 1]))  # type: ignore[type-var]
+        li = bisect_right(left, pivot, i, n_left, key=key)
+        rj = bisect_left(right, pivot, j, n_right, key=key)
+        if li == i and rj == j:
+            # ``right`` holds a long run of keys equal to the pivot, all below left[i].
+            rj = bisect_right(right, pivot, j, n_right, key=key)
+        piece = left[i:li] + right[j:rj]
+        piece.sort(key=key)
+        out.extend(piece)
+        i, j = li, rj
+        yield
+    out.extend(left[i:])
+    out.extend(right[j:])
 
 
 class ResourceTable(ScrollView, can_focus=True):
@@ -433,6 +532,9 @@ class ResourceTable(ScrollView, can_focus=True):
         self._cursor = 0
         self._cursor_key: Key | None = None
         self._base_style: Style | None = None
+        self._precompute_timer: Timer | None = None
+        self._precompute_job: Iterator[None] | None = None
+        self._last_change = 0.0
         self._reset_data()
 
     def _reset_data(self) -> None:
@@ -449,6 +551,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self._max_cost = 0.0
         self._accounts: dict[str, int] = {}
         self._columns_cache: tuple[tuple[object, ...], list[tuple[str, int]]] | None = None
+        self._precompute_job = None
 
     # --- data ---------------------------------------------------------------------------
 
@@ -512,7 +615,7 @@ class ResourceTable(ScrollView, can_focus=True):
                 map(attrgetter("id"), batch),
             )
         )
-        replaced = False
+        replaced: list[int] = []
         if position.keys().isdisjoint(keys) and len(set(keys)) == len(keys):
             # The usual case, all new rows: bulk work at C speed.
             resources.extend(batch)
@@ -522,7 +625,7 @@ class ResourceTable(ScrollView, can_focus=True):
                 existing = position.get(key)
                 if existing is not None:
                     self._replace_at(existing, resource)
-                    replaced = True
+                    replaced.append(existing)
                     continue
                 position[key] = len(resources)
                 resources.append(resource)
@@ -535,8 +638,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self._columns_cache = None
         for column in self._columns.values():
             column.extend(fresh)
-        self._order_cache.clear()
-        self._recent_views.clear()
+        self._rows_changed()
         new_indices = range(start, len(resources))
         sorted_by = self._sort_column
         reverse = self._sort_reverse
@@ -545,7 +647,7 @@ class ResourceTable(ScrollView, can_focus=True):
             order.extend(new_indices)
         if replaced:
             # A replaced row may now sort or filter differently: redo both (rare: rescans).
-            self._resort()
+            self._resort(replaced, start)
             self._rebuild_view()
             return
         if order is not None and sorted_by is not None:
@@ -579,7 +681,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self._columns_cache = None
         new_sort_key = None if column is None else column.keys[index]
         if old_sort_key != new_sort_key or old_pass != self._filter.matches(resource, self._blobs[index]):
-            self._resort()
+            self._resort([index], len(self._resources))
             self._rebuild_view()
         self._data_changed(anchor)
 
@@ -605,8 +707,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self._position = {key: remap[i] for key, i in position.items() if remap[i] >= 0}
         for column in self._columns.values():
             column.keep(keep)
-        self._order_cache.clear()
-        self._recent_views.clear()
+        self._rows_changed()
         if self._order is not None:
             self._order = [remap[i] for i in self._order if remap[i] >= 0]
         if view_was_order:
@@ -644,9 +745,92 @@ class ResourceTable(ScrollView, can_focus=True):
             self._accounts[resource.account_id] = self._accounts.get(resource.account_id, 0) + 1
         for column in self._columns.values():
             column.set(index, resource)
+        self._rows_changed()
+        self._measure([resource])
+
+    def _rows_changed(self) -> None:
+        """Rows were added, replaced or removed: drop what depended on them, and compute
+        the sort orders ahead again once the rows are still (see ``_PRECOMPUTE_DELAY``)."""
         self._order_cache.clear()
         self._recent_views.clear()
-        self._measure([resource])
+        self._precompute_job = None
+        self._last_change = monotonic()
+        self._schedule_precompute(_PRECOMPUTE_DELAY)
+
+    # --- sort orders computed ahead, while idle -----------------------------------------
+
+    def _schedule_precompute(self, delay: float) -> None:
+        if (
+            self._precompute_timer is None
+            and self.is_mounted
+            and len(self._resources) >= _PRECOMPUTE_MIN_ROWS
+        ):
+            self._precompute_timer = self.set_timer(delay, self._precompute_tick, name="precompute")
+
+    def on_mount(self) -> None:
+        self._schedule_precompute(_PRECOMPUTE_DELAY)
+
+    def _precompute_tick(self) -> None:
+        """Run the ahead-of-time sorting for one time budget, then give the loop back."""
+        self._precompute_timer = None
+        if len(self._resources) < _PRECOMPUTE_MIN_ROWS:
+            return
+        wait = self._last_change + _PRECOMPUTE_DELAY - monotonic()
+        if wait > 0:  # rows changed since this was scheduled: wait for them to settle
+            self._schedule_precompute(wait)
+            return
+        if self._precompute_job is None:
+            self._precompute_job = self._precompute_steps()
+        if self._run_precompute(monotonic() + _PRECOMPUTE_BUDGET):
+            self._schedule_precompute(_PRECOMPUTE_PAUSE)
+
+    def _run_precompute(self, deadline: float = _INF) -> bool:
+        """Run the pending ahead-of-time sorting until ``deadline``; True if some is left."""
+        job = self._precompute_job
+        if job is None:
+            return False
+        for _ in job:
+            if self._precompute_job is not job:
+                return False  # the rows changed under it (cannot happen between steps)
+            if monotonic() >= deadline:
+                return True
+        self._precompute_job = None
+        return False
+
+    def _has_order(self, column: str, reverse: bool) -> bool:
+        if (column, reverse) in self._order_cache:
+            return True
+        return self._order is not None and self._sort_column == column and self._sort_reverse == reverse
+
+    def _precompute_steps(self) -> Iterator[None]:
+        """Put the ascending order of each ``_PRECOMPUTE_COLUMNS`` column in
+        ``_order_cache``, in steps of ~1-2 ms (key building, chunk sorts, chunked merges).
+
+        The job is dropped as soon as a row changes (``_rows_changed``), so what it caches
+        always matches the rows; a sort asked for before it is done takes the usual path.
+        """
+        resources = self._resources
+        n = len(resources)
+        chunk = max(1, _PRECOMPUTE_CHUNK)
+        rows = list(range(n))  # one set of int objects shared by every order
+        yield
+        for column in _PRECOMPUTE_COLUMNS:
+            if self._has_order(column, False):
+                continue
+            keys = self._columns.get(column)
+            if keys is None:
+                built: list[object] = []
+                for start in range(0, n, chunk):
+                    built.extend(_column_keys(column, resources[start : start + chunk]))
+                    yield
+                keys = self._columns.setdefault(column, _ColumnKeys(column, (), keys=built))
+            key = keys.sort_key(False)
+            yield
+            order: list[int] = []
+            yield from _sorted_steps(rows, key, chunk, order)
+            if not self._has_order(column, False):
+                self._order_cache[(column, False)] = order
+            yield
 
     def _measure(self, batch: Sequence[Resource]) -> None:
         """Grow column content widths to fit a batch (cheap: lengths only, at C speed)."""
@@ -703,12 +887,35 @@ class ResourceTable(ScrollView, can_focus=True):
             return True
         return (column, not reverse) in self._order_cache
 
-    def _resort(self) -> None:
-        """Re-sort the order in place after keys changed (close to linear: nearly sorted)."""
+    def _resort(self, changed: Sequence[int], start: int) -> None:
+        """Put rows whose sort key changed (``changed``) and rows appended at ``start`` and
+        after back in sorted place, ties in arrival order.
+
+        Re-sorting the whole order would keep a changed row's *old* place among equal
+        keys, so the changed rows are taken out and put back one by one (a binary search
+        on key, then row index); a bulk change is sorted from scratch.  New rows have the
+        highest indices: a stable sort of the order with them appended places them right.
+        """
         column = self._sort_column
-        if self._order is not None and column is not None:
-            reverse = self._sort_reverse
-            self._order.sort(key=self._column(column).sort_key(reverse), reverse=reverse)
+        order = self._order
+        if order is None or column is None:
+            return
+        reverse = self._sort_reverse
+        key = self._column(column).sort_key(reverse)
+        moved = {i for i in changed if i < start}
+        if len(moved) > _RESORT_ONE_BY_ONE:
+            self._order = sorted(range(len(self._resources)), key=key, reverse=reverse)
+            return
+        if moved:
+            rest = [i for i in order if i not in moved and i < start]
+            for row in sorted(moved):
+                rest.insert(_sorted_position(rest, row, key, reverse), row)
+        else:
+            rest = [i for i in order if i < start]
+        if start < len(self._resources):
+            rest.extend(range(start, len(self._resources)))
+            rest.sort(key=key, reverse=reverse)
+        self._order = rest
 
     def _ensure_order(self) -> list[int]:
         if self._order is None:
