@@ -71,3 +71,72 @@ def test_help_screen(snap_compare: Any, size: tuple[int, int]) -> None:
 def test_production_account_header(snap_compare: Any) -> None:
     app = make_app(sample_source(alias="acme-prod", resources=sample_resources(priced=True)))
     assert snap_compare(app, terminal_size=(80, 24), run_before=after_scan())
+
+
+# --- the action dialogs and results -------------------------------------------------------------
+
+
+def _planned(verb: str, predicate: Callable[[Any], bool]) -> list[Any]:
+    from tracker_tui.aws.actions import plan
+
+    return plan([r for r in sample_resources(priced=True) if predicate(r)], verb)  # type: ignore[arg-type]
+
+
+def _push(screen_factory: Callable[[], Any]) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await wait_scan(pilot.app, pilot)  # type: ignore[arg-type]
+        await pilot.app.push_screen(screen_factory())
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_confirm_single_stop(snap_compare: Any, size: tuple[int, int]) -> None:
+    from tests.fixtures import sample_identity
+    from tracker_tui.ui.screens.confirm import ConfirmActionScreen
+
+    def screen() -> Any:
+        planned = _planned("stop", lambda r: r.kind == "ec2:instance" and r.name == "web-prod-1")
+        return ConfirmActionScreen(planned, sample_identity())
+
+    assert snap_compare(priced_app(), terminal_size=size, run_before=_push(screen))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_confirm_bulk_delete_with_skipped_rows(snap_compare: Any, size: tuple[int, int]) -> None:
+    from tests.fixtures import sample_identity
+    from tracker_tui.ui.screens.confirm import ConfirmActionScreen
+
+    def screen() -> Any:
+        planned = _planned(
+            "delete", lambda r: r.state in ("available", "idle", "stopped") or r.kind == "iam:role"
+        )
+        return ConfirmActionScreen(planned, sample_identity("acme-prod"), danger=True)
+
+    assert snap_compare(priced_app(), terminal_size=size, run_before=_push(screen))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_action_results(snap_compare: Any, size: tuple[int, int]) -> None:
+    from tracker_tui.aws.actions import ActionUpdate, Status
+    from tracker_tui.ui.screens.progress import ActionProgressScreen
+
+    planned = _planned("delete", lambda r: r.kind in ("ec2:volume", "ec2:elastic-ip") and r.state in ("available", "idle"))
+    planned += _planned("delete", lambda r: r.kind == "iam:user")[:1]
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await wait_scan(pilot.app, pilot)  # type: ignore[arg-type]
+        screen = ActionProgressScreen(planned, f"{len(planned) - 1} actions in account 123456789012")
+        await pilot.app.push_screen(screen)
+        acting = [p for p in planned if p.action]
+        outcomes = [
+            (Status.DONE, "", ""),
+            (Status.REFUSED, "tag do-not-delete is set", ""),
+            (Status.FAILED, "You are not authorized to perform this operation.", "UnauthorizedOperation"),
+        ]
+        for p, (status, message, code) in zip(acting, outcomes * len(acting)):
+            screen.apply(ActionUpdate(p.resource, p.action, status, message, code, deleted=status is Status.DONE))
+        await pilot.pause()
+
+    assert snap_compare(priced_app(), terminal_size=size, run_before=run_before)

@@ -86,7 +86,61 @@ def build_parser() -> argparse.ArgumentParser:
     open_ = commands.add_parser("open", help="open a saved inventory JSON in the TUI (no AWS calls)")
     open_.add_argument("file", metavar="FILE.json")
     _add_common(open_, suppress=True)
+    config = commands.add_parser("config", help="show where the config file is and what it sets")
+    config.add_argument("--path", action="store_true", help="print only the config file's path")
+    audit = commands.add_parser("audit", help="print the last entries of the action audit log")
+    audit.add_argument("-n", "--lines", type=int, default=20, metavar="N", help="how many entries (default 20)")
+    audit.add_argument("--json", action="store_true", help="print the raw JSON lines")
     return parser
+
+
+def run_config(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
+    """``config --path`` prints the path; plain ``config`` the effective settings too."""
+    import json
+    from dataclasses import asdict
+
+    from tracker_tui.config import config_path, load_settings
+
+    path = config_path()
+    if args.path:
+        stdout.write(f"{path}\n")
+        return EXIT_OK
+    settings = load_settings(path)
+    stdout.write(f"# {path} ({'exists' if path.exists() else 'not created yet: every setting is at its default'})\n")
+    for key, value in asdict(settings).items():
+        if key == "warnings":
+            continue
+        if value is None:
+            stdout.write(f"# {key} = (not set)\n")
+        else:  # JSON is valid TOML for these strings, numbers, booleans and lists
+            stdout.write(f"{key} = {json.dumps(list(value) if isinstance(value, tuple) else value)}\n")
+    for warning in settings.warnings:
+        stderr.write(f"tracker-tui: {warning}\n")
+    return EXIT_OK
+
+
+def run_audit(args: argparse.Namespace, stdout: IO[str]) -> int:
+    """Print the newest audit entries, oldest first."""
+    import json
+
+    from tracker_tui.store import AuditLog
+
+    log = AuditLog()
+    entries = log.tail(max(1, args.lines))
+    if not entries:
+        stdout.write(f"no audit entries yet ({log.path})\n")
+        return EXIT_OK
+    for entry in entries:
+        if args.json:
+            stdout.write(json.dumps(entry, sort_keys=True) + "\n")
+            continue
+        fields = [
+            str(entry.get(key, "") or "")
+            for key in ("time", "phase", "action", "account", "region", "kind", "id", "result", "code", "request_id")
+        ]
+        stdout.write("  ".join(f for f in fields if f) + "\n")
+    stdout.write(f"({len(entries)} entries from {log.path})\n")
+    return EXIT_OK
 
 
 @dataclass
@@ -232,6 +286,10 @@ def main(argv: Sequence[str] | None = None, stdout: IO[str] | None = None, stder
         args = parser.parse_args(argv)
         if args.command == "scan":
             code = run_scan(args, stdout, stderr)
+        elif args.command == "config":
+            code = run_config(args, stdout, stderr)
+        elif args.command == "audit":
+            code = run_audit(args, stdout)
         else:
             code = run_tui(args)
     except UsageError as exc:

@@ -50,6 +50,8 @@ class Settings:
     theme: str | None = None
     #: Price EC2 types missing from the catalogue with the AWS Price List API.
     live_prices: bool = False
+    #: How many scans of each account to keep in the cache dir.
+    keep_scans: int = 10
     #: Problems found while loading: one line each, shown to the user once.
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
@@ -105,6 +107,11 @@ def load_settings(path: Path | None = None) -> Settings:
                 settings = replace(settings, **{key: value})
             else:
                 warnings.append(f"config {path}: '{key}' must be true or false; ignored")
+        elif key == "keep_scans":
+            if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 1000:
+                settings = replace(settings, keep_scans=value)
+            else:
+                warnings.append(f"config {path}: 'keep_scans' must be a whole number from 1 to 1000; ignored")
         elif key == "concurrency":
             if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 256:
                 settings = replace(settings, concurrency=value)

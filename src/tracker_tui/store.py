@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import os
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any, Iterable, Sequence
+from typing import IO, Any, Iterable, Iterator, Sequence
 
 from tracker_tui.model import Identity, Resource, ScanErrorEntry, iso_utc
 
@@ -267,3 +269,99 @@ def sort_resources(resources: Sequence[Resource]) -> list[Resource]:
 
     order = {k: i for i, k in enumerate(KIND_IDS)}
     return sorted(resources, key=lambda r: (r.account_id, order.get(r.kind, 99), r.region, r.id))
+
+
+# --- audit log ---------------------------------------------------------------------------
+
+
+class AuditLog:
+    """The append-only JSONL record of every mutating AWS call (PRODUCT.md, "Actions and safety").
+
+    One JSON object per line.  ``record`` opens the file in append mode, writes one line,
+    flushes and fsyncs it and closes the file on every call, so a line is on disk before
+    the caller goes on to make the call it describes, and a crash loses nothing written.
+    The file is never rewritten or truncated here.
+
+    Args:
+        path: the log file; default ``audit.jsonl`` in the user data dir (platformdirs).
+    """
+
+    FILE_NAME = "audit.jsonl"
+
+    def __init__(self, path: Path | None = None) -> None:
+        if path is None:
+            from tracker_tui import config
+
+            path = config.data_dir() / self.FILE_NAME
+        self.path = Path(path)
+        #: Lines ``tail`` could not read (one short description each), from its last call.
+        self.skipped: list[str] = []
+        self._lock = threading.Lock()
+
+    def record(self, **fields: Any) -> None:
+        """Append one entry (``time`` is added, ISO-8601 UTC with milliseconds) and fsync it.
+
+        Raises:
+            OSError: the line could not be written; the caller must not make the call then.
+        """
+        now = datetime.now(timezone.utc)
+        entry: dict[str, Any] = {"time": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"}
+        entry.update(fields)
+        line = json.dumps(entry, default=str, ensure_ascii=False) + "\n"
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # 0o600: the log names accounts and resources; nobody else needs to read it.
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as handle:
+                handle.write(line)
+                handle.flush()
+                os.fsync(handle.fileno())
+
+    def tail(self, n: int = 20) -> list[dict[str, Any]]:
+        """The last ``n`` readable entries, oldest first (``[]`` when there is no log yet).
+
+        A line that is not a JSON object (a torn write, a hand edit) is skipped and
+        described in ``self.skipped``; it never stops the others from being read.
+        """
+        self.skipped = []
+        if n <= 0:
+            return []
+        entries: list[dict[str, Any]] = []
+        try:
+            with contextlib.closing(_lines_backwards(self.path)) as lines:
+                for raw in lines:
+                    if not raw.strip():
+                        continue
+                    try:
+                        entry = json.loads(raw.decode("utf-8"))
+                    except (UnicodeDecodeError, json.JSONDecodeError):
+                        entry = None
+                    if not isinstance(entry, dict):
+                        text = raw.decode("utf-8", "replace").strip()
+                        self.skipped.append(f"{self.path}: skipped a line that is not a JSON object: {text[:80]!r}")
+                        continue
+                    entries.append(entry)
+                    if len(entries) >= n:
+                        break
+        except FileNotFoundError:
+            return []
+        self.skipped.reverse()
+        entries.reverse()
+        return entries
+
+
+def _lines_backwards(path: Path, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
+    """The file's lines from last to first, reading it from the end in chunks."""
+    with open(path, "rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        position = handle.tell()
+        rest = b""
+        while position > 0:
+            step = min(chunk_size, position)
+            position -= step
+            handle.seek(position)
+            rest = handle.read(step) + rest
+            lines = rest.split(b"\n")
+            rest = lines[0]  # possibly the tail end of an earlier line: keep it for the next chunk
+            yield from reversed(lines[1:])
+        yield rest

@@ -19,7 +19,6 @@ import botocore.exceptions
 from tracker_tui.aws.kinds import CellContext, KindSpec, ScanCancelled
 from tracker_tui.aws.kinds.base import error_code
 from tracker_tui.aws.session import AwsSession
-from tracker_tui.pricing.estimate import price_resources
 from tracker_tui.model import (
     GLOBAL_REGION,
     Cell,
@@ -34,6 +33,7 @@ from tracker_tui.model import (
     ScanFinished,
     ScanStarted,
 )
+from tracker_tui.pricing.estimate import price_resources
 
 DEFAULT_CONCURRENCY = 16
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import functools
 import os
-import time
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -131,6 +131,14 @@ class AwsSession:
         except botocore.exceptions.BotoCoreError:
             alias = ""
         return Identity(account_id=who["Account"], arn=who.get("Arn", ""), alias=alias)
+
+
+def available_profiles() -> list[str]:
+    """Profile names in the shared config and credentials files (sorted)."""
+    try:
+        return sorted(boto3.Session().available_profiles)
+    except botocore.exceptions.BotoCoreError:
+        return []
 
 
 def _sleep_before_send(seconds: float, **_: Any) -> None:

@@ -10,14 +10,26 @@ from __future__ import annotations
 
 import functools
 import threading
-from dataclasses import dataclass, field
-from typing import Callable, Protocol, Sequence
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Protocol, Sequence
 
+from tracker_tui.aws.accounts import AccountFailure, AccountTarget
 from tracker_tui.aws.kinds import KindSpec
-from tracker_tui.aws.regions import resolve_regions
-from tracker_tui.aws.scan import ScanEngine, ScanOptions, Sink
-from tracker_tui.aws.session import AwsSession
-from tracker_tui.model import Identity, ScanFinished
+from tracker_tui.aws.regions import RegionsError, resolve_regions
+from tracker_tui.aws.scan import DENIED_CODES, ScanEngine, ScanOptions, Sink
+from tracker_tui.aws.session import AwsSession, CredentialsError
+from tracker_tui.model import (
+    GLOBAL_REGION,
+    Cell,
+    CellFinished,
+    CellResult,
+    CellStatus,
+    Identity,
+    ScanFinished,
+    ScanStarted,
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +41,10 @@ class Connection:
     profile: str = ""
     label: str = ""  # e.g. "demo (moto)"
     kinds: tuple[str, ...] = ()
+    #: Every connected account when several are scanned (``MultiSource``); empty for one.
+    accounts: tuple[Identity, ...] = ()
+    #: One line per account that cannot be scanned (role not assumable, identity rejected).
+    failures: tuple[str, ...] = ()
 
 
 class ScanSource(Protocol):
@@ -77,6 +93,10 @@ class LiveSource:
             )
         return self._connection
 
+    def reset_connection(self) -> None:
+        """Forget identity and regions so the next scan works them out again (same session)."""
+        self._connection = None
+
     def scan(self, sink: Sink, cancel: threading.Event) -> ScanFinished:
         connection = self.connect()
         assert self._session is not None
@@ -88,6 +108,259 @@ class LiveSource:
             self._live = self._live or LivePrices(self._session)
             engine.pricer = functools.partial(price_resources, live=self._live)
         return engine.run(sink, cancel)
+
+    def close(self) -> None:
+        if self.on_close is not None:
+            self.on_close()
+            self.on_close = None
+
+
+#: The kind of the one cell that stands for a whole account that could not be scanned
+#: (role not assumable, identity rejected).  It is not one of the 13 resource kinds, so the
+#: coverage grid leaves it out, but it is a CellResult like any other: progress counts it,
+#: ``error_entries`` puts it in the inventory's ``errors`` and the exit code becomes 3.
+ACCOUNT_CELL_KIND = "account"
+#: Each account's engine gets at least this many workers, however the total is split.
+MIN_ACCOUNT_CONCURRENCY = 4
+#: How many accounts connect and scan at once.
+DEFAULT_ACCOUNT_PARALLELISM = 10
+
+OpenTargets = Callable[[], tuple[Sequence[AccountTarget], Sequence[AccountFailure]]]
+
+
+@dataclass
+class MultiSource:
+    """Scans several accounts at once into one stream of events.
+
+    Each account has its own ``AwsSession`` (its own credentials and client cache; the
+    service models are shared, see ``aws.accounts``) and its own ``ScanEngine``; engines
+    run side by side, one thread each.  The sink sees one ``ScanStarted`` holding every
+    account's cells, then every engine's ``ResourcesFound``/``CellFinished`` as they come
+    (each resource carries its ``account_id``), then one ``ScanFinished`` with all results.
+
+    An account that cannot be scanned never stops the others: it is listed in
+    ``Connection.failures`` (for the header) and reported as one DENIED/FAILED cell
+    ``Cell("global", "account", account_id)`` (for progress, errors and exit codes).
+
+    Args:
+        open_targets: returns (accounts to scan, accounts already known to fail); runs in
+            ``connect()``, i.e. in a worker thread, since it may call AWS (Organizations,
+            AssumeRole).  ``MultiSource.for_profiles`` / ``for_org_role`` build it.
+        kinds: kinds to scan.
+        requested_regions: the user's ``--region`` list, for every account (empty: each
+            account's own enabled regions).
+        options: scan options; ``options.concurrency`` is the total across accounts.
+        account_concurrency: workers per account engine; None splits
+            ``options.concurrency`` among the accounts scanning at once, at least
+            ``MIN_ACCOUNT_CONCURRENCY`` each.
+    """
+
+    open_targets: OpenTargets
+    kinds: Sequence[KindSpec]
+    requested_regions: Sequence[str] = ()
+    options: ScanOptions = field(default_factory=ScanOptions)
+    label: str = ""
+    profile: str = ""
+    on_close: Callable[[], None] | None = None
+    live_prices: bool = False
+    account_parallelism: int = DEFAULT_ACCOUNT_PARALLELISM
+    account_concurrency: int | None = None
+    #: After ``connect()``: each scannable account's own Connection, by account id, in order.
+    connections: dict[str, Connection] = field(default_factory=dict)
+    #: After ``connect()``: the accounts that cannot be scanned.
+    failures: list[AccountFailure] = field(default_factory=list)
+    #: After ``connect()``: targets left out because an earlier one is the same account.
+    duplicates: list[AccountTarget] = field(default_factory=list)
+    _sessions: dict[str, AwsSession] = field(default_factory=dict)
+    _targets: tuple[list[AccountTarget], list[AccountFailure]] | None = None
+    _connection: Connection | None = None
+    _live: Any = None
+
+    # --- builders -------------------------------------------------------------------------
+
+    @classmethod
+    def for_profiles(cls, sessions: Sequence[AwsSession], kinds: Sequence[KindSpec], **kwargs: Any) -> MultiSource:
+        """One account per profile session (``aws.accounts.profile_sessions``)."""
+        from tracker_tui.aws.accounts import profile_targets
+
+        targets = profile_targets(sessions)
+        kwargs.setdefault("profile", ",".join(s.profile or "" for s in sessions))
+        return cls(lambda: (targets, []), kinds, **kwargs)
+
+    @classmethod
+    def for_org_role(
+        cls, open_base: Callable[[], AwsSession], role_name: str, kinds: Sequence[KindSpec], **kwargs: Any
+    ) -> MultiSource:
+        """Every active account of the Organization through ``role_name`` (``--org-role``)."""
+        from tracker_tui.aws.accounts import org_role_sessions
+
+        def open_targets() -> tuple[list[AccountTarget], list[AccountFailure]]:
+            return org_role_sessions(open_base(), role_name)
+
+        return cls(open_targets, kinds, **kwargs)
+
+    # --- ScanSource -----------------------------------------------------------------------
+
+    @property
+    def session(self) -> AwsSession | None:
+        """The first account's session (what single-account code paths see)."""
+        return next(iter(self._sessions.values()), None)
+
+    def session_for(self, account_id: str) -> AwsSession:
+        """The session of ``account_id``: actions on a row must go through its own account's.
+
+        Raises:
+            KeyError: the account is not one this source connected to.
+        """
+        try:
+            return self._sessions[account_id]
+        except KeyError:
+            raise KeyError(f"account {account_id} is not part of this scan") from None
+
+    def connect(self) -> Connection:
+        """Open every account (identity and regions, accounts side by side).
+
+        Raises:
+            CredentialsError: the accounts cannot be listed, or none of them can be scanned.
+            UnknownRegionError: a requested region does not exist.
+        """
+        if self._connection is not None:
+            return self._connection
+        if self._targets is None:
+            targets, failures = self.open_targets()
+            self._targets = (list(targets), list(failures))
+        targets, failures = self._targets
+        failures = list(failures)
+        shared_regions: tuple[str, ...] | None = None
+        if self.requested_regions and targets:
+            # Named regions are the same for every account: validate them once (a typo is a
+            # usage error, not N account failures).
+            shared_regions = tuple(resolve_regions(targets[0].session, self.requested_regions))
+
+        def connect_one(target: AccountTarget) -> tuple[AccountTarget, Connection] | AccountFailure:
+            name = target.name or target.session.profile or ""
+            try:
+                identity = target.session.identity()
+            except CredentialsError as exc:
+                return AccountFailure(target.account_id, name, "CredentialsError", str(exc))
+            if target.account_id and identity.account_id != target.account_id:
+                return AccountFailure(
+                    target.account_id, name, "WrongAccount", f"the credentials belong to account {identity.account_id}"
+                )
+            if not identity.alias and target.name:
+                # No IAM alias: the Organizations name stands in (header, danger terms, confirm).
+                identity = replace(identity, alias=target.name)
+            try:
+                regions = shared_regions or tuple(resolve_regions(target.session, ()))
+            except (RegionsError, CredentialsError) as exc:
+                return AccountFailure(identity.account_id, name, type(exc).__name__, str(exc))
+            profile = target.session.profile or ""
+            return target, Connection(identity, regions, profile, self.label, tuple(k.id for k in self.kinds))
+
+        workers = max(1, min(self.account_parallelism, len(targets)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="connect") as pool:
+            opened = list(pool.map(connect_one, targets))
+        self.connections, self._sessions, self.duplicates = {}, {}, []
+        for item in opened:
+            if isinstance(item, AccountFailure):
+                failures.append(item)
+                continue
+            target, connection = item
+            account = connection.identity.account_id
+            if account in self.connections:
+                self.duplicates.append(target)
+                continue
+            self.connections[account] = connection
+            self._sessions[account] = target.session
+        self.failures = failures
+        if not self.connections:
+            if not failures:
+                raise CredentialsError("no account to scan")
+            more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+            raise CredentialsError(f"no account could be scanned: {failures[0].line()}{more}")
+        first = next(iter(self.connections.values()))
+        regions = sorted({r for c in self.connections.values() for r in c.regions})
+        self._connection = Connection(
+            identity=first.identity,
+            regions=tuple(regions),
+            profile=self.profile or first.profile,
+            label=self.label,
+            kinds=tuple(k.id for k in self.kinds),
+            accounts=tuple(c.identity for c in self.connections.values()),
+            failures=tuple(f.line() for f in failures),
+        )
+        return self._connection
+
+    def reset_connection(self) -> None:
+        """Forget identities, regions and the account list: the next scan opens them again."""
+        self._connection = None
+        self._targets = None
+
+    def per_account_concurrency(self, accounts: int) -> int:
+        """Workers for each account's engine when ``accounts`` are scanned."""
+        if self.account_concurrency is not None:
+            return max(1, self.account_concurrency)
+        at_once = max(1, min(accounts, self.account_parallelism))
+        return max(MIN_ACCOUNT_CONCURRENCY, self.options.concurrency // at_once)
+
+    def scan(self, sink: Sink, cancel: threading.Event) -> ScanFinished:
+        connection = self.connect()
+        started = time.monotonic()
+        options = replace(self.options, concurrency=self.per_account_concurrency(len(self.connections)))
+        pricer = None
+        if self.live_prices:
+            from tracker_tui.pricing.estimate import price_resources
+            from tracker_tui.pricing.live import LivePrices
+
+            # Prices are public and the same for every account: one cache, first session.
+            self._live = self._live or LivePrices(self.session)
+            pricer = functools.partial(price_resources, live=self._live)
+        engines: list[ScanEngine] = []
+        for account, conn in self.connections.items():
+            engine = ScanEngine(self._sessions[account], conn.identity, conn.regions, self.kinds, options)
+            if pricer is not None:
+                engine.pricer = pricer
+            engines.append(engine)
+        failed = [
+            CellResult(
+                Cell(GLOBAL_REGION, ACCOUNT_CELL_KIND, f.account_id or f.name),
+                CellStatus.DENIED if f.code in DENIED_CODES else CellStatus.FAILED,
+                0,
+                f.code,
+                f.message,
+            )
+            for f in self.failures
+        ]
+        cells = [cell for engine in engines for cell in engine.cells()] + [r.cell for r in failed]
+        # One ScanStarted with every account's cells: the UI's progress total comes from it.
+        sink(ScanStarted(connection.identity, connection.regions, tuple(cells)))
+        for result in failed:
+            sink(CellFinished(result))
+
+        def engine_sink(event: Any) -> None:
+            if not isinstance(event, (ScanStarted, ScanFinished)):
+                sink(event)
+
+        results: list[CellResult] = list(failed)
+        workers = max(1, min(self.account_parallelism, len(engines)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="account") as pool:
+            futures = [(engine, pool.submit(engine.run, engine_sink, cancel)) for engine in engines]
+            for engine, future in futures:
+                try:
+                    results.extend(future.result().results)
+                except Exception as exc:  # noqa: BLE001 - one account never stops the others
+                    result = CellResult(
+                        Cell(GLOBAL_REGION, ACCOUNT_CELL_KIND, engine.identity.account_id),
+                        CellStatus.FAILED,
+                        0,
+                        type(exc).__name__,
+                        f"internal error: {exc}",
+                    )
+                    results.append(result)
+                    sink(CellFinished(result))
+        finished = ScanFinished(cancelled=cancel.is_set(), seconds=time.monotonic() - started, results=tuple(results))
+        sink(finished)
+        return finished
 
     def close(self) -> None:
         if self.on_close is not None:

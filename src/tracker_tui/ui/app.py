@@ -23,26 +23,35 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
-from tracker_tui.aws.source import Connection, ScanSource
+from tracker_tui.aws.actions import ActionOptions, ActionRunner, ActionUpdate, PlannedAction, plan
+from tracker_tui.aws.session import AwsSession, CredentialsError, SessionOptions, available_profiles
+from tracker_tui.aws.source import Connection, LiveSource, ScanSource
 from tracker_tui.config import Settings
 from tracker_tui.filtering import FilterError, parse_filter
+from tracker_tui.history import Diff, ScanHistory, age_text, diff
 from tracker_tui.model import (
+    GLOBAL_REGION,
     CellFinished,
     CellResult,
     CellStatus,
     Resource,
     ResourcesFound,
+    ScanErrorEntry,
     ScanFinished,
     ScanStarted,
+    iso_utc,
 )
-from tracker_tui.store import Inventory, atomic_write_text, dumps_csv, dumps_json
-from tracker_tui.ui.messages import ConnectFailed, Connected
+from tracker_tui.pricing.summary import CostSummary
+from tracker_tui.store import AuditLog, Inventory, atomic_write_text, dumps_csv, dumps_json, format_cost, sort_resources
+from tracker_tui.ui.messages import Connected, ConnectFailed
+from tracker_tui.ui.screens.changes import ChangesScreen
+from tracker_tui.ui.screens.confirm import ConfirmActionScreen, Confirmed
 from tracker_tui.ui.screens.coverage import CoverageScreen
 from tracker_tui.ui.screens.details import DetailsScreen
 from tracker_tui.ui.screens.export import ExportScreen
 from tracker_tui.ui.screens.help import HelpScreen
-from tracker_tui.pricing.summary import CostSummary
-from tracker_tui.store import format_cost
+from tracker_tui.ui.screens.pickers import ProfilePicker, RegionPicker
+from tracker_tui.ui.screens.progress import ActionProgressScreen
 from tracker_tui.ui.widgets.bars import AccountHeader, StatusLine
 from tracker_tui.ui.widgets.cost_panel import CostPanel
 from tracker_tui.ui.widgets.resource_table import ResourceTable
@@ -93,9 +102,14 @@ class TrackerApp(App[int]):
         Binding("space", "toggle_mark", "Mark", id="mark"),
         Binding("ctrl+a", "mark_all", "Mark all", show=False, id="mark_all"),
         Binding("escape", "escape", "Clear marks", show=False, id="escape"),
+        Binding("s", "stop", "Stop", id="stop"),
+        Binding("ctrl+d", "delete", "Delete", id="delete"),
         Binding("r", "rescan", "Rescan", id="rescan"),
         Binding("c", "toggle_costs", "Costs", id="costs"),
         Binding("g", "coverage", "Grid", id="coverage"),
+        Binding("d", "changes", "Changes", show=False, id="changes"),
+        Binding("p", "pick_profile", "Profile", show=False, id="pick_profile"),
+        Binding("l", "pick_regions", "Regions", show=False, id="pick_regions"),
         Binding("e", "export", "Export", id="export"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
@@ -112,6 +126,8 @@ class TrackerApp(App[int]):
         inventory: Inventory | None = None,
         inventory_label: str = "",
         settings: Settings | None = None,
+        read_only: bool = False,
+        history: ScanHistory | None = None,
         now: Callable[[], datetime] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -120,6 +136,23 @@ class TrackerApp(App[int]):
         self.inventory = inventory
         self.inventory_label = inventory_label
         self.settings = settings or Settings()
+        self.read_only_reason = ""
+        if read_only:
+            self.read_only_reason = "read-only mode (--read-only): actions are disabled"
+        elif self.settings.read_only:
+            self.read_only_reason = "read-only mode (read_only = true in the config file): actions are disabled"
+        self.history = history
+        #: Every region of the first connection (the region picker's choices).
+        self._all_regions: list[str] = []
+        #: The previous scan shown while a fresh one streams in (issue: memory between runs).
+        self._stale: Inventory | None = None
+        self._fresh: dict[Any, Resource] = {}
+        self.changes: Diff | None = None
+        self._changes_since = ""
+        self._action_inbox: deque[Any] = deque()
+        self._action_timer: Timer | None = None
+        self._progress: ActionProgressScreen | None = None
+        self._actions_running = 0
         self._now = now or (lambda: datetime.now(timezone.utc))
         self._monotonic = monotonic
         self.connection: Connection | None = None
@@ -205,6 +238,8 @@ class TrackerApp(App[int]):
         self._total_cells = 0
         self._resources_found = 0
         self._connect_error = ""
+        self._fresh = {}
+        self._stale = None
         self.table.clear()
         self.costs.clear()
         gc.unfreeze()  # the old rows may go now
@@ -250,6 +285,8 @@ class TrackerApp(App[int]):
                 continue  # a cancelled scan's leftovers
             if isinstance(event, ResourcesFound):
                 batch.extend(event.resources)
+                for resource in event.resources:
+                    self._fresh[resource.key] = resource
             elif isinstance(event, CellFinished):
                 result = event.result
                 self._results[(result.cell.region, result.cell.kind)] = result
@@ -258,9 +295,14 @@ class TrackerApp(App[int]):
             elif isinstance(event, ScanFinished):
                 finished = True
                 self._scan_seconds = self._monotonic() - self._scan_started
+                if not event.cancelled:
+                    self._scan_complete()
             elif isinstance(event, Connected):
                 self.connection = event.connection
+                if not self._all_regions:
+                    self._all_regions = list(event.connection.regions)
                 self._refresh_header()
+                self._show_last_scan()
             elif isinstance(event, ConnectFailed):
                 finished = True
                 self._connect_error = event.message
@@ -289,6 +331,122 @@ class TrackerApp(App[int]):
         if isinstance(screen, CoverageScreen):
             screen.refresh_results(dict(self._results))
 
+    # --- memory between runs -----------------------------------------------------------------
+
+    def _show_last_scan(self) -> None:
+        """Show the account's previous scan at once, marked stale, while the new one streams."""
+        if self.history is None or self.connection is None or self._fresh:
+            return
+        last = self.history.last(self.connection.identity.account_id)
+        for problem in self.history.problems:
+            self.notify(problem, severity="warning", timeout=10)
+        self.history.problems.clear()
+        if last is None:
+            return
+        self._stale = last
+        self.table.add_resources(last.resources)
+        self.costs.add(last.resources)
+        self._refresh_costs()
+
+    def _scan_complete(self) -> None:
+        """Drop stale rows the new scan did not find again, save it, and work out the changes."""
+        connection = self.connection
+        if connection is None:
+            return
+        fresh = list(self._fresh.values())
+        stale = self._stale
+        if stale is not None:
+            # Only rows of cells that finished cleanly this time are known to be gone; a
+            # denied or failed cell keeps its old rows rather than losing them silently.
+            clean = {key for key, result in self._results.items() if not result.status.is_error}
+            gone = [
+                r.key
+                for r in stale.resources
+                if r.key not in self._fresh and (_cell_region(r), r.kind) in clean
+            ]
+            self.table.remove_keys(gone)
+            self.costs.remove(gone)
+            self.changes = diff(stale.resources, fresh)
+            self._changes_since = f"{age_text(stale.scanned_at, self._now())}, {stale.scanned_at}"
+            d = self.changes
+            self.notify(
+                f"{len(d.new)} new, {len(d.gone)} gone, {len(d.changed)} changed since the last scan "
+                f"({age_text(stale.scanned_at, self._now())}); press d",
+                title="Changes",
+                timeout=10,
+            )
+            self._stale = None
+        if self.history is not None:
+            inventory = Inventory(
+                identity=connection.identity,
+                regions=list(connection.regions),
+                resources=sort_resources(fresh),
+                errors=[
+                    ScanErrorEntry(r.cell.region, r.cell.kind, r.code or r.status.value, r.message or "", r.cell.account_id)
+                    for r in self._results.values()
+                    if r.status.is_error
+                ],
+                scanned_at=iso_utc(self._now()) or "",
+                accounts=[connection.identity],
+            )
+            try:
+                self.history.save(inventory)
+            except OSError as exc:
+                self.notify(f"Could not save this scan for next time: {exc}", severity="warning")
+
+    # --- profile and region pickers ---------------------------------------------------------
+
+    def action_pick_profile(self) -> None:
+        source = self.source
+        if not isinstance(source, LiveSource) or source.label.startswith("demo"):
+            self.notify("Profiles apply to real accounts (this is the demo or a saved file).", severity="warning")
+            return
+        current = self.connection.profile if self.connection else None
+        self.push_screen(ProfilePicker(available_profiles(), current), self._switch_profile)
+
+    def _switch_profile(self, profile: str | None) -> None:
+        source = self.source
+        if profile is None or not isinstance(source, LiveSource):
+            return
+        endpoint = source.session.endpoint_url if source.session is not None else None
+        try:
+            session = AwsSession(SessionOptions(profile=profile, endpoint_url=endpoint))
+        except CredentialsError as exc:
+            self.notify(str(exc), title="Profile", severity="error", timeout=10)
+            return
+        self.source = LiveSource(
+            lambda: session, source.kinds, source.requested_regions, source.options, live_prices=source.live_prices
+        )
+        source.close()
+        self.connection = None
+        self._all_regions = []
+        self._refresh_header()
+        self.notify(f"Switched to profile {profile}: rescanning.")
+        self.start_scan()
+
+    def action_pick_regions(self) -> None:
+        source = self.source
+        if not isinstance(source, LiveSource) or self.connection is None:
+            self.notify("Regions can be chosen once connected to an account.", severity="warning")
+            return
+        choices = sorted(set(self._all_regions) | set(self.connection.regions))
+        self.push_screen(RegionPicker(choices, list(source.requested_regions)), self._limit_regions)
+
+    def _limit_regions(self, regions: list[str] | None) -> None:
+        source = self.source
+        if regions is None or not isinstance(source, LiveSource):
+            return
+        source.requested_regions = tuple(regions)
+        source.reset_connection()
+        self.notify(f"Scanning {', '.join(regions) if regions else 'every enabled region'}.")
+        self.start_scan()
+
+    def action_changes(self) -> None:
+        if self.changes is None:
+            self.notify("No earlier scan of this account to compare with (yet).")
+            return
+        self.push_screen(ChangesScreen(self.changes, self._changes_since))
+
     # --- header and status ----------------------------------------------------------------
 
     @property
@@ -310,12 +468,18 @@ class TrackerApp(App[int]):
             return f"error: {self._connect_error}"
         if self.source is None:
             return f"{self.inventory_label}" if self.inventory_label else "saved inventory"
+        stale = ""
+        if self._stale is not None:
+            stale = f" · showing last scan from {age_text(self._stale.scanned_at, self._now())} until refreshed"
         if self._scanning:
             elapsed = self._monotonic() - self._scan_started
             if self.connection is None:
                 return f"connecting… {elapsed:.0f}s"
             total = self._total_cells or "?"
-            return f"scanning {done}/{total} cells · {self._resources_found:,} found · {_plural(errors, 'error')} · {elapsed:.1f}s"
+            return (
+                f"scanning {done}/{total} cells · {self._resources_found:,} found · {_plural(errors, 'error')}"
+                f" · {elapsed:.1f}s{stale}"
+            )
         text = (
             f"scan complete: {done} cells · {self._resources_found:,} found · {_plural(errors, 'error')}"
             f" · {self._scan_seconds:.1f}s"
@@ -379,7 +543,10 @@ class TrackerApp(App[int]):
 
     #: Actions that act on the resource table: only offered while the main screen is showing.
     MAIN_SCREEN_ACTIONS = frozenset(
-        {"focus_filter", "toggle_mark", "mark_all", "escape", "rescan", "coverage", "export", "sort", "toggle_costs"}
+        {
+            "focus_filter", "toggle_mark", "mark_all", "escape", "rescan", "coverage", "export", "sort",
+            "toggle_costs", "stop", "delete", "changes", "pick_profile", "pick_regions",
+        }
     )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -407,6 +574,107 @@ class TrackerApp(App[int]):
             self.notify("This is a saved inventory: nothing to rescan.", severity="warning")
             return
         self.start_scan()
+
+    # --- stop / delete ---------------------------------------------------------------------
+
+    def action_stop(self) -> None:
+        self.request_action("stop")
+
+    def action_delete(self) -> None:
+        self.request_action("delete")
+
+    def _selection(self) -> list[Resource]:
+        marked = self.table.marked
+        if marked:
+            return marked
+        cursor = self.table.cursor_resource
+        return [cursor] if cursor is not None else []
+
+    def request_action(self, verb: str) -> None:
+        """Plan ``verb`` for the marked rows (or the cursor row) and ask for confirmation."""
+        if self.read_only_reason:
+            self.notify(self.read_only_reason, title="Read-only", severity="warning")
+            return
+        session = getattr(self.source, "session", None)
+        if session is None or self.connection is None:
+            why = "a saved inventory has no account to act on" if self.source is None else "still connecting"
+            self.notify(f"Nothing can be changed: {why}.", severity="warning")
+            return
+        rows = self._selection()
+        if not rows:
+            self.notify("No row under the cursor and nothing marked.", severity="warning")
+            return
+        others = [r for r in rows if r.account_id and r.account_id != self.connection.identity.account_id]
+        if others:
+            self.notify("Marked rows belong to another account; act on one account at a time.", severity="error")
+            return
+        planned = plan(rows, verb, self._action_options())  # type: ignore[arg-type]
+        if not any(p.action for p in planned):
+            reasons = "; ".join(sorted({p.skip_reason or "" for p in planned}))
+            self.notify(f"Nothing to {verb}: {reasons}", severity="warning", timeout=8)
+            return
+        screen = ConfirmActionScreen(planned, self.connection.identity, danger=self.danger)
+        self.push_screen(screen, partial(self._confirmed, planned, session))
+
+    def _action_options(self, confirmed: Confirmed | None = None) -> ActionOptions:
+        options = ActionOptions(protected_tags=tuple(self.settings.protected_tags))
+        if confirmed is not None:
+            options.empty_buckets = confirmed.empty_buckets
+            options.rds_final_snapshot = confirmed.rds_final_snapshot
+        return options
+
+    def _confirmed(self, planned: list[PlannedAction], session: Any, confirmed: Confirmed | None) -> None:
+        if confirmed is None:
+            self.notify("Cancelled: nothing was changed.")
+            return
+        assert self.connection is not None
+        runner = ActionRunner(
+            session, self.connection.identity.account_id, self._action_options(confirmed), audit=AuditLog()
+        )
+        acting = sum(1 for p in planned if p.action)
+        progress = ActionProgressScreen(planned, f"{acting} actions in account {self.connection.identity.account_id}")
+        self._progress = progress
+        self.push_screen(progress)
+        self._actions_running += 1
+        self.run_worker(
+            partial(self._action_thread, runner, planned), thread=True, group="actions", exit_on_error=False
+        )
+        if self._action_timer is None:
+            self._action_timer = self.set_interval(DRAIN_INTERVAL, self._drain_actions)
+
+    def _action_thread(self, runner: ActionRunner, planned: list[PlannedAction]) -> None:
+        try:
+            runner.run(planned, self._action_inbox.append)
+        finally:
+            self._action_inbox.append(None)  # this run is over
+
+    def _drain_actions(self) -> None:
+        changed: list[Resource] = []
+        gone: list[Any] = []
+        while self._action_inbox:
+            update: ActionUpdate | None = self._action_inbox.popleft()
+            if update is None:
+                self._actions_running -= 1
+                continue
+            if self._progress is not None and self._progress.is_attached:
+                self._progress.apply(update)
+            if update.deleted:
+                gone.append(update.resource.key)
+            elif update.result is not None:
+                changed.append(update.result)
+        if gone:
+            self.table.remove_keys(gone)
+            self.costs.remove(gone)
+        for resource in changed:
+            self.table.replace_resource(resource)
+        if changed:
+            self.costs.add(changed)
+        if gone or changed:
+            self._refresh_costs()
+            self._refresh_status()
+        if self._actions_running <= 0 and self._action_timer is not None:
+            self._action_timer.stop()
+            self._action_timer = None
 
     def action_toggle_costs(self) -> None:
         panel = self.query_one(CostPanel)
@@ -475,6 +743,13 @@ class TrackerApp(App[int]):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Rescan", "Cancel any scan in flight and scan again (r)", self.action_rescan)
         yield SystemCommand("Filter", "Focus the filter (/)", self.action_focus_filter)
+        yield SystemCommand("Stop", "Stop the marked rows, or the cursor row (s)", self.action_stop)
+        yield SystemCommand(
+            "Delete / terminate / release", "Delete the marked rows, or the cursor row (ctrl+d)", self.action_delete
+        )
+        yield SystemCommand("Switch profile", "Pick another AWS profile and rescan (p)", self.action_pick_profile)
+        yield SystemCommand("Limit regions", "Pick the regions to scan and rescan (l)", self.action_pick_regions)
+        yield SystemCommand("Changes since the last scan", "New, gone and changed resources (d)", self.action_changes)
         yield SystemCommand("Cost panels", "Show or hide the cost side panels (c)", self.action_toggle_costs)
         yield SystemCommand("Coverage grid", "Region x kind: how each cell ended (g)", self.action_coverage)
         yield SystemCommand("Export", "Write the filtered view to JSON or CSV (e)", self.action_export)
@@ -484,6 +759,11 @@ class TrackerApp(App[int]):
         for key, column in SORT_KEYS.items():
             yield SystemCommand(f"Sort by {column}", f"Sort the table by {column}; again reverses ({key})",
                                 partial(self.action_sort, column))
+
+
+def _cell_region(resource: Resource) -> str:
+    """The coverage cell a resource came from (S3 is listed account-wide, in 'global')."""
+    return GLOBAL_REGION if resource.kind == "s3:bucket" else resource.region
 
 
 def _plural(count: int, word: str) -> str:
@@ -530,7 +810,8 @@ def launch(args: argparse.Namespace) -> int:
         except InventoryError as exc:
             raise UsageError(str(exc)) from None
         label = f"{Path(args.file).name}, scanned {inventory.scanned_at}"
-        return TrackerApp(None, inventory=inventory, inventory_label=label, settings=settings).run() or 0
+        return TrackerApp(None, inventory=inventory, inventory_label=label, settings=settings,
+                          read_only=bool(args.read_only)).run() or 0
     try:
         kinds = resolve_kinds(args.kind)
     except UnknownKindError as exc:
@@ -558,7 +839,9 @@ def launch(args: argparse.Namespace) -> int:
             source.connect()
         except (CredentialsError, RegionsError) as exc:
             raise UsageError(str(exc)) from None
-    app = TrackerApp(source, settings=settings)
+    app = TrackerApp(
+        source, settings=settings, read_only=bool(args.read_only), history=ScanHistory(keep=settings.keep_scans)
+    )
     try:
         return app.run() or 0
     finally:

@@ -1,0 +1,118 @@
+"""Memory between runs: saved scans, pruning, corrupt cache files, the diff, and the app's
+second start (the last scan at once, marked stale, then the changes)."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fixtures import NOW, sample_identity, sample_resources, sample_source, wait_scan
+from tracker_tui.history import ScanHistory, age_text, diff
+from tracker_tui.model import Resource
+from tracker_tui.store import Inventory
+from tracker_tui.ui.app import TrackerApp
+from tracker_tui.ui.screens.changes import ChangesScreen
+
+
+def _inventory(resources: list[Resource], scanned_at: str) -> Inventory:
+    return Inventory(identity=sample_identity(), regions=["us-east-1"], resources=resources, scanned_at=scanned_at)
+
+
+def test_saves_newest_first_and_prunes(tmp_path: Path) -> None:
+    history = ScanHistory(base=tmp_path, keep=3)
+    rows = sample_resources(priced=True)
+    for day in range(1, 6):
+        history.save(_inventory(rows[:day], f"2026-11-0{day}T10:00:00Z"))
+    files = history.files(sample_identity().account_id)
+    assert [p.stem for p in files] == ["20261105100000", "20261104100000", "20261103100000"]
+    last = history.last(sample_identity().account_id)
+    assert last is not None and len(last.resources) == 5
+
+
+def test_a_crash_mid_write_leaves_the_previous_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    history = ScanHistory(base=tmp_path)
+    rows = sample_resources(priced=True)
+    first = history.save(_inventory(rows[:4], "2026-11-01T10:00:00Z"))
+    same_name = _inventory(rows, "2026-11-01T10:00:00Z")
+
+    def boom(*_: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError):
+        history.save(same_name)
+    monkeypatch.undo()
+    assert [p.name for p in first.parent.iterdir()] == [first.name]  # no temp file left behind
+    last = history.last(sample_identity().account_id)
+    assert last is not None and len(last.resources) == 4
+
+
+def test_a_corrupt_cache_file_is_moved_aside_and_reported(tmp_path: Path) -> None:
+    history = ScanHistory(base=tmp_path)
+    rows = sample_resources(priced=True)
+    history.save(_inventory(rows[:2], "2026-11-01T10:00:00Z"))
+    newest = history.save(_inventory(rows[:3], "2026-11-02T10:00:00Z"))
+    newest.write_text("{ not json", encoding="utf-8")
+    last = history.last(sample_identity().account_id)
+    assert last is not None and len(last.resources) == 2  # the older, readable one
+    assert newest.with_name(newest.name + ".corrupt").exists()
+    assert len(history.problems) == 1 and "moved aside" in history.problems[0]
+
+
+def test_diff_counts_and_cost_delta() -> None:
+    rows = sample_resources(priced=True)
+    older = rows[:40]
+    stopped = dataclasses.replace(rows[0], state="stopped", monthly_cost=0.0)
+    newer = [stopped] + rows[1:30] + rows[40:45]
+    d = diff(older, newer)
+    assert {r.key for r in d.new} == {r.key for r in rows[40:45]}
+    assert {r.key for r in d.gone} == {r.key for r in rows[30:40]}
+    assert [c.after.key for c in d.changed] == [rows[0].key]
+    assert d.changed[0].fields == ("state", "monthly_cost")
+    expected = (
+        sum(r.monthly_cost or 0 for r in rows[40:45])
+        - sum(r.monthly_cost or 0 for r in rows[30:40])
+        - (rows[0].monthly_cost or 0)
+    )
+    assert round(d.cost_delta, 6) == round(expected, 6)
+
+
+def test_age_text() -> None:
+    assert age_text("2026-11-29T09:00:00Z", NOW) == "3 h ago"
+    assert age_text("nonsense", NOW) == "at an unknown time"
+
+
+def test_second_start_shows_the_last_scan_then_the_changes(tmp_path: Path) -> None:
+    rows = sample_resources(priced=True)
+    history = ScanHistory(base=tmp_path)
+    history.save(_inventory(rows[:50], "2026-11-29T09:00:00Z"))
+    # This run finds rows 5..59: five gone, ten new.
+    source = sample_source(resources=rows[5:])
+    source.page_delay = 0.05  # slow enough to see the stale rows first
+
+    async def run() -> None:
+        app = TrackerApp(source, history=history, now=lambda: NOW, monotonic=lambda: 0.0)
+        async with app.run_test(size=(120, 36)) as pilot:
+            for _ in range(100):
+                await pilot.pause(0.02)
+                if app._stale is not None:
+                    break
+            assert app._stale is not None
+            assert "showing last scan from 3 h ago" in app.progress_text()
+            assert app.table.total_count >= 50
+            await wait_scan(app, pilot, timeout=30)
+            assert app.changes is not None
+            assert (len(app.changes.new), len(app.changes.gone)) == (10, 5)
+            assert {r.key for r in app.table.resources} == {r.key for r in rows[5:]}
+            await pilot.press("d")
+            await pilot.pause()
+            assert isinstance(app.screen, ChangesScreen)
+            # And this scan was saved for next time.
+            assert len(history.files(sample_identity().account_id)) == 2
+
+    asyncio.run(run())
