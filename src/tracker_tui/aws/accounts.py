@@ -1,0 +1,275 @@
+"""Several accounts in one scan: one session per profile, or one per Organization member.
+
+``--profile a --profile b`` builds one ``AwsSession`` per profile; ``--org-role ROLE``
+lists the Organization's active accounts and assumes ``ROLE`` in each.  Either way every
+account gets its own Session (credentials are per Session), but all of them share one
+botocore data loader, so each service's JSON model is read and parsed once per process,
+not once per account (see ``shared_core_session``).
+
+A role that cannot be assumed is an ``AccountFailure`` for that account, never an
+exception: the other accounts are still scanned.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import botocore.credentials
+import botocore.exceptions
+import botocore.session
+
+from tracker_tui.aws.kinds.base import error_code
+from tracker_tui.aws.session import AwsSession, CredentialsError, SessionOptions, describe_credentials_error
+
+#: How many AssumeRole calls run at once (an Organization may have hundreds of accounts).
+ASSUME_WORKERS = 16
+#: Lifetime asked for the role's credentials; they are refreshed (re-assumed) before expiry.
+ROLE_SECONDS = 3600
+
+
+class AccountsError(CredentialsError):
+    """The list of accounts itself cannot be had (not in an Organization, no permission).
+
+    A ``CredentialsError``, so callers that already turn those into one line and exit 2
+    need nothing more.
+    """
+
+
+@dataclass(frozen=True)
+class AccountTarget:
+    """One account to scan: its id, its name (Organizations name or profile) and session.
+
+    ``account_id`` is empty for a profile target until the source has asked STS who it is.
+    """
+
+    account_id: str
+    name: str
+    session: AwsSession
+
+
+@dataclass(frozen=True)
+class AccountFailure:
+    """An account that cannot be scanned, and why (``code`` is the AWS error code)."""
+
+    account_id: str
+    name: str
+    code: str
+    message: str
+
+    def line(self) -> str:
+        """One line for the header / stderr: ``111122223333 (payments): AccessDenied: ...``."""
+        who = self.account_id or "?"
+        if self.name and self.name != self.account_id:
+            who = f"{who} ({self.name})"
+        return f"{who}: {self.code}: {self.message}"
+
+
+# --- shared service models ----------------------------------------------------------------
+
+
+def shared_core_session(loader_from: boto3.Session | botocore.session.Session | None) -> botocore.session.Session:
+    """A fresh botocore session that reuses ``loader_from``'s data loader.
+
+    The loader caches every JSON file it has read (service models, paginators, endpoint
+    rules, partitions), so sessions sharing it parse each model once.  Credentials, config
+    and the client cache stay per session.
+    """
+    core = botocore.session.Session()
+    if loader_from is not None:
+        base = loader_from._session if isinstance(loader_from, boto3.Session) else loader_from
+        core.register_component("data_loader", base.get_component("data_loader"))
+    return core
+
+
+def _boto_session(core: botocore.session.Session, **kwargs: Any) -> boto3.Session:
+    boto = boto3.Session(botocore_session=core, **kwargs)
+    # boto3 appends its own data dir to the loader's search path on every Session; with a
+    # shared loader that would grow the list by one entry per account.
+    paths = core.get_component("data_loader").search_paths
+    paths[:] = list(dict.fromkeys(paths))
+    return boto
+
+
+# --- --profile a --profile b ---------------------------------------------------------------
+
+
+def profile_sessions(
+    profiles: Sequence[str],
+    endpoint_url: str | None = None,
+    *,
+    request_delay: Callable[[str, str], float] | None = None,
+) -> list[AwsSession]:
+    """One ``AwsSession`` per named profile (duplicates dropped), sharing service models.
+
+    Raises:
+        CredentialsError: naming the first profile that is not in the AWS config files.
+    """
+    sessions: list[AwsSession] = []
+    first: boto3.Session | None = None
+    for profile in dict.fromkeys(profiles):
+        core = shared_core_session(first)
+        try:
+            boto = _boto_session(core, profile_name=profile)
+            # With a shared loader boto3 no longer reads the config while it starts, so
+            # nothing has checked that the profile exists yet.
+            core.get_scoped_config()
+        except botocore.exceptions.ProfileNotFound:
+            raise CredentialsError(
+                f"unknown AWS profile '{profile}' (not in ~/.aws/config or ~/.aws/credentials)"
+            ) from None
+        first = first or boto
+        sessions.append(
+            AwsSession(
+                SessionOptions(profile=profile, endpoint_url=endpoint_url), boto_session=boto, request_delay=request_delay
+            )
+        )
+    return sessions
+
+
+def profile_targets(sessions: Sequence[AwsSession]) -> list[AccountTarget]:
+    """Targets for profile sessions; the account id is learnt when the source connects."""
+    return [AccountTarget("", s.profile or "", s) for s in sessions]
+
+
+# --- --org-role ROLE -----------------------------------------------------------------------
+
+
+def org_role_sessions(
+    base: AwsSession,
+    role_name: str,
+    *,
+    session_name: str = "tracker-tui",
+    share_models: bool = True,
+    account_ids: Sequence[str] | None = None,
+) -> tuple[list[AccountTarget], list[AccountFailure]]:
+    """Every ACTIVE account of the Organization, with a session that has assumed ``role_name``.
+
+    The account ``base`` itself runs in (usually the management account) uses ``base``
+    directly.  Role credentials refresh themselves (a new AssumeRole) before they expire,
+    so actions taken hours after the scan still work.
+
+    Args:
+        base: the caller's session; must be allowed ``organizations:ListAccounts`` and
+            ``sts:AssumeRole`` on the roles.
+        role_name: the role's name in every member account (e.g.
+            ``OrganizationAccountAccessRole``); a path may be included (``path/name``).
+        session_name: the RoleSessionName, visible in the members' CloudTrail.
+        share_models: reuse ``base``'s botocore data loader (benchmarks turn it off to
+            measure what it saves).
+        account_ids: only these accounts (in the Organization's order); None: all.
+
+    Returns:
+        (targets in ListAccounts order with ``base``'s own account first, failures).
+
+    Raises:
+        AccountsError: the Organization's accounts cannot be listed, or the caller's
+            identity cannot be confirmed.
+    """
+    try:
+        who = base.client("sts").get_caller_identity()
+    except Exception as exc:  # noqa: BLE001 - one line for the user
+        raise AccountsError(describe_credentials_error(exc, base.profile)) from None
+    own_account = who["Account"]
+    partition = (who.get("Arn") or "arn:aws:").split(":")[1] or "aws"
+    accounts = _active_accounts(base)
+    if account_ids is not None:
+        wanted = set(account_ids)
+        accounts = [a for a in accounts if a[0] in wanted]
+    accounts.sort(key=lambda a: a[0] != own_account)  # stable: otherwise Organizations' order
+
+    role_path = role_name.strip("/")
+    sts = base.client("sts")
+
+    def open_one(account: tuple[str, str]) -> AccountTarget | AccountFailure:
+        account_id, name = account
+        if account_id == own_account:
+            return AccountTarget(account_id, name, base)
+        role_arn = f"arn:{partition}:iam::{account_id}:role/{role_path}"
+        fetch = _assume_role_fetcher(sts, role_arn, session_name)
+        try:
+            first = fetch()
+        except botocore.exceptions.ClientError as exc:
+            code = error_code(exc) or "ClientError"
+            message = exc.response.get("Error", {}).get("Message", "") or str(exc)
+            return AccountFailure(account_id, name, code, f"cannot assume {role_arn}: {message}")
+        except botocore.exceptions.BotoCoreError as exc:
+            return AccountFailure(account_id, name, type(exc).__name__, f"cannot assume {role_arn}: {exc}")
+        credentials = botocore.credentials.RefreshableCredentials.create_from_metadata(
+            metadata=first, refresh_using=fetch, method="assume-role"
+        )
+        core = shared_core_session(base.boto if share_models else None)
+        core.get_component("credential_provider").insert_before("env", _FixedCredentials(credentials))
+        boto = _boto_session(core, region_name=base.home_region)
+        session = AwsSession(
+            SessionOptions(endpoint_url=base.endpoint_url, home_region=base.home_region),
+            boto_session=boto,
+            config=base.config,
+            request_delay=base.request_delay,
+        )
+        return AccountTarget(account_id, name, session)
+
+    with ThreadPoolExecutor(max_workers=max(1, min(ASSUME_WORKERS, len(accounts))), thread_name_prefix="assume") as pool:
+        opened = list(pool.map(open_one, accounts))
+    targets = [o for o in opened if isinstance(o, AccountTarget)]
+    failures = [o for o in opened if isinstance(o, AccountFailure)]
+    return targets, failures
+
+
+def _active_accounts(base: AwsSession) -> list[tuple[str, str]]:
+    """(id, name) of every ACTIVE account, all pages of ListAccounts."""
+    out: list[tuple[str, str]] = []
+    try:
+        for page in base.client("organizations").get_paginator("list_accounts").paginate():
+            for account in page.get("Accounts", []):
+                # ``State`` replaces ``Status`` (deprecated 2025); honour whichever is there.
+                state = account.get("State") or account.get("Status")
+                if state == "ACTIVE":
+                    out.append((account["Id"], account.get("Name", "")))
+    except botocore.exceptions.ClientError as exc:
+        code = error_code(exc) or "ClientError"
+        message = exc.response.get("Error", {}).get("Message", "")
+        raise AccountsError(f"cannot list the Organization's accounts for --org-role ({code}: {message})") from None
+    except botocore.exceptions.BotoCoreError as exc:
+        raise AccountsError(f"cannot list the Organization's accounts for --org-role ({exc})") from None
+    if not out:
+        # AWS says AWSOrganizationsNotInUseException; emulators answer with an empty list.
+        raise AccountsError("cannot list the Organization's accounts for --org-role (none is active: is this account in an Organization?)")
+    return out
+
+
+def _assume_role_fetcher(sts: Any, role_arn: str, session_name: str) -> Callable[[], dict[str, str]]:
+    """A function that assumes the role and returns botocore's credential metadata."""
+    lock = threading.Lock()
+
+    def fetch() -> dict[str, str]:
+        with lock:  # botocore refreshes under its own lock too; this keeps fetches serial
+            creds = sts.assume_role(
+                RoleArn=role_arn, RoleSessionName=session_name[:64], DurationSeconds=ROLE_SECONDS
+            )["Credentials"]
+        return {
+            "access_key": creds["AccessKeyId"],
+            "secret_key": creds["SecretAccessKey"],
+            "token": creds["SessionToken"],
+            "expiry_time": creds["Expiration"].isoformat(),
+        }
+
+    return fetch
+
+
+class _FixedCredentials(botocore.credentials.CredentialProvider):
+    """A credential provider that hands out credentials we already hold."""
+
+    METHOD = "assume-role"
+    CANONICAL_NAME = "tracker-tui-assume-role"
+
+    def __init__(self, credentials: botocore.credentials.Credentials) -> None:
+        super().__init__()
+        self._credentials = credentials
+
+    def load(self) -> botocore.credentials.Credentials:
+        return self._credentials
