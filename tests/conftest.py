@@ -7,8 +7,14 @@ Nothing in the suite may reach real AWS: every test runs against moto (in-proces
 from __future__ import annotations
 
 import os
+from types import SimpleNamespace
+from typing import Any
 
+import boto3
 import pytest
+from moto import mock_aws
+
+from tests.helpers import assumed_session
 
 _SAFE_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -35,3 +41,19 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
         monkeypatch.setenv(var, str(base / var.lower()))
     for var, value in _SAFE_ENV.items():
         monkeypatch.setenv(var, value)
+
+
+@pytest.fixture
+def org() -> Any:
+    """An Organization with 3 member accounts, each (and the management one) holding one log group."""
+    with mock_aws():
+        client = boto3.client("organizations", region_name="us-east-1")
+        client.create_organization(FeatureSet="ALL")
+        members = []
+        for name in ("payments-prod", "data-staging", "sandbox"):
+            status = client.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"]
+            members.append((status["AccountId"], name))
+        for account_id, name in members:
+            assumed_session(account_id).client("logs").create_log_group(logGroupName=f"/app/{name}")
+        boto3.client("logs", region_name="us-east-1").create_log_group(logGroupName="/app/management")
+        yield SimpleNamespace(members=members, ids=[a for a, _ in members])

@@ -14,8 +14,8 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from tracker_tui.pricing.estimate import price_resources
 from tracker_tui.model import GLOBAL_REGION, KIND_IDS, Identity, Resource, ScanErrorEntry
+from tracker_tui.pricing.estimate import price_resources
 from tracker_tui.replay import ReplaySource
 from tracker_tui.ui.app import TrackerApp
 

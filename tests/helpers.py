@@ -50,3 +50,19 @@ def record_calls(session: AwsSession) -> list[tuple[str, dict[str, Any]]]:
 
 def named(calls: list[tuple[str, dict[str, Any]]], operation: str) -> list[dict[str, Any]]:
     return [params for name, params in calls if name == operation]
+
+
+ROLE = "OrganizationAccountAccessRole"
+MANAGEMENT = "123456789012"  # moto's default account: the dummy credentials land there
+
+
+def assumed_session(account_id: str) -> boto3.Session:
+    """A boto3 Session inside ``account_id`` (through the role, as an operator would)."""
+    sts = boto3.client("sts", region_name="us-east-1")
+    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/{ROLE}", RoleSessionName="seed")["Credentials"]
+    return boto3.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        region_name="us-east-1",
+    )

@@ -14,7 +14,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tests.helpers import moto_session
+from tests.helpers import MANAGEMENT, ROLE, moto_session
+from tests.helpers import assumed_session as _assumed
 from tracker_tui.aws.accounts import (
     AccountsError,
     org_role_sessions,
@@ -25,37 +26,6 @@ from tracker_tui.aws.scan import Collector, ScanOptions, error_entries
 from tracker_tui.aws.session import CredentialsError
 from tracker_tui.aws.source import ACCOUNT_CELL_KIND, Connection, MultiSource
 from tracker_tui.model import CellFinished, CellStatus, ScanFinished, ScanStarted
-
-ROLE = "OrganizationAccountAccessRole"
-MANAGEMENT = "123456789012"  # moto's default account: the dummy credentials land there
-
-
-def _assumed(account_id: str) -> boto3.Session:
-    """A boto3 Session inside ``account_id`` (through the role, as an operator would)."""
-    sts = boto3.client("sts", region_name="us-east-1")
-    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/{ROLE}", RoleSessionName="seed")["Credentials"]
-    return boto3.Session(
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-        region_name="us-east-1",
-    )
-
-
-@pytest.fixture
-def org() -> Any:
-    """An Organization with 3 member accounts, each (and the management one) holding one log group."""
-    with mock_aws():
-        client = boto3.client("organizations", region_name="us-east-1")
-        client.create_organization(FeatureSet="ALL")
-        members = []
-        for name in ("payments-prod", "data-staging", "sandbox"):
-            status = client.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"]
-            members.append((status["AccountId"], name))
-        for account_id, name in members:
-            _assumed(account_id).client("logs").create_log_group(logGroupName=f"/app/{name}")
-        boto3.client("logs", region_name="us-east-1").create_log_group(logGroupName="/app/management")
-        yield SimpleNamespace(members=members, ids=[a for a, _ in members])
 
 
 def _deny_assume_role(session: Any, role_arn: str) -> list[str]:

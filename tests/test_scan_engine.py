@@ -14,6 +14,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 from moto import mock_aws
 
+from tests.helpers import moto_session
 from tracker_tui.aws.kinds import REGISTRY, resolve_kinds
 from tracker_tui.aws.scan import Collector, ScanEngine, ScanOptions, classify_error, error_entries
 from tracker_tui.model import (
@@ -23,8 +24,6 @@ from tracker_tui.model import (
     ResourcesFound,
     ScanEvent,
 )
-
-from tests.helpers import moto_session
 
 ACCOUNT = "123456789012"
 IDENTITY = Identity(account_id=ACCOUNT, arn=f"arn:aws:iam::{ACCOUNT}:user/test")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
-from dataclasses import dataclass
 from typing import IO, Sequence
 
 from tracker_tui import __version__
@@ -32,7 +31,14 @@ def _add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         return argparse.SUPPRESS if suppress else value
 
     group = parser.add_argument_group("account and scope")
-    group.add_argument("--profile", metavar="NAME", default=default(None), help="AWS profile (default: the credential chain)")
+    group.add_argument(
+        "--profile", metavar="NAME", action="append", default=default(None),
+        help="AWS profile (repeatable: several accounts in one table; default: the credential chain)",
+    )
+    group.add_argument(
+        "--org-role", metavar="ROLE", default=default(None),
+        help="scan every active account of the Organization by assuming this role in each",
+    )
     group.add_argument(
         "--region", metavar="R", action="append", default=default(None),
         help="scan only this region (repeatable; default: every enabled region)",
@@ -143,87 +149,97 @@ def run_audit(args: argparse.Namespace, stdout: IO[str]) -> int:
     return EXIT_OK
 
 
-@dataclass
-class Source:
-    """Where the resources come from: a live session (real or demo)."""
+def build_source(args: argparse.Namespace, kinds: list[object], settings: object | None = None) -> object:
+    """The scan source for the arguments: the demo, one profile, several, or an Organization.
 
-    session: object
-    demo: object | None = None
-
-    def close(self) -> None:
-        if self.demo is not None:
-            self.demo.stop()  # type: ignore[attr-defined]
-
-
-def open_source(args: argparse.Namespace) -> Source:
-    """Build the session for the arguments.
+    Nothing here calls AWS (the demo starts, and org accounts are listed, on ``connect``).
 
     Raises:
-        UsageError: unknown profile, or the demo cannot start.
+        UsageError: unknown profile, or options that do not go together.
     """
+    from tracker_tui.aws.accounts import profile_sessions
+    from tracker_tui.aws.scan import ScanOptions
     from tracker_tui.aws.session import AwsSession, CredentialsError, SessionOptions
+    from tracker_tui.aws.source import LiveSource, MultiSource
+    from tracker_tui.config import Settings
 
+    settings = settings if isinstance(settings, Settings) else Settings()
+    options = ScanOptions(concurrency=max(1, args.concurrency or settings.concurrency))
+    regions = list(args.region or settings.regions)
+    live = bool(getattr(args, "live_prices", False) or settings.live_prices)
+    profiles = list(args.profile or settings.profiles)
+    org_role = getattr(args, "org_role", None)
     if args.demo:
+        if profiles or org_role:
+            raise UsageError("--demo cannot be combined with --profile or --org-role")
         from tracker_tui.demo import DemoError, start_demo
 
-        try:
-            demo = start_demo(latency_ms=args.demo_latency)
-        except DemoError as exc:
-            raise UsageError(str(exc)) from None
-        return Source(demo.session, demo)
+        demos: list[object] = []
+
+        def open_demo() -> AwsSession:
+            try:
+                demo = start_demo(latency_ms=args.demo_latency)
+            except DemoError as exc:
+                raise CredentialsError(str(exc)) from None
+            demos.append(demo)
+            return demo.session
+
+        # moto has no Price List API: the demo always prices from the catalogue.
+        return LiveSource(
+            open_demo, kinds, regions, options, label="demo account (moto)",  # type: ignore[arg-type]
+            on_close=lambda: [d.stop() for d in demos],  # type: ignore[attr-defined]
+        )
     try:
-        session = AwsSession(SessionOptions(profile=args.profile, endpoint_url=args.endpoint_url))
+        if org_role:
+            if len(profiles) > 1:
+                raise UsageError("--org-role takes one --profile (the Organization's management or delegated account)")
+            profile = profiles[0] if profiles else None
+
+            def open_base() -> AwsSession:
+                return AwsSession(SessionOptions(profile=profile, endpoint_url=args.endpoint_url))
+
+            return MultiSource.for_org_role(
+                open_base, org_role, kinds, requested_regions=regions, options=options,  # type: ignore[arg-type]
+                live_prices=live, profile=profile or "",
+            )
+        if len(profiles) > 1:
+            sessions = profile_sessions(profiles, args.endpoint_url)
+            return MultiSource.for_profiles(
+                sessions, kinds, requested_regions=regions, options=options, live_prices=live  # type: ignore[arg-type]
+            )
+        session = AwsSession(SessionOptions(profile=profiles[0] if profiles else None, endpoint_url=args.endpoint_url))
     except CredentialsError as exc:
         raise UsageError(str(exc)) from None
-    return Source(session)
-
-
-def make_pricer(args: argparse.Namespace, session: object) -> tuple[object, object] | None:
-    """(pricer, LivePrices) when live prices are on (flag or config), else None."""
-    from tracker_tui.config import load_settings
-
-    if not (getattr(args, "live_prices", False) or load_settings().live_prices):
-        return None
-    from functools import partial
-
-    from tracker_tui.pricing.estimate import price_resources
-    from tracker_tui.pricing.live import LivePrices
-
-    live = LivePrices(session)
-    return partial(price_resources, live=live), live
+    return LiveSource(lambda: session, kinds, regions, options, live_prices=live)  # type: ignore[arg-type]
 
 
 def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     from tracker_tui.aws.kinds import UnknownKindError, resolve_kinds
-    from tracker_tui.aws.regions import RegionsError, resolve_regions
-    from tracker_tui.aws.scan import Collector, ScanEngine, ScanOptions, error_entries
+    from tracker_tui.aws.regions import RegionsError
+    from tracker_tui.aws.scan import Collector, error_entries
     from tracker_tui.aws.session import CredentialsError
+    from tracker_tui.config import load_settings
     from tracker_tui.store import Inventory, render, sort_resources, write_output
 
     try:
         kinds = resolve_kinds(args.kind)
     except UnknownKindError as exc:
         raise UsageError(str(exc)) from None
-    source = open_source(args)
+    settings = load_settings()
+    for warning in settings.warnings:
+        stderr.write(f"tracker-tui: {warning}\n")
+    source = build_source(args, kinds, settings)  # type: ignore[arg-type]
     try:
-        session = source.session
         try:
-            identity = session.identity()  # type: ignore[attr-defined]
-            regions = resolve_regions(session, args.region)  # type: ignore[arg-type]
+            connection = source.connect()  # type: ignore[attr-defined]
         except (CredentialsError, RegionsError) as exc:
             raise UsageError(str(exc)) from None
-        options = ScanOptions()
-        if args.concurrency:
-            options.concurrency = max(1, args.concurrency)
-        engine = ScanEngine(session, identity, regions, kinds, options)  # type: ignore[arg-type]
-        live = make_pricer(args, session)
-        if live is not None:
-            engine.pricer, live_prices = live
+        for failure in connection.failures:
+            stderr.write(f"tracker-tui: account not scanned: {failure}\n")
         collector = Collector()
         cancel = threading.Event()
-        total = len(engine.cells())
         show_progress = hasattr(stderr, "isatty") and stderr.isatty()
-        thread = threading.Thread(target=engine.run, args=(collector, cancel), name="scan", daemon=True)
+        thread = threading.Thread(target=source.scan, args=(collector, cancel), name="scan", daemon=True)  # type: ignore[attr-defined]
         thread.start()
         try:
             while thread.is_alive():
@@ -231,7 +247,7 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
                 if show_progress:
                     failed = sum(1 for r in collector.results if r.status.is_error)
                     stderr.write(
-                        f"\rscanning: {len(collector.results)}/{total} cells, "
+                        f"\rscanning: {len(collector.results)}/{collector.total_cells or '?'} cells, "
                         f"{len(collector.resources)} resources, {failed} errors "
                     )
                     stderr.flush()
@@ -242,16 +258,16 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
             return EXIT_INTERRUPTED
         if show_progress:
             stderr.write("\r" + " " * 70 + "\r")
-        if live is not None:
-            for problem in live_prices.problems:
-                stderr.write(f"tracker-tui: live prices: {problem}\n")
+        live = getattr(source, "_live", None)
+        for problem in getattr(live, "problems", []):
+            stderr.write(f"tracker-tui: live prices: {problem}\n")
         errors = error_entries(collector.results)
         inventory = Inventory(
-            identity=identity,
-            regions=list(regions),
+            identity=connection.identity,
+            regions=list(connection.regions),
             resources=sort_resources(collector.resources),
             errors=errors,
-            accounts=[identity],
+            accounts=list(connection.accounts) or [connection.identity],
         )
         try:
             write_output(render(inventory, args.format), args.output, stdout)
@@ -259,13 +275,13 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
             raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
         if errors:
             stderr.write(
-                f"tracker-tui: partial scan: {len(errors)} of {total} cells failed "
+                f"tracker-tui: partial scan: {len(errors)} of {collector.total_cells} cells failed "
                 f"(see 'errors' in the output); first: {errors[0].region} {errors[0].kind}: {errors[0].code}\n"
             )
             return EXIT_PARTIAL
         return EXIT_OK
     finally:
-        source.close()
+        source.close()  # type: ignore[attr-defined]
 
 
 def run_tui(args: argparse.Namespace) -> int:

@@ -210,12 +210,16 @@ class Collector:
     resources: list[Resource] = field(default_factory=list)
     results: list[CellResult] = field(default_factory=list)
     events: int = 0
+    #: How many cells the scan announced (ScanStarted), for progress.
+    total_cells: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __call__(self, event: ScanEvent) -> None:
         with self._lock:
             self.events += 1
-            if isinstance(event, ResourcesFound):
+            if isinstance(event, ScanStarted):
+                self.total_cells = len(event.cells)
+            elif isinstance(event, ResourcesFound):
                 self.resources.extend(event.resources)
             elif isinstance(event, CellFinished):
                 self.results.append(event.result)

@@ -31,9 +31,11 @@ from tracker_tui.filtering import FilterError, parse_filter
 from tracker_tui.history import Diff, ScanHistory, age_text, diff
 from tracker_tui.model import (
     GLOBAL_REGION,
+    Cell,
     CellFinished,
     CellResult,
     CellStatus,
+    Identity,
     Resource,
     ResourcesFound,
     ScanErrorEntry,
@@ -164,7 +166,8 @@ class TrackerApp(App[int]):
         self._scan_seconds = 0.0
         self._scanning = False
         self._connect_error = ""
-        self._results: dict[tuple[str, str], CellResult] = {}
+        #: How each cell ended, keyed by (account, region, kind).
+        self._results: dict[tuple[str, str, str], CellResult] = {}
         self._total_cells = 0
         self._resources_found = 0
         self._filter_error = ""
@@ -208,8 +211,8 @@ class TrackerApp(App[int]):
             self.table.add_resources(inv.resources)
             self.costs.add(inv.resources)
             for error in inv.errors:
-                self._results[(error.region, error.kind)] = CellResult(
-                    cell=_cell(error.region, error.kind, error.account_id),
+                self._results[(error.account_id, error.region, error.kind)] = CellResult(
+                    cell=Cell(error.region, error.kind, error.account_id),
                     status=CellStatus.FAILED if error.code not in _DENIED_HINT else CellStatus.DENIED,
                     code=error.code,
                     message=error.message,
@@ -289,7 +292,7 @@ class TrackerApp(App[int]):
                     self._fresh[resource.key] = resource
             elif isinstance(event, CellFinished):
                 result = event.result
-                self._results[(result.cell.region, result.cell.kind)] = result
+                self._results[(result.cell.account_id, result.cell.region, result.cell.kind)] = result
             elif isinstance(event, ScanStarted):
                 self._total_cells = len(event.cells)
             elif isinstance(event, ScanFinished):
@@ -329,7 +332,7 @@ class TrackerApp(App[int]):
             self._refresh_costs()
         screen = self.screen
         if isinstance(screen, CoverageScreen):
-            screen.refresh_results(dict(self._results))
+            screen.refresh_results(merge_accounts(self._results))
 
     # --- memory between runs -----------------------------------------------------------------
 
@@ -337,15 +340,24 @@ class TrackerApp(App[int]):
         """Show the account's previous scan at once, marked stale, while the new one streams."""
         if self.history is None or self.connection is None or self._fresh:
             return
-        last = self.history.last(self.connection.identity.account_id)
+        lasts = [self.history.last(ident.account_id) for ident in self._identities()]
         for problem in self.history.problems:
             self.notify(problem, severity="warning", timeout=10)
         self.history.problems.clear()
-        if last is None:
+        found = [inv for inv in lasts if inv is not None]
+        if not found:
             return
-        self._stale = last
-        self.table.add_resources(last.resources)
-        self.costs.add(last.resources)
+        stale = found[0]
+        if len(found) > 1:  # several accounts: one combined view of their last scans
+            stale = Inventory(
+                identity=stale.identity,
+                regions=sorted({r for inv in found for r in inv.regions}),
+                resources=[r for inv in found for r in inv.resources],
+                scanned_at=min(inv.scanned_at for inv in found),
+            )
+        self._stale = stale
+        self.table.add_resources(stale.resources)
+        self.costs.add(stale.resources)
         self._refresh_costs()
 
     def _scan_complete(self) -> None:
@@ -362,7 +374,7 @@ class TrackerApp(App[int]):
             gone = [
                 r.key
                 for r in stale.resources
-                if r.key not in self._fresh and (_cell_region(r), r.kind) in clean
+                if r.key not in self._fresh and (r.account_id, _cell_region(r), r.kind) in clean
             ]
             self.table.remove_keys(gone)
             self.costs.remove(gone)
@@ -377,22 +389,27 @@ class TrackerApp(App[int]):
             )
             self._stale = None
         if self.history is not None:
-            inventory = Inventory(
-                identity=connection.identity,
-                regions=list(connection.regions),
-                resources=sort_resources(fresh),
-                errors=[
-                    ScanErrorEntry(r.cell.region, r.cell.kind, r.code or r.status.value, r.message or "", r.cell.account_id)
-                    for r in self._results.values()
-                    if r.status.is_error
-                ],
-                scanned_at=iso_utc(self._now()) or "",
-                accounts=[connection.identity],
-            )
-            try:
-                self.history.save(inventory)
-            except OSError as exc:
-                self.notify(f"Could not save this scan for next time: {exc}", severity="warning")
+            # One saved scan per account, so each account's next start finds its own.
+            for identity in self._identities():
+                inventory = Inventory(
+                    identity=identity,
+                    regions=list(connection.regions),
+                    resources=sort_resources([r for r in fresh if r.account_id == identity.account_id]),
+                    errors=[
+                        ScanErrorEntry(
+                            r.cell.region, r.cell.kind, r.code or r.status.value, r.message or "", r.cell.account_id
+                        )
+                        for r in self._results.values()
+                        if r.status.is_error and r.cell.account_id == identity.account_id
+                    ],
+                    scanned_at=iso_utc(self._now()) or "",
+                    accounts=[identity],
+                )
+                try:
+                    self.history.save(inventory)
+                except OSError as exc:
+                    self.notify(f"Could not save this scan for next time: {exc}", severity="warning")
+                    break
 
     # --- profile and region pickers ---------------------------------------------------------
 
@@ -453,7 +470,14 @@ class TrackerApp(App[int]):
     def danger(self) -> bool:
         if self.connection is None:
             return False
-        return self.settings.is_dangerous(self.connection.identity.alias, self.connection.profile)
+        names = [ident.alias for ident in self._identities()] + [self.connection.profile]
+        return self.settings.is_dangerous(*names)
+
+    def _identities(self) -> list[Identity]:
+        """Every account this view covers (one, unless several profiles or an Organization)."""
+        if self.connection is None:
+            return []
+        return list(self.connection.accounts) or [self.connection.identity]
 
     def _refresh_header(self) -> None:
         note = ""
@@ -604,17 +628,31 @@ class TrackerApp(App[int]):
         if not rows:
             self.notify("No row under the cursor and nothing marked.", severity="warning")
             return
-        others = [r for r in rows if r.account_id and r.account_id != self.connection.identity.account_id]
-        if others:
-            self.notify("Marked rows belong to another account; act on one account at a time.", severity="error")
+        accounts = sorted({r.account_id for r in rows})
+        if len(accounts) > 1:
+            self.notify(
+                f"The rows belong to {len(accounts)} accounts ({', '.join(accounts)}); "
+                "act on one account at a time (filter with account:ID).",
+                severity="error",
+                timeout=10,
+            )
             return
+        identity = self._identity_of(accounts[0] if accounts else "")
+        session_for = getattr(self.source, "session_for", None)
+        if session_for is not None:
+            try:
+                session = session_for(identity.account_id)
+            except KeyError:
+                self.notify(f"Account {identity.account_id} is not connected.", severity="error")
+                return
         planned = plan(rows, verb, self._action_options())  # type: ignore[arg-type]
         if not any(p.action for p in planned):
             reasons = "; ".join(sorted({p.skip_reason or "" for p in planned}))
             self.notify(f"Nothing to {verb}: {reasons}", severity="warning", timeout=8)
             return
-        screen = ConfirmActionScreen(planned, self.connection.identity, danger=self.danger)
-        self.push_screen(screen, partial(self._confirmed, planned, session))
+        danger = self.settings.is_dangerous(identity.alias, self.connection.profile)
+        screen = ConfirmActionScreen(planned, identity, danger=danger)
+        self.push_screen(screen, partial(self._confirmed, planned, session, identity))
 
     def _action_options(self, confirmed: Confirmed | None = None) -> ActionOptions:
         options = ActionOptions(protected_tags=tuple(self.settings.protected_tags))
@@ -623,16 +661,22 @@ class TrackerApp(App[int]):
             options.rds_final_snapshot = confirmed.rds_final_snapshot
         return options
 
-    def _confirmed(self, planned: list[PlannedAction], session: Any, confirmed: Confirmed | None) -> None:
+    def _identity_of(self, account_id: str) -> Identity:
+        for identity in self._identities():
+            if identity.account_id == account_id:
+                return identity
+        assert self.connection is not None
+        return self.connection.identity
+
+    def _confirmed(
+        self, planned: list[PlannedAction], session: Any, identity: Identity, confirmed: Confirmed | None
+    ) -> None:
         if confirmed is None:
             self.notify("Cancelled: nothing was changed.")
             return
-        assert self.connection is not None
-        runner = ActionRunner(
-            session, self.connection.identity.account_id, self._action_options(confirmed), audit=AuditLog()
-        )
+        runner = ActionRunner(session, identity.account_id, self._action_options(confirmed), audit=AuditLog())
         acting = sum(1 for p in planned if p.action)
-        progress = ActionProgressScreen(planned, f"{acting} actions in account {self.connection.identity.account_id}")
+        progress = ActionProgressScreen(planned, f"{acting} actions in account {identity.account_id}")
         self._progress = progress
         self.push_screen(progress)
         self._actions_running += 1
@@ -692,8 +736,8 @@ class TrackerApp(App[int]):
         regions = list(connection.regions) if connection else []
         kinds = list(connection.kinds) if connection else []
         if not kinds:
-            kinds = sorted({r.kind for r in self.table.resources} | {kind for _, kind in self._results})
-        self.push_screen(CoverageScreen(dict(self._results), regions, kinds))
+            kinds = sorted({r.kind for r in self.table.resources} | {kind for _, _, kind in self._results})
+        self.push_screen(CoverageScreen(merge_accounts(self._results), regions, kinds))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
@@ -713,13 +757,13 @@ class TrackerApp(App[int]):
                 text = dumps_csv(rows)
             else:
                 connection = self.connection
-                identity = connection.identity if connection else _unknown_identity()
+                identity = connection.identity if connection else Identity(account_id="unknown")
                 inventory = Inventory(
                     identity=identity,
                     regions=list(connection.regions) if connection else [],
                     resources=rows,
                     errors=[],
-                    accounts=[identity],
+                    accounts=self._identities() or [identity],
                 )
                 text = dumps_json(inventory)
             atomic_write_text(path, text)
@@ -761,6 +805,32 @@ class TrackerApp(App[int]):
                                 partial(self.action_sort, column))
 
 
+def merge_accounts(results: dict[tuple[str, str, str], CellResult]) -> dict[tuple[str, str], CellResult]:
+    """One coverage cell per (region, kind) across accounts: counts add up, and an error in
+    any account shows (with the accounts named in its message)."""
+    merged: dict[tuple[str, str], CellResult] = {}
+    for (account, region, kind), result in sorted(results.items()):
+        key = (region, kind)
+        seen = merged.get(key)
+        if seen is None:
+            merged[key] = result
+            continue
+        worst = result if result.status.is_error and not seen.status.is_error else seen
+        status = worst.status
+        if not status.is_error and CellStatus.DONE in (seen.status, result.status):
+            status = CellStatus.DONE
+        messages = [m for m in (seen.message, result.message) if m]
+        merged[key] = CellResult(
+            worst.cell,
+            status,
+            seen.count + result.count,
+            worst.code,
+            "\n".join(messages) or None,
+            max(seen.seconds, result.seconds),
+        )
+    return merged
+
+
 def _cell_region(resource: Resource) -> str:
     """The coverage cell a resource came from (S3 is listed account-wide, in 'global')."""
     return GLOBAL_REGION if resource.kind == "s3:bucket" else resource.region
@@ -771,18 +841,6 @@ def _plural(count: int, word: str) -> str:
 
 
 _DENIED_HINT = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError"}
-
-
-def _cell(region: str, kind: str, account_id: str) -> Any:
-    from tracker_tui.model import Cell
-
-    return Cell(region, kind, account_id)
-
-
-def _unknown_identity() -> Any:
-    from tracker_tui.model import Identity
-
-    return Identity(account_id="unknown")
 
 
 # --- launching ---------------------------------------------------------------------------------
@@ -796,10 +854,7 @@ def launch(args: argparse.Namespace) -> int:
     """
     from tracker_tui.aws.kinds import UnknownKindError, resolve_kinds
     from tracker_tui.aws.regions import RegionsError
-    from tracker_tui.aws.scan import ScanOptions
-    from tracker_tui.aws.session import AwsSession, CredentialsError, SessionOptions
-    from tracker_tui.aws.source import LiveSource
-    from tracker_tui.cli import UsageError
+    from tracker_tui.cli import UsageError, build_source
     from tracker_tui.config import load_settings
     from tracker_tui.store import InventoryError, read_inventory
 
@@ -816,28 +871,12 @@ def launch(args: argparse.Namespace) -> int:
         kinds = resolve_kinds(args.kind)
     except UnknownKindError as exc:
         raise UsageError(str(exc)) from None
-    options = ScanOptions(concurrency=args.concurrency or settings.concurrency)
-    regions = args.region or list(settings.regions)
-    if args.demo:
-        from tracker_tui.demo import start_demo
-
-        demos: list[Any] = []
-
-        def open_demo() -> AwsSession:
-            demo = start_demo(latency_ms=args.demo_latency)
-            demos.append(demo)
-            return demo.session
-
-        source = LiveSource(open_demo, kinds, regions, options, label="demo account (moto)",
-                            on_close=lambda: [d.stop() for d in demos])
-        # moto has no Price List API: the demo always prices from the catalogue.
-    else:
+    source: Any = build_source(args, kinds, settings)
+    if not args.demo:  # the demo connects in the app, so its screen shows at once
         try:
-            session = AwsSession(SessionOptions(profile=args.profile, endpoint_url=args.endpoint_url))
-            source = LiveSource(lambda: session, kinds, regions, options,
-                                live_prices=bool(args.live_prices or settings.live_prices))
             source.connect()
         except (CredentialsError, RegionsError) as exc:
+            source.close()
             raise UsageError(str(exc)) from None
     app = TrackerApp(
         source, settings=settings, read_only=bool(args.read_only), history=ScanHistory(keep=settings.keep_scans)

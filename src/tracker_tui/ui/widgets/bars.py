@@ -35,14 +35,22 @@ class AccountHeader(Static):
             parts.append(f"  {source_note or 'connecting…'}")
         else:
             ident = connection.identity
-            parts += ["  account ", (ident.account_id, "bold")]
-            if ident.alias:
-                parts += [" (", (ident.alias, "bold"), ")"]
+            accounts = connection.accounts
+            if len(accounts) > 1:
+                names = ", ".join(a.alias or a.account_id for a in accounts[:3])
+                more = f", +{len(accounts) - 3}" if len(accounts) > 3 else ""
+                parts += ["  ", (f"{len(accounts)} accounts", "bold"), f" ({names}{more})"]
+            else:
+                parts += ["  account ", (ident.account_id, "bold")]
+                if ident.alias:
+                    parts += [" (", (ident.alias, "bold"), ")"]
+            if connection.failures:
+                parts += ["  ", (f"{len(connection.failures)} account(s) not scanned", "bold reverse")]
             parts.append(f"  {len(connection.regions)} regions")
             parts.append(f"  profile {connection.profile or 'default'}")
             if connection.label:
                 parts.append(f"  [{connection.label}]")
-            if ident.arn:
+            if ident.arn and len(accounts) <= 1:
                 parts.append(f"  {ident.arn}")
             if source_note:
                 parts.append(f"  {source_note}")

@@ -1,0 +1,92 @@
+"""Several accounts end to end: `scan --org-role` through the CLI, and the TUI's Account
+column, per-account coverage and actions that stay inside the row's own account."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+from typing import Any
+
+import boto3
+from textual.widgets import Input
+
+from tests.helpers import MANAGEMENT, ROLE, moto_session
+from tests.helpers import assumed_session as _assumed
+from tracker_tui import cli
+from tracker_tui.aws.kinds import resolve_kinds
+from tracker_tui.aws.source import MultiSource
+from tracker_tui.ui.app import TrackerApp
+from tracker_tui.ui.screens.confirm import ConfirmActionScreen
+from tracker_tui.ui.screens.coverage import CoverageScreen
+
+
+def test_scan_org_role_writes_every_account(org: Any) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(
+        ["scan", "--org-role", ROLE, "--kind", "logs:log-group", "--region", "us-east-1", "--format", "json"],
+        stdout=out,
+        stderr=err,
+    )
+    assert code == 0, err.getvalue()
+    data = json.loads(out.getvalue())
+    found = {(r["account_id"], r["name"]) for r in data["resources"]}
+    expected = {(MANAGEMENT, "/app/management")} | {(acct, f"/app/{name}") for acct, name in org.members}
+    assert found == expected
+    assert {a["id"] for a in data["accounts"]} == {MANAGEMENT, *org.ids}
+
+
+def test_tui_shows_every_account_and_acts_only_in_the_rows_account(org: Any) -> None:
+    target_id, target_name = org.members[1]
+    volume = _assumed(target_id).client("ec2").create_volume(Size=5, AvailabilityZone="us-east-1a")["VolumeId"]
+    source = MultiSource.for_org_role(
+        moto_session, ROLE, resolve_kinds(["logs:log-group", "ec2:volume"]), requested_regions=["us-east-1"]
+    )
+
+    async def run() -> None:
+        app = TrackerApp(source, monotonic=lambda: 0.0)
+        async with app.run_test(size=(160, 40)) as pilot:
+            for _ in range(400):
+                await pilot.pause(0.05)
+                if not app._scanning and app.connection is not None:
+                    break
+            assert app.connection is not None and len(app.connection.accounts) == 4
+            assert "4 accounts" in str(app.query_one("#header").render())
+            assert app.table.show_account
+            assert {r.account_id for r in app.table.resources} == {MANAGEMENT, *org.ids}
+            # Coverage merges the accounts: the log-group cell counts all four.
+            await pilot.press("g")
+            await pilot.pause()
+            assert isinstance(app.screen, CoverageScreen)
+            assert app.screen.results[("us-east-1", "logs:log-group")].count == 4
+            await pilot.press("escape")
+            # Mixed accounts are refused; one account's row asks for that account.
+            await pilot.press("ctrl+a", "ctrl+d")
+            await pilot.pause()
+            assert not isinstance(app.screen, ConfirmActionScreen)
+            assert any("one account at a time" in n.message for n in app._notifications)
+            await pilot.press("ctrl+a")  # clear
+            await pilot.press("slash")
+            app.query_one("#filter", Input).value = volume
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.table.row_count == 1
+            await pilot.press("ctrl+d")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, ConfirmActionScreen)
+            assert screen.identity.account_id == target_id
+            assert screen.word == (screen.identity.alias or target_id)
+            await pilot.press(*screen.word, "enter")
+            for _ in range(200):
+                await pilot.pause(0.05)
+                if app._actions_running == 0:
+                    break
+        remaining = _assumed(target_id).client("ec2").describe_volumes()["Volumes"]
+        assert volume not in {v["VolumeId"] for v in remaining}
+
+    asyncio.run(run())
+    # Nothing was deleted in the management account.
+    assert boto3.client("logs", region_name="us-east-1").describe_log_groups()["logGroups"]
+
+
