@@ -7,14 +7,6 @@ Nothing in the suite may reach real AWS: every test runs against moto (in-proces
 from __future__ import annotations
 
 import os
-from types import SimpleNamespace
-from typing import Any
-
-import boto3
-import pytest
-from moto import mock_aws
-
-from tests.helpers import assumed_session
 
 _SAFE_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -31,6 +23,16 @@ _SAFE_ENV = {
 os.environ.update(_SAFE_ENV)
 for _var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"):
     os.environ.pop(_var, None)
+
+# Imported only now, so nothing below can see the real environment first.
+from types import SimpleNamespace  # noqa: E402
+from typing import Any  # noqa: E402
+
+import boto3  # noqa: E402
+import pytest  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+from tests.helpers import assumed_session  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
