@@ -348,3 +348,21 @@ def test_import_contracts_hold_with_the_repo_config() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Data layers never import Textual (they must run headless) KEPT" in result.stdout
     assert "The model imports neither boto3 nor Textual KEPT" in result.stdout
+
+
+def test_expired_sso_session_says_how_to_log_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "config"
+    config.write_text(
+        "[profile dev-sso]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\n"
+        "sso_account_id = 111111111111\nsso_role_name = ReadOnly\nregion = us-east-1\n"
+    )
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("HOME", str(tmp_path))  # no SSO token cache
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+        monkeypatch.delenv(var, raising=False)
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["scan", "--profile", "dev-sso"], stdout=out, stderr=err)
+    assert code == 2
+    lines = err.getvalue().strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err.getvalue()
+    assert "aws sso login --profile dev-sso" in lines[0]
