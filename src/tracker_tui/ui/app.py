@@ -100,7 +100,9 @@ class TrackerApp(App[int]):
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [
-        Binding("slash", "focus_filter", "Filter", id="filter"),
+        # Priority: the app handles "/" before passing keys on, so the text typed right
+        # after it is already going to the filter (see action_focus_filter).
+        Binding("slash", "focus_filter", "Filter", id="filter", priority=True),
         Binding("space", "toggle_mark", "Mark", id="mark"),
         Binding("ctrl+a", "mark_all", "Mark all", show=False, id="mark_all"),
         Binding("escape", "escape", "Clear marks", show=False, id="escape"),
@@ -576,10 +578,16 @@ class TrackerApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self.MAIN_SCREEN_ACTIONS and len(self.screen_stack) > 1:
             return False
+        if action == "focus_filter" and self.focused is not None and self.focused.id == "filter":
+            return False  # "/" is part of the filter text then (/aws/lambda/...)
         return True
 
     def action_focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        filter_input = self.query_one("#filter", Input)
+        # Focus at once, not on the next refresh (Widget.focus): keys typed right after
+        # "/" must land in the filter, not on the table, where letters are bindings
+        # (s stops, e exports, ...).
+        self.screen.set_focus(filter_input)
 
     def action_toggle_mark(self) -> None:
         self.table.toggle_mark()
@@ -676,7 +684,7 @@ class TrackerApp(App[int]):
             return
         runner = ActionRunner(session, identity.account_id, self._action_options(confirmed), audit=AuditLog())
         acting = sum(1 for p in planned if p.action)
-        progress = ActionProgressScreen(planned, f"{acting} actions in account {identity.account_id}")
+        progress = ActionProgressScreen(planned, f"{_plural(acting, 'action')} in account {identity.account_id}")
         self._progress = progress
         self.push_screen(progress)
         self._actions_running += 1

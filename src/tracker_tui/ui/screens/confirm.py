@@ -192,14 +192,16 @@ class ConfirmActionScreen(ModalScreen[Confirmed | None]):
             self.dismiss(None)
 
     def on_key(self, event: events.Key) -> None:
-        # Cancel keeps the focus, but typing the name goes straight into the box.
+        # Cancel keeps the focus, but typing the name goes straight into the box.  A
+        # printable key that reaches the screen did not go into the box (the box stops
+        # the keys it takes), so it is added here, in order, and the box gets the focus
+        # at once for the rest.
         if self.typed and self.acting and event.is_printable and event.character:
             box = self.query_one("#confirm-input", Input)
-            if self.focused is not box:
-                box.focus()
-                box.insert_text_at_cursor(event.character)
-                event.stop()
-                event.prevent_default()
+            box.insert_text_at_cursor(event.character)
+            self.set_focus(box)
+            event.stop()
+            event.prevent_default()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -75,7 +75,7 @@ class ActionProgressScreen(Screen[None]):
             message = f"{update.code}: {message}" if message else update.code
         try:
             table.update_cell(row, "status", Text(update.status.value, style=STATUS_STYLE[update.status]))
-            table.update_cell(row, "message", message)
+            table.update_cell(row, "message", message, update_width=True)
         except Exception:  # noqa: BLE001 - a row not in this run
             return
         self._summarise()
