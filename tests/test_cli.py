@@ -366,3 +366,47 @@ def test_expired_sso_session_says_how_to_log_in(tmp_path: Path, monkeypatch: pyt
     lines = err.getvalue().strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in err.getvalue()
     assert "aws sso login --profile dev-sso" in lines[0]
+
+
+def test_endpoint_url_covers_role_profiles_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With --endpoint-url, botocore's own AssumeRole (role_arn + source_profile) goes to the
+    emulator as well, so several profiles, one of them a role, scan into one inventory."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
+        config = tmp_path / "config"
+        config.write_text(
+            "[profile ops]\naws_access_key_id = AKIAOPS000000000000\naws_secret_access_key = x\nregion = us-east-1\n"
+            "[profile audit]\nrole_arn = arn:aws:iam::222222222222:role/Auditor\nsource_profile = ops\n"
+            "region = us-east-1\n"
+        )
+        monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+        monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # restored (and the CLI's value undone) after
+        for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+            monkeypatch.delenv(var, raising=False)
+        ops = boto3.Session(profile_name="ops")
+        ops.client("logs", endpoint_url=endpoint).create_log_group(logGroupName="/ops/app")
+        creds = ops.client("sts", endpoint_url=endpoint).assume_role(
+            RoleArn="arn:aws:iam::222222222222:role/Auditor", RoleSessionName="seed"
+        )["Credentials"]
+        boto3.Session(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+            region_name="us-east-1",
+        ).client("logs", endpoint_url=endpoint).create_log_group(logGroupName="/audit/app")
+        out, err = io.StringIO(), io.StringIO()
+        argv = ["scan", "--endpoint-url", endpoint, "--profile", "ops", "--profile", "audit",
+                "--region", "us-east-1", "--kind", "logs:log-group", "--format", "json"]
+        code = main(argv, stdout=out, stderr=err)
+        assert code == 0, err.getvalue()
+        data = json.loads(out.getvalue())
+        rows = {(r["account_id"], r["name"]) for r in data["resources"]}
+        assert rows == {("123456789012", "/ops/app"), ("222222222222", "/audit/app")}
+        assert [a["alias"] for a in data["accounts"]] == ["", ""]  # profile names are not aliases
+    finally:
+        server.stop()

@@ -7,6 +7,7 @@ scan (some cells failed; the inventory is still written); 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 from typing import IO, Sequence
@@ -164,6 +165,11 @@ def build_source(args: argparse.Namespace, kinds: list[object], settings: object
     from tracker_tui.config import Settings
 
     settings = settings if isinstance(settings, Settings) else Settings()
+    if args.endpoint_url:
+        # Everything goes there, including botocore's own calls (the STS AssumeRole behind
+        # a role_arn profile), which only read the environment: an emulator endpoint must
+        # never let credential calls leak to real AWS.
+        os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
     options = ScanOptions(concurrency=max(1, args.concurrency or settings.concurrency))
     regions = list(args.region or settings.regions)
     live = bool(getattr(args, "live_prices", False) or settings.live_prices)

@@ -247,8 +247,10 @@ class MultiSource:
                 return AccountFailure(
                     target.account_id, name, "WrongAccount", f"the credentials belong to account {identity.account_id}"
                 )
-            if not identity.alias and target.name:
+            if not identity.alias and target.name and target.account_id:
                 # No IAM alias: the Organizations name stands in (header, danger terms, confirm).
+                # Profile targets (no account id up front) keep the id: a profile name is
+                # not the account's name, and the confirm prompt must not take it as one.
                 identity = replace(identity, alias=target.name)
             try:
                 regions = shared_regions or tuple(resolve_regions(target.session, ()))
