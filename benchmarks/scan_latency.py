@@ -50,7 +50,6 @@ import zipfile
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Sequence
 
@@ -594,21 +593,9 @@ class Seeder:
         s3.create_bucket(**kwargs)
         s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": [{"Key": "env", "Value": "bench"}]})
         if i % 2 == 0:  # half the buckets report a size, like S3's daily storage metrics
-            self.c("cloudwatch", region).put_metric_data(
-                Namespace="AWS/S3",
-                MetricData=[
-                    {
-                        "MetricName": "BucketSizeBytes",
-                        "Dimensions": [
-                            {"Name": "BucketName", "Value": name},
-                            {"Name": "StorageType", "Value": "StandardStorage"},
-                        ],
-                        "Timestamp": datetime.now(timezone.utc) - timedelta(hours=6),
-                        "Value": float(2**30 * (i + 1)),
-                        "Unit": "Bytes",
-                    }
-                ],
-            )
+            from tracker_tui.demo import publish_bucket_size
+
+            publish_bucket_size(self.c("cloudwatch", region), name, 2**30 * (i + 1), 3)
 
 
 def _lambda_zip() -> bytes:

@@ -62,11 +62,11 @@ from textual._compositor import CompositorUpdate  # noqa: E402
 from textual.app import App, ComposeResult  # noqa: E402
 from textual.widgets import DataTable, Input, Static  # noqa: E402
 
+from tracker_tui.filtering import format_cost  # noqa: E402
 from tracker_tui.model import GLOBAL_REGION, KIND_IDS, Identity, Resource  # noqa: E402
 from tracker_tui.replay import ReplaySource  # noqa: E402
 from tracker_tui.ui.app import TrackerApp  # noqa: E402
 from tracker_tui.ui.widgets.resource_table import ResourceTable, format_age, format_tags  # noqa: E402
-from tracker_tui.filtering import format_cost  # noqa: E402
 
 # --- targets (PRODUCT.md, "Performance targets") ---------------------------------------------
 
@@ -794,7 +794,7 @@ def report(res: Results, args: argparse.Namespace) -> bool:
             f"<= {TARGET_FILTER_MS:.0f} ms", v)
         gc_worst = max((t.gc for t in timings), default=0.0)
         work_cpu = max((t.work_cpu for t in timings), default=0.0)
-        row(f"  set_filter worst wall / cpu, GC worst, rows at end",
+        row("  set_filter worst wall / cpu, GC worst, rows at end",
             f"{ms(work)} / {ms(work_cpu)}, {ms(gc_worst)} ms, {timings[-1].rows:,}")
     if all_filter:
         row("filter: all keystrokes p50 / p99 / max",

@@ -473,6 +473,29 @@ def _seed_global(boto: boto3.Session, endpoint: str) -> int:
     return count
 
 
+def publish_bucket_size(cloudwatch: Any, bucket: str, size_bytes: int, objects: int) -> None:
+    """Put the daily storage metrics S3 publishes for a bucket (BucketSizeBytes for Standard
+    storage, NumberOfObjects), six hours old, as the scan reads them back."""
+    when = datetime.now(timezone.utc) - timedelta(hours=6)
+    metrics = [
+        ("BucketSizeBytes", "StandardStorage", float(size_bytes), "Bytes"),
+        ("NumberOfObjects", "AllStorageTypes", float(objects), "Count"),
+    ]
+    cloudwatch.put_metric_data(
+        Namespace="AWS/S3",
+        MetricData=[
+            {
+                "MetricName": metric,
+                "Dimensions": [{"Name": "BucketName", "Value": bucket}, {"Name": "StorageType", "Value": storage}],
+                "Timestamp": when,
+                "Value": value,
+                "Unit": unit,
+            }
+            for metric, storage, value, unit in metrics
+        ],
+    )
+
+
 def _seed_buckets(boto: boto3.Session, endpoint: str) -> int:
     s3 = boto.client("s3", endpoint_url=endpoint, config=_SEED_CONFIG, region_name="us-east-1")
     cloudwatch: dict[str, Any] = {}
@@ -486,7 +509,6 @@ def _seed_buckets(boto: boto3.Session, endpoint: str) -> int:
         ("acme-ml-datasets", "us-west-2", 240 * 2**30, {"env": "dev"}),
         ("acme-tmp-exports", "eu-west-1", None, {}),
     ]
-    now = datetime.now(timezone.utc)
     for name, region, size, tags in buckets:
         kwargs: dict[str, Any] = {"Bucket": name}
         if region != "us-east-1":
@@ -500,31 +522,7 @@ def _seed_buckets(boto: boto3.Session, endpoint: str) -> int:
                 s3.put_object(Bucket=name, Key=f"data/part-{i}.bin", Body=b"x" * 1024)
             if region not in cloudwatch:
                 cloudwatch[region] = boto.client("cloudwatch", region_name=region, endpoint_url=endpoint, config=_SEED_CONFIG)
-            cloudwatch[region].put_metric_data(
-                Namespace="AWS/S3",
-                MetricData=[
-                    {
-                        "MetricName": "BucketSizeBytes",
-                        "Dimensions": [
-                            {"Name": "BucketName", "Value": name},
-                            {"Name": "StorageType", "Value": "StandardStorage"},
-                        ],
-                        "Timestamp": now - timedelta(hours=6),
-                        "Value": float(size),
-                        "Unit": "Bytes",
-                    },
-                    {
-                        "MetricName": "NumberOfObjects",
-                        "Dimensions": [
-                            {"Name": "BucketName", "Value": name},
-                            {"Name": "StorageType", "Value": "AllStorageTypes"},
-                        ],
-                        "Timestamp": now - timedelta(hours=6),
-                        "Value": float(max(3, size // (4 * 2**20))),
-                        "Unit": "Count",
-                    },
-                ],
-            )
+            publish_bucket_size(cloudwatch[region], name, size, max(3, size // (4 * 2**20)))
     s3.put_bucket_versioning(Bucket="acme-ml-datasets", VersioningConfiguration={"Status": "Enabled"})
     s3.put_object(Bucket="acme-ml-datasets", Key="data/part-0.bin", Body=b"y" * 2048)
     return len(buckets)

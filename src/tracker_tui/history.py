@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Sequence
 
 from tracker_tui.config import cache_dir
-from tracker_tui.model import Resource
+from tracker_tui.model import Resource, parse_iso
 from tracker_tui.store import Inventory, InventoryError, atomic_write_text, dumps_json, read_inventory
 
 DEFAULT_KEEP = 10
@@ -149,12 +149,9 @@ def diff(older: Sequence[Resource], newer: Sequence[Resource]) -> Diff:
 
 def age_text(scanned_at: str, now: datetime | None = None) -> str:
     """'3 h ago' style age of a scan (``scanned_at`` is ISO UTC)."""
-    try:
-        when = datetime.fromisoformat(scanned_at.replace("Z", "+00:00"))
-    except ValueError:
+    when = parse_iso(scanned_at)
+    if when is None:
         return "at an unknown time"
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
     seconds = max(0.0, ((now or datetime.now(timezone.utc)) - when).total_seconds())
     if seconds < 90:
         return f"{int(seconds)} s ago"

@@ -40,6 +40,18 @@ def iso_utc(value: datetime | None) -> str | None:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def parse_iso(value: str | None) -> datetime | None:
+    """An ISO-8601 timestamp (``Z`` or an offset; none means UTC) as an aware datetime, or
+    None when empty or unreadable."""
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
+
+
 @dataclass(frozen=True, slots=True)
 class Resource:
     """One thing in an AWS account, as the scan found it.

@@ -24,6 +24,8 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from tracker_tui.aws.actions import ActionOptions, ActionRunner, ActionUpdate, PlannedAction, plan
+from tracker_tui.aws.kinds import REGISTRY
+from tracker_tui.aws.scan import DENIED_CODES
 from tracker_tui.aws.session import AwsSession, CredentialsError, SessionOptions, available_profiles
 from tracker_tui.aws.source import Connection, LiveSource, ScanSource
 from tracker_tui.config import Settings
@@ -215,7 +217,7 @@ class TrackerApp(App[int]):
             for error in inv.errors:
                 self._results[(error.account_id, error.region, error.kind)] = CellResult(
                     cell=Cell(error.region, error.kind, error.account_id),
-                    status=CellStatus.FAILED if error.code not in _DENIED_HINT else CellStatus.DENIED,
+                    status=CellStatus.DENIED if error.code in DENIED_CODES else CellStatus.FAILED,
                     code=error.code,
                     message=error.message,
                 )
@@ -840,15 +842,14 @@ def merge_accounts(results: dict[tuple[str, str, str], CellResult]) -> dict[tupl
 
 
 def _cell_region(resource: Resource) -> str:
-    """The coverage cell a resource came from (S3 is listed account-wide, in 'global')."""
-    return GLOBAL_REGION if resource.kind == "s3:bucket" else resource.region
+    """The region of the cell a resource came from: account-wide kinds (S3) and global
+    ones (IAM) are one cell in 'global', whatever region the resource shows."""
+    spec = REGISTRY.get(resource.kind)
+    return GLOBAL_REGION if spec is not None and spec.scope != "regional" else resource.region
 
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-_DENIED_HINT = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError"}
 
 
 # --- launching ---------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from tracker_tui.filtering import Filter, Term, format_cost, search_text, search_texts
-from tracker_tui.model import Resource
+from tracker_tui.model import Resource, parse_iso
 
 __all__ = ["COLUMNS", "ResourceTable", "format_age", "format_tags"]
 
@@ -116,14 +116,9 @@ def _utc_now() -> datetime:
 
 def format_age(created: str | None, now: datetime) -> str:
     """A compact age: ``45s``, ``12m``, ``3h``, ``5d``, ``2y``; ``""`` when unknown."""
-    if not created:
+    when = parse_iso(created)
+    if when is None:
         return ""
-    try:
-        when = datetime.fromisoformat(created.replace("Z", "+00:00"))
-    except ValueError:
-        return ""
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
     seconds = max(0, int((now - when).total_seconds()))
     if seconds < 60:
         return f"{seconds}s"
