@@ -638,10 +638,19 @@ def test_q_quits_with_exit_code_zero() -> None:
 def test_footer_shows_the_main_keys_at_120_columns() -> None:
     async def check(app: TrackerApp, pilot: Pilot[Any]) -> None:
         footer = screen_text(app).splitlines()[-1]
-        for label in ("Filter", "Mark", "Rescan", "Costs", "Grid", "Export", "Help", "Quit", "Details"):
+        for label in ("/ Filter", "space Mark", "s Stop", "^d Delete", "r Scan", "c Cost", "g Grid", "e Export",
+                      "? Help", "q Quit"):
             assert label in footer, label
 
     run(check)
+
+
+def test_every_footer_key_fits_at_80_columns() -> None:
+    async def check(app: TrackerApp, pilot: Pilot[Any]) -> None:
+        footer = screen_text(app).splitlines()[-1]
+        assert footer.rstrip().endswith("q Quit"), footer
+
+    run(check, size=(80, 24))
 
 
 # --- sort keys ----------------------------------------------------------------------------------

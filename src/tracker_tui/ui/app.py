@@ -110,8 +110,9 @@ class TrackerApp(App[int]):
         Binding("escape", "escape", "Clear marks", show=False, id="escape"),
         Binding("s", "stop", "Stop", id="stop"),
         Binding("ctrl+d", "delete", "Delete", id="delete"),
-        Binding("r", "rescan", "Rescan", id="rescan"),
-        Binding("c", "toggle_costs", "Costs", id="costs"),
+        # Short footer labels: all of them fit at 80 columns (the help has the long form).
+        Binding("r", "rescan", "Scan", id="rescan"),
+        Binding("c", "toggle_costs", "Cost", id="costs"),
         Binding("g", "coverage", "Grid", id="coverage"),
         Binding("d", "changes", "Changes", show=False, id="changes"),
         Binding("p", "pick_profile", "Profile", show=False, id="pick_profile"),
@@ -195,7 +196,7 @@ class TrackerApp(App[int]):
             yield ResourceTable(now=self._now, id="table")
             yield CostPanel(id="costs")
         yield StatusLine(id="status")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # ctrl+p is in the help; room for the keys at 80 columns
 
     @property
     def table(self) -> ResourceTable:

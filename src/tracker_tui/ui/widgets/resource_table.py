@@ -416,7 +416,7 @@ class ResourceTable(ScrollView, can_focus=True):
         Binding("pagedown", "cursor_page_down", "Page down", show=False, id="table.page_down"),
         Binding("home", "cursor_home", "First row", show=False, id="table.home"),
         Binding("end", "cursor_end", "Last row", show=False, id="table.end"),
-        Binding("enter", "select", "Details", id="select"),
+        Binding("enter", "select", "Details", show=False, id="select"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -1268,8 +1268,11 @@ class ResourceTable(ScrollView, can_focus=True):
             style = style + self.get_component_rich_style("resource-table--cursor")
         segments: list[Segment] = []
         parts = [_MARK if marked else " "]
-        for column, cell_width in self.columns_for_width(width):
+        layout = self.columns_for_width(width)
+        for column, cell_width in layout:
             text = cells[_CELL_INDEX[column]]
+            if column == "name" and not text and not any(c == "id" for c, _ in layout):
+                text = resource.id  # unnamed, and the ID column gave way: the id is all there is
             if column == "cost" and resource.monthly_cost is None:
                 # Flush what we have, then the dim "?" in its own segment.
                 parts.append("")
