@@ -410,3 +410,42 @@ def test_endpoint_url_covers_role_profiles_too(tmp_path: Path, monkeypatch: pyte
         assert [a["alias"] for a in data["accounts"]] == ["", ""]  # profile names are not aliases
     finally:
         server.stop()
+
+
+def test_audit_prints_the_last_entries() -> None:
+    from tracker_tui.store import AuditLog
+
+    out = io.StringIO()
+    assert main(["audit"], stdout=out, stderr=io.StringIO()) == 0
+    assert "no audit entries yet" in out.getvalue()
+    log = AuditLog()
+    for phase, result in (("before", None), ("after", "ok")):
+        log.record(phase=phase, action="release", account="123456789012", region="us-east-1",
+                   kind="ec2:elastic-ip", id="eipalloc-1", result=result, request_id="req-1" if result else None)
+    out = io.StringIO()
+    assert main(["audit", "-n", "5"], stdout=out, stderr=io.StringIO()) == 0
+    lines = out.getvalue().splitlines()
+    assert "before" in lines[0] and "eipalloc-1" in lines[0]
+    assert "after" in lines[1] and "ok" in lines[1] and "req-1" in lines[1]
+    assert lines[-1].startswith("(2 entries from ")
+
+
+def test_config_path_and_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker_tui.config import config_path
+
+    out = io.StringIO()
+    assert main(["config", "--path"], stdout=out, stderr=io.StringIO()) == 0
+    assert out.getvalue().strip() == str(config_path())
+    config_path().parent.mkdir(parents=True, exist_ok=True)
+    config_path().write_text('danger_terms = ["prod", "live"]\nconcurrency = "lots"\n')
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["config"], stdout=out, stderr=err) == 0
+    assert 'danger_terms = ["prod", "live"]' in out.getvalue()
+    assert "concurrency = 16" in out.getvalue()  # the bad value is ignored ...
+    assert "'concurrency'" in err.getvalue()  # ... and reported with its key
+    config_path().write_text("this is [ not toml")
+    err = io.StringIO()
+    assert main(["config"], stdout=io.StringIO(), stderr=err) == 0
+    assert "moved aside" in err.getvalue()
+    assert not config_path().exists()
+    assert list(config_path().parent.glob("config.toml.corrupt-*"))
