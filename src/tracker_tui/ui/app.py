@@ -27,7 +27,7 @@ from tracker_tui.aws.actions import ActionOptions, ActionRunner, ActionUpdate, P
 from tracker_tui.aws.kinds import REGISTRY
 from tracker_tui.aws.scan import DENIED_CODES
 from tracker_tui.aws.session import AwsSession, CredentialsError, SessionOptions, available_profiles
-from tracker_tui.aws.source import Connection, LiveSource, ScanSource
+from tracker_tui.aws.source import Connection, LiveSource, MultiSource, ScanSource
 from tracker_tui.config import Settings
 from tracker_tui.filtering import FilterError, parse_filter
 from tracker_tui.history import Diff, ScanHistory, age_text, diff
@@ -420,6 +420,10 @@ class TrackerApp(App[int]):
 
     def action_pick_profile(self) -> None:
         source = self.source
+        if isinstance(source, MultiSource):
+            self.notify("Several accounts are open: start again with the --profile or --org-role you want.",
+                        severity="warning")
+            return
         if not isinstance(source, LiveSource) or source.label.startswith("demo"):
             self.notify("Profiles apply to real accounts (this is the demo or a saved file).", severity="warning")
             return
@@ -448,7 +452,7 @@ class TrackerApp(App[int]):
 
     def action_pick_regions(self) -> None:
         source = self.source
-        if not isinstance(source, LiveSource) or self.connection is None:
+        if not isinstance(source, (LiveSource, MultiSource)) or self.connection is None:
             self.notify("Regions can be chosen once connected to an account.", severity="warning")
             return
         choices = sorted(set(self._all_regions) | set(self.connection.regions))
@@ -456,7 +460,7 @@ class TrackerApp(App[int]):
 
     def _limit_regions(self, regions: list[str] | None) -> None:
         source = self.source
-        if regions is None or not isinstance(source, LiveSource):
+        if regions is None or not isinstance(source, (LiveSource, MultiSource)):
             return
         source.requested_regions = tuple(regions)
         source.reset_connection()
