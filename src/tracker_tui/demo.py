@@ -171,13 +171,31 @@ def _read_line(process: subprocess.Popen[str], timeout: float) -> str:
     return result[0].strip() if result else ""
 
 
-def _warm_regions() -> None:
+#: One cheap read per service the demo uses: the first request of each loads its model.
+_WARM_CALLS = (
+    ("sts", "get_caller_identity"),
+    ("iam", "list_users"),
+    ("ec2", "describe_vpcs"),
+    ("s3", "list_buckets"),
+    ("cloudwatch", "list_metrics"),
+    ("rds", "describe_db_instances"),
+    ("lambda", "list_functions"),
+    ("elbv2", "describe_load_balancers"),
+    ("elb", "describe_load_balancers"),
+    ("logs", "describe_log_groups"),
+    ("autoscaling", "describe_auto_scaling_groups"),
+    ("elasticache", "describe_cache_clusters"),
+)
+
+
+def _warm(endpoint: str) -> None:
     try:
-        import boto3 as _boto3
+        boto = demo_boto_session()
+        for service, operation in _WARM_CALLS:
+            getattr(boto.client(service, endpoint_url=endpoint, config=_SEED_CONFIG), operation)()
         from moto.ec2.models import ec2_backends
 
-        regions = _boto3.Session().get_available_regions("ec2")
-        for region in regions:
+        for region in boto.get_available_regions("ec2"):
             ec2_backends["123456789012"][region]
     except Exception:  # noqa: BLE001 - warming is an optimisation only
         pass
@@ -193,9 +211,10 @@ def serve() -> None:
     server.start()
     host, port = server.get_host_and_port()
     print(f"READY http://{host}:{port}", flush=True)
-    # moto builds each region's EC2 model (default VPC, subnets, ...) on first touch, which
-    # would land on the scan's first requests.  Build them now, while the parent seeds.
-    threading.Thread(target=_warm_regions, name="warm-regions", daemon=True).start()
+    # moto loads each service's model and builds each region's EC2 state (default VPC,
+    # subnets, ...) on first touch, which would land on the seeding's and the scan's first
+    # requests.  Do it now, while the parent is still starting up.
+    threading.Thread(target=_warm, args=(f"http://{host}:{port}",), name="warm", daemon=True).start()
     for line in sys.stdin:
         if line.strip() == "fake-log-storage":
             _fake_log_storage()
