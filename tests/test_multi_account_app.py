@@ -90,3 +90,20 @@ def test_tui_shows_every_account_and_acts_only_in_the_rows_account(org: Any) -> 
     assert boto3.client("logs", region_name="us-east-1").describe_log_groups()["logGroups"]
 
 
+
+
+def test_coverage_merge_names_the_account_of_an_error() -> None:
+    from tracker_tui.model import Cell, CellResult, CellStatus
+    from tracker_tui.ui.app import merge_accounts
+
+    results = {
+        ("111111111111", "eu-west-1", "rds:db-instance"): CellResult(
+            Cell("eu-west-1", "rds:db-instance", "111111111111"), CellStatus.DONE, 2
+        ),
+        ("222222222222", "eu-west-1", "rds:db-instance"): CellResult(
+            Cell("eu-west-1", "rds:db-instance", "222222222222"), CellStatus.DENIED, 0, "AccessDenied", "no"
+        ),
+    }
+    merged = merge_accounts(results)[("eu-west-1", "rds:db-instance")]
+    assert merged.status is CellStatus.DENIED and merged.count == 2
+    assert merged.message == "222222222222: no"

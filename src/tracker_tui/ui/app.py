@@ -7,6 +7,7 @@ that runs only while a scan is in flight drains it into the table in batches.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import threading
 import time
@@ -822,9 +823,12 @@ class TrackerApp(App[int]):
 
 def merge_accounts(results: dict[tuple[str, str, str], CellResult]) -> dict[tuple[str, str], CellResult]:
     """One coverage cell per (region, kind) across accounts: counts add up, and an error in
-    any account shows (with the accounts named in its message)."""
+    any account shows, its message naming the account when there are several."""
+    several = len({account for account, _, _ in results}) > 1
     merged: dict[tuple[str, str], CellResult] = {}
     for (account, region, kind), result in sorted(results.items()):
+        if several and result.message:
+            result = dataclasses.replace(result, message=f"{account}: {result.message}")
         key = (region, kind)
         seen = merged.get(key)
         if seen is None:
