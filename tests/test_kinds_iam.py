@@ -1,4 +1,9 @@
-"""IAM users and roles against moto: global region, per-item tags, one cell however many regions."""
+"""IAM users and roles against moto: global region, tags, one cell however many regions.
+
+The scan reads users and roles with their tags from GetAccountAuthorizationDetails; where
+that call is denied it falls back to ListUsers / ListRoles plus per-item tag calls, and both
+paths are tested here.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,23 @@ from moto import mock_aws
 
 from tests import helpers
 from tests.helpers import named, record_calls
+from tracker_tui.aws.session import AwsSession
 from tracker_tui.model import GLOBAL_REGION, iso_utc
 
 ACCOUNT = "123456789012"
+
+
+def deny_authorization_details(session: AwsSession) -> None:
+    """Answer GetAccountAuthorizationDetails with AccessDenied (a policy without that action)."""
+
+    def refuse(**_: object) -> object:
+        error = {"Code": "AccessDenied", "Message": "not authorized to perform iam:GetAccountAuthorizationDetails"}
+        return type("R", (), {"status_code": 403, "headers": {}})(), {
+            "Error": error,
+            "ResponseMetadata": {"HTTPStatusCode": 403},
+        }
+
+    session.boto.events.register("before-call.iam.GetAccountAuthorizationDetails", refuse)
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
 TRUST = '{"Version": "2012-10-17", "Statement": []}'
 
@@ -59,27 +78,49 @@ def test_roles_are_global_with_tags_and_service_linked_flag() -> None:
     assert app_role.arn == f"arn:aws:iam::{ACCOUNT}:role/app"
     assert app_role.tags == {"env": "prod", "owner": "web"}
     assert app_role.created == iso_utc(app["CreateDate"])
-    assert app_role.details["description"] == "the app"
     assert app_role.details["service_linked"] is False
+    assert app_role.details["attached_policies"] == 0
     assert roles["AWSServiceRoleForX"].details["service_linked"] is True
     assert roles["AWSServiceRoleForX"].tags == {}
     assert [(r.cell.region, r.cell.kind) for r in collector.results] == [(GLOBAL_REGION, "iam:role")]
 
 
-def test_iam_is_scanned_once_across_regions() -> None:
+def test_iam_is_scanned_once_across_regions_in_a_few_calls() -> None:
     with mock_aws():
         iam = boto3.client("iam", region_name="us-east-1")
-        iam.create_user(UserName="solo")
-        iam.create_role(RoleName="solo-role", AssumeRolePolicyDocument=TRUST)
+        iam.create_user(UserName="solo", Tags=[{"Key": "k", "Value": "v"}])
+        iam.create_role(RoleName="solo-role", AssumeRolePolicyDocument=TRUST, Tags=[{"Key": "r", "Value": "s"}])
         session = helpers.moto_session()
         calls = record_calls(session)
 
         resources, _ = helpers.scan(["iam:user", "iam:role"], REGIONS, session=session)
 
-    assert sorted((r.kind, r.id) for r in resources) == [("iam:role", "solo-role"), ("iam:user", "solo")]
+    assert sorted((r.kind, r.id, tuple(r.tags.items())) for r in resources) == [
+        ("iam:role", "solo-role", (("r", "s"),)),
+        ("iam:user", "solo", (("k", "v"),)),
+    ]
+    # One call per kind, tags included: no per-item tag calls.
+    assert sorted(p["Filter"][0] for p in named(calls, "iam.GetAccountAuthorizationDetails")) == ["Role", "User"]
+    assert not named(calls, "iam.ListUserTags") and not named(calls, "iam.ListRoleTags")
+
+
+def test_denied_authorization_details_fall_back_to_list_calls_and_per_item_tags() -> None:
+    with mock_aws():
+        iam = boto3.client("iam", region_name="us-east-1")
+        iam.create_user(UserName="solo", Tags=[{"Key": "k", "Value": "v"}])
+        iam.create_role(RoleName="solo-role", AssumeRolePolicyDocument=TRUST, Description="the role")
+        session = helpers.moto_session()
+        deny_authorization_details(session)
+        calls = record_calls(session)
+
+        resources, collector = helpers.scan(["iam:user", "iam:role"], REGIONS, session=session)
+
+    assert all(r.status.value == "done" for r in collector.results)
+    by_id = {r.id: r for r in resources}
+    assert by_id["solo"].tags == {"k": "v"}
+    assert by_id["solo-role"].details["description"] == "the role"
     assert len(named(calls, "iam.ListUsers")) == 1
     assert len(named(calls, "iam.ListRoles")) == 1
-    # Tags are fetched per item, once.
     assert named(calls, "iam.ListUserTags") == [{"UserName": "solo"}]
     assert named(calls, "iam.ListRoleTags") == [{"RoleName": "solo-role"}]
 
@@ -91,6 +132,7 @@ def test_roles_paginate_past_the_first_page() -> None:
         for name in names:
             iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST, Tags=[{"Key": "n", "Value": name}])
         session = helpers.moto_session()
+        deny_authorization_details(session)  # moto does not page GetAccountAuthorizationDetails
         calls = record_calls(session)
 
         resources, collector = helpers.scan(["iam:role"], session=session, page_size=2)
@@ -110,6 +152,7 @@ def test_users_ask_for_pages_and_return_everything() -> None:
         for name in names:
             iam.create_user(UserName=name)
         session = helpers.moto_session()
+        deny_authorization_details(session)
         calls = record_calls(session)
 
         resources, _ = helpers.scan(["iam:user"], session=session, page_size=2)

@@ -1,4 +1,11 @@
-"""IAM users and roles (global: scanned once, region ``global``)."""
+"""IAM users and roles (global: scanned once, region ``global``).
+
+GetAccountAuthorizationDetails returns users and roles *with their tags*, up to a thousand a
+page, so the scan needs a few pages instead of one ListUserTags / ListRoleTags call per item
+(which made IAM the longest chain of calls in a scan).  Where that call is denied (it needs
+iam:GetAccountAuthorizationDetails, part of ReadOnlyAccess and SecurityAudit but not of every
+hand-made policy) the scan falls back to ListUsers / ListRoles plus per-item tag calls.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +13,11 @@ from typing import Any, Callable, Iterator
 
 import botocore.exceptions
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict, ts
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, error_code, tag_dict, ts
 from tracker_tui.model import GLOBAL_REGION, Resource
+
+#: Codes that mean "not allowed to call GetAccountAuthorizationDetails": use the fallback.
+_DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
 
 
 def _tags(fetch: Callable[..., dict[str, Any]], **kwargs: Any) -> dict[str, str]:
@@ -17,67 +27,95 @@ def _tags(fetch: Callable[..., dict[str, Any]], **kwargs: Any) -> dict[str, str]
         return {}
 
 
+def _authorization_details(ctx: CellContext, what: str, key: str) -> Iterator[list[dict[str, Any]]]:
+    """Pages of UserDetailList / RoleDetailList; raises ClientError (denied) before the first page."""
+    iam = ctx.client("iam")
+    for page in ctx.pages(iam, "get_account_authorization_details", Filter=[what]):
+        yield page.get(key, [])
+
+
+def _user(ctx: CellContext, user: dict[str, Any], tags: dict[str, str]) -> Resource:
+    details = {
+        "path": user.get("Path"),
+        "user_id": user.get("UserId"),
+        "password_last_used": ts(user.get("PasswordLastUsed")),
+        "groups": user.get("GroupList") or None,
+        "attached_policies": len(user.get("AttachedManagedPolicies") or []) if "AttachedManagedPolicies" in user else None,
+        "inline_policies": len(user.get("UserPolicyList") or []) if "UserPolicyList" in user else None,
+    }
+    return Resource(
+        kind="iam:user",
+        id=user["UserName"],
+        account_id=ctx.account_id,
+        arn=user.get("Arn"),
+        name=user["UserName"],
+        region=GLOBAL_REGION,
+        state="active",
+        created=ts(user.get("CreateDate")),
+        tags=tags,
+        details={k: v for k, v in details.items() if v is not None},
+    )
+
+
+def _role(ctx: CellContext, role: dict[str, Any], tags: dict[str, str]) -> Resource:
+    path = role.get("Path", "/")
+    details = {
+        "path": path,
+        "role_id": role.get("RoleId"),
+        "description": role.get("Description") or None,
+        "max_session_duration_s": role.get("MaxSessionDuration"),
+        "service_linked": path.startswith("/aws-service-role/"),
+        "last_used": ts((role.get("RoleLastUsed") or {}).get("LastUsedDate")),
+        "last_used_region": (role.get("RoleLastUsed") or {}).get("Region"),
+        "attached_policies": len(role.get("AttachedManagedPolicies") or []) if "AttachedManagedPolicies" in role else None,
+        "inline_policies": len(role.get("RolePolicyList") or []) if "RolePolicyList" in role else None,
+    }
+    return Resource(
+        kind="iam:role",
+        id=role["RoleName"],
+        account_id=ctx.account_id,
+        arn=role.get("Arn"),
+        name=role["RoleName"],
+        region=GLOBAL_REGION,
+        state="active",
+        created=ts(role.get("CreateDate")),
+        tags=tags,
+        details={k: v for k, v in details.items() if v is not None},
+    )
+
+
 def list_users(ctx: CellContext) -> Iterator[list[Resource]]:
+    started = False
+    try:
+        for users in _authorization_details(ctx, "User", "UserDetailList"):
+            started = True
+            yield [_user(ctx, user, tag_dict(user.get("Tags"))) for user in users]
+        return
+    except botocore.exceptions.ClientError as exc:
+        if started or error_code(exc) not in _DENIED:
+            raise  # only a denial of the very first call falls back (no row twice)
     iam = ctx.client("iam")
     for page in ctx.pages(iam, "list_users"):
         users = page.get("Users", [])
-        # ListUsers omits tags; ask per user, side by side.
         tag_sets = ctx.fan_out(lambda u: _tags(iam.list_user_tags, UserName=u["UserName"]), users)
-        batch = []
-        for user, tags in zip(users, tag_sets):
-            details = {
-                "path": user.get("Path"),
-                "user_id": user.get("UserId"),
-                "password_last_used": ts(user.get("PasswordLastUsed")),
-            }
-            batch.append(
-                Resource(
-                    kind="iam:user",
-                    id=user["UserName"],
-                    account_id=ctx.account_id,
-                    arn=user.get("Arn"),
-                    name=user["UserName"],
-                    region=GLOBAL_REGION,
-                    state="active",
-                    created=ts(user.get("CreateDate")),
-                    tags=tags,
-                    details={k: v for k, v in details.items() if v is not None},
-                )
-            )
-        yield batch
+        yield [_user(ctx, user, tags) for user, tags in zip(users, tag_sets)]
 
 
 def list_roles(ctx: CellContext) -> Iterator[list[Resource]]:
+    started = False
+    try:
+        for roles in _authorization_details(ctx, "Role", "RoleDetailList"):
+            started = True
+            yield [_role(ctx, role, tag_dict(role.get("Tags"))) for role in roles]
+        return
+    except botocore.exceptions.ClientError as exc:
+        if started or error_code(exc) not in _DENIED:
+            raise  # only a denial of the very first call falls back (no row twice)
     iam = ctx.client("iam")
     for page in ctx.pages(iam, "list_roles"):
         roles = page.get("Roles", [])
         tag_sets = ctx.fan_out(lambda r: _tags(iam.list_role_tags, RoleName=r["RoleName"]), roles)
-        batch = []
-        for role, tags in zip(roles, tag_sets):
-            path = role.get("Path", "/")
-            details = {
-                "path": path,
-                "role_id": role.get("RoleId"),
-                "description": role.get("Description") or None,
-                "max_session_duration_s": role.get("MaxSessionDuration"),
-                "service_linked": path.startswith("/aws-service-role/"),
-                "last_used": ts((role.get("RoleLastUsed") or {}).get("LastUsedDate")),
-            }
-            batch.append(
-                Resource(
-                    kind="iam:role",
-                    id=role["RoleName"],
-                    account_id=ctx.account_id,
-                    arn=role.get("Arn"),
-                    name=role["RoleName"],
-                    region=GLOBAL_REGION,
-                    state="active",
-                    created=ts(role.get("CreateDate")),
-                    tags=tags,
-                    details={k: v for k, v in details.items() if v is not None},
-                )
-            )
-        yield batch
+        yield [_role(ctx, role, tags) for role, tags in zip(roles, tag_sets)]
 
 
 KINDS = [
