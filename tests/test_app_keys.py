@@ -740,3 +740,15 @@ def test_sort_applies_to_the_filtered_view_and_keeps_the_filter() -> None:
         assert "5 of 60 rows" in status(app)
 
     run(check)
+
+
+def test_sorting_by_a_column_hidden_at_80_columns_says_so_in_the_status_line() -> None:
+    async def check(app: TrackerApp, pilot: Pilot[Any]) -> None:
+        await pilot.press("I")
+        assert "sorted by id ▲" in status(app)
+        await pilot.press("I")
+        assert "sorted by id ▼" in status(app)
+        await pilot.press("N")  # name is on screen: its arrow is in the header instead
+        assert "sorted by" not in status(app)
+
+    run(check, size=(80, 24))

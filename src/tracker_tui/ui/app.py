@@ -530,7 +530,7 @@ class TrackerApp(App[int]):
             priced = [r.monthly_cost for r in marked if r.monthly_cost is not None]
             marked_cost = format_cost(sum(priced)) + ("" if len(priced) == len(marked) else "+?")
         self.query_one(StatusLine).show(
-            self.progress_text(), table.row_count, table.total_count, len(marked), marked_cost
+            self.progress_text(), table.row_count, table.total_count, len(marked), marked_cost, table.hidden_sort
         )
 
     def _refresh_costs(self) -> None:
@@ -746,6 +746,7 @@ class TrackerApp(App[int]):
 
     def action_sort(self, column: str) -> None:
         self.table.sort_by(column)
+        self._refresh_status()
 
     def action_coverage(self) -> None:
         connection = self.connection

@@ -70,18 +70,23 @@ class StatusLine(Static):
     }
     """
 
-    _last: tuple[str, int, int, int, str] = ("", 0, 0, 0, "")
+    _last: tuple[str, int, int, int, str, str] = ("", 0, 0, 0, "", "")
 
     def on_resize(self) -> None:
         self.show(*self._last)
 
-    def show(self, progress: str, rows: int, total: int, marked: int, marked_cost: str = "") -> None:
-        self._last = (progress, rows, total, marked, marked_cost)
+    def show(
+        self, progress: str, rows: int, total: int, marked: int, marked_cost: str = "", sort_note: str = ""
+    ) -> None:
+        """``sort_note`` (e.g. "sorted by id ▲") is shown on the right, which is never cut."""
+        self._last = (progress, rows, total, marked, marked_cost, sort_note)
         right = f"{rows:,} of {total:,} rows" if rows != total else f"{total:,} rows"
         if marked:
             right += f" · {marked:,} marked"
             if marked_cost:
                 right += f" ({marked_cost}/mo)"
+        if sort_note:
+            right += f" · {sort_note}"
         width = max(0, self.size.width - 2)
         room = max(0, width - len(right) - 1)
         if len(progress) > room:

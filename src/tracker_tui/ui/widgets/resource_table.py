@@ -1162,6 +1162,17 @@ class ResourceTable(ScrollView, can_focus=True):
         """True when rows from more than one account are present."""
         return sum(1 for count in self._accounts.values() if count > 0) > 1
 
+    @property
+    def hidden_sort(self) -> str:
+        """``"sorted by id ▲"`` when the sort column gave way at this width (no arrow shows), else ``""``."""
+        column = self._sort_column
+        if column is None:
+            return ""
+        shown = {c for c, _ in self.columns_for_width(self.scrollable_content_region.width)}
+        if column in shown:
+            return ""
+        return f"sorted by {column} {_SORT_ARROWS[self._sort_reverse]}"
+
     def columns_for_width(self, width: int) -> list[tuple[str, int]]:
         """The ``(column, cell width)`` pairs shown at ``width``, mark column excluded."""
         show_account = self.show_account
