@@ -84,38 +84,39 @@ def _role(ctx: CellContext, role: dict[str, Any], tags: dict[str, str]) -> Resou
     )
 
 
-def list_users(ctx: CellContext) -> Iterator[list[Resource]]:
+def _list(
+    ctx: CellContext,
+    what: str,
+    mapper: Callable[[CellContext, dict[str, Any], dict[str, str]], Resource],
+    list_operation: str,
+    list_key: str,
+    tags_operation: str,
+    name_param: str,
+) -> Iterator[list[Resource]]:
+    """Users or roles with their tags: GetAccountAuthorizationDetails, or the per-item fallback."""
     started = False
     try:
-        for users in _authorization_details(ctx, "User", "UserDetailList"):
+        for items in _authorization_details(ctx, what, f"{what}DetailList"):
             started = True
-            yield [_user(ctx, user, tag_dict(user.get("Tags"))) for user in users]
+            yield [mapper(ctx, item, tag_dict(item.get("Tags"))) for item in items]
         return
     except botocore.exceptions.ClientError as exc:
         if started or error_code(exc) not in _DENIED:
             raise  # only a denial of the very first call falls back (no row twice)
     iam = ctx.client("iam")
-    for page in ctx.pages(iam, "list_users"):
-        users = page.get("Users", [])
-        tag_sets = ctx.fan_out(lambda u: _tags(iam.list_user_tags, UserName=u["UserName"]), users)
-        yield [_user(ctx, user, tags) for user, tags in zip(users, tag_sets)]
+    fetch_tags = getattr(iam, tags_operation)
+    for page in ctx.pages(iam, list_operation):
+        items = page.get(list_key, [])
+        tag_sets = ctx.fan_out(lambda item: _tags(fetch_tags, **{name_param: item[name_param]}), items)
+        yield [mapper(ctx, item, tags) for item, tags in zip(items, tag_sets)]
+
+
+def list_users(ctx: CellContext) -> Iterator[list[Resource]]:
+    return _list(ctx, "User", _user, "list_users", "Users", "list_user_tags", "UserName")
 
 
 def list_roles(ctx: CellContext) -> Iterator[list[Resource]]:
-    started = False
-    try:
-        for roles in _authorization_details(ctx, "Role", "RoleDetailList"):
-            started = True
-            yield [_role(ctx, role, tag_dict(role.get("Tags"))) for role in roles]
-        return
-    except botocore.exceptions.ClientError as exc:
-        if started or error_code(exc) not in _DENIED:
-            raise  # only a denial of the very first call falls back (no row twice)
-    iam = ctx.client("iam")
-    for page in ctx.pages(iam, "list_roles"):
-        roles = page.get("Roles", [])
-        tag_sets = ctx.fan_out(lambda r: _tags(iam.list_role_tags, RoleName=r["RoleName"]), roles)
-        yield [_role(ctx, role, tags) for role, tags in zip(roles, tag_sets)]
+    return _list(ctx, "Role", _role, "list_roles", "Roles", "list_role_tags", "RoleName")
 
 
 KINDS = [
