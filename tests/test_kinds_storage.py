@@ -102,6 +102,9 @@ def test_buckets_fetch_each_region_once_and_tags_per_bucket() -> None:
     assert {r.region for r in resources} == {"eu-west-1"}
     assert len(named(calls, "s3.ListBuckets")) == 1
     assert sorted(p["Bucket"] for p in named(calls, "s3.GetBucketTagging")) == names
+    # Sizes: one GetMetricData for the region's three buckets (two queries each).
+    (metrics,) = named(calls, "cloudwatch.GetMetricData")
+    assert len(metrics["MetricDataQueries"]) == 6
 
 
 @pytest.mark.xfail(

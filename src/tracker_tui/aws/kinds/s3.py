@@ -25,16 +25,36 @@ def bucket_region(location: str | None) -> str:
     return location
 
 
+#: GetMetricData takes up to 500 queries a call: two per bucket.
+_BUCKETS_PER_METRICS_CALL = 250
+
+
 def list_buckets(ctx: CellContext) -> Iterator[list[Resource]]:
     s3 = ctx.client("s3", ctx.session.home_region)
     wanted = set(ctx.regions)
     for page in ctx.pages(s3, "list_buckets"):
-        buckets = page.get("Buckets", [])
-        resources = [r for r in ctx.fan_out(lambda b: _bucket(ctx, b), buckets) if r is not None]
-        yield [r for r in resources if not wanted or r.region in wanted]
+        # Per bucket: its region (unless ListBuckets said) and tags, side by side; then the
+        # sizes of all of a region's buckets in one GetMetricData call per region.
+        found = [b for b in ctx.fan_out(lambda b: _bucket(ctx, b), page.get("Buckets", [])) if b is not None]
+        found = [b for b in found if not wanted or b[1] in wanted or b[1] == "unknown"]
+        by_region: dict[str, list[str]] = {}
+        for _, region, name, _, _ in found:
+            if region != "unknown":
+                by_region.setdefault(region, []).append(name)
+        jobs = [
+            (region, names[i : i + _BUCKETS_PER_METRICS_CALL])
+            for region, names in by_region.items()
+            for i in range(0, len(names), _BUCKETS_PER_METRICS_CALL)
+        ]
+        sizes: dict[str, tuple[int | None, int | None]] = {}
+        for part in ctx.fan_out(lambda job: _bucket_sizes(ctx, job[0], job[1]), jobs):
+            sizes.update(part)
+        yield [_resource(ctx, bucket, region, tags, notes, sizes.get(name, (None, None)))
+               for bucket, region, name, tags, notes in found]
 
 
-def _bucket(ctx: CellContext, bucket: dict[str, Any]) -> Resource | None:
+def _bucket(ctx: CellContext, bucket: dict[str, Any]) -> tuple[dict[str, Any], str, str, dict[str, str], list[str]] | None:
+    """(bucket, region, name, tags, notes), or None when it was deleted since ListBuckets."""
     name = bucket["Name"]
     s3 = ctx.client("s3", ctx.session.home_region)
     notes: list[str] = []
@@ -47,6 +67,8 @@ def _bucket(ctx: CellContext, bucket: dict[str, Any]) -> Resource | None:
                 return None  # deleted between ListBuckets and now
             region = "unknown"
             notes.append(f"region unknown ({error_code(exc)})")
+    if ctx.regions and region not in ctx.regions and region != "unknown":
+        return bucket, region, name, {}, notes  # outside the scan: dropped by the caller
     regional = ctx.client("s3", region) if region != "unknown" else s3
     tags: dict[str, str] = {}
     try:
@@ -54,10 +76,19 @@ def _bucket(ctx: CellContext, bucket: dict[str, Any]) -> Resource | None:
     except botocore.exceptions.ClientError as exc:
         if error_code(exc) not in ("NoSuchTagSet", "NoSuchTagSetError"):
             notes.append(f"tags unreadable ({error_code(exc)})")
-    size_bytes, objects = (None, None)
-    if region != "unknown":
-        size_bytes, objects = _bucket_size(ctx, name, region)
-    details = {
+    return bucket, region, name, tags, notes
+
+
+def _resource(
+    ctx: CellContext,
+    bucket: dict[str, Any],
+    region: str,
+    tags: dict[str, str],
+    notes: list[str],
+    size: tuple[int | None, int | None],
+) -> Resource:
+    size_bytes, objects = size
+    details: dict[str, Any] = {
         "size_bytes": size_bytes,
         "object_count": objects,
         "size_source": "CloudWatch BucketSizeBytes (StandardStorage, daily)"
@@ -66,6 +97,7 @@ def _bucket(ctx: CellContext, bucket: dict[str, Any]) -> Resource | None:
     }
     if notes:
         details["notes"] = notes
+    name = bucket["Name"]
     return Resource(
         kind="s3:bucket",
         id=name,
@@ -80,13 +112,13 @@ def _bucket(ctx: CellContext, bucket: dict[str, Any]) -> Resource | None:
     )
 
 
-def _bucket_size(ctx: CellContext, name: str, region: str) -> tuple[int | None, int | None]:
-    """Latest daily BucketSizeBytes (Standard) and NumberOfObjects, in one GetMetricData call."""
+def _bucket_sizes(ctx: CellContext, region: str, names: list[str]) -> dict[str, tuple[int | None, int | None]]:
+    """Latest daily BucketSizeBytes (Standard) and NumberOfObjects of ``names``, one call."""
     cloudwatch = ctx.client("cloudwatch", region)
     end = datetime.now(timezone.utc)
     queries = [
         {
-            "Id": query_id,
+            "Id": f"{metric_id}{index}",
             "MetricStat": {
                 "Metric": {
                     "Namespace": "AWS/S3",
@@ -100,23 +132,35 @@ def _bucket_size(ctx: CellContext, name: str, region: str) -> tuple[int | None, 
                 "Stat": "Average",
             },
         }
-        for query_id, metric, storage in (
+        for index, name in enumerate(names)
+        for metric_id, metric, storage in (
             ("size", "BucketSizeBytes", "StandardStorage"),
             ("objects", "NumberOfObjects", "AllStorageTypes"),
         )
     ]
+    latest: dict[str, int] = {}
     try:
-        reply = cloudwatch.get_metric_data(
-            MetricDataQueries=queries, StartTime=end - timedelta(days=3), EndTime=end, ScanBy="TimestampDescending"
-        )
+        kwargs: dict[str, Any] = {
+            "MetricDataQueries": queries,
+            "StartTime": end - timedelta(days=3),
+            "EndTime": end,
+            "ScanBy": "TimestampDescending",
+        }
+        while True:
+            reply = cloudwatch.get_metric_data(**kwargs)
+            for result in reply.get("MetricDataResults", []):
+                values = result.get("Values") or []
+                if values and result["Id"] not in latest:
+                    latest[result["Id"]] = int(values[0])
+            token = reply.get("NextToken")
+            if not token:
+                break
+            kwargs["NextToken"] = token
     except botocore.exceptions.ClientError:
-        return None, None
-    latest: dict[str, int | None] = {"size": None, "objects": None}
-    for result in reply.get("MetricDataResults", []):
-        values = result.get("Values") or []
-        if values:
-            latest[result["Id"]] = int(values[0])
-    return latest["size"], latest["objects"]
+        return {}  # sizes unknown, never a guess
+    return {
+        name: (latest.get(f"size{index}"), latest.get(f"objects{index}")) for index, name in enumerate(names)
+    }
 
 
 KINDS = [KindSpec("s3:bucket", "s3", "account", list_buckets, "S3 buckets", ("delete",))]
