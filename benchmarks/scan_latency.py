@@ -637,6 +637,9 @@ def chain_for(kind: str, ops: Counter[tuple[str, str]], batches: list[int], work
     sequential; per-item calls run ``workers`` at a time, so a page of n items that fans
     out k calls per item (one after another) adds ceil(n / workers) * k.
     """
+    if kind in ("iam:user", "iam:role") and any(op == "GetAccountAuthorizationDetails" for _, op in ops):
+        pages = sum(n for (_, op), n in ops.items() if op == "GetAccountAuthorizationDetails")
+        return pages, f"{pages} page(s) of GetAccountAuthorizationDetails (tags included)"
     if kind in ("iam:user", "iam:role", "elasticache:cluster"):
         list_op = {"iam:user": "ListUsers", "iam:role": "ListRoles", "elasticache:cluster": "DescribeCacheClusters"}[kind]
         pages = sum(n for (_, op), n in ops.items() if op == list_op)
@@ -644,13 +647,20 @@ def chain_for(kind: str, ops: Counter[tuple[str, str]], batches: list[int], work
         chain = sum(1 + _rounds(n, workers) for n in per_page)
         return chain, f"{pages} pages of {per_page} + ceil(n/{workers}) tag rounds each"
     if kind == "s3:bucket":
+        # Per page: ListBuckets; then per bucket its location and tags one after another,
+        # `workers` buckets at a time; then the regions' GetMetricData calls side by side.
         pages = ops[("s3", "ListBuckets")]
         buckets = ops[("s3", "GetBucketTagging")]
-        per_bucket = ops[("s3", "GetBucketLocation")] + ops[("s3", "GetBucketTagging")] + ops[("cloudwatch", "GetMetricData")]
+        per_bucket = ops[("s3", "GetBucketLocation")] + ops[("s3", "GetBucketTagging")]
         k = math.ceil(per_bucket / buckets) if buckets else 0
         per_page = math.ceil(buckets / pages) if pages else 0
-        chain = pages * (1 + _rounds(per_page, workers) * k)
-        return chain, f"{pages} page(s); {buckets} buckets x {k} sequential calls, {workers} at a time"
+        metric_calls = ops[("cloudwatch", "GetMetricData")]
+        metric_rounds = _rounds(metric_calls, workers) if metric_calls else 0
+        chain = pages * (1 + _rounds(per_page, workers) * k) + metric_rounds
+        return chain, (
+            f"{pages} page(s); {buckets} buckets x {k} sequential calls, {workers} at a time; "
+            f"then {metric_calls} GetMetricData side by side"
+        )
     if kind == "elb:load-balancer":
         v2, classic = "elastic-load-balancing-v2", "elastic-load-balancing"
         lb_pages = ops[(v2, "DescribeLoadBalancers")]
