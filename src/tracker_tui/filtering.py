@@ -34,6 +34,7 @@ from operator import attrgetter, itemgetter
 from typing import Iterable, Mapping, Sequence
 
 from tracker_tui.model import Resource
+from tracker_tui.model import format_cost as model_format_cost
 
 __all__ = [
     "Filter",
@@ -64,9 +65,7 @@ class FilterError(ValueError):
 
 def format_cost(cost: float | None) -> str:
     """Format a monthly cost as the table shows it: ``$1,234.56``, or ``""`` when unknown."""
-    if cost is None:
-        return ""
-    return f"${cost:,.2f}"
+    return model_format_cost(cost, missing="")
 
 
 def search_text(resource: Resource) -> str:

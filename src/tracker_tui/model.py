@@ -40,6 +40,11 @@ def iso_utc(value: datetime | None) -> str | None:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def format_cost(value: float | None, missing: str = "-") -> str:
+    """A monthly cost as people read it: ``$1,234.56``, or ``missing`` when it is unknown."""
+    return missing if value is None else f"${value:,.2f}"
+
+
 def parse_iso(value: str | None) -> datetime | None:
     """An ISO-8601 timestamp (``Z`` or an offset; none means UTC) as an aware datetime, or
     None when empty or unreadable."""

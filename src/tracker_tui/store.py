@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator, Sequence
 
-from tracker_tui.model import Identity, Resource, ScanErrorEntry, iso_utc
+from tracker_tui.model import Identity, Resource, ScanErrorEntry, format_cost, iso_utc
 
 SCHEMA = "tracker-tui/inventory/v1"
 CSV_FIELDS = (
@@ -189,10 +189,6 @@ def dumps_csv(resources: Iterable[Resource]) -> str:
             ]
         )
     return buffer.getvalue()
-
-
-def format_cost(value: float | None) -> str:
-    return "-" if value is None else f"${value:,.2f}"
 
 
 def dumps_table(inventory: Inventory, width: int = 120) -> str:
