@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Literal, Sequence, TypeVar
 
+from tracker_tui.aws.regions import partition_of
 from tracker_tui.aws.session import AwsSession
 from tracker_tui.model import GLOBAL_REGION, Resource, iso_utc
 
@@ -45,11 +46,7 @@ class CellContext:
 
     @property
     def partition(self) -> str:
-        if self.region.startswith("cn-"):
-            return "aws-cn"
-        if self.region.startswith("us-gov-"):
-            return "aws-us-gov"
-        return "aws"
+        return partition_of(self.region)
 
     def client(self, service: str, region: str | None = None) -> Any:
         """The shared client for ``service`` in this cell's region (home region for global cells)."""
