@@ -131,11 +131,13 @@ class CellStatus(str, enum.Enum):
     DENIED = "denied"
     THROTTLED = "throttled"
     FAILED = "failed"
+    #: The endpoint did not answer (connect or read timeout) on every attempt allowed.
+    TIMED_OUT = "timeout"
     CANCELLED = "cancelled"
 
     @property
     def is_error(self) -> bool:
-        return self in (CellStatus.DENIED, CellStatus.THROTTLED, CellStatus.FAILED)
+        return self in (CellStatus.DENIED, CellStatus.THROTTLED, CellStatus.FAILED, CellStatus.TIMED_OUT)
 
     @property
     def is_finished(self) -> bool:

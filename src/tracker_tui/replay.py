@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from tracker_tui.aws.scan import DENIED_CODES, Sink
+from tracker_tui.aws.scan import Sink, status_for_code
 from tracker_tui.aws.source import Connection
 from tracker_tui.model import (
     GLOBAL_REGION,
@@ -80,8 +80,7 @@ class ReplaySource:
                 break
             failure = failures.get((cell.region, cell.kind))
             if failure is not None:
-                status = CellStatus.DENIED if failure.code in DENIED_CODES else CellStatus.FAILED
-                result = CellResult(cell, status, 0, failure.code, failure.message)
+                result = CellResult(cell, status_for_code(failure.code), 0, failure.code, failure.message)
             else:
                 found = by_cell.get((cell.region, cell.kind), [])
                 for start in range(0, len(found), self.page_size):

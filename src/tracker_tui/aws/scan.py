@@ -18,7 +18,7 @@ import botocore.exceptions
 
 from tracker_tui.aws.kinds import CellContext, KindSpec, ScanCancelled
 from tracker_tui.aws.kinds.base import error_code
-from tracker_tui.aws.session import AwsSession
+from tracker_tui.aws.session import TIMEOUT_ERRORS, AwsSession, gave_up
 from tracker_tui.model import (
     GLOBAL_REGION,
     Cell,
@@ -70,7 +70,28 @@ THROTTLED_CODES = frozenset(
     }
 )
 
+#: The code of a cell whose endpoint did not answer (connect or read timeout, every attempt).
+TIMEOUT_CODE = "Timeout"
+#: Codes classify_error gives that are not AWS error codes but still mean "denied".
+_LOCAL_DENIED_CODES = frozenset({"NoCredentials"})
+
 Sink = Callable[[ScanEvent], None]
+
+
+def status_for_code(code: str) -> CellStatus:
+    """The status of a failed cell from its error code alone.
+
+    ``classify_error`` uses it for AWS error codes, and everything that rebuilds cells from a
+    saved ``errors`` list (``tracker-tui open``, replays, failed accounts) calls it, so a cell
+    reads the same in the coverage grid live and reopened.
+    """
+    if code in DENIED_CODES or code in _LOCAL_DENIED_CODES:
+        return CellStatus.DENIED
+    if code in THROTTLED_CODES:
+        return CellStatus.THROTTLED
+    if code == TIMEOUT_CODE:
+        return CellStatus.TIMED_OUT
+    return CellStatus.FAILED
 
 
 def classify_error(exc: BaseException) -> tuple[CellStatus, str, str]:
@@ -78,20 +99,35 @@ def classify_error(exc: BaseException) -> tuple[CellStatus, str, str]:
     if isinstance(exc, botocore.exceptions.ClientError):
         code = error_code(exc) or "ClientError"
         message = exc.response.get("Error", {}).get("Message", "") or str(exc)
-        if code in DENIED_CODES:
-            return CellStatus.DENIED, code, message
-        if code in THROTTLED_CODES:
-            return CellStatus.THROTTLED, code, f"{message} (still throttled after retries)"
-        return CellStatus.FAILED, code, message
-    if isinstance(exc, (botocore.exceptions.EndpointConnectionError, botocore.exceptions.ConnectTimeoutError)):
+        status = status_for_code(code)
+        if status is CellStatus.THROTTLED:
+            message = f"{message} (still throttled after retries)"
+        return status, code, message
+    # Checked before EndpointConnectionError: ConnectTimeoutError is a ConnectionError too,
+    # but it means "no answer", not "refused" or "no such host".
+    if isinstance(exc, TIMEOUT_ERRORS):
+        return CellStatus.TIMED_OUT, TIMEOUT_CODE, _timeout_message(exc)
+    if isinstance(exc, botocore.exceptions.EndpointConnectionError):
         return CellStatus.FAILED, "EndpointUnreachable", str(exc)
-    if isinstance(exc, botocore.exceptions.ReadTimeoutError):
-        return CellStatus.FAILED, "ReadTimeout", str(exc)
     if isinstance(exc, botocore.exceptions.NoCredentialsError):
         return CellStatus.DENIED, "NoCredentials", str(exc)
     if isinstance(exc, botocore.exceptions.BotoCoreError):
         return CellStatus.FAILED, type(exc).__name__, str(exc)
     return CellStatus.FAILED, type(exc).__name__, f"internal error: {exc}"
+
+
+def _timeout_message(exc: BaseException) -> str:
+    """One line: which endpoint did not answer, and after how many attempts and seconds."""
+    kwargs = getattr(exc, "kwargs", None) or {}
+    endpoint = kwargs.get("endpoint_url") or "the endpoint"
+    what = "connect" if isinstance(exc, botocore.exceptions.ConnectTimeoutError) else "read"
+    facts = gave_up(exc)
+    if facts is None:
+        return f"no answer from {endpoint} ({what} timeout)"
+    after = f"{facts.attempts} attempt{'s' if facts.attempts != 1 else ''}"
+    if facts.seconds is not None:
+        after += f", {facts.seconds:.1f} s"
+    return f"no answer from {endpoint} ({what} timeout) after {after}"
 
 
 @dataclass

@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 import boto3
 import botocore.exceptions
+import botocore.retries.standard
 from botocore.config import Config
 
 from tracker_tui.model import Identity
@@ -25,8 +26,8 @@ class CredentialsError(Exception):
     """Credentials are missing, expired or unusable.  The message is one line for the user."""
 
 
-#: Standard retry mode retries throttling with backoff; the timeouts keep one dead region
-#: from hanging a scan.
+#: Standard retry mode retries throttling and 5xx with backoff; the timeouts keep one dead
+#: region from hanging a scan (and ``cap_timeout_retries`` keeps them from being retried 5 times).
 DEFAULT_CONFIG = Config(
     retries={"mode": "standard", "total_max_attempts": 5},
     connect_timeout=5,
@@ -34,6 +35,127 @@ DEFAULT_CONFIG = Config(
     max_pool_connections=32,
     user_agent_extra="tracker-tui",
 )
+
+#: Attempts in all for a call whose attempt timed out (connect or read): one retry.  An
+#: endpoint that accepts and never answers would otherwise hold its cell, and the end of the
+#: scan, for 5 x read_timeout plus backoff (~110 s); throttling and 5xx keep every attempt.
+TIMEOUT_MAX_ATTEMPTS = 2
+
+#: Longest wait before retrying a timed-out attempt.  botocore's own backoff for a
+#: non-throttling error is under 0.05 s for the first retry; the clamp makes the bound below
+#: hold whatever a botocore release chooses.
+TIMEOUT_RETRY_MAX_BACKOFF = 1.0
+
+#: What an endpoint that never answers raises: ReadTimeoutError when it accepts the
+#: connection and stays silent, ConnectTimeoutError when the handshake never completes.
+TIMEOUT_ERRORS: tuple[type[Exception], ...] = (
+    botocore.exceptions.ReadTimeoutError,
+    botocore.exceptions.ConnectTimeoutError,
+)
+
+
+#: The retry modes whose handler ``cap_timeout_retries`` can wrap (legacy has another one).
+CAPPED_MODES = ("standard", "adaptive")
+
+
+def worst_case_call_seconds(config: Config) -> float:
+    """How long one call can take to give up on an endpoint that never answers.
+
+    Every allowed attempt waits out the connect and the read timeout, plus the clamped
+    backoff between attempts.  A test holds this to 60 s for DEFAULT_CONFIG, so raising a
+    timeout or the attempt cap fails the suite instead of a user's scan.
+
+    Raises:
+        ValueError: ``config`` is in a retry mode the cap does not apply to.
+    """
+    retries = config.retries or {}
+    if retries.get("mode") not in CAPPED_MODES:
+        raise ValueError(f"timeouts are capped in retry modes {CAPPED_MODES} only, not {retries.get('mode')!r}")
+    total = retries.get("total_max_attempts")
+    if total is None and retries.get("max_attempts") is not None:
+        total = int(retries["max_attempts"]) + 1  # botocore's max_attempts counts retries
+    # Unset, botocore allows 3 or more attempts: the cap is what counts.
+    attempts = min(TIMEOUT_MAX_ATTEMPTS, int(total)) if total is not None else TIMEOUT_MAX_ATTEMPTS
+    per_attempt = float(config.connect_timeout) + float(config.read_timeout)
+    return attempts * per_attempt + (attempts - 1) * TIMEOUT_RETRY_MAX_BACKOFF
+
+
+#: The worst-case give-up time of one call with DEFAULT_CONFIG (2 x (5 + 20) + 1 = 51 s).
+MAX_CALL_SECONDS = worst_case_call_seconds(DEFAULT_CONFIG)
+
+
+@dataclass(frozen=True)
+class GaveUp:
+    """How a call that timed out ended: attempts made and seconds since its first one."""
+
+    attempts: int
+    seconds: float | None
+
+
+#: Where the give-up facts ride on the timeout exception to ``scan.classify_error``.
+_GAVE_UP_ATTR = "tracker_gave_up"
+#: Request-context key for the call's start (set on before-call, read on needs-retry).
+_STARTED_KEY = "tracker_started"
+
+
+def gave_up(exc: BaseException) -> GaveUp | None:
+    """The attempts and seconds of a timeout that ``cap_timeout_retries`` gave up on (None if unknown)."""
+    value = getattr(exc, _GAVE_UP_ATTR, None)
+    return value if isinstance(value, GaveUp) else None
+
+
+def cap_timeout_retries(client: Any) -> None:
+    """Give timed-out attempts ``TIMEOUT_MAX_ATTEMPTS`` in all; everything else keeps botocore's retries.
+
+    botocore's standard (and adaptive) mode registers one retry handler per client on
+    ``needs-retry.<service>`` under the unique id ``retry-config-<service>``, with no knob for
+    a per-error attempt limit.  So a fresh standard handler is made for the client's own
+    ``total_max_attempts`` and put in that slot behind a small wrapper that answers "no more
+    retries" for a timed-out attempt at the cap, before botocore spends retry quota on it.
+    Legacy mode is left alone.
+    """
+    retries = client.meta.config.retries or {}
+    if retries.get("mode") not in CAPPED_MODES:
+        return
+    events = client.meta.events
+    service = client.meta.service_model.service_id.hyphenize()
+    unique_id = f"retry-config-{service}"
+    # As botocore does: max_attempts only when configured (its default is per service).
+    limit: dict[str, int] = {}
+    if retries.get("total_max_attempts") is not None:
+        limit["max_attempts"] = int(retries["total_max_attempts"])
+    # register_retry_handler returns the handler it makes; it is the only public way to get
+    # one, so the slot is emptied, refilled by it, then emptied again for the wrapper.  Its
+    # second retry-quota release hook (after-call) is the live one; botocore's first one now
+    # releases into a quota nothing draws from, which is a no-op.
+    events.unregister(f"needs-retry.{service}", unique_id=unique_id)
+    standard = botocore.retries.standard.register_retry_handler(client, **limit)
+    events.unregister(f"needs-retry.{service}", unique_id=unique_id)
+
+    def needs_retry(**kwargs: Any) -> float | bool | None:
+        error = kwargs.get("caught_exception")
+        if not isinstance(error, TIMEOUT_ERRORS):
+            return standard.needs_retry(**kwargs)
+        attempts = int(kwargs.get("attempts") or 1)
+        delay: float | bool | None = None
+        if attempts < TIMEOUT_MAX_ATTEMPTS:
+            delay = standard.needs_retry(**kwargs)
+        if delay is None or delay is False:
+            # Giving up: note how, for the cell's one-line message.
+            context = (kwargs.get("request_dict") or {}).get("context") or {}
+            started = context.get(_STARTED_KEY)
+            seconds = time.monotonic() - started if isinstance(started, float) else None
+            setattr(error, _GAVE_UP_ATTR, GaveUp(attempts, seconds))
+            return None
+        return min(float(delay), TIMEOUT_RETRY_MAX_BACKOFF)
+
+    events.register(f"needs-retry.{service}", needs_retry, unique_id=unique_id)
+    events.register(f"before-call.{service}", _note_call_start, unique_id=f"tracker-call-start-{service}")
+
+
+def _note_call_start(context: dict[str, Any], **_: Any) -> None:
+    context[_STARTED_KEY] = time.monotonic()
+    # Returning None lets the call go ahead.
 
 
 @dataclass(frozen=True)
@@ -103,6 +225,7 @@ class AwsSession:
                 if self.endpoint_url:
                     kwargs["endpoint_url"] = self.endpoint_url
                 client = self.boto.client(service, **kwargs)
+                cap_timeout_retries(client)
                 if self.request_delay is not None:
                     seconds = self.request_delay(service, key[1])
                     if seconds > 0:

@@ -18,7 +18,7 @@ from typing import Any, Callable, Protocol, Sequence
 from tracker_tui.aws.accounts import AccountFailure, AccountTarget
 from tracker_tui.aws.kinds import KindSpec
 from tracker_tui.aws.regions import RegionsError, resolve_regions
-from tracker_tui.aws.scan import DENIED_CODES, ScanEngine, ScanOptions, Sink
+from tracker_tui.aws.scan import ScanEngine, ScanOptions, Sink, status_for_code
 from tracker_tui.aws.session import AwsSession, CredentialsError
 from tracker_tui.model import (
     GLOBAL_REGION,
@@ -326,7 +326,7 @@ class MultiSource:
         failed = [
             CellResult(
                 Cell(GLOBAL_REGION, ACCOUNT_CELL_KIND, f.account_id or f.name),
-                CellStatus.DENIED if f.code in DENIED_CODES else CellStatus.FAILED,
+                status_for_code(f.code),
                 0,
                 f.code,
                 f.message,

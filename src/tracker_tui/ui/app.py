@@ -26,7 +26,7 @@ from textual.widgets import Footer, Input, Static
 
 from tracker_tui.aws.actions import ActionOptions, ActionRunner, ActionUpdate, PlannedAction, plan
 from tracker_tui.aws.kinds import REGISTRY
-from tracker_tui.aws.scan import DENIED_CODES
+from tracker_tui.aws.scan import status_for_code
 from tracker_tui.aws.session import AwsSession, CredentialsError, SessionOptions, available_profiles
 from tracker_tui.aws.source import Connection, LiveSource, MultiSource, ScanSource
 from tracker_tui.config import Settings
@@ -219,7 +219,7 @@ class TrackerApp(App[int]):
             for error in inv.errors:
                 self._results[(error.account_id, error.region, error.kind)] = CellResult(
                     cell=Cell(error.region, error.kind, error.account_id),
-                    status=CellStatus.DENIED if error.code in DENIED_CODES else CellStatus.FAILED,
+                    status=status_for_code(error.code),
                     code=error.code,
                     message=error.message,
                 )

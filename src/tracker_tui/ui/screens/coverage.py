@@ -36,8 +36,31 @@ STATUS_LOOK = {
     CellStatus.DENIED: ("DENY", "bold red"),
     CellStatus.THROTTLED: ("THRT", "bold yellow"),
     CellStatus.FAILED: ("FAIL", "bold red"),
+    CellStatus.TIMED_OUT: ("TIME", "bold cyan"),
     CellStatus.CANCELLED: ("x", "dim"),
 }
+
+#: The legend, in the labels' own styles.  It is a line of its own so that all of it fits at
+#: 80 columns (beside the summary it was cut off after DENY).
+LEGEND = (
+    (CellStatus.DONE, "found"),
+    (CellStatus.EMPTY, "empty"),
+    (CellStatus.DENIED, "denied"),
+    (CellStatus.THROTTLED, "throttled"),
+    (CellStatus.FAILED, "failed"),
+    (CellStatus.TIMED_OUT, "timed out"),
+)
+
+
+def legend_text() -> Text:
+    text = Text()
+    for index, (status, meaning) in enumerate(LEGEND):
+        label, style = STATUS_LOOK[status]
+        if index:
+            text.append(", ")
+        text.append(label.format(n="n"), style=style)
+        text.append(f" {meaning}")
+    return text
 
 
 def cell_text(result: CellResult | None) -> Text:
@@ -58,6 +81,7 @@ class CoverageScreen(Screen[None]):
 
     DEFAULT_CSS = """
     CoverageScreen #coverage-title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
+    CoverageScreen #coverage-legend { height: 1; padding: 0 1; background: $panel; }
     CoverageScreen DataTable { height: 1fr; }
     CoverageScreen #coverage-cell { height: auto; min-height: 2; max-height: 6; padding: 0 1; background: $boost; }
     """
@@ -73,6 +97,7 @@ class CoverageScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(self._summary(), id="coverage-title")
+        yield Static(legend_text(), id="coverage-legend")
         table: DataTable[Text] = DataTable(id="coverage-grid", cursor_type="cell", zebra_stripes=False)
         yield table
         yield Static("", id="coverage-cell")
@@ -83,8 +108,7 @@ class CoverageScreen(Screen[None]):
         for result in self.results.values():
             counts[result.status] = counts.get(result.status, 0) + 1
         parts = [f"{counts[s]} {s.value}" for s in CellStatus if counts.get(s)]
-        legend = "n = resources found, · empty, DENY denied, THRT throttled, FAIL failed"
-        return f"Coverage: {', '.join(parts) or 'no cells yet'}   ({legend})"
+        return f"Coverage: {', '.join(parts) or 'no cells yet'}"
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
