@@ -159,8 +159,8 @@ def test_plan_delete_on_a_mixed_selection_picks_each_kinds_action_and_skips_the_
         None,
         None,
     ]
-    assert planned[8].skip_reason == "iam:role: nothing to delete here (not supported)"
-    assert planned[9].skip_reason == "lambda:function: nothing to delete here (not supported)"
+    assert planned[8].skip_reason == "read-only kind"
+    assert planned[9].skip_reason == "read-only kind"
     assert all(p.skip_reason is None for p in planned[:8])
     # Deleting saves the whole row's cost (unknown stays unknown).
     assert [p.saving for p in planned[:8]] == [7.59, 8.0, 3.65, 32.85, None, 15.0, 16.43, 0.5]
@@ -206,7 +206,7 @@ def test_plan_stop_saves_compute_only() -> None:
     # The instance part only: a stopped DB keeps paying for its 20 GiB of storage.
     assert planned[1].saving == pytest.approx(round(hourly * catalogue.hours_per_month, 2), abs=0.011)
     assert planned[1].saving < db.monthly_cost
-    assert planned[2].skip_reason == "ec2:volume: nothing to stop here (not supported)"
+    assert planned[2].skip_reason == "no stop action"
 
 
 def test_plan_without_final_snapshot_says_so() -> None:
@@ -895,7 +895,7 @@ def test_skipped_rows_are_reported_and_cancel_skips_what_has_not_started(audit: 
 
         left = [v["VolumeId"] for v in ec2.describe_volumes()["Volumes"]]
     assert [u.status for u in finals] == [Status.SKIPPED, Status.DONE, Status.SKIPPED]
-    assert finals[0].message == "iam:role: nothing to delete here (not supported)"
+    assert finals[0].message == "read-only kind"
     assert finals[2].message == "cancelled before it started"
     assert left == [volume_ids[1]]
 

@@ -104,17 +104,44 @@ def test_confirm_single_stop(snap_compare: Any, size: tuple[int, int]) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_confirm_bulk_delete_with_skipped_rows(snap_compare: Any, size: tuple[int, int]) -> None:
+def test_confirm_stop_of_many_rows(snap_compare: Any, size: tuple[int, int]) -> None:
     from tests.fixtures import sample_identity
     from tracker_tui.ui.screens.confirm import ConfirmActionScreen
 
     def screen() -> Any:
-        planned = _planned(
-            "delete", lambda r: r.state in ("available", "idle", "stopped") or r.kind == "iam:role"
-        )
-        return ConfirmActionScreen(planned, sample_identity("acme-prod"), danger=True)
+        planned = _planned("stop", lambda r: r.kind in ("ec2:instance", "rds:db-instance", "ec2:volume"))
+        return ConfirmActionScreen(planned, sample_identity())
 
     assert snap_compare(priced_app(), terminal_size=size, run_before=_push(screen))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_confirm_bulk_delete_mixed_selection(snap_compare: Any, size: tuple[int, int]) -> None:
+    """Every row of the estate on a production account: many kinds, skipped rows, RDS
+    deletes, non-empty buckets.  The prompt, the input and the buttons must show at 80x24."""
+    from tests.fixtures import sample_identity
+    from tracker_tui.ui.screens.confirm import ConfirmActionScreen
+
+    def screen() -> Any:
+        return ConfirmActionScreen(_planned("delete", lambda r: True), sample_identity("acme-prod"), danger=True)
+
+    assert snap_compare(priced_app(), terminal_size=size, run_before=_push(screen))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_confirm_every_row_list(snap_compare: Any, size: tuple[int, int]) -> None:
+    from tests.fixtures import sample_identity
+    from tracker_tui.ui.screens.confirm import ConfirmActionScreen
+
+    def screen() -> Any:
+        return ConfirmActionScreen(_planned("delete", lambda r: True), sample_identity("acme-prod"), danger=True)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _push(screen)(pilot)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+
+    assert snap_compare(priced_app(), terminal_size=size, run_before=run_before)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -132,7 +159,7 @@ def test_action_results(snap_compare: Any, size: tuple[int, int]) -> None:
         acting = [p for p in planned if p.action]
         outcomes = [
             (Status.DONE, "", ""),
-            (Status.REFUSED, "tag do-not-delete is set", ""),
+            (Status.REFUSED, "volume is attached to i-0a1b2c3d4e5f60007 (state in-use)", ""),
             (Status.FAILED, "You are not authorized to perform this operation.", "UnauthorizedOperation"),
         ]
         for p, (status, message, code) in zip(acting, outcomes * len(acting)):

@@ -22,6 +22,7 @@ import enum
 import math
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Literal, Mapping, Sequence
@@ -175,8 +176,41 @@ def _plan_note(resource: Resource, action: str, options: ActionOptions, snapshot
     if kind == "s3:bucket":
         if options.empty_buckets:
             return "empties it first: every object and every version is deleted"
+        objects = resource.details.get("object_count")
+        if isinstance(objects, int) and objects > 0:
+            return f"holds {objects:,} objects (CloudWatch, daily): refused unless you choose to empty it first"
         return "deleted only if it is empty"
     return ""
+
+
+def skip_reason(kind: str, verb: str) -> str:
+    """Why ``verb`` does nothing to a row of ``kind``, in plain words (the kind is shown beside it)."""
+    if not ACTIONS.get(kind):
+        return "read-only kind"
+    return f"no {verb} action"
+
+
+def skipped_by_reason(planned: Sequence[PlannedAction]) -> list[tuple[str, list[tuple[str, int]]]]:
+    """The skipped rows grouped by reason, each reason once with its kinds and their counts.
+
+    ``[("read-only kind", [("lambda:function", 12), ("iam:role", 3)]), ...]``: reasons by
+    how many rows they cover, kinds likewise (ties by name), so a long selection reads in
+    two lines instead of one line per row.
+    """
+    groups: dict[str, Counter[str]] = {}
+    for item in planned:
+        if item.action is None:
+            groups.setdefault(item.skip_reason or "nothing applies", Counter())[item.resource.kind] += 1
+    ordered = sorted(groups.items(), key=lambda entry: (-sum(entry[1].values()), entry[0]))
+    return [(reason, sorted(kinds.items(), key=lambda kc: (-kc[1], kc[0]))) for reason, kinds in ordered]
+
+
+def describe_skipped(planned: Sequence[PlannedAction]) -> str:
+    """``read-only kind: 12 lambda:function, 3 iam:role; no stop action: 4 ec2:volume``."""
+    return "; ".join(
+        f"{reason}: {', '.join(f'{count} {kind}' for kind, count in kinds)}"
+        for reason, kinds in skipped_by_reason(planned)
+    )
 
 
 def plan(
@@ -200,9 +234,7 @@ def plan(
     for resource in resources:
         action = ACTIONS.get(resource.kind, {}).get(verb)
         if action is None:
-            out.append(
-                PlannedAction(resource, None, skip_reason=f"{resource.kind}: nothing to {verb} here (not supported)")
-            )
+            out.append(PlannedAction(resource, None, skip_reason=skip_reason(resource.kind, verb)))
             continue
         saving = _stop_saving(resource) if action == "stop" else resource.monthly_cost
         snapshot = None

@@ -24,7 +24,14 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
-from tracker_tui.aws.actions import ActionOptions, ActionRunner, ActionUpdate, PlannedAction, plan
+from tracker_tui.aws.actions import (
+    ActionOptions,
+    ActionRunner,
+    ActionUpdate,
+    PlannedAction,
+    describe_skipped,
+    plan,
+)
 from tracker_tui.aws.kinds import REGISTRY
 from tracker_tui.aws.scan import status_for_code
 from tracker_tui.aws.session import AwsSession, CredentialsError, SessionOptions, available_profiles
@@ -663,8 +670,7 @@ class TrackerApp(App[int]):
                 return
         planned = plan(rows, verb, self._action_options())  # type: ignore[arg-type]
         if not any(p.action for p in planned):
-            reasons = "; ".join(sorted({p.skip_reason or "" for p in planned}))
-            self.notify(f"Nothing to {verb}: {reasons}", severity="warning", timeout=8)
+            self.notify(f"Nothing to {verb}: {describe_skipped(planned)}", severity="warning", timeout=8)
             return
         danger = self.settings.is_dangerous(identity.alias, self.connection.profile)
         screen = ConfirmActionScreen(planned, identity, danger=danger)

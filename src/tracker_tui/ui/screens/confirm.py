@@ -6,6 +6,10 @@ monthly saving, and the rows that will be skipped and why.  Cancel has the focus
 ``escape`` cancels.  A single stop confirms with ``y``; every delete, terminate or release
 and every action on more than one row needs the account alias (or the 12-digit id when
 there is no alias) typed, then ``enter``.
+
+It fits any terminal down to 80x24: the header (production banner, action, account,
+regions, saving) and the footer (the prompt, the input, Cancel and Confirm) always stay
+on screen; only the body between them (rows, notes, skipped rows, options) scrolls.
 """
 
 from __future__ import annotations
@@ -20,9 +24,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Static
+from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Static
 
-from tracker_tui.aws.actions import PlannedAction
+from tracker_tui.aws.actions import PlannedAction, skipped_by_reason
 from tracker_tui.model import Identity
 from tracker_tui.store import format_cost
 
@@ -30,6 +34,13 @@ from tracker_tui.store import format_cost
 DETAIL_LIMIT = 12
 
 VERB_PAST = {"stop": "stopped", "terminate": "terminated", "delete": "deleted", "release": "released"}
+
+#: Actions that a single row may confirm with one key; anything else, and any action on
+#: more than one row, needs the account's name typed.
+SINGLE_KEY_ACTIONS = frozenset({"stop"})
+
+#: The body never shrinks below this many lines, even on a very short terminal.
+MIN_BODY_LINES = 3
 
 
 @dataclass(frozen=True)
@@ -43,12 +54,17 @@ class Confirmed:
 def needs_typed_name(planned: list[PlannedAction]) -> bool:
     """Typing the account name is required unless this is a single stop."""
     acting = [p for p in planned if p.action]
-    return not (len(acting) == 1 and acting[0].action == "stop")
+    return not (len(acting) == 1 and acting[0].action in SINGLE_KEY_ACTIONS)
 
 
 def confirm_word(identity: Identity) -> str:
     """What must be typed: the alias, or the account id when there is none."""
     return identity.alias or identity.account_id
+
+
+def typed_word_matches(typed: str, word: str) -> bool:
+    """The typed text is exactly ``word`` (surrounding spaces aside; case counts; never empty)."""
+    return bool(word) and typed.strip() == word
 
 
 def _title(planned: list[PlannedAction]) -> str:
@@ -57,21 +73,29 @@ def _title(planned: list[PlannedAction]) -> str:
     return ", ".join(parts).capitalize() if parts else "Nothing to do"
 
 
+def _saving_text(acting: list[PlannedAction]) -> str:
+    known = [p.saving for p in acting if p.saving is not None]
+    unknown = len(acting) - len(known)
+    return format_cost(sum(known)) + "/mo" + (f" (+ {unknown} unknown)" if unknown else "")
+
+
+def _row_name(p: PlannedAction) -> str:
+    r = p.resource
+    return f"{r.name} ({r.id})" if r.name and r.name != r.id else r.id
+
+
 def _detail_table(acting: list[PlannedAction]) -> Table:
     table = Table(show_edge=False, expand=True, pad_edge=False)
     table.add_column("action", no_wrap=True)
     table.add_column("kind", no_wrap=True)
-    table.add_column("name / id", overflow="fold")
+    table.add_column("name / id", overflow="fold", ratio=1)
     table.add_column("region", no_wrap=True)
     table.add_column("saving/mo", justify="right", no_wrap=True)
     for p in acting:
-        r = p.resource
-        name = r.name if r.name and r.name != r.id else r.id
-        if r.name and r.name != r.id:
-            name = f"{r.name} ({r.id})"
+        name = _row_name(p)
         if p.note:
             name += f"\n{p.note}"
-        table.add_row(p.action or "", r.kind, name, r.region, "?" if p.saving is None else format_cost(p.saving))
+        table.add_row(p.action or "", p.resource.kind, name, p.resource.region, format_cost(p.saving, "?"))
     return table
 
 
@@ -92,28 +116,63 @@ def _summary_table(acting: list[PlannedAction]) -> Table:
     return table
 
 
+def _summary_notes(acting: list[PlannedAction]) -> Text | None:
+    """What the summary table cannot show per row: each distinct note once, with its count.
+
+    A note naming its own row (an RDS final snapshot) is grouped with its siblings by
+    writing the id as ``<id>``.
+    """
+    counts: Counter[tuple[str, str]] = Counter()
+    for p in acting:
+        if p.note:
+            counts[(p.resource.kind, p.note.replace(p.resource.id, "<id>"))] += 1
+    if not counts:
+        return None
+    text = Text("notes:\n", style="bold")
+    for (kind, note), count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        text.append(f"  {count} {kind}: {note}\n", style="")
+    return text
+
+
+def _skipped_text(planned: list[PlannedAction], total: int) -> Text:
+    text = Text(f"{total} skipped", style="bold")
+    text.append(" (ctrl+l lists every row):\n", style="dim")
+    for reason, kinds in skipped_by_reason(planned):
+        text.append(f"  {reason}: ", style="bold")
+        text.append(", ".join(f"{count} {kind}" for kind, count in kinds) + "\n")
+    return text
+
+
 class ConfirmActionScreen(ModalScreen[Confirmed | None]):
     """Returns ``Confirmed`` when the user confirmed, else None."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="confirm.cancel"),
         Binding("y", "yes", "Confirm (single stop)", show=False, id="confirm.yes"),
+        Binding("ctrl+l", "list_rows", "Every row", show=False, id="confirm.list"),
+        Binding("up", "scroll_body(-1)", "Scroll", show=False, id="confirm.up"),
+        Binding("down", "scroll_body(1)", "Scroll", show=False, id="confirm.down"),
+        Binding("pageup", "scroll_body(-10)", "Scroll", show=False, id="confirm.pageup"),
+        Binding("pagedown", "scroll_body(10)", "Scroll", show=False, id="confirm.pagedown"),
     ]
 
     DEFAULT_CSS = """
     ConfirmActionScreen { align: center middle; }
-    ConfirmActionScreen > Vertical {
+    ConfirmActionScreen #confirm-dialog {
         width: 100; max-width: 100%; height: auto; max-height: 100%;
         border: thick $warning; background: $surface; padding: 0 1;
     }
-    ConfirmActionScreen.-danger > Vertical { border: thick $error; }
+    ConfirmActionScreen.-danger #confirm-dialog { border: thick $error; }
     ConfirmActionScreen #confirm-title { text-style: bold; }
     ConfirmActionScreen #confirm-danger { background: $error; color: $text; text-style: bold; display: none; }
     ConfirmActionScreen.-danger #confirm-danger { display: block; }
-    ConfirmActionScreen #confirm-body { height: auto; max-height: 16; }
+    ConfirmActionScreen #confirm-body { height: auto; border-top: hkey $panel-lighten-2; }
+    ConfirmActionScreen #confirm-body > Static { height: auto; }
+    ConfirmActionScreen #confirm-prompt { border-top: hkey $panel-lighten-2; }
     ConfirmActionScreen #confirm-error { color: $error; height: auto; }
+    ConfirmActionScreen #confirm-error.-empty { display: none; }
     ConfirmActionScreen Input { margin: 0; }
-    ConfirmActionScreen Horizontal { height: auto; align-horizontal: right; }
+    ConfirmActionScreen #confirm-buttons { height: auto; align-horizontal: right; }
     ConfirmActionScreen Button { margin-left: 1; min-width: 10; }
     """
 
@@ -131,46 +190,72 @@ class ConfirmActionScreen(ModalScreen[Confirmed | None]):
         ident = self.identity
         account = f"{ident.account_id} ({ident.alias})" if ident.alias else ident.account_id
         regions = sorted({p.resource.region for p in self.acting})
-        known = [p.saving for p in self.acting if p.saving is not None]
-        unknown = len(self.acting) - len(known)
-        saving = format_cost(sum(known)) + (f" (+ {unknown} unknown)" if unknown else "")
-        with Vertical():
+        facts = f"regions: {', '.join(regions) or '-'}   estimated saving: {_saving_text(self.acting)}"
+        if self.skipped:
+            facts += f"   {len(self.skipped)} skipped"
+        with Vertical(id="confirm-dialog"):
             yield Static("⚠ PRODUCTION ACCOUNT: double-check every row", id="confirm-danger")
             yield Static(f"{_title(self.planned)} in account {account}", id="confirm-title")
-            yield Static(
-                f"regions: {', '.join(regions) or '-'}   estimated saving: {saving}/mo", id="confirm-facts"
-            )
+            yield Static(facts, id="confirm-facts")
             with VerticalScroll(id="confirm-body"):
                 if self.acting:
-                    table = (
-                        _detail_table(self.acting)
-                        if len(self.acting) <= DETAIL_LIMIT
-                        else _summary_table(self.acting)
-                    )
-                    yield Static(table, id="confirm-rows")
+                    if len(self.acting) <= DETAIL_LIMIT:
+                        yield Static(_detail_table(self.acting), id="confirm-rows")
+                    else:
+                        yield Static(_summary_table(self.acting), id="confirm-rows")
+                        notes = _summary_notes(self.acting)
+                        if notes is not None:
+                            yield Static(notes, id="confirm-notes")
                 if self.skipped:
-                    lines = Text(f"{len(self.skipped)} skipped:\n", style="bold")
-                    for p in self.skipped[:DETAIL_LIMIT]:
-                        lines.append(f"  {p.resource.kind} {p.resource.name or p.resource.id}: {p.skip_reason}\n")
-                    if len(self.skipped) > DETAIL_LIMIT:
-                        lines.append(f"  … and {len(self.skipped) - DETAIL_LIMIT} more\n")
-                    yield Static(lines, id="confirm-skipped")
-            if any(p.resource.kind == "s3:bucket" for p in self.acting):
-                yield Checkbox("Empty non-empty buckets first (every object version), then delete", id="empty-buckets")
-            if any(p.resource.kind == "rds:db-instance" and p.action == "delete" for p in self.acting):
-                yield Checkbox("Keep a final snapshot of each deleted database (named above)", True, id="final-snapshot")
+                    yield Static(_skipped_text(self.planned, len(self.skipped)), id="confirm-skipped")
+                if any(p.resource.kind == "s3:bucket" for p in self.acting):
+                    yield Checkbox(
+                        "Empty non-empty buckets first (every object version), then delete", id="empty-buckets"
+                    )
+                if any(p.resource.kind == "rds:db-instance" and p.action == "delete" for p in self.acting):
+                    yield Checkbox(
+                        "Keep a final snapshot of each deleted database (named above)", True, id="final-snapshot"
+                    )
             if self.acting and self.typed:
-                yield Static(f"Type [b]{self.word}[/b] and press enter to confirm.", id="confirm-prompt")
+                yield Static(
+                    f"Type [b]{self.word}[/b] and press enter to confirm; escape cancels.", id="confirm-prompt"
+                )
                 yield Input(placeholder=self.word, id="confirm-input", select_on_focus=False)
             elif self.acting:
-                yield Static("Press [b]y[/b] to confirm, escape to cancel.", id="confirm-prompt")
-            yield Static("", id="confirm-error")
-            with Horizontal():
+                yield Static("Press [b]y[/b] to confirm; escape cancels.", id="confirm-prompt")
+            yield Static("", id="confirm-error", classes="-empty")
+            with Horizontal(id="confirm-buttons"):
                 yield Button("Cancel", id="confirm-cancel", variant="primary")
+                if self.acting:
+                    yield Button("Confirm", id="confirm-ok", variant="error", disabled=self.typed)
 
     def on_mount(self) -> None:
         self.set_class(self.danger, "-danger")
         self.query_one("#confirm-cancel", Button).focus()
+
+    # --- fitting the terminal ---------------------------------------------------------------
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The fixed parts' heights are known only after a layout at this size (a long
+        # region list or title wraps), so the body is fitted right after it.
+        self.call_after_refresh(self._fit_body)
+
+    def _fit_body(self) -> None:
+        """Give the scrolling body what the header and footer leave of the screen."""
+        dialog = self.query_one("#confirm-dialog", Vertical)
+        body = self.query_one("#confirm-body", VerticalScroll)
+        fixed = sum(child.outer_size.height for child in dialog.children if child is not body and child.display)
+        chrome = dialog.outer_size.height - dialog.content_size.height
+        room = self.size.height - chrome - fixed
+        # The body's own top border counts in its height.
+        lines = max(MIN_BODY_LINES, room)
+        if body.styles.max_height is None or body.styles.max_height.value != lines:
+            body.styles.max_height = lines
+
+    def action_scroll_body(self, lines: int) -> None:
+        self.query_one("#confirm-body", VerticalScroll).scroll_relative(y=lines, animate=False)
+
+    # --- answers ------------------------------------------------------------------------------
 
     def _result(self) -> Confirmed:
         empty = self.query("#empty-buckets")
@@ -187,9 +272,24 @@ class ConfirmActionScreen(ModalScreen[Confirmed | None]):
         if self.acting and not self.typed:
             self.dismiss(self._result())
 
+    def action_list_rows(self) -> None:
+        self.app.push_screen(PlannedRowsScreen(self.planned))
+
+    def _show_error(self, message: str) -> None:
+        error = self.query_one("#confirm-error", Static)
+        error.update(message)
+        error.set_class(not message, "-empty")
+        self.call_after_refresh(self._fit_body)
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
         if event.button.id == "confirm-cancel":
             self.dismiss(None)
+        elif event.button.id == "confirm-ok":
+            if not self.typed:
+                self.action_yes()
+            else:
+                self._submit(self.query_one("#confirm-input", Input).value)
 
     def on_key(self, event: events.Key) -> None:
         # Cancel keeps the focus, but typing the name goes straight into the box.  A
@@ -203,11 +303,99 @@ class ConfirmActionScreen(ModalScreen[Confirmed | None]):
             event.stop()
             event.prevent_default()
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if event.input.id == "confirm-input":
+            self.query_one("#confirm-ok", Button).disabled = not typed_word_matches(event.value, self.word)
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.value.strip() == self.word:
+        self._submit(event.value)
+
+    def _submit(self, typed: str) -> None:
+        if typed_word_matches(typed, self.word):
             self.dismiss(self._result())
+        elif not typed.strip():
+            self._show_error(f"type {self.word} first: nothing was done")
         else:
-            self.query_one("#confirm-error", Static).update(
-                f"'{event.value.strip()}' is not '{self.word}': nothing was done"
+            self._show_error(f"'{typed.strip()}' is not '{self.word}': nothing was done")
+
+
+class PlannedRowsScreen(ModalScreen[None]):
+    """Every row of a confirm dialog: what will be done to it, or why nothing will.
+
+    The note or reason is the point of this list, so it takes the width the other columns
+    leave and wraps; the resource column carries name, kind and region on two lines.
+    """
+
+    BINDINGS = [
+        Binding("escape", "dismiss_screen", "Back", id="planned.back"),
+        Binding("ctrl+l", "dismiss_screen", "Back", show=False, id="planned.back2"),
+    ]
+
+    DEFAULT_CSS = """
+    PlannedRowsScreen { align: center middle; }
+    PlannedRowsScreen #planned-dialog {
+        width: 100%; height: 100%; border: thick $warning; background: $surface;
+    }
+    PlannedRowsScreen #planned-title { height: auto; padding: 0 1; text-style: bold; }
+    PlannedRowsScreen DataTable { height: 1fr; }
+    """
+
+    #: Widths of the fixed columns, and the width from which the saving column shows.
+    ACTION_WIDTH = 9
+    RESOURCE_WIDTH = 34
+    SAVING_WIDTH = 10
+    SAVING_FROM = 100
+
+    def __init__(self, planned: list[PlannedAction]) -> None:
+        super().__init__()
+        # The skipped rows first: the dialog only summarised them.
+        self.planned = [p for p in planned if not p.action] + [p for p in planned if p.action]
+        self._built_for = 0
+
+    def compose(self) -> ComposeResult:
+        skipped = sum(1 for p in self.planned if not p.action)
+        with Vertical(id="planned-dialog"):
+            yield Static(
+                f"{len(self.planned)} rows: {skipped} skipped (first), {len(self.planned) - skipped} to act on"
+                "   escape: back to the dialog",
+                id="planned-title",
             )
+            yield DataTable(id="planned-table", cursor_type="row", zebra_stripes=True)
+            yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._build(event.size.width)
+
+    def _build(self, width: int) -> None:
+        if width == self._built_for:
+            return
+        self._built_for = width
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        with_saving = width >= self.SAVING_FROM
+        # Border (2), the cell padding of each column (2 each), the scrollbar (1).
+        fixed = self.ACTION_WIDTH + self.RESOURCE_WIDTH + (self.SAVING_WIDTH if with_saving else 0)
+        columns = 4 if with_saving else 3
+        note_width = max(16, width - 2 - fixed - 2 * columns - 1)
+        table.add_column("action", key="action", width=self.ACTION_WIDTH)
+        table.add_column("resource", key="resource", width=self.RESOURCE_WIDTH)
+        if with_saving:
+            table.add_column("saving/mo", key="saving", width=self.SAVING_WIDTH)
+        table.add_column("note / why skipped", key="note", width=note_width)
+        for p in self.planned:
+            r = p.resource
+            resource = Text(_row_name(p), overflow="ellipsis", no_wrap=True)
+            resource.append(f"\n{r.kind} · {r.region}", style="dim")
+            cells: list[object] = [p.action or Text("skip", style="dim"), resource]
+            if with_saving:
+                cells.append(format_cost(p.saving, "?") if p.action else "")
+            cells.append(Text(p.note if p.action else (p.skip_reason or "")))
+            table.add_row(*cells, height=None)
+
+    def action_dismiss_screen(self) -> None:
+        self.dismiss(None)
