@@ -370,7 +370,8 @@ def test_dry_run_denial_refuses_before_anything_changes(audit: AuditLog) -> None
     assert refused.status is Status.REFUSED
     assert refused.code == "UnauthorizedOperation"
     assert refused.message == "DryRun denied: UnauthorizedOperation You are not authorized to perform this operation."
-    (line,) = audit.tail(50)
+    before, line = audit.tail(50)
+    assert (before["phase"], before["operation"], before["params"]["DryRun"]) == ("before", "StopInstances", True)
     assert line["phase"] == "dry-run"
     assert line["result"] == "denied"
     assert line["code"] == "UnauthorizedOperation"
@@ -455,7 +456,11 @@ def test_bulk_delete_one_failure_does_not_stop_the_rest(audit: AuditLog) -> None
     assert finals[1].message == f"Volume {failing} is currently being used."
     assert statuses(seen, failing) == [Status.REQUESTED, Status.IN_PROGRESS, Status.FAILED]
     # The failed call is in the audit log too, before and after.
-    lines = [line for line in audit.tail(100) if line["id"] == failing and line["phase"] in ("before", "after")]
+    lines = [
+        line
+        for line in audit.tail(100)
+        if line["id"] == failing and line["phase"] in ("before", "after") and not line.get("params", {}).get("DryRun")
+    ]
     assert [(line["phase"], line["result"]) for line in lines] == [("before", None), ("after", "error")]
     assert lines[1]["code"] == "VolumeInUse"
     assert lines[1]["request_id"] == "req-VolumeInUse"
@@ -798,19 +803,27 @@ def test_audit_has_before_and_after_for_every_call_and_before_is_on_disk_first(a
         on_disk_at_call: list[dict[str, Any]] = []
 
         def read_log(params: dict[str, Any], **_: Any) -> None:
-            if params["body"].get("DryRun") != "true":
-                lines = audit.path.read_text(encoding="utf-8").splitlines()
-                on_disk_at_call.append(json.loads(lines[-1]))
+            lines = audit.path.read_text(encoding="utf-8").splitlines()
+            on_disk_at_call.append(json.loads(lines[-1]))
 
         on_call(session, "ec2", "us-east-1", "TerminateInstances", read_log)
 
         (done,), _ = act(session, audit, [row], "delete")
 
     assert done.status is Status.DONE
-    (seen,) = on_disk_at_call
-    assert (seen["phase"], seen["operation"], seen["id"]) == ("before", "TerminateInstances", instance_id)
+    # Both calls, the DryRun and the real one, find their "before" line on disk already.
+    dry, real = on_disk_at_call
+    assert (dry["phase"], dry["operation"], dry["id"], dry["params"]["DryRun"]) == (
+        "before",
+        "TerminateInstances",
+        instance_id,
+        True,
+    )
+    assert (real["phase"], real["operation"], real["id"]) == ("before", "TerminateInstances", instance_id)
+    assert "DryRun" not in real["params"]
     lines = audit.tail(10)
     assert [(line["phase"], line["result"]) for line in lines] == [
+        ("before", None),
         ("dry-run", "ok"),
         ("before", None),
         ("after", "ok"),
@@ -825,8 +838,8 @@ def test_audit_has_before_and_after_for_every_call_and_before_is_on_disk_first(a
             "terminate",
         )
         assert line["time"].endswith("Z")
-    assert lines[2]["request_id"]
-    assert done.request_id == lines[2]["request_id"]
+    assert lines[3]["request_id"]
+    assert done.request_id == lines[3]["request_id"]
 
 
 def test_a_call_is_not_made_when_the_audit_log_cannot_be_written(tmp_path: Path) -> None:

@@ -566,6 +566,11 @@ class ActionRunner:
         "after" line records the change.
         """
         operation = client.meta.method_to_api_mapping.get(method, method)
+        # A DryRun is a call too: an endpoint that ignores DryRun carries it out, so it gets
+        # its own "before" line, and no call when that line cannot be written.
+        self._audit_safely(
+            row, phase="before", operation=operation, params={**params, "DryRun": True}, request_id=None, result=None
+        )
         try:
             response = getattr(client, method)(DryRun=True, **params)
         except ClientError as exc:

@@ -1,0 +1,575 @@
+"""The safety rails, each guarded by a test that fails when the rail is removed.
+
+1. A protected tag (key compared without case) refuses every handler of every kind that has
+   an action, and nothing is called: each case has an untagged twin that the same run does
+   carry out, so the refusal is the tag's doing.
+2. The TUI acts with the config file's ``protected_tags``, not the built-in defaults.
+3. A call whose "before" audit line cannot be written is not made, for every service (not
+   only EC2, where the dry-run line refuses first).
+
+Everything runs in-process against moto (``mock_aws``); nothing reaches AWS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from tests import helpers
+from tracker_tui import config
+from tracker_tui.aws.actions import ActionOptions, ActionRunner, ActionUpdate, Status, Verb, plan
+from tracker_tui.aws.kinds import resolve_kinds
+from tracker_tui.aws.session import AwsSession
+from tracker_tui.aws.source import LiveSource
+from tracker_tui.history import ScanHistory
+from tracker_tui.model import Resource
+from tracker_tui.pricing.estimate import price_resources
+from tracker_tui.store import AuditLog
+from tracker_tui.ui.app import TrackerApp
+from tracker_tui.ui.screens.confirm import ConfirmActionScreen
+from tracker_tui.ui.screens.progress import ActionProgressScreen
+
+ACCOUNT = "123456789012"  # moto's account; it has no alias, so the confirm word is the id
+REGION = "us-east-1"
+AMI = "ami-12c6146b"
+FAST = ActionOptions(poll_interval=0.01, verify_timeout=5)
+#: What a state probe answers once the resource no longer exists.
+GONE = "gone"
+#: The twin's tags: some tags to read, none of them protected.
+HARMLESS = {"owner": "platform-team"}
+
+Tags = dict[str, str]
+
+
+def scanned(session: AwsSession, kind: str, region: str = REGION) -> dict[str, Resource]:
+    """The kind's resources as the real scan maps and prices them, by id (as tests/test_actions.py's)."""
+    resources, _ = helpers.scan([kind], [region], session=session)
+    return {r.id: r for r in price_resources(resources)}
+
+
+# --- creating and probing each kind in moto -------------------------------------------------
+
+
+def _tag_list(tags: Tags) -> list[dict[str, str]]:
+    return [{"Key": k, "Value": v} for k, v in tags.items()]
+
+
+def _spec(resource_type: str, tags: Tags) -> dict[str, Any]:
+    return {"TagSpecifications": [{"ResourceType": resource_type, "Tags": _tag_list(tags)}]} if tags else {}
+
+
+def _ec2() -> Any:
+    return boto3.client("ec2", region_name=REGION)
+
+
+def _subnets() -> list[str]:
+    ec2 = _ec2()
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    return [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{REGION}{zone}")["Subnet"][
+            "SubnetId"
+        ]
+        for i, zone in enumerate("ab")
+    ]
+
+
+def _make_instance(tags: Tags) -> str:
+    reply = _ec2().run_instances(
+        ImageId=AMI, MinCount=1, MaxCount=1, InstanceType="t3.micro", **_spec("instance", tags)
+    )
+    return str(reply["Instances"][0]["InstanceId"])
+
+
+def _instance_state(ident: str) -> str:
+    reply = _ec2().describe_instances(InstanceIds=[ident])
+    return str(reply["Reservations"][0]["Instances"][0]["State"]["Name"])
+
+
+def _make_volume(tags: Tags) -> str:
+    return str(_ec2().create_volume(Size=1, AvailabilityZone=f"{REGION}a", **_spec("volume", tags))["VolumeId"])
+
+
+def _volume_state(ident: str) -> str:
+    try:
+        return str(_ec2().describe_volumes(VolumeIds=[ident])["Volumes"][0]["State"])
+    except ClientError:
+        return GONE
+
+
+def _make_eip(tags: Tags) -> str:
+    return str(_ec2().allocate_address(Domain="vpc", **_spec("elastic-ip", tags))["AllocationId"])
+
+
+def _eip_state(ident: str) -> str:
+    try:
+        (address,) = _ec2().describe_addresses(AllocationIds=[ident])["Addresses"]
+    except ClientError:
+        return GONE
+    return "associated" if address.get("AssociationId") else "allocated"
+
+
+def _make_nat(tags: Tags) -> str:
+    ec2 = _ec2()
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    reply = ec2.create_nat_gateway(SubnetId=_subnets()[0], AllocationId=allocation, **_spec("natgateway", tags))
+    return str(reply["NatGateway"]["NatGatewayId"])
+
+
+def _nat_state(ident: str) -> str:
+    return str(_ec2().describe_nat_gateways(NatGatewayIds=[ident])["NatGateways"][0]["State"])
+
+
+def _make_bucket(tags: Tags) -> str:
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="rails-bucket")
+    if tags:
+        s3.put_bucket_tagging(Bucket="rails-bucket", Tagging={"TagSet": _tag_list(tags)})
+    return "rails-bucket"
+
+
+def _bucket_state(ident: str) -> str:
+    try:
+        boto3.client("s3", region_name=REGION).head_bucket(Bucket=ident)
+    except ClientError:
+        return GONE
+    return "exists"
+
+
+def _make_db(tags: Tags) -> str:
+    boto3.client("rds", region_name=REGION).create_db_instance(
+        DBInstanceIdentifier="rails-db",
+        Engine="postgres",
+        DBInstanceClass="db.t3.micro",
+        AllocatedStorage=20,
+        StorageType="gp2",
+        MasterUsername="admin",
+        MasterUserPassword="not-a-secret-1",
+        Tags=_tag_list(tags),
+    )
+    return "rails-db"
+
+
+def _db_state(ident: str) -> str:
+    try:
+        found = boto3.client("rds", region_name=REGION).describe_db_instances(DBInstanceIdentifier=ident)
+    except ClientError:
+        return GONE
+    return str(found["DBInstances"][0]["DBInstanceStatus"])
+
+
+def _v2_lb_maker(lb_type: str) -> Callable[[Tags], str]:
+    def make(tags: Tags) -> str:
+        name = f"rails-{lb_type}"
+        extra = {"Tags": _tag_list(tags)} if tags else {}
+        boto3.client("elbv2", region_name=REGION).create_load_balancer(
+            Name=name, Subnets=_subnets(), Type=lb_type, **extra
+        )
+        return name
+
+    return make
+
+
+def _v2_lb_state(ident: str) -> str:
+    try:
+        boto3.client("elbv2", region_name=REGION).describe_load_balancers(Names=[ident])
+    except ClientError:
+        return GONE
+    return "exists"
+
+
+def _make_classic_lb(tags: Tags) -> str:
+    extra = {"Tags": _tag_list(tags)} if tags else {}
+    boto3.client("elb", region_name=REGION).create_load_balancer(
+        LoadBalancerName="rails-classic",
+        Listeners=[{"Protocol": "HTTP", "LoadBalancerPort": 80, "InstancePort": 80}],
+        AvailabilityZones=[f"{REGION}a"],
+        **extra,
+    )
+    return "rails-classic"
+
+
+def _classic_lb_state(ident: str) -> str:
+    try:
+        boto3.client("elb", region_name=REGION).describe_load_balancers(LoadBalancerNames=[ident])
+    except ClientError:
+        return GONE
+    return "exists"
+
+
+def _make_log_group(tags: Tags) -> str:
+    extra = {"tags": dict(tags)} if tags else {}
+    boto3.client("logs", region_name=REGION).create_log_group(logGroupName="/rails/app", **extra)
+    return "/rails/app"
+
+
+def _log_group_state(ident: str) -> str:
+    groups = boto3.client("logs", region_name=REGION).describe_log_groups(logGroupNamePrefix=ident)["logGroups"]
+    return "exists" if any(g["logGroupName"] == ident for g in groups) else GONE
+
+
+@dataclass(frozen=True)
+class Case:
+    """One handler: how to make its resource, how to read its state, what the action does."""
+
+    kind: str
+    verb: Verb
+    make: Callable[[Tags], str]
+    state: Callable[[str], str]
+    #: The state while untouched, and after the action was carried out.
+    before: str
+    after: str
+    #: The audit lines, as (phase, operation), that carrying the action out writes.
+    calls: tuple[tuple[str, str], ...]
+
+    @property
+    def ec2(self) -> bool:
+        return self.kind.startswith("ec2:")
+
+
+def _ec2_calls(operation: str) -> tuple[tuple[str, str], ...]:
+    # The DryRun call has its own "before" line, then the line with its outcome.
+    return (("before", operation), ("dry-run", operation), ("before", operation), ("after", operation))
+
+
+def _calls(operation: str) -> tuple[tuple[str, str], ...]:
+    return (("before", operation), ("after", operation))
+
+
+CASES = {
+    "instance-stop": Case(
+        "ec2:instance", "stop", _make_instance, _instance_state, "running", "stopped", _ec2_calls("StopInstances")
+    ),
+    "instance-terminate": Case(
+        "ec2:instance",
+        "delete",
+        _make_instance,
+        _instance_state,
+        "running",
+        "terminated",
+        _ec2_calls("TerminateInstances"),
+    ),
+    "volume-delete": Case(
+        "ec2:volume", "delete", _make_volume, _volume_state, "available", GONE, _ec2_calls("DeleteVolume")
+    ),
+    "eip-release": Case(
+        "ec2:elastic-ip", "delete", _make_eip, _eip_state, "allocated", GONE, _ec2_calls("ReleaseAddress")
+    ),
+    # moto 5.2 carries DeleteNatGateway out even with DryRun=True: its before line and one
+    # "after" line record it.
+    "nat-delete": Case(
+        "ec2:nat-gateway",
+        "delete",
+        _make_nat,
+        _nat_state,
+        "available",
+        "deleted",
+        (("before", "DeleteNatGateway"), ("after", "DeleteNatGateway")),
+    ),
+    "bucket-delete": Case("s3:bucket", "delete", _make_bucket, _bucket_state, "exists", GONE, _calls("DeleteBucket")),
+    "db-stop": Case("rds:db-instance", "stop", _make_db, _db_state, "available", "stopped", _calls("StopDBInstance")),
+    "db-delete": Case("rds:db-instance", "delete", _make_db, _db_state, "available", GONE, _calls("DeleteDBInstance")),
+    "alb-delete": Case(
+        "elb:load-balancer",
+        "delete",
+        _v2_lb_maker("application"),
+        _v2_lb_state,
+        "exists",
+        GONE,
+        _calls("DeleteLoadBalancer"),
+    ),
+    "nlb-delete": Case(
+        "elb:load-balancer",
+        "delete",
+        _v2_lb_maker("network"),
+        _v2_lb_state,
+        "exists",
+        GONE,
+        _calls("DeleteLoadBalancer"),
+    ),
+    "classic-elb-delete": Case(
+        "elb:load-balancer",
+        "delete",
+        _make_classic_lb,
+        _classic_lb_state,
+        "exists",
+        GONE,
+        _calls("DeleteLoadBalancer"),
+    ),
+    "log-group-delete": Case(
+        "logs:log-group", "delete", _make_log_group, _log_group_state, "exists", GONE, _calls("DeleteLogGroup")
+    ),
+}
+
+
+# --- running one action -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def audit(tmp_path: Path) -> AuditLog:
+    return AuditLog(tmp_path / "audit.jsonl")
+
+
+@dataclass
+class Outcome:
+    final: ActionUpdate
+    statuses: list[Status]
+    state: str
+
+
+def _act(case: Case, tags: Tags, audit: AuditLog, session: AwsSession | None = None, **options: Any) -> Outcome:
+    """Make the case's resource with ``tags``, scan it, plan and run the case's verb, read its state."""
+    session = session or helpers.moto_session()
+    ident = case.make(tags)
+    assert case.state(ident) == case.before
+    row = scanned(session, case.kind)[ident]
+    runner = ActionRunner(session, ACCOUNT, dataclasses.replace(FAST, **options), audit=audit)
+    seen: list[ActionUpdate] = []
+    (final,) = runner.run(plan([row], case.verb, runner.options), seen.append)
+    return Outcome(final, [u.status for u in seen], case.state(ident))
+
+
+def _phases(audit: AuditLog) -> list[tuple[str, str]]:
+    return [(line["phase"], line["operation"]) for line in audit.tail(100)]
+
+
+# --- 1. protected tags, in every handler ------------------------------------------------------
+
+PROTECTIONS = [
+    # (the tag on the resource, the configured protected_tags): keys differ in case both ways.
+    pytest.param("Do-Not-Delete", ("do-not-delete",), id="Do-Not-Delete-vs-do-not-delete"),
+    pytest.param("keep-me", ("Keep-Me",), id="keep-me-vs-Keep-Me"),
+]
+
+
+@pytest.mark.parametrize("name", list(CASES))
+@pytest.mark.parametrize(("tag", "protected"), PROTECTIONS)
+def test_a_protected_tag_in_any_case_refuses_and_nothing_is_called(
+    audit: AuditLog, name: str, tag: str, protected: tuple[str, ...]
+) -> None:
+    case = CASES[name]
+    with mock_aws():
+        outcome = _act(case, {**HARMLESS, tag: "yes"}, audit, protected_tags=protected)
+
+    assert (outcome.final.status, outcome.final.message) == (Status.REFUSED, f"tag {tag} is set")
+    assert outcome.statuses == [Status.REQUESTED, Status.IN_PROGRESS, Status.REFUSED]
+    assert outcome.final.request_id == "" and not outcome.final.deleted
+    assert outcome.state == case.before  # unchanged in moto
+    # The tag is checked before the EC2 dry run too: not a single line, so no call was made.
+    assert audit.tail(100) == []
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_the_untagged_twin_is_carried_out(audit: AuditLog, name: str) -> None:
+    """The same resource, run and options without the protected tag: done, so the tag is what refuses."""
+    case = CASES[name]
+    with mock_aws():
+        outcome = _act(case, dict(HARMLESS), audit, protected_tags=("do-not-delete", "Keep-Me"))
+
+    assert outcome.final.status is Status.DONE, outcome.final.message
+    assert outcome.state == case.after
+    assert _phases(audit) == list(case.calls)
+
+
+# --- 3. no call without its audit line, for every service -------------------------------------
+
+
+def _unwritable_log(tmp_path: Path) -> AuditLog:
+    """A log whose directory is a regular file: every write fails, even as root."""
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the audit log's directory should be")
+    return AuditLog(blocker / "audit.jsonl")
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_an_unwritable_audit_log_blocks_the_call(tmp_path: Path, name: str) -> None:
+    case = CASES[name]
+    audit = _unwritable_log(tmp_path)
+    with mock_aws():
+        outcome = _act(case, {}, audit)
+
+    assert (outcome.final.status, outcome.final.code) == (Status.REFUSED, "AuditLogUnwritable")
+    assert outcome.final.message.startswith("cannot write the audit log (")
+    assert outcome.final.message.endswith("); nothing was called")
+    assert outcome.state == case.before
+    assert not audit.path.exists()
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_a_before_line_that_cannot_be_written_blocks_the_call(
+    audit: AuditLog, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """Only the real call's "before" line fails: EC2's DryRun lines are written, the real call is not made."""
+    case = CASES[name]
+    record = AuditLog.record
+
+    def no_before(self: AuditLog, **fields: Any) -> None:
+        if fields.get("phase") == "before" and not (fields.get("params") or {}).get("DryRun"):
+            raise OSError(28, "No space left on device")
+        record(self, **fields)
+
+    monkeypatch.setattr(AuditLog, "record", no_before)
+    with mock_aws():
+        outcome = _act(case, {}, audit)
+
+    if name == "nat-delete":
+        # moto carries DeleteNatGateway out on the DryRun itself (real AWS answers
+        # DryRunOperation): the change is on record, before and after, and reported as done.
+        assert outcome.final.status is Status.DONE
+        assert _phases(audit) == [("before", "DeleteNatGateway"), ("after", "DeleteNatGateway")]
+        return
+    assert (outcome.final.status, outcome.final.code) == (Status.REFUSED, "AuditLogUnwritable")
+    assert (
+        outcome.final.message == "cannot write the audit log ([Errno 28] No space left on device); nothing was called"
+    )
+    assert outcome.state == case.before
+    assert _phases(audit) == (list(case.calls[:2]) if case.ec2 else [])
+
+
+@pytest.mark.parametrize("name", [name for name in CASES if CASES[name].ec2])
+def test_a_dry_run_whose_before_line_cannot_be_written_is_not_sent(
+    audit: AuditLog, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """An endpoint may ignore DryRun and act (moto does for DeleteNatGateway): no line, no DryRun either."""
+    case = CASES[name]
+    sent: list[tuple[str, dict[str, Any]]] = []
+
+    def no_lines(self: AuditLog, **fields: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(AuditLog, "record", no_lines)
+    with mock_aws():
+        session = helpers.moto_session()
+        session.boto.events.register(
+            "before-call.ec2", lambda model, params, **_: sent.append((model.name, dict(params)))
+        )
+        outcome = _act(case, {}, audit, session=session)
+
+    assert (outcome.final.status, outcome.final.code) == (Status.REFUSED, "AuditLogUnwritable")
+    assert outcome.state == case.before
+    assert sent, "the scan's own calls are seen"
+    assert not [name for name, params in sent if params.get("DryRun")]
+
+
+def test_an_unwritable_audit_log_blocks_emptying_a_bucket(tmp_path: Path) -> None:
+    audit = _unwritable_log(tmp_path)
+    with mock_aws():
+        session = helpers.moto_session()
+        s3 = boto3.client("s3", region_name=REGION)
+        s3.create_bucket(Bucket="full-bucket")
+        s3.put_object(Bucket="full-bucket", Key="a.txt", Body=b"1")
+        row = scanned(session, "s3:bucket")["full-bucket"]
+        runner = ActionRunner(session, ACCOUNT, dataclasses.replace(FAST, empty_buckets=True), audit=audit)
+
+        (final,) = runner.run(plan([row], "delete", runner.options), lambda _: None)
+
+        assert [o["Key"] for o in s3.list_objects_v2(Bucket="full-bucket")["Contents"]] == ["a.txt"]
+    assert (final.status, final.code) == (Status.REFUSED, "AuditLogUnwritable")
+
+
+# --- 2. the TUI acts with the config file's protected tags ------------------------------------
+
+TUI_KINDS = ["ec2:instance", "ec2:volume", "ec2:elastic-ip", "s3:bucket", "logs:log-group"]
+KEEP = {"keep-me": "yes"}  # lower case; the config file says "Keep-Me"
+
+
+def _tui_estate() -> dict[str, str]:
+    """One resource of each kind tagged keep-me, and one untagged volume, by a name."""
+    return {
+        "instance": _make_instance(KEEP),
+        "volume": _make_volume(KEEP),
+        "eip": _make_eip(KEEP),
+        "bucket": _make_bucket(KEEP),
+        "log-group": _make_log_group(KEEP),
+        "untagged": _make_volume({}),
+    }
+
+
+TUI_STATE = {
+    "instance": _instance_state,
+    "volume": _volume_state,
+    "eip": _eip_state,
+    "bucket": _bucket_state,
+    "log-group": _log_group_state,
+    "untagged": _volume_state,
+}
+
+
+async def _settle(pilot: Pilot[Any], until: Callable[[], bool], timeout: float = 30.0) -> None:
+    for _ in range(int(timeout / 0.05)):
+        await pilot.pause(0.05)
+        if until():
+            return
+    raise AssertionError("timed out")
+
+
+def test_the_tui_refuses_with_the_config_files_protected_tags() -> None:
+    path = config.config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('protected_tags = ["Keep-Me"]\n', encoding="utf-8")
+    settings = config.load_settings()
+    assert settings.protected_tags == ("Keep-Me",) and settings.warnings == ()
+
+    with mock_aws():
+        estate = _tui_estate()
+        states = {name: TUI_STATE[name](ident) for name, ident in estate.items()}
+        session = helpers.moto_session()
+        source = LiveSource(lambda: session, resolve_kinds(TUI_KINDS), [REGION])
+        latest: dict[str, ActionUpdate] = {}
+
+        async def go() -> None:
+            # As ui/app.py launch() builds it.
+            app = TrackerApp(source, settings=settings, history=ScanHistory(keep=settings.keep_scans))
+            async with app.run_test(size=(120, 36)) as pilot:
+                await _settle(pilot, lambda: not app._scanning and app.connection is not None)
+                await pilot.press("slash")
+                # The instance's root volume is attached: leave it out.
+                app.query_one("#filter", Input).value = "!state:in-use"
+                await pilot.press("enter")
+                await pilot.pause()
+                assert {r.id for r in app.table.resources} >= set(estate.values())
+                assert app.table.row_count == len(estate)
+                await pilot.press("ctrl+a", "ctrl+d")
+                await pilot.pause()
+                screen = app.screen
+                assert isinstance(screen, ConfirmActionScreen)
+                assert screen.word == ACCOUNT
+                await pilot.press(*ACCOUNT, "enter")
+                await pilot.pause()
+                progress = app.screen
+                assert isinstance(progress, ActionProgressScreen)
+                await _settle(pilot, lambda: app._actions_running == 0)
+                latest.update({u.resource.id: u for u in progress.latest.values()})
+
+        asyncio.run(go())
+        after = {name: TUI_STATE[name](ident) for name, ident in estate.items()}
+
+    assert set(latest) == set(estate.values())
+    for name, ident in estate.items():
+        update = latest[ident]
+        if name == "untagged":
+            assert update.status is Status.DONE, update.message
+            assert after[name] == GONE
+        else:
+            assert (name, update.status, update.message) == (name, Status.REFUSED, "tag keep-me is set")
+            assert after[name] == states[name]  # unchanged
+    lines = AuditLog().tail(100)
+    assert AuditLog().path == config.data_dir() / "audit.jsonl"
+    tagged = {ident for name, ident in estate.items() if name != "untagged"}
+    assert not [line for line in lines if line["id"] in tagged]
+    assert [(line["phase"], line["id"]) for line in lines] == [
+        ("before", estate["untagged"]),  # the DryRun call
+        ("dry-run", estate["untagged"]),
+        ("before", estate["untagged"]),
+        ("after", estate["untagged"]),
+    ]
