@@ -63,7 +63,10 @@ from textual.app import App, ComposeResult  # noqa: E402
 from textual.widgets import DataTable, Input, Static  # noqa: E402
 
 from tracker_tui.filtering import format_cost  # noqa: E402
-from tracker_tui.model import GLOBAL_REGION, KIND_IDS, Identity, Resource  # noqa: E402
+from tracker_tui.aws.kinds import REGISTRY  # noqa: E402
+from tracker_tui.model import GLOBAL_REGION, Identity, Resource  # noqa: E402
+
+KIND_IDS = REGISTRY.ids
 from tracker_tui.replay import ReplaySource  # noqa: E402
 from tracker_tui.ui.app import TrackerApp  # noqa: E402
 from tracker_tui.ui.widgets.resource_table import ResourceTable, format_age, format_tags  # noqa: E402

@@ -12,6 +12,8 @@ import asyncio
 import sys
 from pathlib import Path
 
+from textual.widgets import Input
+
 from tracker_tui.aws.kinds import resolve_kinds
 from tracker_tui.aws.scan import ScanOptions
 from tracker_tui.aws.source import LiveSource
@@ -62,6 +64,35 @@ async def shoot(size: tuple[int, int]) -> list[Path]:
             await pilot.press("escape", "question_mark")
             await pilot.pause()
             save("help")
+            # The action dialogs: every row of the home region, then a real run on the demo.
+            await pilot.press("escape", "slash")
+            app.query_one("#filter", Input).value = "region:us-east-1"
+            await pilot.press("enter", "ctrl+a", "ctrl+d")
+            await pilot.pause()
+            await pilot.pause()
+            save("confirm-bulk")
+            await pilot.press("escape", "escape")
+            app.query_one("#filter", Input).value = "kind:ec2:instance state:running"
+            await pilot.press("slash", "enter")
+            await pilot.pause()
+            await pilot.press("s")
+            await pilot.pause()
+            await pilot.pause()
+            save("confirm-stop")
+            await pilot.press("escape")
+            app.query_one("#filter", Input).value = "kind:ec2:volume state:available us-east-1"
+            await pilot.press("slash", "enter")
+            await pilot.pause()
+            await pilot.press("ctrl+a", "ctrl+d")
+            await pilot.pause()
+            assert app.connection is not None
+            await pilot.press(*(app.connection.identity.alias or app.connection.identity.account_id), "enter")
+            for _ in range(600):
+                await pilot.pause(0.05)
+                if app._actions_running == 0:
+                    break
+            await pilot.pause()
+            save("results")
     finally:
         demo.stop()
     return written

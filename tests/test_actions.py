@@ -26,7 +26,7 @@ from tracker_tui.aws.actions import (
 from tracker_tui.aws.session import AwsSession
 from tracker_tui.model import Resource
 from tracker_tui.pricing.catalogue import load_catalogue
-from tracker_tui.pricing.estimate import price_resources
+from tracker_tui.aws.kinds import price_resources
 from tracker_tui.store import AuditLog
 
 ACCOUNT = "123456789012"
@@ -165,7 +165,7 @@ def test_plan_delete_on_a_mixed_selection_picks_each_kinds_action_and_skips_the_
     # Deleting saves the whole row's cost (unknown stays unknown).
     assert [p.saving for p in planned[:8]] == [7.59, 8.0, 3.65, 32.85, None, 15.0, 16.43, 0.5]
     rds = planned[5]
-    assert rds.final_snapshot == "tracker-tui-final-orders-20261129010203"
+    assert rds.artifact == "tracker-tui-final-orders-20261129010203"
     assert "tracker-tui-final-orders-20261129010203" in rds.note
     assert "stay allocated" in planned[3].note  # the NAT gateway's EIPs are not released implicitly
 
@@ -211,7 +211,7 @@ def test_plan_stop_saves_compute_only() -> None:
 
 def test_plan_without_final_snapshot_says_so() -> None:
     planned = plan([_resource("rds:db-instance", "orders", 15.0)], "delete", ActionOptions(rds_final_snapshot=False))
-    assert planned[0].final_snapshot is None
+    assert planned[0].artifact is None
     assert "no final snapshot" in planned[0].note
 
 
@@ -935,7 +935,7 @@ def test_planned_rows_keep_the_runner_from_skipping_a_named_snapshot(audit: Audi
         rds = session.client("rds", "us-east-1")
         _db(rds, "orders")
         row = scanned(session, "rds:db-instance")["orders"]
-        planned = [PlannedAction(row, "delete", final_snapshot="tracker-tui-final-orders-20260101000000")]
+        planned = [PlannedAction(row, "delete", artifact="tracker-tui-final-orders-20260101000000")]
         run = runner(session, audit, rds_final_snapshot=False)
 
         (done,) = run.run(planned, lambda _: None)

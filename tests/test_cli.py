@@ -18,7 +18,7 @@ from moto import mock_aws
 
 from tracker_tui.aws.session import AwsSession
 from tracker_tui.cli import main
-from tracker_tui.model import KIND_IDS
+from tracker_tui.aws.kinds import REGISTRY
 from tracker_tui.store import SCHEMA, read_inventory
 
 REPO = Path(__file__).resolve().parents[1]
@@ -314,7 +314,7 @@ def test_demo_scan_end_to_end() -> None:
     resources = data["resources"]
     assert len(resources) >= 200
     kinds = Counter(r["kind"] for r in resources)
-    assert set(kinds) == set(KIND_IDS)
+    assert set(kinds) == set(REGISTRY)
     regions_with_resources = {r["region"] for r in resources} - {"global"}
     assert len(regions_with_resources) >= 4
     assert {r["region"] for r in resources if r["kind"].startswith("iam:")} == {"global"}
@@ -333,6 +333,13 @@ def test_demo_scan_end_to_end() -> None:
     assert table_lines[0].split() == ["KIND", "REGION", "STATE", "ID", "NAME", "COST/MO"]
     assert any("acme-prod-backups" in line for line in table_lines)
     assert f"{len(resources)} resources in {len(data['regions'])} regions, account {ACCOUNT} (acme-staging)" in table_out
+    # The table ends with the run-rate and the waste, as the JSON's rows add them up.
+    total = sum(r["monthly_cost"] or 0 for r in resources)
+    unpriced = sum(1 for r in resources if r["monthly_cost"] is None)
+    assert f"estimated monthly total: ${total:,.2f} ({unpriced} unknown:" in table_out
+    waste_line = next(line for line in table_lines if line.startswith("waste: $"))
+    for label in ("unattached volume", "idle Elastic IP", "no retention", "no targets"):
+        assert label in waste_line
 
 
 # --- import layering ------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Static
 
-from tests.fixtures import make_app, sample_identity, sample_resources, sample_source, wait_scan
+from tests.estate import make_app, sample_identity, sample_resources, sample_source, wait_scan
 from tests.helpers import moto_session
 from tracker_tui.aws.actions import ActionUpdate, PlannedAction, Status, describe_skipped, plan, skipped_by_reason
 from tracker_tui.aws.kinds import resolve_kinds
@@ -347,7 +347,7 @@ def test_a_summary_keeps_the_notes_of_its_rows() -> None:
         notes = str(screen.query_one("#confirm-notes", Static).render())
         assert "3 rds:db-instance: final snapshot tracker-tui-final-<id>-" in notes
         assert "stay allocated" in notes  # NAT gateways' Elastic IPs
-        assert screen.query("#empty-buckets") and screen.query("#final-snapshot")
+        assert screen.query("#choice-empty_buckets") and screen.query("#choice-rds_final_snapshot")
 
     dialog_test(planned, check)
 

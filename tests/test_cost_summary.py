@@ -7,10 +7,11 @@ import dataclasses
 import random
 
 from tracker_tui.model import Identity, Resource
-from tracker_tui.pricing.estimate import price_resources
-from tracker_tui.pricing.summary import WASTE_FILTERS, CostSummary
+from tracker_tui.aws.kinds import price_resources
+from tracker_tui.aws.kinds import REGISTRY
+from tracker_tui.costs import CostSummary
 from tracker_tui.replay import ReplaySource
-from tracker_tui.store import format_cost
+from tracker_tui.model import format_cost
 from tracker_tui.ui.app import TrackerApp
 from tracker_tui.ui.widgets.cost_panel import CostPanel
 
@@ -103,7 +104,8 @@ def test_waste_lines_add_up_and_carry_the_filter_that_shows_them() -> None:
     assert lines["unattached volume"].count == len(loose)
     assert lines["unattached volume"].saving == round(sum(r.monthly_cost or 0 for r in loose), 2)
     for line in lines.values():
-        assert line.filter_text == WASTE_FILTERS[line.label]
+        assert line.filter_text == REGISTRY.rules()[line.rule_id].filter
+        assert line.label == REGISTRY.rules()[line.rule_id].label
     assert round(summary.waste_total(), 2) == round(sum(line.saving for line in lines.values()), 2)
 
 
@@ -122,7 +124,7 @@ def test_the_panel_shows_the_sum_of_the_table_rows() -> None:
             text = str(app.query_one("#cost-total").render())
             assert f"Monthly run-rate {format_cost(rows_total)}" in text
             unpriced = sum(1 for r in app.table.resources if r.monthly_cost is None)
-            assert f"{unpriced:,} not priced" in text
+            assert f"{unpriced:,} unknown" in text
             # Selecting the first waste line filters the table to exactly those rows.
             await pilot.press("tab")
             assert app.focused is app.query_one(CostPanel).query_one("#waste-list")

@@ -6,7 +6,8 @@ import random
 
 import pytest
 
-from tracker_tui.filtering import Filter, FilterError, format_cost, parse_filter, search_text
+from tracker_tui.filtering import Filter, FilterError, parse_filter, search_text
+from tracker_tui.model import format_cost, format_cost_sum
 from tracker_tui.model import Resource
 
 WEB = Resource(
@@ -246,10 +247,13 @@ def test_refines_recognises_typing_one_more_character() -> None:
     assert not parse_filter("state:run").refines(parse_filter("run"))
 
 
-def test_format_cost() -> None:
+def test_one_cost_formatter_and_one_spelling_of_unknown() -> None:
     assert format_cost(1234.5) == "$1,234.50"
     assert format_cost(0) == "$0.00"
-    assert format_cost(None) == ""
+    assert format_cost(None) == "unknown"
+    assert format_cost_sum([1.0, None, 2.5, None]) == "$3.50 + 2 unknown"
+    assert format_cost_sum([1.0, 2.5]) == "$3.50"
+    assert format_cost_sum([]) == "$0.00"
 
 
 # --- narrowing (Term.implies) and the blob fast paths -----------------------------------------
@@ -279,7 +283,8 @@ def _reference(text: str, resource: Resource) -> bool:
     flt = parse_filter(text)
     shown = [
         resource.kind, resource.name, resource.id, resource.region, resource.state,
-        resource.account_id, resource.arn or "", format_cost(resource.monthly_cost),
+        resource.account_id, resource.arn or "",
+        "" if resource.monthly_cost is None else format_cost(resource.monthly_cost),  # unknown is not text to match
         *(f"{k}={v}" for k, v in resource.tags.items()),
     ]  # fmt: skip
     for term in flt.terms:

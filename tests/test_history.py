@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures import NOW, sample_identity, sample_resources, sample_source, wait_scan
-from tracker_tui.history import ScanHistory, age_text, diff
-from tracker_tui.model import Resource
+from tests.estate import ACCOUNT_ID, NOW, sample_identity, sample_resources, sample_source, wait_scan
+from tracker_tui.history import ScanHistory, age_text, combined_view, diff, gone_since, scans_to_save
+from tracker_tui.model import ScanCell, CellResult, CellStatus, Identity, Resource
 from tracker_tui.store import Inventory
 from tracker_tui.ui.app import TrackerApp
 from tracker_tui.ui.screens.changes import ChangesScreen
@@ -116,3 +116,69 @@ def test_second_start_shows_the_last_scan_then_the_changes(tmp_path: Path) -> No
             assert len(history.files(sample_identity().account_id)) == 2
 
     asyncio.run(run())
+
+
+# --- the stale view and the fresh scan, without a terminal ----------------------------------------
+
+
+def _ended(account: str, region: str, kind: str, status: CellStatus = CellStatus.DONE) -> CellResult:
+    code = "AccessDenied" if status is CellStatus.DENIED else None
+    return CellResult(ScanCell(region, kind, account), status, 0, code, "no" if code else None)
+
+
+def test_gone_since_drops_only_rows_of_cells_that_finished_cleanly() -> None:
+    rows = sample_resources()
+    volumes = [r for r in rows if r.kind == "ec2:volume"]
+    lost_eu = next(v for v in volumes if v.region == "eu-west-1")
+    kept, lost_us = [v for v in volumes if v.region == "us-east-1"][:2]
+    results = [
+        _ended(ACCOUNT_ID, "eu-west-1", "ec2:volume", CellStatus.DENIED),  # its rows cannot be known gone
+        _ended(ACCOUNT_ID, lost_us.region, "ec2:volume"),
+        _ended(ACCOUNT_ID, kept.region, "ec2:volume"),
+    ]
+    gone = gone_since([kept, lost_eu, lost_us], {kept.key}, results, global_kinds=set())
+    assert gone == [lost_us.key]
+
+
+def test_gone_since_finds_account_wide_kinds_in_their_global_cell() -> None:
+    bucket = next(r for r in sample_resources() if r.kind == "s3:bucket" and r.region != "global")
+    clean_global = [_ended(ACCOUNT_ID, "global", "s3:bucket")]
+    assert gone_since([bucket], set(), clean_global, global_kinds={"s3:bucket"}) == [bucket.key]
+    # Looked up in the bucket's own region instead, no cell vouches for it: it stays.
+    assert gone_since([bucket], set(), clean_global, global_kinds=set()) == []
+    # Another account's clean cell says nothing about this account's rows.
+    other = [_ended("999999999999", "global", "s3:bucket")]
+    assert gone_since([bucket], set(), other, global_kinds={"s3:bucket"}) == []
+
+
+def test_scans_to_save_gives_each_account_its_rows_and_errors() -> None:
+    rows = sample_resources()
+    other = Identity("222222222222", alias="acme-data")
+    theirs = [dataclasses.replace(r, account_id=other.account_id) for r in rows[:3]]
+    results = [
+        _ended(ACCOUNT_ID, "eu-west-1", "rds:db-instance", CellStatus.DENIED),
+        _ended(other.account_id, "us-east-1", "ec2:volume"),
+    ]
+    ours, their = scans_to_save(
+        [sample_identity(), other], ["us-east-1", "eu-west-1"], [*rows, *theirs], results, "2026-11-29T12:00:00Z"
+    )
+    assert ours.identity == sample_identity() and ours.accounts == [sample_identity()]
+    assert {r.key for r in ours.resources} == {r.key for r in rows}
+    assert [(e.region, e.kind, e.code, e.account_id) for e in ours.errors] == [
+        ("eu-west-1", "rds:db-instance", "AccessDenied", ACCOUNT_ID)
+    ]
+    assert {r.key for r in their.resources} == {r.key for r in theirs} and their.errors == []
+    assert ours.scanned_at == their.scanned_at == "2026-11-29T12:00:00Z"
+    assert ours.regions == ["us-east-1", "eu-west-1"]
+
+
+def test_combined_view_of_several_accounts_is_as_old_as_the_oldest() -> None:
+    rows = sample_resources()
+    one = _inventory(rows[:2], "2026-11-29T09:00:00Z")
+    two = Inventory(Identity("222222222222"), ["eu-west-1"], rows[2:5], scanned_at="2026-11-28T09:00:00Z")
+    assert combined_view([one]) is one
+    view = combined_view([one, two])
+    assert view.identity == one.identity
+    assert view.resources == rows[:5]
+    assert view.regions == ["eu-west-1", "us-east-1"]
+    assert view.scanned_at == "2026-11-28T09:00:00Z"

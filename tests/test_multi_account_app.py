@@ -93,15 +93,15 @@ def test_tui_shows_every_account_and_acts_only_in_the_rows_account(org: Any) -> 
 
 
 def test_coverage_merge_names_the_account_of_an_error() -> None:
-    from tracker_tui.model import Cell, CellResult, CellStatus
-    from tracker_tui.ui.app import merge_accounts
+    from tracker_tui.model import ScanCell, CellResult, CellStatus
+    from tracker_tui.aws.scan import merge_accounts
 
     results = {
         ("111111111111", "eu-west-1", "rds:db-instance"): CellResult(
-            Cell("eu-west-1", "rds:db-instance", "111111111111"), CellStatus.DONE, 2
+            ScanCell("eu-west-1", "rds:db-instance", "111111111111"), CellStatus.DONE, 2
         ),
         ("222222222222", "eu-west-1", "rds:db-instance"): CellResult(
-            Cell("eu-west-1", "rds:db-instance", "222222222222"), CellStatus.DENIED, 0, "AccessDenied", "no"
+            ScanCell("eu-west-1", "rds:db-instance", "222222222222"), CellStatus.DENIED, 0, "AccessDenied", "no"
         ),
     }
     merged = merge_accounts(results)[("eu-west-1", "rds:db-instance")]

@@ -6,7 +6,7 @@ import asyncio
 import io
 from pathlib import Path
 
-from tests.fixtures import ACCOUNT_ID, NOW, REGIONS, sample_errors, sample_identity, sample_resources
+from tests.estate import ACCOUNT_ID, NOW, REGIONS, sample_errors, sample_identity, sample_resources
 from tracker_tui.cli import main
 from tracker_tui.store import Inventory, dumps_json, read_inventory
 from tracker_tui.ui.app import TrackerApp

@@ -24,7 +24,8 @@ from botocore.stub import ANY, Stubber
 
 from tracker_tui.aws.kinds.awslambda import list_functions
 from tracker_tui.aws.kinds.base import CellContext
-from tracker_tui.aws.kinds.ec2 import list_nat_gateways, list_volumes
+from tracker_tui.aws.kinds.ec2_nat_gateway import list_nat_gateways
+from tracker_tui.aws.kinds.ec2_volume import list_volumes
 from tracker_tui.aws.kinds.iam import list_users
 from tracker_tui.aws.kinds.s3 import list_buckets
 from tracker_tui.aws.session import AwsSession, SessionOptions

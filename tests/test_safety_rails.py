@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import boto3
@@ -34,7 +35,7 @@ from tracker_tui.aws.session import AwsSession
 from tracker_tui.aws.source import LiveSource
 from tracker_tui.history import ScanHistory
 from tracker_tui.model import Resource
-from tracker_tui.pricing.estimate import price_resources
+from tracker_tui.aws.kinds import price_resources
 from tracker_tui.store import AuditLog
 from tracker_tui.ui.app import TrackerApp
 from tracker_tui.ui.screens.confirm import ConfirmActionScreen
@@ -60,6 +61,15 @@ def scanned(session: AwsSession, kind: str, region: str = REGION) -> dict[str, R
 
 # --- creating and probing each kind in moto -------------------------------------------------
 
+#: Where the cases make their resources; the session's home region is always us-east-1, so a
+#: handler that asks for a client without the row's region acts in the wrong one.
+_WHERE = [REGION]
+
+
+def where() -> str:
+    return _WHERE[-1]
+
+
 
 def _tag_list(tags: Tags) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in tags.items()]
@@ -70,14 +80,14 @@ def _spec(resource_type: str, tags: Tags) -> dict[str, Any]:
 
 
 def _ec2() -> Any:
-    return boto3.client("ec2", region_name=REGION)
+    return boto3.client("ec2", region_name=where())
 
 
 def _subnets() -> list[str]:
     ec2 = _ec2()
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     return [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{REGION}{zone}")["Subnet"][
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{where()}{zone}")["Subnet"][
             "SubnetId"
         ]
         for i, zone in enumerate("ab")
@@ -97,7 +107,7 @@ def _instance_state(ident: str) -> str:
 
 
 def _make_volume(tags: Tags) -> str:
-    return str(_ec2().create_volume(Size=1, AvailabilityZone=f"{REGION}a", **_spec("volume", tags))["VolumeId"])
+    return str(_ec2().create_volume(Size=1, AvailabilityZone=f"{where()}a", **_spec("volume", tags))["VolumeId"])
 
 
 def _volume_state(ident: str) -> str:
@@ -131,8 +141,9 @@ def _nat_state(ident: str) -> str:
 
 
 def _make_bucket(tags: Tags) -> str:
-    s3 = boto3.client("s3", region_name=REGION)
-    s3.create_bucket(Bucket="rails-bucket")
+    s3 = boto3.client("s3", region_name=where())
+    location = {} if where() == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": where()}}
+    s3.create_bucket(Bucket="rails-bucket", **location)
     if tags:
         s3.put_bucket_tagging(Bucket="rails-bucket", Tagging={"TagSet": _tag_list(tags)})
     return "rails-bucket"
@@ -140,14 +151,14 @@ def _make_bucket(tags: Tags) -> str:
 
 def _bucket_state(ident: str) -> str:
     try:
-        boto3.client("s3", region_name=REGION).head_bucket(Bucket=ident)
+        boto3.client("s3", region_name=where()).head_bucket(Bucket=ident)
     except ClientError:
         return GONE
     return "exists"
 
 
 def _make_db(tags: Tags) -> str:
-    boto3.client("rds", region_name=REGION).create_db_instance(
+    boto3.client("rds", region_name=where()).create_db_instance(
         DBInstanceIdentifier="rails-db",
         Engine="postgres",
         DBInstanceClass="db.t3.micro",
@@ -162,7 +173,7 @@ def _make_db(tags: Tags) -> str:
 
 def _db_state(ident: str) -> str:
     try:
-        found = boto3.client("rds", region_name=REGION).describe_db_instances(DBInstanceIdentifier=ident)
+        found = boto3.client("rds", region_name=where()).describe_db_instances(DBInstanceIdentifier=ident)
     except ClientError:
         return GONE
     return str(found["DBInstances"][0]["DBInstanceStatus"])
@@ -172,7 +183,7 @@ def _v2_lb_maker(lb_type: str) -> Callable[[Tags], str]:
     def make(tags: Tags) -> str:
         name = f"rails-{lb_type}"
         extra = {"Tags": _tag_list(tags)} if tags else {}
-        boto3.client("elbv2", region_name=REGION).create_load_balancer(
+        boto3.client("elbv2", region_name=where()).create_load_balancer(
             Name=name, Subnets=_subnets(), Type=lb_type, **extra
         )
         return name
@@ -182,7 +193,7 @@ def _v2_lb_maker(lb_type: str) -> Callable[[Tags], str]:
 
 def _v2_lb_state(ident: str) -> str:
     try:
-        boto3.client("elbv2", region_name=REGION).describe_load_balancers(Names=[ident])
+        boto3.client("elbv2", region_name=where()).describe_load_balancers(Names=[ident])
     except ClientError:
         return GONE
     return "exists"
@@ -190,10 +201,10 @@ def _v2_lb_state(ident: str) -> str:
 
 def _make_classic_lb(tags: Tags) -> str:
     extra = {"Tags": _tag_list(tags)} if tags else {}
-    boto3.client("elb", region_name=REGION).create_load_balancer(
+    boto3.client("elb", region_name=where()).create_load_balancer(
         LoadBalancerName="rails-classic",
         Listeners=[{"Protocol": "HTTP", "LoadBalancerPort": 80, "InstancePort": 80}],
-        AvailabilityZones=[f"{REGION}a"],
+        AvailabilityZones=[f"{where()}a"],
         **extra,
     )
     return "rails-classic"
@@ -201,7 +212,7 @@ def _make_classic_lb(tags: Tags) -> str:
 
 def _classic_lb_state(ident: str) -> str:
     try:
-        boto3.client("elb", region_name=REGION).describe_load_balancers(LoadBalancerNames=[ident])
+        boto3.client("elb", region_name=where()).describe_load_balancers(LoadBalancerNames=[ident])
     except ClientError:
         return GONE
     return "exists"
@@ -209,12 +220,12 @@ def _classic_lb_state(ident: str) -> str:
 
 def _make_log_group(tags: Tags) -> str:
     extra = {"tags": dict(tags)} if tags else {}
-    boto3.client("logs", region_name=REGION).create_log_group(logGroupName="/rails/app", **extra)
+    boto3.client("logs", region_name=where()).create_log_group(logGroupName="/rails/app", **extra)
     return "/rails/app"
 
 
 def _log_group_state(ident: str) -> str:
-    groups = boto3.client("logs", region_name=REGION).describe_log_groups(logGroupNamePrefix=ident)["logGroups"]
+    groups = boto3.client("logs", region_name=where()).describe_log_groups(logGroupNamePrefix=ident)["logGroups"]
     return "exists" if any(g["logGroupName"] == ident for g in groups) else GONE
 
 
@@ -332,7 +343,7 @@ def _act(case: Case, tags: Tags, audit: AuditLog, session: AwsSession | None = N
     session = session or helpers.moto_session()
     ident = case.make(tags)
     assert case.state(ident) == case.before
-    row = scanned(session, case.kind)[ident]
+    row = scanned(session, case.kind, where())[ident]
     runner = ActionRunner(session, ACCOUNT, dataclasses.replace(FAST, **options), audit=audit)
     seen: list[ActionUpdate] = []
     (final,) = runner.run(plan([row], case.verb, runner.options), seen.append)
@@ -379,6 +390,29 @@ def test_the_untagged_twin_is_carried_out(audit: AuditLog, name: str) -> None:
     assert outcome.final.status is Status.DONE, outcome.final.message
     assert outcome.state == case.after
     assert _phases(audit) == list(case.calls)
+
+
+@pytest.fixture
+def far_region() -> Iterator[str]:
+    """The cases' resources in eu-west-1, while the session's home region stays us-east-1."""
+    _WHERE.append("eu-west-1")
+    try:
+        yield "eu-west-1"
+    finally:
+        _WHERE.pop()
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_every_handler_acts_in_the_rows_own_region(audit: AuditLog, far_region: str, name: str) -> None:
+    """A handler that asked for its client in the home region would find nothing to act on there."""
+    case = CASES[name]
+    with mock_aws():
+        outcome = _act(case, dict(HARMLESS), audit)
+
+    assert outcome.final.status is Status.DONE, outcome.final.message
+    assert outcome.state == case.after
+    lines = audit.tail(100)
+    assert lines and {line["region"] for line in lines} == {far_region}
 
 
 # --- 3. no call without its audit line, for every service -------------------------------------
@@ -572,4 +606,64 @@ def test_the_tui_refuses_with_the_config_files_protected_tags() -> None:
         ("dry-run", estate["untagged"]),
         ("before", estate["untagged"]),
         ("after", estate["untagged"]),
+    ]
+
+
+# --- 4. a call AWS refuses is reported as AWS said it ----------------------------------------------
+
+#: The client each case's mutating call goes through.
+SERVICES = {
+    "instance-stop": "ec2",
+    "instance-terminate": "ec2",
+    "volume-delete": "ec2",
+    "eip-release": "ec2",
+    "bucket-delete": "s3",
+    "db-stop": "rds",
+    "db-delete": "rds",
+    "alb-delete": "elbv2",
+    "nlb-delete": "elbv2",
+    "classic-elb-delete": "elb",
+    "log-group-delete": "logs",
+}
+
+
+def _answer_with_error(code: str, message: str) -> Callable[..., Any]:
+    """A before-call hook answering the real call (not its DryRun) with an AWS error, unsent."""
+
+    def hook(params: dict[str, Any], **_: Any) -> Any:
+        body = params.get("body")
+        if isinstance(body, dict) and str(body.get("DryRun", "")).lower() == "true":
+            return None
+        return SimpleNamespace(status_code=400, headers={}), {
+            "Error": {"Code": code, "Message": message},
+            "ResponseMetadata": {"RequestId": f"req-{code}", "HTTPStatusCode": 400},
+        }
+
+    return hook
+
+
+# NAT is left out: moto carries its DryRun call out, so the real call is never made there.
+@pytest.mark.parametrize("name", list(SERVICES))
+def test_a_call_aws_refuses_is_failed_with_its_code_message_and_request_id(audit: AuditLog, name: str) -> None:
+    case = CASES[name]
+    operation = case.calls[-1][1]
+    with mock_aws():
+        session = helpers.moto_session()
+        client = session.client(SERVICES[name], where())
+        event = f"before-call.{client.meta.service_model.service_id.hyphenize()}.{operation}"
+        client.meta.events.register(event, _answer_with_error("UnsupportedOperation", "Not today."))
+        outcome = _act(case, {}, audit, session=session)
+
+    final = outcome.final
+    assert (final.status, final.code, final.message, final.request_id) == (
+        Status.FAILED,
+        "UnsupportedOperation",
+        "Not today.",
+        "req-UnsupportedOperation",
+    )
+    assert not final.deleted and final.result is None
+    assert outcome.state == case.before
+    after = [line for line in audit.tail(100) if line["phase"] == "after" and line["operation"] == operation]
+    assert [(line["result"], line["code"], line["message"], line["request_id"]) for line in after] == [
+        ("error", "UnsupportedOperation", "Not today.", "req-UnsupportedOperation")
     ]

@@ -1,6 +1,6 @@
 """Snapshot tests of every screen at 80x24 (bastion over SSH) and 120x36.
 
-The app replays the sample estate (tests/fixtures.py) with both clocks frozen and the
+The app replays the sample estate (tests/estate.py) with both clocks frozen and the
 filter's cursor blink off, so a screen only changes when the code does.  Update baselines
 with ``pytest tests/test_snapshots.py --snapshot-update`` and look at the SVGs.
 """
@@ -12,7 +12,7 @@ from typing import Any, Awaitable, Callable
 import pytest
 from textual.pilot import Pilot
 
-from tests.fixtures import make_app, sample_resources, sample_source, wait_scan
+from tests.estate import make_app, sample_resources, sample_source, wait_scan
 
 
 def priced_app() -> object:
@@ -93,7 +93,7 @@ def _push(screen_factory: Callable[[], Any]) -> Callable[[Pilot[Any]], Awaitable
 
 @pytest.mark.parametrize("size", SIZES)
 def test_confirm_single_stop(snap_compare: Any, size: tuple[int, int]) -> None:
-    from tests.fixtures import sample_identity
+    from tests.estate import sample_identity
     from tracker_tui.ui.screens.confirm import ConfirmActionScreen
 
     def screen() -> Any:
@@ -105,7 +105,7 @@ def test_confirm_single_stop(snap_compare: Any, size: tuple[int, int]) -> None:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_confirm_stop_of_many_rows(snap_compare: Any, size: tuple[int, int]) -> None:
-    from tests.fixtures import sample_identity
+    from tests.estate import sample_identity
     from tracker_tui.ui.screens.confirm import ConfirmActionScreen
 
     def screen() -> Any:
@@ -119,7 +119,7 @@ def test_confirm_stop_of_many_rows(snap_compare: Any, size: tuple[int, int]) -> 
 def test_confirm_bulk_delete_mixed_selection(snap_compare: Any, size: tuple[int, int]) -> None:
     """Every row of the estate on a production account: many kinds, skipped rows, RDS
     deletes, non-empty buckets.  The prompt, the input and the buttons must show at 80x24."""
-    from tests.fixtures import sample_identity
+    from tests.estate import sample_identity
     from tracker_tui.ui.screens.confirm import ConfirmActionScreen
 
     def screen() -> Any:
@@ -130,7 +130,7 @@ def test_confirm_bulk_delete_mixed_selection(snap_compare: Any, size: tuple[int,
 
 @pytest.mark.parametrize("size", SIZES)
 def test_confirm_every_row_list(snap_compare: Any, size: tuple[int, int]) -> None:
-    from tests.fixtures import sample_identity
+    from tests.estate import sample_identity
     from tracker_tui.ui.screens.confirm import ConfirmActionScreen
 
     def screen() -> Any:

@@ -28,7 +28,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable
 
 import tracker_tui.aws.session as session_module
-from tests.fixtures import NOW, sample_identity
+from tests.estate import NOW, sample_identity
 from tests.test_cli import _hook_every_session, run
 from tracker_tui.aws.kinds import CellContext, resolve_kinds
 from tracker_tui.aws.scan import (
@@ -374,6 +374,23 @@ def test_cli_scan_against_a_silent_endpoint_exits_3_and_writes_the_timeout(
     assert [(e["region"], e["kind"], e["code"]) for e in data["errors"]] == [("us-east-1", "logs:log-group", "Timeout")]
     assert f"no answer from {black_hole.url}" in data["errors"][0]["message"]
     assert data["resources"] == []
+
+
+def test_a_silent_sts_at_start_is_one_line_about_the_endpoint_not_the_credentials(
+    black_hole: BlackHole, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(session_module, "DEFAULT_CONFIG", SHORT_CONFIG)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", black_hole.url)
+
+    code, out, err = run("scan", "--endpoint-url", black_hole.url, "--region", "us-east-1", "--format", "json")
+
+    assert code == 2
+    assert out == ""
+    assert "Traceback" not in err
+    assert err.count("\n") == 1
+    assert f"no answer from {black_hole.url}" in err
+    assert "credentials" not in err
+    assert black_hole.requests == 2  # GetCallerIdentity, capped like every call
 
 
 # --- one mapping from saved codes ----------------------------------------------------------------

@@ -7,12 +7,18 @@ scan (some cells failed; the inventory is still written); 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import threading
-from typing import IO, Sequence
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 from tracker_tui import __version__
+
+if TYPE_CHECKING:  # imported where used: --version and --help stay fast
+    from tracker_tui.aws.kinds import KindSpec
+    from tracker_tui.aws.source import LiveSource, MultiSource
+    from tracker_tui.config import Settings
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -87,7 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(parser, suppress=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     scan = commands.add_parser("scan", help="scan headless and print or write the inventory")
-    scan.add_argument("--format", choices=("json", "csv", "table"), default="table", help="output format (default table)")
+    scan.add_argument(
+        "--format", choices=("json", "csv", "table"), default="table", help="output format (default table)"
+    )
     scan.add_argument("--output", "-o", metavar="FILE", help="write to FILE (atomically) instead of stdout")
     _add_common(scan, suppress=True)
     open_ = commands.add_parser("open", help="open a saved inventory JSON in the TUI (no AWS calls)")
@@ -150,94 +158,57 @@ def run_audit(args: argparse.Namespace, stdout: IO[str]) -> int:
     return EXIT_OK
 
 
-def build_source(args: argparse.Namespace, kinds: list[object], settings: object | None = None) -> object:
-    """The scan source for the arguments: the demo, one profile, several, or an Organization.
+def _kinds(args: argparse.Namespace) -> list[KindSpec]:
+    from tracker_tui.aws.kinds import UnknownKindError, resolve_kinds
 
-    Nothing here calls AWS (the demo starts, and org accounts are listed, on ``connect``).
+    try:
+        return resolve_kinds(args.kind)
+    except UnknownKindError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _source(args: argparse.Namespace, kinds: list[KindSpec], settings: Settings) -> LiveSource | MultiSource:
+    """The scan source for the arguments; the config file fills in what they leave out.
 
     Raises:
-        UsageError: unknown profile, or options that do not go together.
+        UsageError: an unknown profile, or options that do not go together.
     """
-    from tracker_tui.aws.accounts import profile_sessions
-    from tracker_tui.aws.scan import ScanOptions
-    from tracker_tui.aws.session import AwsSession, CredentialsError, SessionOptions
-    from tracker_tui.aws.source import LiveSource, MultiSource
-    from tracker_tui.config import Settings
+    from tracker_tui.aws.source import SourceError, SourceRequest, build_source
 
-    settings = settings if isinstance(settings, Settings) else Settings()
-    if args.endpoint_url:
-        # Everything goes there, including botocore's own calls (the STS AssumeRole behind
-        # a role_arn profile), which only read the environment: an emulator endpoint must
-        # never let credential calls leak to real AWS.
-        os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
-    options = ScanOptions(concurrency=max(1, args.concurrency or settings.concurrency))
-    regions = list(args.region or settings.regions)
-    live = bool(getattr(args, "live_prices", False) or settings.live_prices)
-    profiles = list(args.profile or settings.profiles)
-    org_role = getattr(args, "org_role", None)
-    if args.demo:
-        if profiles or org_role:
-            raise UsageError("--demo cannot be combined with --profile or --org-role")
-        from tracker_tui.demo import DemoError, start_demo
-
-        demos: list[object] = []
-
-        def open_demo() -> AwsSession:
-            try:
-                demo = start_demo(latency_ms=args.demo_latency)
-            except DemoError as exc:
-                raise CredentialsError(str(exc)) from None
-            demos.append(demo)
-            return demo.session
-
-        # moto has no Price List API: the demo always prices from the catalogue.
-        return LiveSource(
-            open_demo, kinds, regions, options, label="demo account (moto)",  # type: ignore[arg-type]
-            on_close=lambda: [d.stop() for d in demos],  # type: ignore[attr-defined]
-        )
+    request = SourceRequest(
+        kinds=tuple(kinds),
+        profiles=tuple(args.profile or settings.profiles),
+        org_role=args.org_role,
+        regions=tuple(args.region or settings.regions),
+        endpoint_url=args.endpoint_url,
+        concurrency=args.concurrency or settings.concurrency,
+        live_prices=bool(args.live_prices or settings.live_prices),
+        demo=bool(args.demo),
+        demo_latency=args.demo_latency,
+    )
     try:
-        if org_role:
-            if len(profiles) > 1:
-                raise UsageError("--org-role takes one --profile (the Organization's management or delegated account)")
-            profile = profiles[0] if profiles else None
-
-            def open_base() -> AwsSession:
-                return AwsSession(SessionOptions(profile=profile, endpoint_url=args.endpoint_url))
-
-            return MultiSource.for_org_role(
-                open_base, org_role, kinds, requested_regions=regions, options=options,  # type: ignore[arg-type]
-                live_prices=live, profile=profile or "",
-            )
-        if len(profiles) > 1:
-            sessions = profile_sessions(profiles, args.endpoint_url)
-            return MultiSource.for_profiles(
-                sessions, kinds, requested_regions=regions, options=options, live_prices=live  # type: ignore[arg-type]
-            )
-        session = AwsSession(SessionOptions(profile=profiles[0] if profiles else None, endpoint_url=args.endpoint_url))
-    except CredentialsError as exc:
+        return build_source(request)
+    except SourceError as exc:
         raise UsageError(str(exc)) from None
-    return LiveSource(lambda: session, kinds, regions, options, live_prices=live)  # type: ignore[arg-type]
 
 
 def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
-    from tracker_tui.aws.kinds import UnknownKindError, resolve_kinds
     from tracker_tui.aws.regions import RegionsError
     from tracker_tui.aws.scan import Collector, error_entries
     from tracker_tui.aws.session import CredentialsError
     from tracker_tui.config import load_settings
-    from tracker_tui.store import Inventory, render, sort_resources, write_output
+    from tracker_tui.aws.kinds import sort_resources
+    from tracker_tui.costs import report_footer
+    from tracker_tui.store import Inventory, render, write_output
 
-    try:
-        kinds = resolve_kinds(args.kind)
-    except UnknownKindError as exc:
-        raise UsageError(str(exc)) from None
+    kinds = _kinds(args)
     settings = load_settings()
     for warning in settings.warnings:
         stderr.write(f"tracker-tui: {warning}\n")
-    source = build_source(args, kinds, settings)  # type: ignore[arg-type]
+    source = _source(args, kinds, settings)
     try:
         try:
-            connection = source.connect()  # type: ignore[attr-defined]
+            connection = source.connect()
         except (CredentialsError, RegionsError) as exc:
             raise UsageError(str(exc)) from None
         for failure in connection.failures:
@@ -245,7 +216,7 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
         collector = Collector()
         cancel = threading.Event()
         show_progress = hasattr(stderr, "isatty") and stderr.isatty()
-        thread = threading.Thread(target=source.scan, args=(collector, cancel), name="scan", daemon=True)  # type: ignore[attr-defined]
+        thread = threading.Thread(target=source.scan, args=(collector, cancel), name="scan", daemon=True)
         thread.start()
         try:
             while thread.is_alive():
@@ -264,8 +235,7 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
             return EXIT_INTERRUPTED
         if show_progress:
             stderr.write("\r" + " " * 70 + "\r")
-        live = getattr(source, "_live", None)
-        for problem in getattr(live, "problems", []):
+        for problem in source.price_problems:
             stderr.write(f"tracker-tui: live prices: {problem}\n")
         errors = error_entries(collector.results)
         inventory = Inventory(
@@ -276,7 +246,8 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
             accounts=list(connection.accounts) or [connection.identity],
         )
         try:
-            write_output(render(inventory, args.format), args.output, stdout)
+            footer = report_footer(inventory.resources) if args.format == "table" else []
+            write_output(render(inventory, args.format, footer), args.output, stdout)
         except OSError as exc:
             raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
         if errors:
@@ -287,16 +258,49 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
             return EXIT_PARTIAL
         return EXIT_OK
     finally:
-        source.close()  # type: ignore[attr-defined]
+        source.close()
 
 
 def run_tui(args: argparse.Namespace) -> int:
-    """Open the TUI on a live account (real or demo) or a saved inventory."""
-    try:
-        from tracker_tui.ui.app import launch
-    except ImportError as exc:  # pragma: no cover - until the UI lands
+    """Open the TUI on a live account (real or demo) or a saved inventory.
+
+    Credentials and regions of a real account are checked before the screen opens, so a
+    bad profile is one line and exit 2, not a broken screen.
+    """
+    from tracker_tui.aws.regions import RegionsError
+    from tracker_tui.aws.session import CredentialsError
+    from tracker_tui.config import load_settings
+    from tracker_tui.history import ScanHistory
+    from tracker_tui.store import InventoryError, read_inventory
+
+    try:  # the UI only now: scan, config and audit never import Textual
+        from tracker_tui.ui.app import TrackerApp
+    except ImportError as exc:  # pragma: no cover - a broken install
         raise UsageError(f"the TUI is not available: {exc}") from None
-    return launch(args)
+    settings = load_settings()
+    if args.command == "open":
+        try:
+            inventory = read_inventory(args.file)
+        except InventoryError as exc:
+            raise UsageError(str(exc)) from None
+        label = f"{Path(args.file).name}, scanned {inventory.scanned_at}"
+        app = TrackerApp(None, inventory=inventory, inventory_label=label, settings=settings,
+                         read_only=bool(args.read_only))
+        return app.run() or 0
+    source = _source(args, _kinds(args), settings)
+    if not args.demo:  # the demo connects in the app, so its screen shows at once
+        try:
+            source.connect()
+        except (CredentialsError, RegionsError) as exc:
+            source.close()
+            raise UsageError(str(exc)) from None
+    app = TrackerApp(
+        source, settings=settings, read_only=bool(args.read_only), history=ScanHistory(keep=settings.keep_scans)
+    )
+    try:
+        return app.run() or 0
+    finally:
+        source.close()
 
 
 def main(argv: Sequence[str] | None = None, stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> int:

@@ -34,13 +34,11 @@ from operator import attrgetter, itemgetter
 from typing import Iterable, Mapping, Sequence
 
 from tracker_tui.model import Resource
-from tracker_tui.model import format_cost as model_format_cost
 
 __all__ = [
     "Filter",
     "FilterError",
     "Term",
-    "format_cost",
     "parse_filter",
     "search_text",
     "search_texts",
@@ -61,11 +59,6 @@ _COST_OPERATORS = (">=", "<=", ">", "<")  # longest first
 
 class FilterError(ValueError):
     """A filter text that does not parse; ``str(error)`` is a short message for the user."""
-
-
-def format_cost(cost: float | None) -> str:
-    """Format a monthly cost as the table shows it: ``$1,234.56``, or ``""`` when unknown."""
-    return model_format_cost(cost, missing="")
 
 
 def search_text(resource: Resource) -> str:
@@ -96,7 +89,7 @@ def _blob_text(resource: Resource) -> str:
             resource.state,
             resource.account_id,
             resource.arn or "",
-            "" if cost is None else f"${cost:,.2f}",  # format_cost, inlined
+            "" if cost is None else f"${cost:,.2f}",  # format_cost, inlined; unknown is not searchable text
             _TAG_SEP,
         )
     )

@@ -5,21 +5,28 @@ Each finished scan is saved (inventory v1, written atomically) under the user ca
 stale with its age, while a fresh scan streams in; afterwards ``diff`` says what is new,
 gone and changed, with the cost delta.  Old scans are pruned (keep N).  A corrupt file
 is moved aside and reported, never silently lost.
+
+The reconciliation between the stale view and the fresh scan is here too, as plain
+functions (``combined_view``, ``gone_since``, ``scans_to_save``), so it is tested without a
+terminal; the app only applies their answers to the table.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Sequence
 
 from tracker_tui.config import cache_dir
-from tracker_tui.model import Resource, parse_iso
+from tracker_tui.model import GLOBAL_REGION, CellResult, Identity, Resource, ScanErrorEntry, parse_iso
+from tracker_tui.aws.kinds import sort_resources
 from tracker_tui.store import Inventory, InventoryError, atomic_write_text, dumps_json, read_inventory
 
 DEFAULT_KEEP = 10
+#: ``Resource.key``: (account id, region, kind, id).
+ResourceKey = tuple[str, str, str, str]
 
 
 def scans_dir(base: Path | None = None) -> Path:
@@ -29,7 +36,7 @@ def scans_dir(base: Path | None = None) -> Path:
 def _stamp(scanned_at: str) -> str:
     """A file-name-safe, sortable form of the inventory's ``scanned_at``."""
     digits = "".join(ch for ch in scanned_at if ch.isdigit())
-    return digits or datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
+    return digits or datetime.now(UTC).strftime("%Y%m%d%H%M%S")
 
 
 @dataclass
@@ -152,7 +159,7 @@ def age_text(scanned_at: str, now: datetime | None = None) -> str:
     when = parse_iso(scanned_at)
     if when is None:
         return "at an unknown time"
-    seconds = max(0.0, ((now or datetime.now(timezone.utc)) - when).total_seconds())
+    seconds = max(0.0, ((now or datetime.now(UTC)) - when).total_seconds())
     if seconds < 90:
         return f"{int(seconds)} s ago"
     if seconds < 90 * 60:
@@ -160,3 +167,75 @@ def age_text(scanned_at: str, now: datetime | None = None) -> str:
     if seconds < 36 * 3600:
         return f"{int(seconds // 3600)} h ago"
     return f"{int(seconds // 86400)} days ago"
+
+
+# --- the stale view and the fresh scan ---------------------------------------------------------
+
+
+def combined_view(scans: Sequence[Inventory]) -> Inventory:
+    """One view of several accounts' last scans (at least one): the first one's identity,
+    every region and row, and the oldest scan time, since that is how stale the view is."""
+    first = scans[0]
+    if len(scans) == 1:
+        return first
+    return Inventory(
+        identity=first.identity,
+        regions=sorted({r for inv in scans for r in inv.regions}),
+        resources=[r for inv in scans for r in inv.resources],
+        scanned_at=min(inv.scanned_at for inv in scans),
+    )
+
+
+def gone_since(
+    stale: Iterable[Resource],
+    found: Collection[ResourceKey],
+    results: Iterable[CellResult],
+    *,
+    global_kinds: Collection[str],
+) -> list[ResourceKey]:
+    """The stale rows a finished scan shows to be gone: not found again, in a clean cell.
+
+    Only rows of cells that finished cleanly this time are known to be gone; a denied or
+    failed cell keeps its old rows rather than losing them silently.
+
+    Args:
+        stale: the rows of the last scan, shown while the new one streamed in.
+        found: the keys of the rows the new scan found.
+        results: how each cell of the new scan ended.
+        global_kinds: kinds scanned as one cell in region ``global`` (account-wide and
+            global ones), whatever region their rows show (an S3 bucket's own region).
+    """
+    clean = {(r.cell.account_id, r.cell.region, r.cell.kind) for r in results if not r.status.is_error}
+    gone = []
+    for row in stale:
+        cell_region = GLOBAL_REGION if row.kind in global_kinds else row.region
+        if row.key not in found and (row.account_id, cell_region, row.kind) in clean:
+            gone.append(row.key)
+    return gone
+
+
+def scans_to_save(
+    identities: Iterable[Identity],
+    regions: Sequence[str],
+    fresh: Iterable[Resource],
+    results: Iterable[CellResult],
+    scanned_at: str,
+) -> list[Inventory]:
+    """One inventory per account, its own rows and failed cells, so each account's next
+    start finds its own last scan (``ScanHistory`` keeps one folder per account)."""
+    rows, ends = list(fresh), list(results)
+    return [
+        Inventory(
+            identity=identity,
+            regions=list(regions),
+            resources=sort_resources([r for r in rows if r.account_id == identity.account_id]),
+            errors=[
+                ScanErrorEntry(r.cell.region, r.cell.kind, r.code or r.status.value, r.message or "", r.cell.account_id)
+                for r in ends
+                if r.status.is_error and r.cell.account_id == identity.account_id
+            ],
+            scanned_at=scanned_at,
+            accounts=[identity],
+        )
+        for identity in identities
+    ]

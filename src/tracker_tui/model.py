@@ -9,27 +9,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 GLOBAL_REGION = "global"
-
-#: Every resource kind, in display order.  ``aws.kinds`` registers one scanner for each.
-KIND_IDS: tuple[str, ...] = (
-    "ec2:instance",
-    "ec2:volume",
-    "ec2:elastic-ip",
-    "ec2:nat-gateway",
-    "s3:bucket",
-    "rds:db-instance",
-    "lambda:function",
-    "elb:load-balancer",
-    "logs:log-group",
-    "iam:user",
-    "iam:role",
-    "autoscaling:group",
-    "elasticache:cluster",
-)
-
 
 def iso_utc(value: datetime | None) -> str | None:
     """Format a datetime as ``2026-01-02T03:04:05Z`` (UTC, seconds precision)."""
@@ -40,9 +22,24 @@ def iso_utc(value: datetime | None) -> str | None:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def format_cost(value: float | None, missing: str = "-") -> str:
-    """A monthly cost as people read it: ``$1,234.56``, or ``missing`` when it is unknown."""
-    return missing if value is None else f"${value:,.2f}"
+#: How every screen and report writes a cost that cannot be known (never a silent $0 or a blank).
+UNKNOWN_COST = "unknown"
+
+
+def format_cost(value: float | None) -> str:
+    """A monthly cost as people read it: ``$1,234.56``, or ``unknown``."""
+    return UNKNOWN_COST if value is None else f"${value:,.2f}"
+
+
+def format_cost_sum(values: Iterable[float | None]) -> str:
+    """A sum of costs some of which may be unknown: ``$12.00``, or ``$12.00 + 2 unknown``."""
+    known, unknown = 0.0, 0
+    for value in values:
+        if value is None:
+            unknown += 1
+        else:
+            known += value
+    return format_cost(known) + (f" + {unknown} {UNKNOWN_COST}" if unknown else "")
 
 
 def parse_iso(value: str | None) -> datetime | None:
@@ -145,7 +142,7 @@ class CellStatus(str, enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
-class Cell:
+class ScanCell:
     """One unit of scan work: one kind in one region (or ``global``) of one account."""
 
     region: str
@@ -157,7 +154,7 @@ class Cell:
 class CellResult:
     """The outcome of one cell."""
 
-    cell: Cell
+    cell: ScanCell
     status: CellStatus
     count: int = 0
     code: str | None = None
@@ -207,14 +204,14 @@ class Identity:
 class ScanStarted:
     identity: Identity
     regions: tuple[str, ...]
-    cells: tuple[Cell, ...]
+    cells: tuple[ScanCell, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class ResourcesFound:
     """A batch of resources from one page of one cell."""
 
-    cell: Cell
+    cell: ScanCell
     resources: tuple[Resource, ...]
 
 

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from tracker_tui.aws.scan import Sink, status_for_code
-from tracker_tui.aws.source import Connection
+from tracker_tui.aws.session import AwsSession
+from tracker_tui.aws.source import NOT_A_REAL_ACCOUNT, NOT_CONNECTED_REGIONS, Connection, NoSession, SourceError
 from tracker_tui.model import (
     GLOBAL_REGION,
-    Cell,
+    ScanCell,
     CellFinished,
     CellResult,
     CellStatus,
@@ -54,14 +55,14 @@ class ReplaySource:
     def connect(self) -> Connection:
         return Connection(self.identity, tuple(self.regions), self.profile, self.label, tuple(self.kinds))
 
-    def _cells(self) -> list[Cell]:
+    def _cells(self) -> list[ScanCell]:
         global_kinds = {r.kind for r in self.resources if r.region == GLOBAL_REGION}
-        cells: list[Cell] = []
+        cells: list[ScanCell] = []
         for kind in self.kinds:
             if kind in global_kinds:
-                cells.append(Cell(GLOBAL_REGION, kind, self.identity.account_id))
+                cells.append(ScanCell(GLOBAL_REGION, kind, self.identity.account_id))
             else:
-                cells.extend(Cell(region, kind, self.identity.account_id) for region in self.regions)
+                cells.extend(ScanCell(region, kind, self.identity.account_id) for region in self.regions)
         return cells
 
     def scan(self, sink: Sink, cancel: threading.Event) -> ScanFinished:
@@ -96,3 +97,26 @@ class ReplaySource:
 
     def close(self) -> None:
         pass
+
+    # A replay has no account behind it: nothing to act on, no profile, no regions to pick.
+
+    def session_for(self, account_id: str) -> AwsSession:
+        raise NoSession("a replayed inventory has no account to act on")
+
+    @property
+    def requested_regions(self) -> Sequence[str]:
+        return tuple(self.regions)
+
+    @property
+    def profile_refusal(self) -> str:
+        return NOT_A_REAL_ACCOUNT
+
+    @property
+    def region_refusal(self) -> str:
+        return NOT_CONNECTED_REGIONS
+
+    def switch_profile(self, profile: str) -> ReplaySource:
+        raise SourceError(self.profile_refusal)
+
+    def limit_regions(self, regions: Sequence[str]) -> None:
+        raise SourceError(self.region_refusal)

@@ -191,8 +191,8 @@ def dumps_csv(resources: Iterable[Resource]) -> str:
     return buffer.getvalue()
 
 
-def dumps_table(inventory: Inventory, width: int = 120) -> str:
-    """A plain-text table for terminals and logs, grouped by kind, with a summary."""
+def dumps_table(inventory: Inventory, footer: Sequence[str] = ()) -> str:
+    """A plain-text table for terminals and logs, grouped by kind, with a summary and ``footer``."""
     columns = ("KIND", "REGION", "STATE", "ID", "NAME", "COST/MO")
     rows = [
         (r.kind, r.region, r.state, r.id, r.name, format_cost(r.monthly_cost))
@@ -220,22 +220,7 @@ def dumps_table(inventory: Inventory, width: int = 120) -> str:
         f"{len(inventory.resources)} resources in {len(inventory.regions)} regions, account {account}; "
         + ", ".join(f"{k} {n}" for k, n in by_kind.items())
     )
-    priced = [r.monthly_cost for r in inventory.resources if r.monthly_cost is not None]
-    if priced:
-        from tracker_tui.pricing.summary import CostSummary
-
-        unpriced = len(inventory.resources) - len(priced)
-        lines.append(
-            f"estimated monthly total: {format_cost(sum(priced))} "
-            f"({unpriced} not priced: usage-dependent or unknown, see cost_basis)"
-        )
-        summary = CostSummary()
-        summary.add(inventory.resources)
-        waste = summary.waste_lines()
-        lines.append(
-            f"waste: {format_cost(sum(w.saving for w in waste))}/mo"
-            + "".join(f"; {w.label} x{w.count} {format_cost(w.saving)}" for w in waste)
-        )
+    lines.extend(footer)
     for e in inventory.errors:
         lines.append(f"error: {e.region} {e.kind}: {e.code}: {e.message}")
     return "\n".join(lines) + "\n"
@@ -249,22 +234,15 @@ def write_output(text: str, output: str | None, stdout: IO[str]) -> None:
         stdout.write(text)
 
 
-def render(inventory: Inventory, fmt: str) -> str:
+def render(inventory: Inventory, fmt: str, footer: Sequence[str] = ()) -> str:
+    """The inventory as ``fmt`` (json, csv or table); ``footer`` ends the table (totals, waste)."""
     if fmt == "json":
         return dumps_json(inventory)
     if fmt == "csv":
         return dumps_csv(inventory.resources)
     if fmt == "table":
-        return dumps_table(inventory)
+        return dumps_table(inventory, footer)
     raise ValueError(f"unknown format {fmt!r}")
-
-
-def sort_resources(resources: Sequence[Resource]) -> list[Resource]:
-    """A stable order for files: account, kind (display order), region, id."""
-    from tracker_tui.model import KIND_IDS
-
-    order = {k: i for i, k in enumerate(KIND_IDS)}
-    return sorted(resources, key=lambda r: (r.account_id, order.get(r.kind, 99), r.region, r.id))
 
 
 # --- audit log ---------------------------------------------------------------------------

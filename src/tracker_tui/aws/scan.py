@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
 import botocore.exceptions
 
-from tracker_tui.aws.kinds import CellContext, KindSpec, ScanCancelled
+from tracker_tui.aws.kinds import CellContext, KindSpec, ScanCancelled, price_resources
 from tracker_tui.aws.kinds.base import error_code
 from tracker_tui.aws.session import TIMEOUT_ERRORS, AwsSession, gave_up
 from tracker_tui.model import (
     GLOBAL_REGION,
-    Cell,
+    ScanCell,
     CellFinished,
     CellResult,
     CellStatus,
@@ -33,7 +33,6 @@ from tracker_tui.model import (
     ScanFinished,
     ScanStarted,
 )
-from tracker_tui.pricing.estimate import price_resources
 
 DEFAULT_CONCURRENCY = 16
 
@@ -76,6 +75,8 @@ TIMEOUT_CODE = "Timeout"
 _LOCAL_DENIED_CODES = frozenset({"NoCredentials"})
 
 Sink = Callable[[ScanEvent], None]
+#: Where a cell's result sits when several accounts are scanned: (account id, region, kind).
+CellKey = tuple[str, str, str]
 
 
 def status_for_code(code: str) -> CellStatus:
@@ -159,7 +160,7 @@ class ScanEngine:
     #: TUI, JSON and CSV all carry the same estimates.  None leaves resources unpriced.
     pricer: Callable[[Sequence[Resource]], list[Resource]] | None = price_resources
 
-    def cells(self) -> list[Cell]:
+    def cells(self) -> list[ScanCell]:
         """Every (region, kind) task of this scan; account-wide and global kinds once."""
         # Order is the order the pool starts them.  Global and account-wide kinds first:
         # they fan out per item (tags, bucket regions), so theirs are the longest chains.
@@ -169,8 +170,8 @@ class ScanEngine:
         home = self.session.home_region
         regions = sorted(self.regions, key=lambda region: region != home)
         regional = [spec for spec in self.kinds if spec.scope == "regional"]
-        out = [Cell(GLOBAL_REGION, spec.id, account) for spec in self.kinds if spec.scope != "regional"]
-        out += [Cell(region, spec.id, account) for region in regions for spec in regional]
+        out = [ScanCell(GLOBAL_REGION, spec.id, account) for spec in self.kinds if spec.scope != "regional"]
+        out += [ScanCell(region, spec.id, account) for region in regions for spec in regional]
         return out
 
     def run(self, sink: Sink, cancel: threading.Event | None = None) -> ScanFinished:
@@ -183,7 +184,7 @@ class ScanEngine:
         results: list[CellResult] = []
         lock = threading.Lock()
 
-        def task(cell: Cell) -> None:
+        def task(cell: ScanCell) -> None:
             result = self._run_cell(cell, specs[cell.kind], sink, cancel)
             with lock:
                 results.append(result)
@@ -199,7 +200,7 @@ class ScanEngine:
         sink(finished)
         return finished
 
-    def _run_cell(self, cell: Cell, spec: KindSpec, sink: Sink, cancel: threading.Event) -> CellResult:
+    def _run_cell(self, cell: ScanCell, spec: KindSpec, sink: Sink, cancel: threading.Event) -> CellResult:
         t0 = time.monotonic()
         if cancel.is_set():
             return CellResult(cell, CellStatus.CANCELLED)
@@ -237,6 +238,46 @@ def error_entries(results: Sequence[CellResult]) -> list[ScanErrorEntry]:
         if r.status.is_error
     ]
     return sorted(entries, key=lambda e: (e.account_id, e.region, e.kind))
+
+
+def saved_results(entries: Iterable[ScanErrorEntry]) -> dict[CellKey, CellResult]:
+    """How the failed cells of a saved inventory ended (``error_entries`` the other way), so
+    a reopened inventory shows its errors in the coverage grid as the live scan did."""
+    return {
+        (e.account_id, e.region, e.kind): CellResult(
+            ScanCell(e.region, e.kind, e.account_id), status_for_code(e.code), code=e.code, message=e.message
+        )
+        for e in entries
+    }
+
+
+def merge_accounts(results: Mapping[CellKey, CellResult]) -> dict[tuple[str, str], CellResult]:
+    """One coverage cell per (region, kind) across accounts: counts add up, and an error in
+    any account shows, its message naming the account when there are several."""
+    several = len({account for account, _, _ in results}) > 1
+    merged: dict[tuple[str, str], CellResult] = {}
+    for (account, region, kind), result in sorted(results.items()):
+        if several and result.message:
+            result = replace(result, message=f"{account}: {result.message}")
+        key = (region, kind)
+        seen = merged.get(key)
+        if seen is None:
+            merged[key] = result
+            continue
+        worst = result if result.status.is_error and not seen.status.is_error else seen
+        status = worst.status
+        if not status.is_error and CellStatus.DONE in (seen.status, result.status):
+            status = CellStatus.DONE
+        messages = [m for m in (seen.message, result.message) if m]
+        merged[key] = CellResult(
+            worst.cell,
+            status,
+            seen.count + result.count,
+            worst.code,
+            "\n".join(messages) or None,
+            max(seen.seconds, result.seconds),
+        )
+    return merged
 
 
 @dataclass

@@ -306,6 +306,11 @@ def describe_credentials_error(exc: BaseException, profile: str | None) -> str:
                 f"(for SSO: `aws sso login{hint_profile}`) and try again"
             )
         return f"cannot confirm the AWS identity ({code}: {message})"
+    if isinstance(exc, TIMEOUT_ERRORS):
+        # Not a credentials problem: the endpoint took the connection (or never did) and
+        # stayed silent through every attempt allowed.
+        endpoint = (getattr(exc, "kwargs", None) or {}).get("endpoint_url") or "the AWS endpoint"
+        return f"no answer from {endpoint}: check the network, a proxy or --endpoint-url, and try again"
     if isinstance(exc, botocore.exceptions.EndpointConnectionError):
         return f"cannot reach AWS: {exc}"
     if isinstance(exc, botocore.exceptions.BotoCoreError):

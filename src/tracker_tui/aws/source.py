@@ -1,28 +1,33 @@
 """Where a scan's resources come from, as the TUI sees it.
 
-The app only needs two things: ``connect()`` (who, which regions; may be slow, runs in a
-worker thread) and ``scan(sink, cancel)``.  ``LiveSource`` does both against AWS (or the
-demo's moto server); tests inject a source that replays a fixed inventory through the
-same event stream.
+The app scans through ``ScanSource``: ``connect()`` (who, which regions; may be slow, runs
+in a worker thread), ``scan(sink, cancel)``, the session that acts on an account's rows,
+and the two changes the pickers make (another profile, fewer regions), each of which a
+source may refuse with a reason.  ``LiveSource`` scans one account against AWS (or the
+demo's moto server), ``MultiSource`` several; ``replay.ReplaySource`` replays a fixed
+inventory through the same event stream.  ``build_source`` picks one for a
+``SourceRequest`` (what the command line asked for).
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import threading
 import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Protocol
 
 from tracker_tui.aws.accounts import AccountFailure, AccountTarget
 from tracker_tui.aws.kinds import KindSpec
 from tracker_tui.aws.regions import RegionsError, resolve_regions
-from tracker_tui.aws.scan import ScanEngine, ScanOptions, Sink, status_for_code
-from tracker_tui.aws.session import AwsSession, CredentialsError
+from tracker_tui.aws.scan import DEFAULT_CONCURRENCY, ScanEngine, ScanOptions, Sink, status_for_code
+from tracker_tui.aws.session import AwsSession, CredentialsError, SessionOptions
 from tracker_tui.model import (
     GLOBAL_REGION,
-    Cell,
+    ScanCell,
     CellFinished,
     CellResult,
     CellStatus,
@@ -47,12 +52,71 @@ class Connection:
     failures: tuple[str, ...] = ()
 
 
+class SourceError(Exception):
+    """A source cannot be built, or changed, as asked.  The message is one line for the user."""
+
+
+class NoSession(KeyError):
+    """No AWS session acts on this account's rows (a failed lookup by account id): not
+    connected yet, not an account of this scan, or no live account at all (a replay).
+    ``str()`` says which, for the user."""
+
+    def __str__(self) -> str:
+        # KeyError's str() quotes its argument; this one is a sentence.
+        return str(self.args[0]) if self.args else "no session"
+
+
+#: Why a source that is not a real account keeps its profile (shown as is).
+NOT_A_REAL_ACCOUNT = "Profiles apply to real accounts (this is the demo or a saved file)."
+#: Why a source that is not connected to an account keeps its regions (shown as is).
+NOT_CONNECTED_REGIONS = "Regions can be chosen once connected to an account."
+
+
 class ScanSource(Protocol):
-    def connect(self) -> Connection: ...
+    """What the TUI scans: everything the app asks of a source, so it never looks past it.
 
-    def scan(self, sink: Sink, cancel: threading.Event) -> ScanFinished: ...
+    ``switch_profile`` and ``limit_regions`` are the pickers' changes; a source that cannot
+    make one says why in ``profile_refusal`` / ``region_refusal`` ("" when it can), and
+    raises ``SourceError`` with that reason if asked anyway.
+    """
 
-    def close(self) -> None: ...
+    def connect(self) -> Connection:
+        """Who, which regions (may call AWS: runs in a worker thread).  Cached until reset."""
+
+    def scan(self, sink: Sink, cancel: threading.Event) -> ScanFinished:
+        """Stream one scan's events into ``sink`` (``aws.scan`` documents the order)."""
+
+    def close(self) -> None:
+        """Release what the source holds (the demo's server); safe to call twice."""
+
+    def session_for(self, account_id: str) -> AwsSession:
+        """The session that acts on ``account_id``'s rows (each account acts through its own).
+
+        Raises:
+            NoSession: not connected yet, not an account of this scan, or no live account.
+        """
+
+    @property
+    def requested_regions(self) -> Sequence[str]:
+        """The regions asked for (empty: every enabled region); the region picker's ticks."""
+
+    @property
+    def profile_refusal(self) -> str:
+        """Why ``switch_profile`` cannot work here, for the user; "" when it can."""
+
+    @property
+    def region_refusal(self) -> str:
+        """Why ``limit_regions`` cannot work here, for the user; "" when it can."""
+
+    def switch_profile(self, profile: str) -> ScanSource:
+        """A new source that scans the same way under ``profile`` (the caller closes this one).
+
+        Raises:
+            SourceError: ``profile_refusal``, or the profile is unknown.
+        """
+
+    def limit_regions(self, regions: Sequence[str]) -> None:
+        """Scan ``regions`` (empty: every enabled one) from the next connect on."""
 
 
 @dataclass
@@ -64,6 +128,8 @@ class LiveSource:
             worker thread and the UI shows at once).
         kinds: kinds to scan.
         requested_regions: the user's ``--region`` list (empty: every enabled region).
+        profile_refusal: why this account's profile cannot be switched ("" when it can:
+            the demo's session is its moto server, so it says so).
     """
 
     open_session: Callable[[], AwsSession]
@@ -74,13 +140,47 @@ class LiveSource:
     on_close: Callable[[], None] | None = None
     #: Price EC2 types missing from the catalogue with the Price List API (cached).
     live_prices: bool = False
-    _live: object | None = None
+    profile_refusal: str = ""
+    _live: Any = None  # pricing.live.LivePrices, imported only when live prices are on
     _session: AwsSession | None = None
     _connection: Connection | None = None
 
     @property
     def session(self) -> AwsSession | None:
         return self._session
+
+    def session_for(self, account_id: str) -> AwsSession:
+        """The one session, for the one account this source connected to.
+
+        Raises:
+            NoSession: still connecting, or ``account_id`` is another account.
+        """
+        if self._session is None or self._connection is None:
+            raise NoSession("still connecting")
+        if account_id != self._connection.identity.account_id:
+            raise NoSession(f"account {account_id} is not connected")
+        return self._session
+
+    @property
+    def region_refusal(self) -> str:
+        return ""
+
+    def switch_profile(self, profile: str) -> LiveSource:
+        """The same scan (kinds, regions, options, prices) under ``profile``, same endpoint."""
+        if self.profile_refusal:
+            raise SourceError(self.profile_refusal)
+        endpoint = self._session.endpoint_url if self._session is not None else None
+        try:
+            session = AwsSession(SessionOptions(profile=profile, endpoint_url=endpoint))
+        except CredentialsError as exc:
+            raise SourceError(str(exc)) from None
+        return LiveSource(
+            lambda: session, self.kinds, self.requested_regions, self.options, live_prices=self.live_prices
+        )
+
+    def limit_regions(self, regions: Sequence[str]) -> None:
+        self.requested_regions = tuple(regions)
+        self.reset_connection()
 
     def connect(self) -> Connection:
         if self._connection is None:
@@ -102,12 +202,17 @@ class LiveSource:
         assert self._session is not None
         engine = ScanEngine(self._session, connection.identity, connection.regions, self.kinds, self.options)
         if self.live_prices:
-            from tracker_tui.pricing.estimate import price_resources
+            from tracker_tui.aws.kinds import price_resources
             from tracker_tui.pricing.live import LivePrices
 
             self._live = self._live or LivePrices(self._session)
             engine.pricer = functools.partial(price_resources, live=self._live)
         return engine.run(sink, cancel)
+
+    @property
+    def price_problems(self) -> list[str]:
+        """What went wrong pricing from the Price List API (``live_prices``), one line each."""
+        return list(self._live.problems) if self._live is not None else []
 
     def close(self) -> None:
         if self.on_close is not None:
@@ -140,7 +245,7 @@ class MultiSource:
 
     An account that cannot be scanned never stops the others: it is listed in
     ``Connection.failures`` (for the header) and reported as one DENIED/FAILED cell
-    ``Cell("global", "account", account_id)`` (for progress, errors and exit codes).
+    ``ScanCell("global", "account", account_id)`` (for progress, errors and exit codes).
 
     Args:
         open_targets: returns (accounts to scan, accounts already known to fail); runs in
@@ -210,12 +315,28 @@ class MultiSource:
         """The session of ``account_id``: actions on a row must go through its own account's.
 
         Raises:
-            KeyError: the account is not one this source connected to.
+            NoSession: the account is not one this source connected to.
         """
         try:
             return self._sessions[account_id]
         except KeyError:
-            raise KeyError(f"account {account_id} is not part of this scan") from None
+            raise NoSession(f"account {account_id} is not part of this scan") from None
+
+    @property
+    def profile_refusal(self) -> str:
+        return "Several accounts are open: start again with the --profile or --org-role you want."
+
+    @property
+    def region_refusal(self) -> str:
+        return ""
+
+    def switch_profile(self, profile: str) -> ScanSource:
+        raise SourceError(self.profile_refusal)
+
+    def limit_regions(self, regions: Sequence[str]) -> None:
+        """The same regions for every account (validated once, on the next connect)."""
+        self.requested_regions = tuple(regions)
+        self.reset_connection()
 
     def connect(self) -> Connection:
         """Open every account (identity and regions, accounts side by side).
@@ -311,11 +432,13 @@ class MultiSource:
         options = replace(self.options, concurrency=self.per_account_concurrency(len(self.connections)))
         pricer = None
         if self.live_prices:
-            from tracker_tui.pricing.estimate import price_resources
+            from tracker_tui.aws.kinds import price_resources
             from tracker_tui.pricing.live import LivePrices
 
             # Prices are public and the same for every account: one cache, first session.
-            self._live = self._live or LivePrices(self.session)
+            first = self.session
+            assert first is not None  # connect() raises unless some account connected
+            self._live = self._live or LivePrices(first)
             pricer = functools.partial(price_resources, live=self._live)
         engines: list[ScanEngine] = []
         for account, conn in self.connections.items():
@@ -325,7 +448,7 @@ class MultiSource:
             engines.append(engine)
         failed = [
             CellResult(
-                Cell(GLOBAL_REGION, ACCOUNT_CELL_KIND, f.account_id or f.name),
+                ScanCell(GLOBAL_REGION, ACCOUNT_CELL_KIND, f.account_id or f.name),
                 status_for_code(f.code),
                 0,
                 f.code,
@@ -352,7 +475,7 @@ class MultiSource:
                     results.extend(future.result().results)
                 except Exception as exc:  # noqa: BLE001 - one account never stops the others
                     result = CellResult(
-                        Cell(GLOBAL_REGION, ACCOUNT_CELL_KIND, engine.identity.account_id),
+                        ScanCell(GLOBAL_REGION, ACCOUNT_CELL_KIND, engine.identity.account_id),
                         CellStatus.FAILED,
                         0,
                         type(exc).__name__,
@@ -364,7 +487,114 @@ class MultiSource:
         sink(finished)
         return finished
 
+    @property
+    def price_problems(self) -> list[str]:
+        """What went wrong pricing from the Price List API (``live_prices``), one line each."""
+        return list(self._live.problems) if self._live is not None else []
+
     def close(self) -> None:
         if self.on_close is not None:
             self.on_close()
             self.on_close = None
+
+
+# --- picking a source ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceRequest:
+    """What to scan, as asked for (the CLI builds it from its options and the config file).
+
+    Args:
+        kinds: the kinds to scan (``aws.kinds.resolve_kinds``).
+        profiles: AWS profiles (several: several accounts in one table; none: the credential chain).
+        org_role: every active account of the Organization, through this role (one profile at most).
+        regions: scan only these (empty: every enabled region of each account).
+        endpoint_url: send every API call here (an emulator), botocore's own STS calls too.
+        concurrency: cells scanned at once, in total across accounts.
+        live_prices: price EC2 types missing from the catalogue with the Price List API.
+        demo: the embedded moto account instead of AWS.
+        demo_latency: simulated latency per demo API call in ms (None: varied by region).
+    """
+
+    kinds: Sequence[KindSpec]
+    profiles: Sequence[str] = ()
+    org_role: str | None = None
+    regions: Sequence[str] = ()
+    endpoint_url: str | None = None
+    concurrency: int = DEFAULT_CONCURRENCY
+    live_prices: bool = False
+    demo: bool = False
+    demo_latency: float | None = None
+
+
+def build_source(request: SourceRequest) -> LiveSource | MultiSource:
+    """The source for ``request``: the demo, one profile, several, or an Organization.
+
+    Nothing here calls AWS (the demo starts, and an Organization's accounts are listed, on
+    ``connect``).
+
+    Raises:
+        SourceError: an unknown profile, or options that do not go together.
+    """
+    from tracker_tui.aws.accounts import profile_sessions
+
+    if request.endpoint_url:
+        # Everything goes there, including botocore's own calls (the STS AssumeRole behind
+        # a role_arn profile), which only read the environment: an emulator endpoint must
+        # never let credential calls leak to real AWS.
+        os.environ["AWS_ENDPOINT_URL"] = request.endpoint_url
+    options = ScanOptions(concurrency=max(1, request.concurrency))
+    kinds, regions, profiles = list(request.kinds), list(request.regions), list(request.profiles)
+    profile = profiles[0] if profiles else None
+    if request.demo:
+        if profiles or request.org_role:
+            raise SourceError("--demo cannot be combined with --profile or --org-role")
+        return _demo_source(request, options)
+    try:
+        if request.org_role:
+            if len(profiles) > 1:
+                raise SourceError("--org-role takes one --profile (the Organization's management or delegated account)")
+
+            def open_base() -> AwsSession:
+                return AwsSession(SessionOptions(profile=profile, endpoint_url=request.endpoint_url))
+
+            return MultiSource.for_org_role(
+                open_base, request.org_role, kinds, requested_regions=regions, options=options,
+                live_prices=request.live_prices, profile=profile or "",
+            )
+        if len(profiles) > 1:
+            sessions = profile_sessions(profiles, request.endpoint_url)
+            return MultiSource.for_profiles(
+                sessions, kinds, requested_regions=regions, options=options, live_prices=request.live_prices
+            )
+        session = AwsSession(SessionOptions(profile=profile, endpoint_url=request.endpoint_url))
+    except CredentialsError as exc:
+        raise SourceError(str(exc)) from None
+    return LiveSource(lambda: session, kinds, regions, options, live_prices=request.live_prices)
+
+
+def _demo_source(request: SourceRequest, options: ScanOptions) -> LiveSource:
+    """The embedded moto account; its server starts on ``connect``, in the app's worker."""
+    # Imported here: moto is an optional extra, and only the demo needs it.
+    from tracker_tui.demo import DemoAccount, DemoError, start_demo
+
+    demos: list[DemoAccount] = []
+
+    def open_demo() -> AwsSession:
+        try:
+            demo = start_demo(latency_ms=request.demo_latency)
+        except DemoError as exc:
+            raise CredentialsError(str(exc)) from None
+        demos.append(demo)
+        return demo.session
+
+    def stop_demos() -> None:
+        for demo in demos:
+            demo.stop()
+
+    # moto has no Price List API: the demo always prices from the catalogue.
+    return LiveSource(
+        open_demo, list(request.kinds), list(request.regions), options, label="demo account (moto)",
+        on_close=stop_demos, profile_refusal=NOT_A_REAL_ACCOUNT,
+    )

@@ -1,28 +1,25 @@
-"""The Textual application: header, filter, the streaming resource table, status line.
+"""The Textual application: the coordination behind the main view.
 
-Scans run in a worker thread (``ScanSource.scan``) and hand events to a deque; a timer
-that runs only while a scan is in flight drains it into the table in batches.
+``MainScreen`` (ui/screens/main.py) owns the main view's widgets and keys.  The app keeps
+what outlives a screen: the scan (``ScanSource.scan`` runs in a worker thread and hands
+events to a deque; a timer that runs only while a scan is in flight drains it into the
+table in batches), the actions (plan, confirm, run, apply the results), the memory
+between runs, and the keys of every screen (help, palette, quit).
 """
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
 import gc
 import threading
 import time
 from collections import deque
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import partial
-from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
-from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
-from textual.containers import Horizontal
-from textual.screen import Screen
+from textual.app import App
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
 
 from tracker_tui.aws.actions import (
     ActionOptions,
@@ -33,46 +30,45 @@ from tracker_tui.aws.actions import (
     plan,
 )
 from tracker_tui.aws.kinds import REGISTRY
-from tracker_tui.aws.scan import status_for_code
-from tracker_tui.aws.session import AwsSession, CredentialsError, SessionOptions, available_profiles
-from tracker_tui.aws.source import Connection, LiveSource, MultiSource, ScanSource
+from tracker_tui.aws.scan import merge_accounts, saved_results
+from tracker_tui.aws.session import AwsSession, available_profiles
+from tracker_tui.aws.source import (
+    NOT_A_REAL_ACCOUNT,
+    NOT_CONNECTED_REGIONS,
+    Connection,
+    NoSession,
+    ScanSource,
+    SourceError,
+)
 from tracker_tui.config import Settings
-from tracker_tui.filtering import FilterError, parse_filter
-from tracker_tui.history import Diff, ScanHistory, age_text, diff
+from tracker_tui.history import Diff, ScanHistory, age_text, combined_view, diff, gone_since, scans_to_save
 from tracker_tui.model import (
-    GLOBAL_REGION,
-    Cell,
     CellFinished,
     CellResult,
-    CellStatus,
     Identity,
     Resource,
     ResourcesFound,
-    ScanErrorEntry,
     ScanFinished,
     ScanStarted,
     iso_utc,
 )
-from tracker_tui.pricing.summary import CostSummary
-from tracker_tui.store import AuditLog, Inventory, atomic_write_text, dumps_csv, dumps_json, format_cost, sort_resources
+from tracker_tui.costs import CostSummary
+from tracker_tui.store import AuditLog, Inventory
+from tracker_tui.ui.commands import AppCommands
+from tracker_tui.ui.keys import APP_KEYS, bindings
 from tracker_tui.ui.messages import Connected, ConnectFailed
 from tracker_tui.ui.screens.changes import ChangesScreen
 from tracker_tui.ui.screens.confirm import ConfirmActionScreen, Confirmed
 from tracker_tui.ui.screens.coverage import CoverageScreen
-from tracker_tui.ui.screens.details import DetailsScreen
-from tracker_tui.ui.screens.export import ExportScreen
 from tracker_tui.ui.screens.help import HelpScreen
+from tracker_tui.ui.screens.main import MainScreen
 from tracker_tui.ui.screens.pickers import ProfilePicker, RegionPicker
 from tracker_tui.ui.screens.progress import ActionProgressScreen
-from tracker_tui.ui.widgets.bars import AccountHeader, StatusLine
-from tracker_tui.ui.widgets.cost_panel import CostPanel
 from tracker_tui.ui.widgets.resource_table import ResourceTable
 
 #: How often the UI takes what the scan threads found (seconds).  Also bounds how stale
 #: the progress line can be.
 DRAIN_INTERVAL = 0.1
-#: The cost panels show by default from this terminal width (they take 40 columns).
-COST_PANEL_MIN_WIDTH = 120
 #: When more is queued than one tick takes, the next batch follows after this pause.
 BACKLOG_DELAY = 0.02
 #: The cost panels are recomputed at most this often while a scan streams (seconds):
@@ -81,17 +77,8 @@ COST_REFRESH_INTERVAL = 1.0
 #: Most resources taken into the table per tick (~20 ms of work), so a burst of pages
 #: never freezes the screen; the rest waits for the next tick, which comes sooner.
 DRAIN_MAX_ROWS = 3000
-
-SORT_KEYS = {
-    "K": "kind",
-    "N": "name",
-    "I": "id",
-    "R": "region",
-    "S": "state",
-    "C": "cost",
-    "A": "age",
-    "T": "tags",
-}
+#: The mode whose base screen is the main view.
+MAIN_MODE = "main"
 
 
 class TrackerApp(App[int]):
@@ -108,31 +95,12 @@ class TrackerApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "tracker-tui"
     ENABLE_COMMAND_PALETTE = True
-
-    BINDINGS = [
-        # Priority: the app handles "/" before passing keys on, so the text typed right
-        # after it is already going to the filter (see action_focus_filter).
-        Binding("slash", "focus_filter", "Filter", id="filter", priority=True),
-        Binding("space", "toggle_mark", "Mark", id="mark"),
-        Binding("ctrl+a", "mark_all", "Mark all", show=False, id="mark_all"),
-        Binding("escape", "escape", "Clear marks", show=False, id="escape"),
-        Binding("s", "stop", "Stop", id="stop"),
-        Binding("ctrl+d", "delete", "Delete", id="delete"),
-        # Short footer labels: all of them fit at 80 columns (the help has the long form).
-        Binding("r", "rescan", "Scan", id="rescan"),
-        Binding("c", "toggle_costs", "Cost", id="costs"),
-        Binding("g", "coverage", "Grid", id="coverage"),
-        Binding("d", "changes", "Changes", show=False, id="changes"),
-        Binding("p", "pick_profile", "Profile", show=False, id="pick_profile"),
-        Binding("l", "pick_regions", "Regions", show=False, id="pick_regions"),
-        Binding("e", "export", "Export", id="export"),
-        Binding("question_mark", "help", "Help", id="help"),
-        Binding("q", "quit", "Quit", id="quit"),
-        *[
-            Binding(key, f"sort('{column}')", f"Sort by {column}", show=False, id=f"sort_{column}")
-            for key, column in SORT_KEYS.items()
-        ],
-    ]
+    BINDINGS = bindings(APP_KEYS)
+    COMMANDS = App.COMMANDS | {AppCommands}
+    # The main view is a mode's base screen, not get_default_screen()'s: Textual mounts a
+    # mode's screen before App.on_mount (the default screen only after), so on_mount can
+    # fill the table and start the scan before anyone (a test's pilot) sees the app.
+    DEFAULT_MODE = MAIN_MODE
 
     def __init__(
         self,
@@ -168,7 +136,7 @@ class TrackerApp(App[int]):
         self._action_timer: Timer | None = None
         self._progress: ActionProgressScreen | None = None
         self._actions_running = 0
-        self._now = now or (lambda: datetime.now(timezone.utc))
+        self._now = now or (lambda: datetime.now(UTC))
         self._monotonic = monotonic
         self.connection: Connection | None = None
         self._inbox: deque[tuple[int, Any]] = deque()
@@ -183,38 +151,27 @@ class TrackerApp(App[int]):
         self._results: dict[tuple[str, str, str], CellResult] = {}
         self._total_cells = 0
         self._resources_found = 0
-        self._filter_error = ""
         self.costs = CostSummary()
         self._costs_refreshed = 0.0
         self._backlog_timer_pending = False
         # Throttling uses the real clock even when tests freeze the displayed one.
         self._monotonic_real = time.monotonic
+        self.add_mode(MAIN_MODE, partial(MainScreen, self._now))
         if self.settings.theme:
             self.theme = self.settings.theme
 
-    # --- layout ------------------------------------------------------------------------
-
-    def compose(self) -> ComposeResult:
-        yield AccountHeader(id="header")
-        with Horizontal(id="filter-bar"):
-            yield Static("/", id="filter-prompt")
-            yield Input(placeholder="filter: text kind: region: state: tag:k=v cost>N !term", id="filter")
-            yield Static("", id="filter-error")
-        with Horizontal(id="main"):
-            yield ResourceTable(now=self._now, id="table")
-            yield CostPanel(id="costs")
-        yield StatusLine(id="status")
-        yield Footer(compact=True, show_command_palette=False)  # ctrl+p is in the help; room for the keys at 80 columns
+    @property
+    def main(self) -> MainScreen:
+        """The main view (the base screen, under whatever else is open)."""
+        screen = self.default_screen
+        assert isinstance(screen, MainScreen)
+        return screen
 
     @property
     def table(self) -> ResourceTable:
-        return self.query_one(ResourceTable)
+        return self.main.table
 
     def on_mount(self) -> None:
-        filter_input = self.query_one("#filter", Input)
-        filter_input.cursor_blink = False  # no idle repaints over slow links
-        self.table.focus()
-        self.query_one(CostPanel).display = self.size.width >= COST_PANEL_MIN_WIDTH
         for warning in self.settings.warnings:
             self.notify(warning, severity="warning", timeout=10)
         if self.inventory is not None:
@@ -223,17 +180,11 @@ class TrackerApp(App[int]):
             self.connection = Connection(inv.identity, tuple(inv.regions), "", self.inventory_label, kinds)
             self.table.add_resources(inv.resources)
             self.costs.add(inv.resources)
-            for error in inv.errors:
-                self._results[(error.account_id, error.region, error.kind)] = CellResult(
-                    cell=Cell(error.region, error.kind, error.account_id),
-                    status=status_for_code(error.code),
-                    code=error.code,
-                    message=error.message,
-                )
+            self._results.update(saved_results(inv.errors))
             self._resources_found = len(inv.resources)
         self._refresh_header()
-        self._refresh_status()
-        self._refresh_costs()
+        self.refresh_status()
+        self.refresh_costs()
         if self.source is not None:
             self.start_scan()
 
@@ -270,7 +221,7 @@ class TrackerApp(App[int]):
         )
         if self._drain_timer is None:
             self._drain_timer = self.set_interval(DRAIN_INTERVAL, self._drain)
-        self._refresh_status()
+        self.refresh_status()
 
     def _scan_thread(self, generation: int, cancel: threading.Event) -> None:
         """Runs in a worker thread: connect, then scan, posting everything to the inbox."""
@@ -340,9 +291,9 @@ class TrackerApp(App[int]):
             if self._drain_timer is not None:
                 self._drain_timer.stop()
                 self._drain_timer = None
-        self._refresh_status()
+        self.refresh_status()
         if finished or (batch and self._monotonic_real() - self._costs_refreshed >= COST_REFRESH_INTERVAL):
-            self._refresh_costs()
+            self.refresh_costs()
         screen = self.screen
         if isinstance(screen, CoverageScreen):
             screen.refresh_results(merge_accounts(self._results))
@@ -353,25 +304,18 @@ class TrackerApp(App[int]):
         """Show the account's previous scan at once, marked stale, while the new one streams."""
         if self.history is None or self.connection is None or self._fresh:
             return
-        lasts = [self.history.last(ident.account_id) for ident in self._identities()]
+        lasts = [self.history.last(ident.account_id) for ident in self.identities()]
         for problem in self.history.problems:
             self.notify(problem, severity="warning", timeout=10)
         self.history.problems.clear()
         found = [inv for inv in lasts if inv is not None]
         if not found:
             return
-        stale = found[0]
-        if len(found) > 1:  # several accounts: one combined view of their last scans
-            stale = Inventory(
-                identity=stale.identity,
-                regions=sorted({r for inv in found for r in inv.regions}),
-                resources=[r for inv in found for r in inv.resources],
-                scanned_at=min(inv.scanned_at for inv in found),
-            )
+        stale = combined_view(found)  # several accounts: one view of their last scans
         self._stale = stale
         self.table.add_resources(stale.resources)
         self.costs.add(stale.resources)
-        self._refresh_costs()
+        self.refresh_costs()
 
     def _scan_complete(self) -> None:
         """Drop stale rows the new scan did not find again, save it, and work out the changes."""
@@ -381,19 +325,14 @@ class TrackerApp(App[int]):
         fresh = list(self._fresh.values())
         stale = self._stale
         if stale is not None:
-            # Only rows of cells that finished cleanly this time are known to be gone; a
-            # denied or failed cell keeps its old rows rather than losing them silently.
-            clean = {key for key, result in self._results.items() if not result.status.is_error}
-            gone = [
-                r.key
-                for r in stale.resources
-                if r.key not in self._fresh and (r.account_id, _cell_region(r), r.kind) in clean
-            ]
+            # Account-wide and global kinds are one cell in "global", whatever region their
+            # rows show (asked of the registry now: a kind may have been registered since).
+            global_kinds = {kind for kind, spec in REGISTRY.items() if spec.scope != "regional"}
+            gone = gone_since(stale.resources, self._fresh, self._results.values(), global_kinds=global_kinds)
             self.table.remove_keys(gone)
             self.costs.remove(gone)
-            self.changes = diff(stale.resources, fresh)
+            self.changes = d = diff(stale.resources, fresh)
             self._changes_since = f"{age_text(stale.scanned_at, self._now())}, {stale.scanned_at}"
-            d = self.changes
             self.notify(
                 f"{len(d.new)} new, {len(d.gone)} gone, {len(d.changed)} changed since the last scan "
                 f"({age_text(stale.scanned_at, self._now())}); press d",
@@ -402,84 +341,67 @@ class TrackerApp(App[int]):
             )
             self._stale = None
         if self.history is not None:
-            # One saved scan per account, so each account's next start finds its own.
-            for identity in self._identities():
-                inventory = Inventory(
-                    identity=identity,
-                    regions=list(connection.regions),
-                    resources=sort_resources([r for r in fresh if r.account_id == identity.account_id]),
-                    errors=[
-                        ScanErrorEntry(
-                            r.cell.region, r.cell.kind, r.code or r.status.value, r.message or "", r.cell.account_id
-                        )
-                        for r in self._results.values()
-                        if r.status.is_error and r.cell.account_id == identity.account_id
-                    ],
-                    scanned_at=iso_utc(self._now()) or "",
-                    accounts=[identity],
-                )
+            scanned_at = iso_utc(self._now()) or ""
+            saves = scans_to_save(self.identities(), connection.regions, fresh, self._results.values(), scanned_at)
+            for inventory in saves:
                 try:
                     self.history.save(inventory)
                 except OSError as exc:
                     self.notify(f"Could not save this scan for next time: {exc}", severity="warning")
                     break
 
+    def show_changes(self) -> None:
+        if self.changes is None:
+            self.notify("No earlier scan of this account to compare with (yet).")
+            return
+        self.push_screen(ChangesScreen(self.changes, self._changes_since))
+
     # --- profile and region pickers ---------------------------------------------------------
 
-    def action_pick_profile(self) -> None:
-        source = self.source
-        if isinstance(source, MultiSource):
-            self.notify("Several accounts are open: start again with the --profile or --org-role you want.",
-                        severity="warning")
-            return
-        if not isinstance(source, LiveSource) or source.label.startswith("demo"):
-            self.notify("Profiles apply to real accounts (this is the demo or a saved file).", severity="warning")
+    def pick_profile(self) -> None:
+        why = self.source.profile_refusal if self.source is not None else NOT_A_REAL_ACCOUNT
+        if why:
+            self.notify(why, severity="warning")
             return
         current = self.connection.profile if self.connection else None
         self.push_screen(ProfilePicker(available_profiles(), current), self._switch_profile)
 
     def _switch_profile(self, profile: str | None) -> None:
-        source = self.source
-        if profile is None or not isinstance(source, LiveSource):
+        old = self.source
+        if profile is None or old is None:
             return
-        endpoint = source.session.endpoint_url if source.session is not None else None
         try:
-            session = AwsSession(SessionOptions(profile=profile, endpoint_url=endpoint))
-        except CredentialsError as exc:
+            self.source = old.switch_profile(profile)
+        except SourceError as exc:
             self.notify(str(exc), title="Profile", severity="error", timeout=10)
             return
-        self.source = LiveSource(
-            lambda: session, source.kinds, source.requested_regions, source.options, live_prices=source.live_prices
-        )
-        source.close()
+        old.close()
         self.connection = None
         self._all_regions = []
         self._refresh_header()
         self.notify(f"Switched to profile {profile}: rescanning.")
         self.start_scan()
 
-    def action_pick_regions(self) -> None:
+    def pick_regions(self) -> None:
         source = self.source
-        if not isinstance(source, (LiveSource, MultiSource)) or self.connection is None:
-            self.notify("Regions can be chosen once connected to an account.", severity="warning")
+        if source is None or self.connection is None or source.region_refusal:
+            why = source.region_refusal if source is not None else ""
+            self.notify(why or NOT_CONNECTED_REGIONS, severity="warning")
             return
         choices = sorted(set(self._all_regions) | set(self.connection.regions))
         self.push_screen(RegionPicker(choices, list(source.requested_regions)), self._limit_regions)
 
     def _limit_regions(self, regions: list[str] | None) -> None:
         source = self.source
-        if regions is None or not isinstance(source, (LiveSource, MultiSource)):
+        if regions is None or source is None:
             return
-        source.requested_regions = tuple(regions)
-        source.reset_connection()
+        try:
+            source.limit_regions(regions)
+        except SourceError as exc:
+            self.notify(str(exc), severity="warning")
+            return
         self.notify(f"Scanning {', '.join(regions) if regions else 'every enabled region'}.")
         self.start_scan()
-
-    def action_changes(self) -> None:
-        if self.changes is None:
-            self.notify("No earlier scan of this account to compare with (yet).")
-            return
-        self.push_screen(ChangesScreen(self.changes, self._changes_since))
 
     # --- header and status ----------------------------------------------------------------
 
@@ -487,10 +409,10 @@ class TrackerApp(App[int]):
     def danger(self) -> bool:
         if self.connection is None:
             return False
-        names = [ident.alias for ident in self._identities()] + [self.connection.profile]
+        names = [ident.alias for ident in self.identities()] + [self.connection.profile]
         return self.settings.is_dangerous(*names)
 
-    def _identities(self) -> list[Identity]:
+    def identities(self) -> list[Identity]:
         """Every account this view covers (one, unless several profiles or an Organization)."""
         if self.connection is None:
             return []
@@ -500,7 +422,7 @@ class TrackerApp(App[int]):
         note = ""
         if self.connection is None and self.source is not None:
             note = "connecting…"
-        self.query_one(AccountHeader).show(self.connection, danger=self.danger, source_note=note)
+        self.main.show_header(self.connection, danger=self.danger, note=note)
 
     def progress_text(self) -> str:
         done = len(self._results)
@@ -529,125 +451,31 @@ class TrackerApp(App[int]):
             text += " (g: coverage)"
         return text
 
-    def _refresh_status(self) -> None:
-        table = self.table
-        marked = table.marked
-        marked_cost = ""
-        if marked:
-            priced = [r.monthly_cost for r in marked if r.monthly_cost is not None]
-            marked_cost = format_cost(sum(priced)) + ("" if len(priced) == len(marked) else "+?")
-        self.query_one(StatusLine).show(
-            self.progress_text(), table.row_count, table.total_count, len(marked), marked_cost, table.hidden_sort
-        )
+    def refresh_status(self) -> None:
+        self.main.show_status(self.progress_text())
 
-    def _refresh_costs(self) -> None:
+    def refresh_costs(self) -> None:
         self._costs_refreshed = self._monotonic_real()
-        self.query_one(CostPanel).update_from(self.costs)
+        self.main.cost_panel.update_from(self.costs)
 
-    # --- events from widgets --------------------------------------------------------------
+    # --- stop / delete ---------------------------------------------------------------------
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id != "filter":
-            return
-        try:
-            parsed = parse_filter(event.value)
-        except FilterError as exc:
-            self._show_filter_error(str(exc))
-            return
-        self._show_filter_error("")
-        self.table.set_filter(parsed)
-        self._refresh_status()
-
-    def _show_filter_error(self, message: str) -> None:
-        # Only touch the widget when the text changes: an update re-lays-out the screen.
-        if message != self._filter_error:
-            self._filter_error = message
-            self.query_one("#filter-error", Static).update(message)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "filter":
-            self.table.focus()
-
-    def on_resource_table_marks_changed(self, event: ResourceTable.MarksChanged) -> None:
-        self._refresh_status()
-
-    def on_cost_panel_waste_selected(self, event: CostPanel.WasteSelected) -> None:
-        """Show the rows behind a waste line: its filter goes into the filter bar."""
-        filter_input = self.query_one("#filter", Input)
-        filter_input.value = event.line.filter_text
-        self.table.focus()
-
-    def on_resource_table_selected(self, event: ResourceTable.Selected) -> None:
-        self.push_screen(DetailsScreen(event.resource))
-
-    # --- actions -----------------------------------------------------------------------------
-
-    #: Actions that act on the resource table: only offered while the main screen is showing.
-    MAIN_SCREEN_ACTIONS = frozenset(
-        {
-            "focus_filter", "toggle_mark", "mark_all", "escape", "rescan", "coverage", "export", "sort",
-            "toggle_costs", "stop", "delete", "changes", "pick_profile", "pick_regions",
-        }
-    )
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in self.MAIN_SCREEN_ACTIONS and len(self.screen_stack) > 1:
-            return False
-        if action == "focus_filter" and self.focused is not None and self.focused.id == "filter":
-            return False  # "/" is part of the filter text then (/aws/lambda/...)
-        return True
-
-    def action_focus_filter(self) -> None:
-        filter_input = self.query_one("#filter", Input)
-        # Focus at once, not on the next refresh (Widget.focus): keys typed right after
-        # "/" must land in the filter, not on the table, where letters are bindings
-        # (s stops, e exports, ...).
-        self.screen.set_focus(filter_input)
-
-    def action_toggle_mark(self) -> None:
-        self.table.toggle_mark()
-
-    def action_mark_all(self) -> None:
-        self.table.action_mark_all()
-
-    def action_escape(self) -> None:
-        if self.focused is not None and self.focused.id == "filter":
-            self.table.focus()
-        elif self.table.marked_count:
-            self.table.clear_marks()
-
-    def action_rescan(self) -> None:
+    def rescan(self) -> None:
         if self.source is None:
             self.notify("This is a saved inventory: nothing to rescan.", severity="warning")
             return
         self.start_scan()
-
-    # --- stop / delete ---------------------------------------------------------------------
-
-    def action_stop(self) -> None:
-        self.request_action("stop")
-
-    def action_delete(self) -> None:
-        self.request_action("delete")
-
-    def _selection(self) -> list[Resource]:
-        marked = self.table.marked
-        if marked:
-            return marked
-        cursor = self.table.cursor_resource
-        return [cursor] if cursor is not None else []
 
     def request_action(self, verb: str) -> None:
         """Plan ``verb`` for the marked rows (or the cursor row) and ask for confirmation."""
         if self.read_only_reason:
             self.notify(self.read_only_reason, title="Read-only", severity="warning")
             return
-        session = getattr(self.source, "session", None)
-        if session is None or self.connection is None:
+        if self.source is None or self.connection is None:
             why = "a saved inventory has no account to act on" if self.source is None else "still connecting"
             self.notify(f"Nothing can be changed: {why}.", severity="warning")
             return
-        rows = self._selection()
+        rows = self.main.selection()
         if not rows:
             self.notify("No row under the cursor and nothing marked.", severity="warning")
             return
@@ -661,14 +489,12 @@ class TrackerApp(App[int]):
             )
             return
         identity = self._identity_of(accounts[0] if accounts else "")
-        session_for = getattr(self.source, "session_for", None)
-        if session_for is not None:
-            try:
-                session = session_for(identity.account_id)
-            except KeyError:
-                self.notify(f"Account {identity.account_id} is not connected.", severity="error")
-                return
-        planned = plan(rows, verb, self._action_options())  # type: ignore[arg-type]
+        try:
+            session = self.source.session_for(identity.account_id)
+        except NoSession as exc:
+            self.notify(f"Nothing can be changed: {exc}.", severity="error")
+            return
+        planned = plan(rows, verb, self._action_options())
         if not any(p.action for p in planned):
             self.notify(f"Nothing to {verb}: {describe_skipped(planned)}", severity="warning", timeout=8)
             return
@@ -678,20 +504,17 @@ class TrackerApp(App[int]):
 
     def _action_options(self, confirmed: Confirmed | None = None) -> ActionOptions:
         options = ActionOptions(protected_tags=tuple(self.settings.protected_tags))
-        if confirmed is not None:
-            options.empty_buckets = confirmed.empty_buckets
-            options.rds_final_snapshot = confirmed.rds_final_snapshot
-        return options
+        return confirmed.apply(options) if confirmed is not None else options
 
     def _identity_of(self, account_id: str) -> Identity:
-        for identity in self._identities():
+        for identity in self.identities():
             if identity.account_id == account_id:
                 return identity
         assert self.connection is not None
         return self.connection.identity
 
     def _confirmed(
-        self, planned: list[PlannedAction], session: Any, identity: Identity, confirmed: Confirmed | None
+        self, planned: list[PlannedAction], session: AwsSession, identity: Identity, confirmed: Confirmed | None
     ) -> None:
         if confirmed is None:
             self.notify("Cancelled: nothing was changed.")
@@ -736,25 +559,15 @@ class TrackerApp(App[int]):
         if changed:
             self.costs.add(changed)
         if gone or changed:
-            self._refresh_costs()
-            self._refresh_status()
+            self.refresh_costs()
+            self.refresh_status()
         if self._actions_running <= 0 and self._action_timer is not None:
             self._action_timer.stop()
             self._action_timer = None
 
-    def action_toggle_costs(self) -> None:
-        panel = self.query_one(CostPanel)
-        panel.display = not panel.display
-        if panel.display:
-            self._refresh_costs()
-        elif self.focused is not None and panel in self.focused.ancestors_with_self:
-            self.table.focus()
+    # --- the other screens ------------------------------------------------------------------
 
-    def action_sort(self, column: str) -> None:
-        self.table.sort_by(column)
-        self._refresh_status()
-
-    def action_coverage(self) -> None:
+    def show_coverage(self) -> None:
         connection = self.connection
         regions = list(connection.regions) if connection else []
         kinds = list(connection.kinds) if connection else []
@@ -762,40 +575,12 @@ class TrackerApp(App[int]):
             kinds = sorted({r.kind for r in self.table.resources} | {kind for _, _, kind in self._results})
         self.push_screen(CoverageScreen(merge_accounts(self._results), regions, kinds))
 
+    # --- the app's own keys (ui.keys.APP_KEYS) ------------------------------------------------
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
-    def action_export(self) -> None:
-        rows = self.table.visible_resources
-        stamp = self._now().strftime("%Y%m%d-%H%M%S")
-        account = self.connection.identity.account_id if self.connection else "inventory"
-        default = Path.cwd() / f"tracker-{account}-{stamp}.json"
-        self.push_screen(ExportScreen(default, len(rows)), partial(self._export_to, list(rows)))
-
-    def _export_to(self, rows: list[Resource], path: Path | None) -> None:
-        if path is None:
-            return
-        try:
-            if path.suffix.lower() == ".csv":
-                text = dumps_csv(rows)
-            else:
-                connection = self.connection
-                identity = connection.identity if connection else Identity(account_id="unknown")
-                inventory = Inventory(
-                    identity=identity,
-                    regions=list(connection.regions) if connection else [],
-                    resources=rows,
-                    errors=[],
-                    accounts=self._identities() or [identity],
-                )
-                text = dumps_json(inventory)
-            atomic_write_text(path, text)
-        except OSError as exc:
-            self.notify(f"Could not write {path}: {exc.strerror or exc}", severity="error", timeout=10)
-            return
-        self.notify(f"Wrote {len(rows):,} rows to {path}", title="Exported")
-
-    def action_quit(self) -> None:
+    async def action_quit(self) -> None:
         self.exit(0)
 
     def on_unmount(self) -> None:
@@ -804,109 +589,6 @@ class TrackerApp(App[int]):
         if self.source is not None:
             self.source.close()
 
-    # --- command palette ---------------------------------------------------------------------
-
-    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        yield SystemCommand("Rescan", "Cancel any scan in flight and scan again (r)", self.action_rescan)
-        yield SystemCommand("Filter", "Focus the filter (/)", self.action_focus_filter)
-        yield SystemCommand("Stop", "Stop the marked rows, or the cursor row (s)", self.action_stop)
-        yield SystemCommand(
-            "Delete / terminate / release", "Delete the marked rows, or the cursor row (ctrl+d)", self.action_delete
-        )
-        yield SystemCommand("Switch profile", "Pick another AWS profile and rescan (p)", self.action_pick_profile)
-        yield SystemCommand("Limit regions", "Pick the regions to scan and rescan (l)", self.action_pick_regions)
-        yield SystemCommand("Changes since the last scan", "New, gone and changed resources (d)", self.action_changes)
-        yield SystemCommand("Cost panels", "Show or hide the cost side panels (c)", self.action_toggle_costs)
-        yield SystemCommand("Coverage grid", "Region x kind: how each cell ended (g)", self.action_coverage)
-        yield SystemCommand("Export", "Write the filtered view to JSON or CSV (e)", self.action_export)
-        yield SystemCommand("Mark all shown rows", "Mark every row the filter shows (ctrl+a)", self.action_mark_all)
-        yield SystemCommand("Clear marks", "Unmark every row (escape)", self.table.clear_marks)
-        yield SystemCommand("Keys and filter help", "Show the key map and filter grammar (?)", self.action_help)
-        for key, column in SORT_KEYS.items():
-            yield SystemCommand(f"Sort by {column}", f"Sort the table by {column}; again reverses ({key})",
-                                partial(self.action_sort, column))
-
-
-def merge_accounts(results: dict[tuple[str, str, str], CellResult]) -> dict[tuple[str, str], CellResult]:
-    """One coverage cell per (region, kind) across accounts: counts add up, and an error in
-    any account shows, its message naming the account when there are several."""
-    several = len({account for account, _, _ in results}) > 1
-    merged: dict[tuple[str, str], CellResult] = {}
-    for (account, region, kind), result in sorted(results.items()):
-        if several and result.message:
-            result = dataclasses.replace(result, message=f"{account}: {result.message}")
-        key = (region, kind)
-        seen = merged.get(key)
-        if seen is None:
-            merged[key] = result
-            continue
-        worst = result if result.status.is_error and not seen.status.is_error else seen
-        status = worst.status
-        if not status.is_error and CellStatus.DONE in (seen.status, result.status):
-            status = CellStatus.DONE
-        messages = [m for m in (seen.message, result.message) if m]
-        merged[key] = CellResult(
-            worst.cell,
-            status,
-            seen.count + result.count,
-            worst.code,
-            "\n".join(messages) or None,
-            max(seen.seconds, result.seconds),
-        )
-    return merged
-
-
-def _cell_region(resource: Resource) -> str:
-    """The region of the cell a resource came from: account-wide kinds (S3) and global
-    ones (IAM) are one cell in 'global', whatever region the resource shows."""
-    spec = REGISTRY.get(resource.kind)
-    return GLOBAL_REGION if spec is not None and spec.scope != "regional" else resource.region
-
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-# --- launching ---------------------------------------------------------------------------------
-
-
-def launch(args: argparse.Namespace) -> int:
-    """Open the TUI for the parsed command line (called by ``cli.run_tui``).
-
-    Credentials and regions of a real account are checked before the screen opens, so a
-    bad profile is one line and exit 2, not a broken screen.
-    """
-    from tracker_tui.aws.kinds import UnknownKindError, resolve_kinds
-    from tracker_tui.aws.regions import RegionsError
-    from tracker_tui.cli import UsageError, build_source
-    from tracker_tui.config import load_settings
-    from tracker_tui.store import InventoryError, read_inventory
-
-    settings = load_settings()
-    if getattr(args, "command", None) == "open":
-        try:
-            inventory = read_inventory(args.file)
-        except InventoryError as exc:
-            raise UsageError(str(exc)) from None
-        label = f"{Path(args.file).name}, scanned {inventory.scanned_at}"
-        return TrackerApp(None, inventory=inventory, inventory_label=label, settings=settings,
-                          read_only=bool(args.read_only)).run() or 0
-    try:
-        kinds = resolve_kinds(args.kind)
-    except UnknownKindError as exc:
-        raise UsageError(str(exc)) from None
-    source: Any = build_source(args, kinds, settings)
-    if not args.demo:  # the demo connects in the app, so its screen shows at once
-        try:
-            source.connect()
-        except (CredentialsError, RegionsError) as exc:
-            source.close()
-            raise UsageError(str(exc)) from None
-    app = TrackerApp(
-        source, settings=settings, read_only=bool(args.read_only), history=ScanHistory(keep=settings.keep_scans)
-    )
-    try:
-        return app.run() or 0
-    finally:
-        source.close()

@@ -1,16 +1,96 @@
-"""The registry of resource kinds: one module per service family, one line each here."""
+"""The registry of resource kinds: one ``KindSpec`` per kind, one line each here.
+
+Everything else reads its kinds from here: the scan (listers), pricing (estimators), the
+cost panel (rules), the coverage grid (labels), the action plan (verbs).  A kind's module
+holds its listing, its price and its rules; its mutating handlers live in ``aws/actions/``.
+"""
 
 from __future__ import annotations
 
-from tracker_tui.aws.kinds import autoscaling, awslambda, ec2, elasticache, elb, iam, logs, rds, s3
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, ScanCancelled
-from tracker_tui.model import KIND_IDS
+import dataclasses
+from contextlib import contextmanager
+from typing import Iterable, Iterator, Sequence
 
-_MODULES = (ec2, s3, rds, awslambda, elb, logs, iam, autoscaling, elasticache)
+from tracker_tui.aws.kinds import (
+    autoscaling,
+    awslambda,
+    ec2_elastic_ip,
+    ec2_instance,
+    ec2_nat_gateway,
+    ec2_volume,
+    elasticache,
+    elb,
+    iam,
+    logs,
+    rds,
+    s3,
+)
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, ScanCancelled
+from tracker_tui.model import Resource
+from tracker_tui.pricing.basis import Estimate, LivePriceSource
+from tracker_tui.pricing.catalogue import Catalogue, load_catalogue
 
-REGISTRY: dict[str, KindSpec] = {spec.id: spec for module in _MODULES for spec in module.KINDS}
-# Display order follows model.KIND_IDS.
-REGISTRY = {kind: REGISTRY[kind] for kind in KIND_IDS}
+#: The kinds this build knows, in display order (the table, the coverage grid, the inventory's rows).
+SPECS: tuple[KindSpec, ...] = (
+    ec2_instance.SPEC,
+    ec2_volume.SPEC,
+    ec2_elastic_ip.SPEC,
+    ec2_nat_gateway.SPEC,
+    s3.SPEC,
+    rds.SPEC,
+    awslambda.SPEC,
+    elb.SPEC,
+    logs.SPEC,
+    iam.USERS,
+    iam.ROLES,
+    autoscaling.SPEC,
+    elasticache.SPEC,
+)
+
+
+
+class Registry(dict[str, KindSpec]):
+    """The kinds by id, in display order, with the one way to add one.
+
+    Everything derived from it (the ids, the display order, the rules by id) is asked of
+    it when needed rather than copied at import, so a kind registered later (a test's fake
+    kind, say) is seen everywhere at once.
+    """
+
+    def __init__(self, specs: Iterable[KindSpec]) -> None:
+        super().__init__()
+        for spec in specs:
+            self.register(spec)
+
+    def register(self, spec: KindSpec) -> None:
+        """Add a kind at the end of the display order.
+
+        Raises:
+            ValueError: a kind with this id is already registered.
+        """
+        if spec.id in self:
+            raise ValueError(f"kind {spec.id} is already registered")
+        self[spec.id] = spec
+
+    @contextmanager
+    def registered(self, spec: KindSpec) -> Iterator[KindSpec]:
+        """``spec`` registered for the duration of a ``with`` block (tests)."""
+        self.register(spec)
+        try:
+            yield spec
+        finally:
+            del self[spec.id]
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(self)
+
+    def rules(self) -> dict[str, Rule]:
+        """Every rule of every kind, by id, in display order."""
+        return {rule.id: rule for spec in self.values() for rule in spec.rules}
+
+
+REGISTRY = Registry(SPECS)
 
 
 class UnknownKindError(ValueError):
@@ -29,7 +109,62 @@ def resolve_kinds(requested: list[str] | None) -> list[KindSpec]:
     for kind in wanted:
         if kind not in REGISTRY:
             raise UnknownKindError(f"unknown kind '{kind}' (known: {', '.join(REGISTRY)})")
-    return [spec for kind, spec in REGISTRY.items() if kind in wanted]
+    return [spec for spec in REGISTRY.values() if spec.id in wanted]
 
 
-__all__ = ["REGISTRY", "CellContext", "KindSpec", "ScanCancelled", "UnknownKindError", "resolve_kinds"]
+def estimate(resource: Resource, catalogue: Catalogue | None = None, live: LivePriceSource | None = None) -> Estimate:
+    """``(monthly USD or None, basis)`` for one resource, from its kind's estimator.
+
+    ``live`` (optional) prices EC2 instance types the catalogue lacks; any failure there
+    falls back to the catalogue's answer (unknown).  Never raises for odd details: a value
+    that cannot be read gives ``None`` and a basis naming the problem.
+    """
+    spec = REGISTRY.get(resource.kind)
+    if spec is None:
+        return None, f"no estimator for kind {resource.kind}"
+    try:
+        return spec.estimator(resource, catalogue or load_catalogue(), live)
+    except Exception as exc:  # noqa: BLE001 - one odd resource must not break a scan
+        return None, f"could not estimate: {type(exc).__name__}: {exc}"
+
+
+def price_resources(
+    resources: Iterable[Resource], catalogue: Catalogue | None = None, live: LivePriceSource | None = None
+) -> list[Resource]:
+    """Copies of ``resources`` with ``monthly_cost`` and ``cost_basis`` set."""
+    cat = catalogue or load_catalogue()
+    out = []
+    for resource in resources:
+        cost, basis = estimate(resource, cat, live)
+        out.append(dataclasses.replace(resource, monthly_cost=cost, cost_basis=basis))
+    return out
+
+
+def rules_of(kind: str) -> tuple[Rule, ...]:
+    """The rules a kind declares (none for a kind this build does not know)."""
+    spec = REGISTRY.get(kind)
+    return spec.rules if spec is not None else ()
+
+
+def sort_resources(resources: Sequence[Resource]) -> list[Resource]:
+    """The inventory's row order: account, kind (display order), region, id."""
+    order = {kind: index for index, kind in enumerate(REGISTRY)}
+    last = len(order)
+    return sorted(resources, key=lambda r: (r.account_id, order.get(r.kind, last), r.region, r.id))
+
+
+__all__ = [
+    "REGISTRY",
+    "Registry",
+    "SPECS",
+    "CellContext",
+    "KindSpec",
+    "Rule",
+    "ScanCancelled",
+    "UnknownKindError",
+    "estimate",
+    "price_resources",
+    "resolve_kinds",
+    "rules_of",
+    "sort_resources",
+]

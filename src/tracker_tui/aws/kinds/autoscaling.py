@@ -6,6 +6,10 @@ from typing import Iterator
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict, ts
 from tracker_tui.model import Resource
+from tracker_tui.pricing.basis import Estimate, LivePriceSource
+from tracker_tui.pricing.catalogue import Catalogue
+
+KIND = "autoscaling:group"
 
 
 def list_autoscaling_groups(ctx: CellContext) -> Iterator[list[Resource]]:
@@ -33,7 +37,7 @@ def list_autoscaling_groups(ctx: CellContext) -> Iterator[list[Resource]]:
             }
             batch.append(
                 Resource(
-                    kind="autoscaling:group",
+                    kind=KIND,
                     id=name,
                     account_id=ctx.account_id,
                     arn=group.get("AutoScalingGroupARN"),
@@ -48,6 +52,20 @@ def list_autoscaling_groups(ctx: CellContext) -> Iterator[list[Resource]]:
         yield batch
 
 
-KINDS = [
-    KindSpec("autoscaling:group", "autoscaling", "regional", list_autoscaling_groups, "Auto Scaling groups")
-]
+def estimate_group(r: Resource, cat: Catalogue, live: LivePriceSource | None) -> Estimate:
+    count = r.details.get("instance_count")
+    n = f" ({count} instances)" if isinstance(count, int) and not isinstance(count, bool) else ""
+    return 0.0, f"the group is free; billed on its instances' own rows{n}, so $0 here avoids counting them twice"
+
+
+SPEC = KindSpec(
+    id=KIND,
+    label="asg",
+    title="Auto Scaling groups",
+    service="autoscaling",
+    scope="regional",
+    lister=list_autoscaling_groups,
+    estimator=estimate_group,
+    rules=(),
+    verbs={},
+)

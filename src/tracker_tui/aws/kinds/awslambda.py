@@ -6,6 +6,9 @@ from typing import Iterator
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, ts
 from tracker_tui.model import Resource
+from tracker_tui.pricing.basis import usage_dependent
+
+KIND = "lambda:function"
 
 
 def list_functions(ctx: CellContext) -> Iterator[list[Resource]]:
@@ -28,7 +31,7 @@ def list_functions(ctx: CellContext) -> Iterator[list[Resource]]:
             }
             batch.append(
                 Resource(
-                    kind="lambda:function",
+                    kind=KIND,
                     id=fn["FunctionName"],
                     account_id=ctx.account_id,
                     arn=fn.get("FunctionArn"),
@@ -43,4 +46,14 @@ def list_functions(ctx: CellContext) -> Iterator[list[Resource]]:
         yield batch
 
 
-KINDS = [KindSpec("lambda:function", "lambda", "regional", list_functions, "Lambda functions")]
+SPEC = KindSpec(
+    id=KIND,
+    label="fn",
+    title="Lambda functions",
+    service="lambda",
+    scope="regional",
+    lister=list_functions,
+    estimator=usage_dependent("usage-dependent (requests and GB-seconds)"),
+    rules=(),
+    verbs={},
+)

@@ -11,11 +11,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Iterator, Literal, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Literal, Mapping, Sequence, TypeVar
 
 from tracker_tui.aws.regions import partition_of
 from tracker_tui.aws.session import AwsSession
 from tracker_tui.model import GLOBAL_REGION, Resource, iso_utc
+from tracker_tui.pricing.basis import Estimator
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -106,17 +107,68 @@ class CellContext:
 
 Lister = Callable[[CellContext], Iterable[Sequence[Resource]]]
 
+#: Rows of a rule's ``related_kind`` in the same account and region, by id.
+Related = Callable[[str], "Resource | None"]
+
+
+def no_related(_: str) -> Resource | None:
+    """The lookup a rule without a related kind gets."""
+    return None
+
+
+def own_cost(resource: Resource, related: Related) -> float | None:
+    """A rule's saving when acting on the row saves all it costs (unknown stays unknown)."""
+    return resource.monthly_cost
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A saving that a kind's rows show from the scan alone (no extra API call).
+
+    ``applies`` looks at the row only and is cheap (the cost panel runs it on every row as
+    it streams in); ``saving`` gives the monthly saving, or None when it cannot be known
+    (an unpriced row, a related row not scanned).  A rule whose saving depends on other
+    rows names their kind in ``related_kind`` and reads them through the lookup it gets.
+    """
+
+    #: Stable id (PRODUCT.md's findings ids), e.g. ``unattached-volume``.
+    id: str
+    #: What the cost panel's line says, e.g. ``unattached volume``.
+    label: str
+    #: The table filter that shows exactly the rows it applies to.
+    filter: str
+    applies: Callable[[Resource], bool]
+    saving: Callable[[Resource, Related], float | None]
+    related_kind: str | None = None
+
 
 @dataclass(frozen=True)
 class KindSpec:
-    """One resource kind: its id, the service it lives in, how to list it, what can be done to it."""
+    """Everything about one resource kind, in one place.
+
+    The scan lists it, the estimator prices it, the rules find its waste, the coverage
+    grid labels it, and the action plan reads its verbs from here.  Rules and verbs have
+    no defaults: every kind declares them, even when there are none.  The handlers of the
+    verbs live in ``aws/actions/`` (a read-only scan never imports them), keyed by
+    ``(kind id, action)``; a completeness test ties the two together.
+    """
 
     id: str
+    #: A few letters for the coverage grid's column, e.g. ``vol``.
+    label: str
+    #: What a list of them is called, e.g. ``EBS volumes``.
+    title: str
+    #: The botocore service the lister calls (its endpoint data says where it exists).
     service: str
     scope: Scope
     lister: Lister
-    title: str
-    actions: tuple[str, ...] = ()
+    estimator: Estimator
+    rules: tuple[Rule, ...]
+    #: The user's verb (``stop`` for ``s``, ``delete`` for ``ctrl+d``) -> the action taken,
+    #: e.g. ``{"stop": "stop", "delete": "terminate"}``.
+    verbs: Mapping[str, str]
+    #: Error codes meaning "this resource does not exist (any more)", for re-reads.
+    not_found_codes: frozenset[str] = frozenset()
 
 
 # --- small mapping helpers shared by the kind modules ------------------------------------

@@ -8,6 +8,10 @@ import botocore.exceptions
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict, ts
 from tracker_tui.model import Resource
+from tracker_tui.pricing.basis import Estimate, LivePriceSource, hourly_basis, number, unknown_region
+from tracker_tui.pricing.catalogue import Catalogue
+
+KIND = "elasticache:cluster"
 
 
 def list_cache_clusters(ctx: CellContext) -> Iterator[list[Resource]]:
@@ -28,7 +32,7 @@ def list_cache_clusters(ctx: CellContext) -> Iterator[list[Resource]]:
             }
             batch.append(
                 Resource(
-                    kind="elasticache:cluster",
+                    kind=KIND,
                     id=ident,
                     account_id=ctx.account_id,
                     arn=cluster.get("ARN") or ctx.arn("elasticache", f"cluster:{ident}"),
@@ -53,6 +57,34 @@ def _cache_tags(client: Any, cluster: dict[str, Any]) -> dict[str, str]:
         return {}
 
 
-KINDS = [
-    KindSpec("elasticache:cluster", "elasticache", "regional", list_cache_clusters, "ElastiCache clusters")
-]
+def estimate_cache_cluster(r: Resource, cat: Catalogue, live: LivePriceSource | None) -> Estimate:
+    d = r.details
+    node_type = str(d.get("node_type") or "")
+    engine = str(d.get("engine") or "redis")
+    nodes = number(d.get("num_nodes"))
+    if not cat.knows_region(r.region):
+        return unknown_region(r.region)
+    if (r.state or "").lower() == "deleted":
+        return 0.0, "deleted: no charge"
+    hourly = cat.elasticache_hourly(node_type, engine, r.region)
+    if hourly is None:
+        return None, f"no catalogue price for {node_type or 'unknown node type'} {engine} in {r.region}"
+    if nodes is None:
+        return None, f"{node_type} {engine}: node count unknown"
+    count = int(nodes)
+    if count == 0:
+        return 0.0, f"{node_type} {engine}: no nodes"
+    return hourly_basis(f"{node_type} {engine} {r.region}", hourly, cat.hours_per_month, count)
+
+
+SPEC = KindSpec(
+    id=KIND,
+    label="cache",
+    title="ElastiCache clusters",
+    service="elasticache",
+    scope="regional",
+    lister=list_cache_clusters,
+    estimator=estimate_cache_cluster,
+    rules=(),
+    verbs={},
+)

@@ -11,8 +11,12 @@ from typing import Any, Iterator, Sequence
 
 import botocore.exceptions
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict, ts
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, own_cost, tag_dict, ts
 from tracker_tui.model import Resource
+from tracker_tui.pricing.basis import Estimate, LivePriceSource, hourly_basis, unknown_region
+from tracker_tui.pricing.catalogue import Catalogue
+
+KIND = "elb:load-balancer"
 
 
 def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
@@ -59,7 +63,7 @@ def _list_v2(ctx: CellContext) -> Iterator[list[Resource]]:
         lb_tags = tags.get(arn, {})
         batch.append(
             Resource(
-                kind="elb:load-balancer",
+                kind=KIND,
                 id=lb["LoadBalancerName"],
                 account_id=ctx.account_id,
                 arn=arn,
@@ -133,7 +137,7 @@ def _list_classic(ctx: CellContext) -> Iterator[list[Resource]]:
             lb_tags = tags.get(name, {})
             batch.append(
                 Resource(
-                    kind="elb:load-balancer",
+                    kind=KIND,
                     id=name,
                     account_id=ctx.account_id,
                     arn=ctx.arn("elasticloadbalancing", f"loadbalancer/{name}"),
@@ -148,4 +152,43 @@ def _list_classic(ctx: CellContext) -> Iterator[list[Resource]]:
         yield batch
 
 
-KINDS = [KindSpec("elb:load-balancer", "elbv2", "regional", list_load_balancers, "Load balancers", ("delete",))]
+def estimate_load_balancer(r: Resource, cat: Catalogue, live: LivePriceSource | None) -> Estimate:
+    subtype = str(r.details.get("subtype") or "").lower()
+    if not cat.knows_region(r.region):
+        return unknown_region(r.region)
+    lb = cat.elb(subtype, r.region)
+    if lb is None:
+        return None, f"no catalogue price for load balancer type {subtype or 'unknown'}"
+    if (r.state or "").lower() == "failed":
+        return 0.0, f"{lb.label} failed to provision: not billed"
+    monthly, basis = hourly_basis(f"{lb.label} {r.region}", lb.hourly, cat.hours_per_month)
+    if lb.usage_note:
+        basis += f" {lb.usage_note}"
+    return monthly, basis
+
+
+def _no_targets(r: Resource) -> bool:
+    targets = r.details.get("target_count")
+    return isinstance(targets, int) and not isinstance(targets, bool) and targets == 0
+
+
+IDLE_LOAD_BALANCER = Rule(
+    id="idle-load-balancer",
+    label="no targets",
+    filter=f"kind:{KIND} state:idle",
+    applies=_no_targets,
+    saving=own_cost,
+)
+
+SPEC = KindSpec(
+    id=KIND,
+    label="elb",
+    title="Load balancers",
+    service="elbv2",
+    scope="regional",
+    lister=list_load_balancers,
+    estimator=estimate_load_balancer,
+    rules=(IDLE_LOAD_BALANCER,),
+    verbs={"delete": "delete"},
+    not_found_codes=frozenset({"LoadBalancerNotFound"}),
+)

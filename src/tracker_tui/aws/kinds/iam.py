@@ -15,6 +15,10 @@ import botocore.exceptions
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, error_code, tag_dict, ts
 from tracker_tui.model import GLOBAL_REGION, Resource
+from tracker_tui.pricing.basis import free
+
+USER = "iam:user"
+ROLE = "iam:role"
 
 #: Codes that mean "not allowed to call GetAccountAuthorizationDetails": use the fallback.
 _DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
@@ -44,7 +48,7 @@ def _user(ctx: CellContext, user: dict[str, Any], tags: dict[str, str]) -> Resou
         "inline_policies": len(user.get("UserPolicyList") or []) if "UserPolicyList" in user else None,
     }
     return Resource(
-        kind="iam:user",
+        kind=USER,
         id=user["UserName"],
         account_id=ctx.account_id,
         arn=user.get("Arn"),
@@ -71,7 +75,7 @@ def _role(ctx: CellContext, role: dict[str, Any], tags: dict[str, str]) -> Resou
         "inline_policies": len(role.get("RolePolicyList") or []) if "RolePolicyList" in role else None,
     }
     return Resource(
-        kind="iam:role",
+        kind=ROLE,
         id=role["RoleName"],
         account_id=ctx.account_id,
         arn=role.get("Arn"),
@@ -119,7 +123,26 @@ def list_roles(ctx: CellContext) -> Iterator[list[Resource]]:
     return _list(ctx, "Role", _role, "list_roles", "Roles", "list_role_tags", "RoleName")
 
 
-KINDS = [
-    KindSpec("iam:user", "iam", "global", list_users, "IAM users"),
-    KindSpec("iam:role", "iam", "global", list_roles, "IAM roles"),
-]
+USERS = KindSpec(
+    id=USER,
+    label="user",
+    title="IAM users",
+    service="iam",
+    scope="global",
+    lister=list_users,
+    estimator=free("IAM is free"),
+    rules=(),
+    verbs={},
+)
+
+ROLES = KindSpec(
+    id=ROLE,
+    label="role",
+    title="IAM roles",
+    service="iam",
+    scope="global",
+    lister=list_roles,
+    estimator=free("IAM is free"),
+    rules=(),
+    verbs={},
+)

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, ts
-from tracker_tui.model import Resource
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, own_cost, ts
+from tracker_tui.model import Resource, format_cost
+from tracker_tui.pricing.basis import GIB, Estimate, LivePriceSource, cents, gb_text, number, unit, unknown_region
+from tracker_tui.pricing.catalogue import Catalogue
+
+KIND = "logs:log-group"
 
 
 def list_log_groups(ctx: CellContext) -> Iterator[list[Resource]]:
@@ -30,7 +34,7 @@ def list_log_groups(ctx: CellContext) -> Iterator[list[Resource]]:
             }
             batch.append(
                 Resource(
-                    kind="logs:log-group",
+                    kind=KIND,
                     id=name,
                     account_id=ctx.account_id,
                     arn=arn or ctx.arn("logs", f"log-group:{name}"),
@@ -47,4 +51,40 @@ def list_log_groups(ctx: CellContext) -> Iterator[list[Resource]]:
         yield batch
 
 
-KINDS = [KindSpec("logs:log-group", "logs", "regional", list_log_groups, "CloudWatch log groups", ("delete",))]
+def estimate_log_group(r: Resource, cat: Catalogue, live: LivePriceSource | None) -> Estimate:
+    if not cat.knows_region(r.region):
+        return unknown_region(r.region)
+    price = cat.logs_storage_gb_month(r.region)
+    stored = number(r.details.get("stored_bytes"))
+    if price is None:  # pragma: no cover - every listed region has a logs factor
+        return unknown_region(r.region)
+    if stored is None:
+        return None, "stored bytes unknown"
+    gb = stored / GIB
+    monthly = cents(gb * price)
+    basis = f"log storage {r.region}, {gb_text(gb)} GB x ${unit(price)}/GB-mo = {format_cost(monthly)}"
+    note = cat.usage_note("logs")
+    return monthly, basis + (f" {note}" if note else "")
+
+
+NO_RETENTION = Rule(
+    id="no-retention",
+    label="no retention",
+    filter=f"kind:{KIND} state:no-retention",
+    # Setting a retention (or deleting old data) saves up to what it stores today.
+    applies=lambda r: not r.details.get("retention_days"),
+    saving=own_cost,
+)
+
+SPEC = KindSpec(
+    id=KIND,
+    label="logs",
+    title="CloudWatch log groups",
+    service="logs",
+    scope="regional",
+    lister=list_log_groups,
+    estimator=estimate_log_group,
+    rules=(NO_RETENTION,),
+    verbs={"delete": "delete"},
+    not_found_codes=frozenset({"ResourceNotFoundException"}),
+)

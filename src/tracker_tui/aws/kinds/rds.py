@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Iterator
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict, ts
-from tracker_tui.model import Resource
+from tracker_tui.model import Resource, format_cost
+from tracker_tui.pricing.basis import Estimate, LivePriceSource, cents, count_text, number, rate, unit, unknown_region
+from tracker_tui.pricing.catalogue import Catalogue
+
+KIND = "rds:db-instance"
 
 
 def list_db_instances(ctx: CellContext) -> Iterator[list[Resource]]:
@@ -32,7 +36,7 @@ def list_db_instances(ctx: CellContext) -> Iterator[list[Resource]]:
             }
             batch.append(
                 Resource(
-                    kind="rds:db-instance",
+                    kind=KIND,
                     id=ident,
                     account_id=ctx.account_id,
                     arn=db.get("DBInstanceArn") or ctx.arn("rds", f"db:{ident}"),
@@ -47,4 +51,79 @@ def list_db_instances(ctx: CellContext) -> Iterator[list[Resource]]:
         yield batch
 
 
-KINDS = [KindSpec("rds:db-instance", "rds", "regional", list_db_instances, "RDS DB instances", ("stop", "delete"))]
+def estimate_db_instance(r: Resource, cat: Catalogue, live: LivePriceSource | None) -> Estimate:
+    d = r.details
+    engine = str(d.get("engine") or "")
+    cls = str(d.get("instance_class") or "")
+    multi_az = bool(d.get("multi_az"))
+    copies = 2 if multi_az else 1
+    az = "Multi-AZ" if multi_az else "Single-AZ"
+    stopped = (r.state or "").lower() == "stopped"
+    if not cat.knows_region(r.region):
+        return unknown_region(r.region)
+    if cls == "db.serverless":
+        return None, f"Aurora Serverless v2 ({engine}): ACU-hours, usage-dependent"
+    aurora = cat.rds_engine(engine).startswith("aurora")
+
+    # Storage (not for Aurora: its storage is billed on the cluster).
+    storage_cost = 0.0
+    storage_basis = ""
+    if aurora:
+        storage_basis = cat.aurora_storage_note
+    else:
+        stype = str(d.get("storage_type") or "")
+        size = number(d.get("allocated_storage_gib"))
+        rates = cat.rds_storage(stype, r.region)
+        if rates is None or size is None:
+            what = f"storage type {stype or 'unknown'}" if rates is None else "allocated storage unknown"
+            return None, f"{cls} {engine}: no catalogue price for {what}"
+        storage_cost = size * rates.gb_month * copies
+        x_az = " x 2 (Multi-AZ)" if multi_az else ""
+        storage_basis = f"storage {stype} {count_text(size)} GiB x ${unit(rates.gb_month)}/GB-mo{x_az}"
+        iops = number(d.get("iops")) or 0.0
+        if rates.iops_month is not None and iops:
+            included = rates.iops_included_from_400_gib if size >= 400 else rates.iops_included
+            extra = max(0.0, iops - included)
+            if extra > 0:
+                storage_cost += extra * rates.iops_month * copies
+                above = f" above {count_text(included)}" if included else ""
+                storage_basis += f" + {count_text(extra)} IOPS{above} x ${unit(rates.iops_month)}{x_az}"
+        if rates.usage_note:
+            storage_basis += f" {rates.usage_note}"
+
+    if stopped:
+        if aurora:
+            return 0.0, f"stopped: no instance charge; {storage_basis}"
+        monthly = cents(storage_cost)
+        return monthly, (
+            f"stopped: no instance charge (RDS starts it again after 7 days); {storage_basis} = {format_cost(monthly)}"
+        )
+
+    hourly = cat.rds_hourly(engine, cls, r.region)
+    if hourly is None:
+        return None, f"no catalogue price for {cls or 'unknown class'} {engine or 'unknown engine'} in {r.region}"
+    instance_cost = hourly * cat.hours_per_month * copies
+    times = "2 x " if multi_az else ""
+    instance_basis = f"{cls} {engine} {az} {r.region}, {times}${rate(hourly)}/h x {cat.hours_per_month} h"
+    if aurora:
+        monthly = cents(instance_cost)
+        return monthly, f"{instance_basis} = {format_cost(monthly)}; {storage_basis}"
+    monthly = cents(instance_cost + storage_cost)
+    return monthly, (
+        f"{instance_basis} = {format_cost(cents(instance_cost))} + {storage_basis} = {format_cost(cents(storage_cost))}; "
+        f"total {format_cost(monthly)}"
+    )
+
+
+SPEC = KindSpec(
+    id=KIND,
+    label="rds",
+    title="RDS DB instances",
+    service="rds",
+    scope="regional",
+    lister=list_db_instances,
+    estimator=estimate_db_instance,
+    rules=(),
+    verbs={"stop": "stop", "delete": "delete"},
+    not_found_codes=frozenset({"DBInstanceNotFound", "DBInstanceNotFoundFault"}),
+)

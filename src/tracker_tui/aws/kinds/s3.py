@@ -13,7 +13,11 @@ from typing import Any, Iterator
 import botocore.exceptions
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, error_code, tag_dict, ts
-from tracker_tui.model import Resource
+from tracker_tui.model import Resource, format_cost
+from tracker_tui.pricing.basis import GIB, Estimate, LivePriceSource, cents, gb_text, number, unit, unknown_region
+from tracker_tui.pricing.catalogue import Catalogue
+
+KIND = "s3:bucket"
 
 
 def bucket_region(location: str | None) -> str:
@@ -99,7 +103,7 @@ def _resource(
         details["notes"] = notes
     name = bucket["Name"]
     return Resource(
-        kind="s3:bucket",
+        kind=KIND,
         id=name,
         account_id=ctx.account_id,
         arn=f"arn:{ctx.partition}:s3:::{name}",
@@ -163,4 +167,31 @@ def _bucket_sizes(ctx: CellContext, region: str, names: list[str]) -> dict[str, 
     }
 
 
-KINDS = [KindSpec("s3:bucket", "s3", "account", list_buckets, "S3 buckets", ("delete",))]
+def estimate_bucket(r: Resource, cat: Catalogue, live: LivePriceSource | None) -> Estimate:
+    if not cat.knows_region(r.region):
+        return unknown_region(r.region)
+    size = number(r.details.get("size_bytes"))
+    if size is None:
+        return None, "size unknown (CloudWatch has no BucketSizeBytes yet)"
+    price = cat.s3_standard_gb_month(r.region)
+    if price is None:  # pragma: no cover - every listed region has an s3 factor
+        return unknown_region(r.region)
+    gb = size / GIB
+    monthly = cents(gb * price)
+    basis = f"S3 Standard {r.region}, {gb_text(gb)} GB x ${unit(price)}/GB-mo = {format_cost(monthly)}"
+    note = cat.usage_note("s3")
+    return monthly, basis + (f" ({note})" if note else "")
+
+
+SPEC = KindSpec(
+    id=KIND,
+    label="s3",
+    title="S3 buckets",
+    service="s3",
+    scope="account",
+    lister=list_buckets,
+    estimator=estimate_bucket,
+    rules=(),
+    verbs={"delete": "delete"},
+    not_found_codes=frozenset({"NoSuchBucket"}),
+)

@@ -12,7 +12,7 @@ from textual.widgets import Footer, Static
 
 from tracker_tui.history import Diff
 from tracker_tui.model import Resource
-from tracker_tui.store import format_cost
+from tracker_tui.model import format_cost
 
 LIMIT = 200
 

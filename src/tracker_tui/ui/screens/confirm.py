@@ -14,8 +14,10 @@ on screen; only the body between them (rows, notes, skipped rows, options) scrol
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Mapping
 
 from rich.table import Table
 from rich.text import Text
@@ -26,18 +28,14 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Static
 
-from tracker_tui.aws.actions import PlannedAction, skipped_by_reason
+from tracker_tui.aws.actions import ActionOptions, PlannedAction, choices_for, needs_typed_name, skipped_by_reason
 from tracker_tui.model import Identity
-from tracker_tui.store import format_cost
+from tracker_tui.model import format_cost, format_cost_sum
 
 #: Up to this many rows are listed one by one; more are summarised.
 DETAIL_LIMIT = 12
 
 VERB_PAST = {"stop": "stopped", "terminate": "terminated", "delete": "deleted", "release": "released"}
-
-#: Actions that a single row may confirm with one key; anything else, and any action on
-#: more than one row, needs the account's name typed.
-SINGLE_KEY_ACTIONS = frozenset({"stop"})
 
 #: The body never shrinks below this many lines, even on a very short terminal.
 MIN_BODY_LINES = 3
@@ -45,16 +43,13 @@ MIN_BODY_LINES = 3
 
 @dataclass(frozen=True)
 class Confirmed:
-    """What the user agreed to (returned by the dialog)."""
+    """What the user agreed to (returned by the dialog): the boxes' values by option name."""
 
-    empty_buckets: bool = False
-    rds_final_snapshot: bool = True
+    choices: Mapping[str, bool] = field(default_factory=dict)
 
-
-def needs_typed_name(planned: list[PlannedAction]) -> bool:
-    """Typing the account name is required unless this is a single stop."""
-    acting = [p for p in planned if p.action]
-    return not (len(acting) == 1 and acting[0].action in SINGLE_KEY_ACTIONS)
+    def apply(self, options: ActionOptions) -> ActionOptions:
+        """``options`` with the boxes the user ticked or unticked."""
+        return dataclasses.replace(options, **dict(self.choices))
 
 
 def confirm_word(identity: Identity) -> str:
@@ -74,9 +69,7 @@ def _title(planned: list[PlannedAction]) -> str:
 
 
 def _saving_text(acting: list[PlannedAction]) -> str:
-    known = [p.saving for p in acting if p.saving is not None]
-    unknown = len(acting) - len(known)
-    return format_cost(sum(known)) + "/mo" + (f" (+ {unknown} unknown)" if unknown else "")
+    return format_cost_sum(p.saving for p in acting)
 
 
 def _row_name(p: PlannedAction) -> str:
@@ -95,7 +88,7 @@ def _detail_table(acting: list[PlannedAction]) -> Table:
         name = _row_name(p)
         if p.note:
             name += f"\n{p.note}"
-        table.add_row(p.action or "", p.resource.kind, name, p.resource.region, format_cost(p.saving, "?"))
+        table.add_row(p.action or "", p.resource.kind, name, p.resource.region, format_cost(p.saving))
     return table
 
 
@@ -110,9 +103,7 @@ def _summary_table(acting: list[PlannedAction]) -> Table:
     for p in acting:
         groups.setdefault((p.action or "", p.resource.kind, p.resource.region), []).append(p)
     for (action, kind, region), items in sorted(groups.items()):
-        known = [p.saving for p in items if p.saving is not None]
-        saving = format_cost(sum(known)) + ("" if len(known) == len(items) else " +?")
-        table.add_row(action, kind, region, str(len(items)), saving)
+        table.add_row(action, kind, region, str(len(items)), format_cost_sum(p.saving for p in items))
     return table
 
 
@@ -185,12 +176,13 @@ class ConfirmActionScreen(ModalScreen[Confirmed | None]):
         self.skipped = [p for p in planned if not p.action]
         self.typed = needs_typed_name(planned)
         self.word = confirm_word(identity)
+        self.choices = choices_for(planned)
 
     def compose(self) -> ComposeResult:
         ident = self.identity
         account = f"{ident.account_id} ({ident.alias})" if ident.alias else ident.account_id
         regions = sorted({p.resource.region for p in self.acting})
-        facts = f"regions: {', '.join(regions) or '-'}   estimated saving: {_saving_text(self.acting)}"
+        facts = f"regions: {', '.join(regions) or '-'}   estimated saving/mo: {_saving_text(self.acting)}"
         if self.skipped:
             facts += f"   {len(self.skipped)} skipped"
         with Vertical(id="confirm-dialog"):
@@ -208,14 +200,8 @@ class ConfirmActionScreen(ModalScreen[Confirmed | None]):
                             yield Static(notes, id="confirm-notes")
                 if self.skipped:
                     yield Static(_skipped_text(self.planned, len(self.skipped)), id="confirm-skipped")
-                if any(p.resource.kind == "s3:bucket" for p in self.acting):
-                    yield Checkbox(
-                        "Empty non-empty buckets first (every object version), then delete", id="empty-buckets"
-                    )
-                if any(p.resource.kind == "rds:db-instance" and p.action == "delete" for p in self.acting):
-                    yield Checkbox(
-                        "Keep a final snapshot of each deleted database (named above)", True, id="final-snapshot"
-                    )
+                for choice in self.choices:
+                    yield Checkbox(choice.label, choice.default, id=f"choice-{choice.option}", name=choice.option)
             if self.acting and self.typed:
                 yield Static(
                     f"Type [b]{self.word}[/b] and press enter to confirm; escape cancels.", id="confirm-prompt"
@@ -258,12 +244,7 @@ class ConfirmActionScreen(ModalScreen[Confirmed | None]):
     # --- answers ------------------------------------------------------------------------------
 
     def _result(self) -> Confirmed:
-        empty = self.query("#empty-buckets")
-        snapshot = self.query("#final-snapshot")
-        return Confirmed(
-            empty_buckets=bool(empty and empty.first(Checkbox).value),
-            rds_final_snapshot=bool(snapshot.first(Checkbox).value) if snapshot else True,
-        )
+        return Confirmed({box.name or "": box.value for box in self.query(Checkbox) if box.name})
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -393,7 +374,7 @@ class PlannedRowsScreen(ModalScreen[None]):
             resource.append(f"\n{r.kind} · {r.region}", style="dim")
             cells: list[object] = [p.action or Text("skip", style="dim"), resource]
             if with_saving:
-                cells.append(format_cost(p.saving, "?") if p.action else "")
+                cells.append(format_cost(p.saving) if p.action else "")
             cells.append(Text(p.note if p.action else (p.skip_reason or "")))
             table.add_row(*cells, height=None)
 

@@ -8,24 +8,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from tracker_tui.model import GLOBAL_REGION, KIND_IDS, CellResult, CellStatus
-
-#: Short column labels so 13 kinds fit beside the region column.
-KIND_LABELS = {
-    "ec2:instance": "ec2",
-    "ec2:volume": "vol",
-    "ec2:elastic-ip": "eip",
-    "ec2:nat-gateway": "nat",
-    "s3:bucket": "s3",
-    "rds:db-instance": "rds",
-    "lambda:function": "fn",
-    "elb:load-balancer": "elb",
-    "logs:log-group": "logs",
-    "iam:user": "user",
-    "iam:role": "role",
-    "autoscaling:group": "asg",
-    "elasticache:cluster": "cache",
-}
+from tracker_tui.aws.kinds import REGISTRY
+from tracker_tui.model import GLOBAL_REGION, CellResult, CellStatus
 
 #: What each status looks like: the text works without colour, the style adds it.
 STATUS_LOOK = {
@@ -89,7 +73,7 @@ class CoverageScreen(Screen[None]):
     def __init__(self, results: dict[tuple[str, str], CellResult], regions: list[str], kinds: list[str]) -> None:
         super().__init__()
         self.results = results
-        self.kinds = [k for k in KIND_IDS if k in kinds]
+        self.kinds = [k for k in REGISTRY if k in kinds]
         rows = list(regions)
         if any(region == GLOBAL_REGION for region, _ in results) or GLOBAL_REGION not in rows:
             rows = [GLOBAL_REGION] + [r for r in rows if r != GLOBAL_REGION]
@@ -114,7 +98,8 @@ class CoverageScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.add_column("region", key="region")
         for kind in self.kinds:
-            table.add_column(KIND_LABELS.get(kind, kind), key=kind)
+            spec = REGISTRY.get(kind)
+            table.add_column(spec.label if spec is not None else kind, key=kind)
         for region in self.regions:
             cells = [cell_text(self.results.get((region, kind))) for kind in self.kinds]
             table.add_row(Text(region), *cells, key=region)

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tracker_tui.model import Resource
-from tracker_tui.store import format_cost
+from tracker_tui.model import format_cost
 
 
 def _value(value: Any) -> str:
@@ -37,7 +37,7 @@ def details_table(resource: Resource) -> Table:
         ("region", resource.region),
         ("state", resource.state),
         ("created", resource.created or "—"),
-        ("monthly cost", format_cost(resource.monthly_cost) if resource.monthly_cost is not None else "not priced"),
+        ("monthly cost", format_cost(resource.monthly_cost)),
         ("cost basis", resource.cost_basis or "—"),
         ("arn", resource.arn or "—"),
     ]

@@ -10,29 +10,13 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-KEYS = [
-    ("/", "filter the table; escape leaves the filter"),
-    ("space", "mark / unmark the row under the cursor"),
-    ("ctrl+a", "mark every row the filter shows; again clears the marks"),
-    ("escape", "in the table: clear the marks"),
-    ("enter", "details of the row: every attribute, tags, cost basis, ARN"),
-    ("s", "stop the marked rows (or the cursor row): EC2 instances, RDS databases"),
-    ("ctrl+d", "delete / terminate / release the marked rows (or the cursor row); always confirmed"),
-    ("r", "rescan (cancels a scan in flight)"),
-    ("c", "show / hide the cost panels (total, by kind, by region, top 10, waste)"),
-    ("tab", "move focus to the waste list; enter on a waste line filters the table to it"),
-    ("g", "coverage grid: region x kind, how each cell ended"),
-    ("e", "export the filtered view to JSON or CSV"),
-    ("p", "switch AWS profile and rescan"),
-    ("l", "limit the scan to some regions and rescan"),
-    ("d", "changes since the last scan of this account: new, gone, changed, cost delta"),
-    ("K N I R S C A T", "sort by kind, name, id, region, state, cost, age, tags (again: reverse)"),
-    ("↑ ↓ pgup pgdn home end", "move the cursor"),
-    ("?", "this help"),
-    ("ctrl+p", "command palette (every command by name)"),
-    ("q", "quit"),
-]
+from tracker_tui.ui.keys import APP_KEYS, MAIN_KEYS, help_rows
 
+#: The key table, from the key definitions themselves (the footer and the palette use the
+#: same ones): the main view's keys, then the app's.
+KEYS = help_rows([*MAIN_KEYS, *APP_KEYS])
+
+#: The filter grammar (``filtering``), by example.
 FILTER = [
     ("web", "rows containing 'web' in any column (case-insensitive)"),
     ("kind:ec2", "kind contains ec2 (kind:ec2:volume for one kind)"),

@@ -14,8 +14,8 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from tracker_tui.pricing.summary import CostSummary, WasteLine
-from tracker_tui.store import format_cost
+from tracker_tui.costs import CostSummary, WasteLine
+from tracker_tui.model import UNKNOWN_COST, format_cost
 
 BAR_WIDTH = 8
 
@@ -87,7 +87,7 @@ class CostPanel(VerticalScroll, can_focus=False):
         total = Text()
         total.append("Monthly run-rate ", style="bold")
         total.append(format_cost(summary.total), style="bold")
-        total.append(f"\n{summary.priced:,} priced, {summary.unpriced:,} not priced")
+        total.append(f"\n{summary.priced:,} priced, {summary.unpriced:,} {UNKNOWN_COST}")
         total.append("\nWaste ", style="bold")
         total.append(f"{format_cost(waste_total)}/mo", style="bold")
         self.query_one("#cost-total", Static).update(total)

@@ -14,8 +14,8 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from tracker_tui.model import GLOBAL_REGION, KIND_IDS, Identity, Resource, ScanErrorEntry
-from tracker_tui.pricing.estimate import price_resources
+from tracker_tui.aws.kinds import REGISTRY, price_resources
+from tracker_tui.model import GLOBAL_REGION, Identity, Resource, ScanErrorEntry
 from tracker_tui.replay import ReplaySource
 from tracker_tui.ui.app import TrackerApp
 
@@ -530,7 +530,7 @@ def sample_source(
     return ReplaySource(
         identity=sample_identity(alias),
         regions=REGIONS,
-        kinds=KIND_IDS,
+        kinds=REGISTRY.ids,
         resources=sample_resources() if resources is None else resources,
         errors=sample_errors(),
         page_size=5,

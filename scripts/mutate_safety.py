@@ -1,0 +1,152 @@
+"""Mutation-test the safety rails: mutmut over the functions that decide whether AWS is called.
+
+    pip install -e '.[dev]'
+    python scripts/mutate_safety.py             # run (resumes where it stopped), then report
+    python scripts/mutate_safety.py --report    # report only
+    python scripts/mutate_safety.py --survivors # list the surviving mutants (mutmut show NAME)
+
+The scope is the rails, not everything in the three safety modules: the action runner's
+checks and handlers, planning, the audit log's writes, and the confirm dialog's rules and
+answers.  Text layout (tables, compose, summaries) is left out: a mutant there changes
+how a dialog looks, which the snapshot tests guard, not whether anything is changed.
+Configuration (files, tests) is ``[tool.mutmut]`` in pyproject.toml; the test files are
+the rails' own (test_actions, test_safety_rails, test_confirm_dialog, test_store).
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: fnmatch patterns over mutmut's mutant names (``module.x_function__mutmut_N`` or
+#: ``module.xǁClassǁmethod__mutmut_N``).
+SAFETY_MUTANTS = (
+    # Planning: which action a row gets, what is skipped and why, RDS snapshots.
+    "tracker_tui.aws.actions.x_plan__mutmut_*",
+    "tracker_tui.aws.actions.x_skip_reason__mutmut_*",
+    "tracker_tui.aws.actions.x_final_snapshot_id__mutmut_*",
+    "tracker_tui.aws.actions.x__stop_saving__mutmut_*",
+    # The runner: identity, protections, DryRun, the audit log around every call, verification.
+    "tracker_tui.aws.actions.xǁActionRunnerǁrun__mutmut_*",
+    "tracker_tui.aws.actions.xǁActionRunnerǁ_act__mutmut_*",
+    "tracker_tui.aws.actions.xǁActionRunnerǁ_check_account__mutmut_*",
+    "tracker_tui.aws.actions.xǁActionRunnerǁ_check_tags__mutmut_*",
+    "tracker_tui.aws.actions.xǁActionRunnerǁ_call__mutmut_*",
+    "tracker_tui.aws.actions.xǁActionRunnerǁ_audit__mutmut_*",
+    "tracker_tui.aws.actions.xǁActionRunnerǁ_audit_safely__mutmut_*",
+    "tracker_tui.aws.actions.xǁActionRunnerǁ_ec2_call__mutmut_*",
+    "tracker_tui.aws.actions.xǁActionRunnerǁ_dry_run__mutmut_*",
+    "tracker_tui.aws.actions.xǁActionRunnerǁ_poll__mutmut_*",
+    # Every handler and the re-reads its refusals depend on.
+    "tracker_tui.aws.actions.xǁActionRunnerǁ_ec2_*",
+    "tracker_tui.aws.actions.xǁActionRunnerǁ_s3_bucket_delete__mutmut_*",
+    "tracker_tui.aws.actions.xǁActionRunnerǁ_rds_*",
+    "tracker_tui.aws.actions.xǁActionRunnerǁ_checked_db__mutmut_*",
+    "tracker_tui.aws.actions.xǁActionRunnerǁ_delete_v2_lb__mutmut_*",
+    "tracker_tui.aws.actions.xǁActionRunnerǁ_delete_classic_lb__mutmut_*",
+    "tracker_tui.aws.actions.xǁActionRunnerǁ_logs_log_group_delete__mutmut_*",
+    "tracker_tui.aws.actions.xǁActionRunnerǁ_log_group_tags__mutmut_*",
+    "tracker_tui.aws.actions.xǁActionRunnerǁ_describe_instance__mutmut_*",
+    "tracker_tui.aws.actions.xǁActionRunnerǁ_instance_attribute__mutmut_*",
+    "tracker_tui.aws.actions.xǁActionRunnerǁ_count_versions__mutmut_*",
+    # The audit log.
+    "tracker_tui.store.xǁAuditLogǁrecord__mutmut_*",
+    "tracker_tui.store.xǁAuditLogǁ__init____mutmut_*",
+    # The confirm dialog's rules and answers.
+    "tracker_tui.ui.screens.confirm.x_needs_typed_name__mutmut_*",
+    "tracker_tui.ui.screens.confirm.x_confirm_word__mutmut_*",
+    "tracker_tui.ui.screens.confirm.x_typed_word_matches__mutmut_*",
+    "tracker_tui.ui.screens.confirm.xǁConfirmActionScreenǁ__init____mutmut_*",
+    "tracker_tui.ui.screens.confirm.xǁConfirmActionScreenǁon_mount__mutmut_*",
+    "tracker_tui.ui.screens.confirm.xǁConfirmActionScreenǁ_result__mutmut_*",
+    "tracker_tui.ui.screens.confirm.xǁConfirmActionScreenǁaction_yes__mutmut_*",
+    "tracker_tui.ui.screens.confirm.xǁConfirmActionScreenǁon_button_pressed__mutmut_*",
+    "tracker_tui.ui.screens.confirm.xǁConfirmActionScreenǁon_key__mutmut_*",
+    "tracker_tui.ui.screens.confirm.xǁConfirmActionScreenǁon_input_changed__mutmut_*",
+    "tracker_tui.ui.screens.confirm.xǁConfirmActionScreenǁ_submit__mutmut_*",
+    "tracker_tui.ui.screens.confirm.xǁConfirmActionScreenǁ_fit_body__mutmut_*",
+)
+
+
+def results() -> dict[str, str]:
+    """Every mutant's status from mutmut's own records (name -> killed / survived / ...)."""
+    out = subprocess.run(
+        [sys.executable, "-m", "mutmut", "results", "--all", "true"], cwd=ROOT, capture_output=True, text=True
+    ).stdout
+    statuses = {}
+    for line in out.splitlines():
+        name, _, status = line.strip().partition(": ")
+        if status:
+            statuses[name] = status.strip()
+    return statuses
+
+
+def in_scope(name: str) -> bool:
+    return any(fnmatch.fnmatch(name, pattern) for pattern in SAFETY_MUTANTS)
+
+
+def group(name: str) -> str:
+    """``tracker_tui.aws.actions: _call`` for a mutant name."""
+    module, _, rest = name.partition(".x")
+    function = rest.split("__mutmut_")[0].strip("_ǁ").split("ǁ")[-1]
+    return f"{module}: {function}"
+
+
+def report(statuses: dict[str, str], show_survivors: bool) -> int:
+    scoped = {name: status for name, status in statuses.items() if in_scope(name)}
+    if not scoped:
+        print("no results yet: run without --report first")
+        return 1
+    by_module: dict[str, Counter[str]] = {}
+    by_function: dict[str, Counter[str]] = {}
+    for name, status in scoped.items():
+        by_module.setdefault(name.partition(".x")[0], Counter())[status] += 1
+        by_function.setdefault(group(name), Counter())[status] += 1
+    total: Counter[str] = Counter(scoped.values())
+
+    def line(label: str, counts: Counter[str]) -> str:
+        tested = sum(counts.values()) - counts["not checked"]
+        killed = counts["killed"] + counts["timeout"]
+        rate = f"{100 * killed / tested:5.1f}%" if tested else "  n/a"
+        return f"{label:<62} {killed:>5}/{tested:<5} killed {rate}   survived {counts['survived']}"
+
+    print(line("all safety mutants", total))
+    for module, counts in sorted(by_module.items()):
+        print(line(f"  {module}", counts))
+    print()
+    for function, counts in sorted(by_function.items(), key=lambda kv: -kv[1]["survived"]):
+        if counts["survived"]:
+            print(line(f"  {function}", counts))
+    if show_survivors:
+        print()
+        for name, status in sorted(scoped.items()):
+            if status == "survived":
+                print(name)
+    print(json.dumps({"statuses": dict(total)}))
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--report", action="store_true", help="only report what earlier runs found")
+    parser.add_argument("--survivors", action="store_true", help="list the surviving mutants")
+    parser.add_argument("--max-children", type=int, default=2)
+    args = parser.parse_args()
+    if not args.report:
+        subprocess.run(
+            [sys.executable, "-m", "mutmut", "run", "--max-children", str(args.max_children), *SAFETY_MUTANTS],
+            cwd=ROOT,
+            check=False,
+        )
+    return report(results(), args.survivors)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

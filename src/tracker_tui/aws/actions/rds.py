@@ -1,0 +1,138 @@
+"""RDS actions: stop a DB instance (storage still billed), delete one (a final snapshot by default).
+
+Deletion protection is read and refused, never switched off; Aurora members are refused
+(act on the cluster).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timezone
+from typing import Any
+
+from tracker_tui.aws.actions.base import ActionOptions, ActionSpec, ActionUpdate, Choice, Step, Verify
+from tracker_tui.aws.kinds import estimate
+from tracker_tui.aws.kinds.base import tag_dict
+from tracker_tui.aws.kinds.rds import KIND as DB_INSTANCE
+from tracker_tui.aws.kinds.rds import list_db_instances
+from tracker_tui.model import Resource
+from tracker_tui.pricing.basis import cents
+
+#: Prefix of the final snapshot an RDS delete leaves behind.
+FINAL_SNAPSHOT_PREFIX = "tracker-tui-final"
+
+
+def final_snapshot_id(db_instance_id: str, when: datetime | None = None) -> str:
+    """``tracker-tui-final-<db-id>-<YYYYmmddHHMMSS>`` (UTC), the name of an RDS delete's final snapshot."""
+    when = when or datetime.now(timezone.utc)
+    if when.tzinfo is not None:
+        when = when.astimezone(timezone.utc)
+    return f"{FINAL_SNAPSHOT_PREFIX}-{db_instance_id}-{when:%Y%m%d%H%M%S}"
+
+
+def _describe_db(rds: Any, ident: str) -> dict[str, Any] | None:
+    found = rds.describe_db_instances(DBInstanceIdentifier=ident).get("DBInstances", [])
+    return next((d for d in found if d.get("DBInstanceIdentifier") == ident), None)
+
+
+def _checked_db(step: Step, rds: Any) -> dict[str, Any]:
+    db = step.reread(lambda: _describe_db(rds, step.resource.id))
+    tags = db.get("TagList")
+    if tags is None:
+        tags = step.read_or_refuse(
+            lambda: rds.list_tags_for_resource(ResourceName=db["DBInstanceArn"]).get("TagList"), "tags"
+        )
+    step.check_tags(tag_dict(tags))
+    cluster = db.get("DBClusterIdentifier")
+    if cluster:
+        step.refuse(f"it belongs to the Aurora cluster {cluster}; act on the cluster instead (not supported here)")
+    return db
+
+
+def _db_state(step: Step, rds: Any) -> str | None:
+    current = step.find(lambda: _describe_db(rds, step.resource.id))
+    return None if current is None else str(current.get("DBInstanceStatus", ""))
+
+
+def stop_db_instance(step: Step) -> Verify:
+    rds = step.client("rds")
+    db = _checked_db(step, rds)
+    status = str(db.get("DBInstanceStatus", ""))
+    if status in ("stopped", "stopping"):
+        step.refuse(f"already {status}")
+    if status != "available":
+        step.refuse(f"state is {status}; only an available DB instance can be stopped")
+    request_id = step.call(rds, "stop_db_instance", DBInstanceIdentifier=step.resource.id)
+
+    def verify() -> ActionUpdate:
+        step.poll_state(lambda: _db_state(step, rds), "stopped", "stopped", "stopping")
+        fresh = step.reread_resource(list_db_instances, DBInstanceIdentifier=step.resource.id)
+        return step.done("stopped", result=fresh, deleted=fresh is None, request_id=request_id)
+
+    return verify
+
+
+def delete_db_instance(step: Step) -> Verify:
+    rds = step.client("rds")
+    db = _checked_db(step, rds)
+    if db.get("DeletionProtection"):
+        step.refuse("deletion protection is on (DeletionProtection); tracker-tui never switches it off")
+    if str(db.get("DBInstanceStatus", "")) == "deleting":
+        step.refuse("already being deleted")
+    # A final snapshot is kept unless the plan named none AND the options turned it off.
+    snapshot = step.planned.artifact
+    if snapshot is None and step.options.rds_final_snapshot:
+        snapshot = final_snapshot_id(step.resource.id)
+    params: dict[str, Any] = {"DBInstanceIdentifier": step.resource.id}
+    if snapshot:
+        params["FinalDBSnapshotIdentifier"] = snapshot
+    else:
+        params["SkipFinalSnapshot"] = True
+    request_id = step.call(rds, "delete_db_instance", **params)
+
+    def verify() -> ActionUpdate:
+        step.poll_state(lambda: _db_state(step, rds), "deleted", "deleted", "deleting")
+        message = f"deleted; final snapshot {snapshot}" if snapshot else "deleted (no final snapshot)"
+        return step.done(message, deleted=True, request_id=request_id)
+
+    return verify
+
+
+def _stop_saving(resource: Resource) -> float | None:
+    """An RDS instance keeps paying for storage while stopped: the saving is the difference
+    between its cost now and the catalogue's price of its stopped state."""
+    cost = resource.monthly_cost
+    if cost is None:
+        return None
+    stopped_cost, _ = estimate(dataclasses.replace(resource, state="stopped"))
+    if stopped_cost is None:
+        return None
+    return cents(max(0.0, cost - stopped_cost))
+
+
+def _final_snapshot(resource: Resource, options: ActionOptions, now: datetime) -> str | None:
+    return final_snapshot_id(resource.id, now) if options.rds_final_snapshot else None
+
+
+def _delete_note(resource: Resource, options: ActionOptions, snapshot: str | None) -> str:
+    return f"final snapshot {snapshot}" if snapshot else "no final snapshot: the data is gone for good"
+
+
+ACTIONS = (
+    ActionSpec(
+        DB_INSTANCE,
+        "stop",
+        stop_db_instance,
+        note=lambda r, o, a: "RDS starts a stopped DB instance again after 7 days",
+        saving=_stop_saving,
+        single_key=True,
+    ),
+    ActionSpec(
+        DB_INSTANCE,
+        "delete",
+        delete_db_instance,
+        note=_delete_note,
+        artifact=_final_snapshot,
+        choices=(Choice("rds_final_snapshot", "Keep a final snapshot of each deleted database (named above)", True),),
+    ),
+)

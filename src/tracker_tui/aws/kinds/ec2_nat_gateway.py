@@ -1,0 +1,75 @@
+"""NAT gateways (not deleted): listing and the hourly price (data processing is usage-dependent)."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict, ts
+from tracker_tui.model import Resource
+from tracker_tui.pricing.basis import Estimate, LivePriceSource, hourly_basis, unit, unknown_region
+from tracker_tui.pricing.catalogue import Catalogue
+
+KIND = "ec2:nat-gateway"
+
+_LIVE_STATES = ["pending", "available", "deleting", "failed"]
+
+
+def list_nat_gateways(ctx: CellContext) -> Iterator[list[Resource]]:
+    ec2 = ctx.client("ec2")
+    filters = [{"Name": "state", "Values": _LIVE_STATES}]
+    for page in ctx.pages(ec2, "describe_nat_gateways", Filter=filters):
+        batch = []
+        for nat in page.get("NatGateways", []):
+            tags = tag_dict(nat.get("Tags"))
+            nat_id = nat["NatGatewayId"]
+            addresses = nat.get("NatGatewayAddresses", [])
+            details = {
+                "subnet_id": nat.get("SubnetId"),
+                "vpc_id": nat.get("VpcId"),
+                "connectivity_type": nat.get("ConnectivityType", "public"),
+                "public_ips": [a["PublicIp"] for a in addresses if a.get("PublicIp")],
+                "allocation_ids": [a["AllocationId"] for a in addresses if a.get("AllocationId")],
+                "failure_message": nat.get("FailureMessage"),
+            }
+            batch.append(
+                Resource(
+                    kind=KIND,
+                    id=nat_id,
+                    account_id=ctx.account_id,
+                    arn=ctx.arn("ec2", f"natgateway/{nat_id}"),
+                    name=tags.get("Name", ""),
+                    region=ctx.region,
+                    state=nat.get("State", ""),
+                    created=ts(nat.get("CreateTime")),
+                    tags=tags,
+                    details={k: v for k, v in details.items() if v is not None},
+                )
+            )
+        yield batch
+
+
+def estimate_nat_gateway(r: Resource, cat: Catalogue, live: LivePriceSource | None) -> Estimate:
+    state = (r.state or "").lower()
+    if state in ("failed", "deleted"):
+        return 0.0, f"{state}: a NAT gateway in this state is not billed"
+    hourly = cat.nat_hourly(r.region)
+    per_gb = cat.nat_data_processing_gb(r.region)
+    if hourly is None or per_gb is None:
+        return unknown_region(r.region)
+    monthly, basis = hourly_basis(f"NAT gateway {r.region}", hourly, cat.hours_per_month)
+    basis += f" + data processing ${unit(per_gb)}/GB, usage-dependent; its public IPv4 is billed on its Elastic IP row"
+    return monthly, basis
+
+
+SPEC = KindSpec(
+    id=KIND,
+    label="nat",
+    title="NAT gateways",
+    service="ec2",
+    scope="regional",
+    lister=list_nat_gateways,
+    estimator=estimate_nat_gateway,
+    rules=(),
+    verbs={"delete": "delete"},
+    not_found_codes=frozenset({"InvalidNatGatewayID.NotFound", "NatGatewayNotFound", "NatGatewayNotFoundException"}),
+)

@@ -1,0 +1,106 @@
+"""What every estimator shares: rounding, the way rates are written, and the estimate type.
+
+Each kind prices itself in its own module (``aws/kinds/``) from the catalogue's data; the
+rules here keep every basis written the same way, so a person can recompute it by hand:
+
+* A number we cannot know is ``None`` with a basis that says why (usage-dependent, an
+  uncatalogued type or region, a platform we do not price).  Never a silent 0.
+* ``0.0`` means "this row itself costs nothing" (a stopped instance, IAM, an Auto Scaling
+  group whose instances are their own rows).
+* A month is ``hours_per_month`` (730) hours; costs are rounded to cents (half up), using
+  the hourly rate exactly as the basis shows it.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Callable, Protocol
+
+from tracker_tui.model import Resource, format_cost
+from tracker_tui.pricing.catalogue import Catalogue
+
+#: ``(monthly USD or None, basis)``.
+Estimate = tuple[float | None, str]
+
+GIB = 2**30
+
+
+class LivePriceSource(Protocol):
+    """Where prices missing from the catalogue may come from (``live.LivePrices``)."""
+
+    def ec2_hourly(self, instance_type: str, region: str) -> float | None: ...
+
+
+#: A kind's estimator: the resource, the catalogue, and (optionally) live prices.
+Estimator = Callable[[Resource, Catalogue, "LivePriceSource | None"], Estimate]
+
+
+def cents(value: float) -> float:
+    """Round USD to cents, half up (16.425 -> 16.43)."""
+    return float(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def rate(value: float) -> str:
+    """An hourly rate as shown in a basis: 4 decimals, 5 when the 5th is not zero ($0.1070, $0.02646)."""
+    text = f"{value:.5f}"
+    return text[:-1] if text.endswith("0") else text
+
+
+def unit(value: float) -> str:
+    """A per-unit rate, trimmed but at least 2 decimals ($0.08, $0.005, $0.0455)."""
+    text = f"{value:.6f}".rstrip("0")
+    whole, _, frac = text.partition(".")
+    return f"{whole}.{frac.ljust(2, '0')}"
+
+
+def gb_text(value: float) -> str:
+    """A size in GB for a basis: 2 decimals, or 3 significant digits when tiny."""
+    if value == 0:
+        return "0"
+    if value < 0.01:
+        return f"{value:.3g}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def number(value: Any) -> float | None:
+    """A details value as a number (None when missing or not numeric)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def count_text(value: float) -> str:
+    """A count or size as written in a basis: ``1,000``, or ``1.5`` when not whole."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+
+
+def unknown_region(region: str) -> Estimate:
+    return None, f"no catalogue prices for region {region or 'unknown'}"
+
+
+def hourly_basis(what: str, hourly: float, hours: int, count: int = 1) -> tuple[float, str]:
+    """``what, [count x ]$rate/h x hours h = $total``, and the total."""
+    monthly = cents(hourly * hours * count)
+    times = f"{count} x " if count != 1 else ""
+    return monthly, f"{what}, {times}${rate(hourly)}/h x {hours} h = {format_cost(monthly)}"
+
+
+def free(reason: str) -> Estimator:
+    """An estimator for a kind that never costs anything itself (the basis says why)."""
+
+    def estimator(resource: Resource, catalogue: Catalogue, live: LivePriceSource | None) -> Estimate:
+        return 0.0, reason
+
+    return estimator
+
+
+def usage_dependent(reason: str) -> Estimator:
+    """An estimator for a kind whose cost depends on usage we cannot see (always None)."""
+
+    def estimator(resource: Resource, catalogue: Catalogue, live: LivePriceSource | None) -> Estimate:
+        return None, reason
+
+    return estimator

@@ -1,0 +1,245 @@
+"""The main view: account header, filter bar, the resource table beside the cost panels,
+the status line and the footer.
+
+``MainScreen`` owns these widgets and the main view's keys (``ui.keys.MAIN_KEYS``), so the
+keys exist only while it is the screen on top.  What only touches the view (the filter,
+marks, sorting, the cost panels, export, details) is done here; what needs the scan, the
+source or the history (rescan, stop, delete, coverage, changes, the pickers) is asked of
+the app, which coordinates them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from tracker_tui.filtering import FilterError, parse_filter
+from tracker_tui.model import Identity, Resource
+from tracker_tui.model import format_cost_sum
+from tracker_tui.store import Inventory, atomic_write_text, dumps_csv, dumps_json
+from tracker_tui.ui.commands import MainScreenCommands
+from tracker_tui.ui.keys import MAIN_KEYS, bindings
+from tracker_tui.ui.screens.details import DetailsScreen
+from tracker_tui.ui.screens.export import ExportScreen
+from tracker_tui.ui.widgets.bars import AccountHeader, StatusLine
+from tracker_tui.ui.widgets.cost_panel import CostPanel
+from tracker_tui.ui.widgets.resource_table import ResourceTable
+
+if TYPE_CHECKING:
+    from tracker_tui.aws.source import Connection
+    from tracker_tui.ui.app import TrackerApp
+
+#: The cost panels show by default from this terminal width (they take 40 columns).
+COST_PANEL_MIN_WIDTH = 120
+
+
+class MainScreen(Screen[None]):
+    """The main view.
+
+    Args:
+        now: the wall clock for ages and file names (tests freeze it).
+    """
+
+    BINDINGS = bindings(MAIN_KEYS)
+    COMMANDS = {MainScreenCommands}
+
+    def __init__(self, now: Callable[[], datetime]) -> None:
+        super().__init__()
+        self._now = now
+        self._filter_error = ""
+
+    @property
+    def tracker(self) -> TrackerApp:
+        """The app, which coordinates scans and actions (posting's screens cast the same way)."""
+        return cast("TrackerApp", self.app)
+
+    # --- layout ------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield AccountHeader(id="header")
+        with Horizontal(id="filter-bar"):
+            yield Static("/", id="filter-prompt")
+            yield Input(placeholder="filter: text kind: region: state: tag:k=v cost>N !term", id="filter")
+            yield Static("", id="filter-error")
+        with Horizontal(id="main"):
+            yield ResourceTable(now=self._now, id="table")
+            yield CostPanel(id="costs")
+        yield StatusLine(id="status")
+        yield Footer(compact=True, show_command_palette=False)  # ctrl+p is in the help; room for the keys at 80 columns
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).cursor_blink = False  # no idle repaints over slow links
+        self.table.focus()
+        self.cost_panel.display = self.app.size.width >= COST_PANEL_MIN_WIDTH
+
+    @property
+    def table(self) -> ResourceTable:
+        return self.query_one(ResourceTable)
+
+    @property
+    def cost_panel(self) -> CostPanel:
+        return self.query_one(CostPanel)
+
+    def selection(self) -> list[Resource]:
+        """What an action applies to: the marked rows, or else the cursor row."""
+        marked = self.table.marked
+        if marked:
+            return marked
+        cursor = self.table.cursor_resource
+        return [cursor] if cursor is not None else []
+
+    def show_header(self, connection: Connection | None, *, danger: bool, note: str) -> None:
+        self.query_one(AccountHeader).show(connection, danger=danger, source_note=note)
+
+    def show_status(self, progress: str) -> None:
+        """The status line: ``progress`` (the app's), then what the table shows and marks."""
+        table = self.table
+        marked = table.marked
+        marked_cost = format_cost_sum(r.monthly_cost for r in marked) if marked else ""
+        self.query_one(StatusLine).show(
+            progress, table.row_count, table.total_count, len(marked), marked_cost, table.hidden_sort
+        )
+
+    # --- keys --------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.is_active:
+            # Under a dialog the view still paints its footer: it must not offer keys that
+            # go to the dialog (nor the palette commands, while the palette is open).
+            return False
+        if action == "focus_filter" and self.focused is not None and self.focused.id == "filter":
+            return False  # "/" is part of the filter text then (/aws/lambda/...)
+        return True
+
+    def action_focus_filter(self) -> None:
+        filter_input = self.query_one("#filter", Input)
+        # Focus at once, not on the next refresh (Widget.focus): keys typed right after
+        # "/" must land in the filter, not on the table, where letters are bindings
+        # (s stops, e exports, ...).
+        self.set_focus(filter_input)
+
+    def action_toggle_mark(self) -> None:
+        self.table.toggle_mark()
+
+    def action_mark_all(self) -> None:
+        self.table.action_mark_all()
+
+    def action_escape(self) -> None:
+        if self.focused is not None and self.focused.id == "filter":
+            self.table.focus()
+        elif self.table.marked_count:
+            self.table.clear_marks()
+
+    def action_clear_marks(self) -> None:
+        self.table.clear_marks()
+
+    def action_toggle_costs(self) -> None:
+        panel = self.cost_panel
+        panel.display = not panel.display
+        if panel.display:
+            self.tracker.refresh_costs()
+        elif self.focused is not None and panel in self.focused.ancestors_with_self:
+            self.table.focus()
+
+    def action_sort(self, column: str) -> None:
+        self.table.sort_by(column)
+        self.tracker.refresh_status()
+
+    # The rest needs the scan, the source or the history: the app's.
+
+    def action_rescan(self) -> None:
+        self.tracker.rescan()
+
+    def action_stop(self) -> None:
+        self.tracker.request_action("stop")
+
+    def action_delete(self) -> None:
+        self.tracker.request_action("delete")
+
+    def action_coverage(self) -> None:
+        self.tracker.show_coverage()
+
+    def action_changes(self) -> None:
+        self.tracker.show_changes()
+
+    def action_pick_profile(self) -> None:
+        self.tracker.pick_profile()
+
+    def action_pick_regions(self) -> None:
+        self.tracker.pick_regions()
+
+    # --- export ------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        rows = self.table.visible_resources
+        stamp = self._now().strftime("%Y%m%d-%H%M%S")
+        connection = self.tracker.connection
+        account = connection.identity.account_id if connection else "inventory"
+        default = Path.cwd() / f"tracker-{account}-{stamp}.json"
+        self.app.push_screen(ExportScreen(default, len(rows)), partial(self._export_to, list(rows)))
+
+    def _export_to(self, rows: list[Resource], path: Path | None) -> None:
+        if path is None:
+            return
+        try:
+            if path.suffix.lower() == ".csv":
+                text = dumps_csv(rows)
+            else:
+                connection = self.tracker.connection
+                identity = connection.identity if connection else Identity(account_id="unknown")
+                inventory = Inventory(
+                    identity=identity,
+                    regions=list(connection.regions) if connection else [],
+                    resources=rows,
+                    errors=[],
+                    accounts=self.tracker.identities() or [identity],
+                )
+                text = dumps_json(inventory)
+            atomic_write_text(path, text)
+        except OSError as exc:
+            self.notify(f"Could not write {path}: {exc.strerror or exc}", severity="error", timeout=10)
+            return
+        self.notify(f"Wrote {len(rows):,} rows to {path}", title="Exported")
+
+    # --- events from the widgets -------------------------------------------------------
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "filter":
+            return
+        try:
+            parsed = parse_filter(event.value)
+        except FilterError as exc:
+            self._show_filter_error(str(exc))
+            return
+        self._show_filter_error("")
+        self.table.set_filter(parsed)
+        self.tracker.refresh_status()
+
+    def _show_filter_error(self, message: str) -> None:
+        # Only touch the widget when the text changes: an update re-lays-out the screen.
+        if message != self._filter_error:
+            self._filter_error = message
+            self.query_one("#filter-error", Static).update(message)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            self.table.focus()
+
+    def on_resource_table_marks_changed(self, event: ResourceTable.MarksChanged) -> None:
+        self.tracker.refresh_status()
+
+    def on_cost_panel_waste_selected(self, event: CostPanel.WasteSelected) -> None:
+        """Show the rows behind a waste line: its filter goes into the filter bar."""
+        self.query_one("#filter", Input).value = event.line.filter_text
+        self.table.focus()
+
+    def on_resource_table_selected(self, event: ResourceTable.Selected) -> None:
+        self.app.push_screen(DetailsScreen(event.resource))
