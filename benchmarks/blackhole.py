@@ -124,8 +124,11 @@ def _loopback_only(request: Any, **_: Any) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--uncapped", action="store_true",
-                        help="leave botocore's retries as they are (5 attempts on timeouts) for comparison")
+    parser.add_argument(
+        "--uncapped",
+        action="store_true",
+        help="leave botocore's retries as they are (5 attempts on timeouts) for comparison",
+    )
     args = parser.parse_args(argv)
 
     black_hole = BlackHole()
@@ -172,11 +175,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 finished_at[event.result.cell.kind] = time.monotonic() - t0
             collector(event)
 
-        print(f"black hole {black_hole.url}; moto {moto_url} (pid {moto.pid}); "
-              f"connect {DEFAULT_CONFIG.connect_timeout} s, read {DEFAULT_CONFIG.read_timeout} s, "
-              f"{DEFAULT_CONFIG.retries['total_max_attempts']} attempts, timeouts "
-              + ("NOT capped (--uncapped)" if args.uncapped else f"capped at {TIMEOUT_MAX_ATTEMPTS}"),
-              flush=True)
+        print(
+            f"black hole {black_hole.url}; moto {moto_url} (pid {moto.pid}); "
+            f"connect {DEFAULT_CONFIG.connect_timeout} s, read {DEFAULT_CONFIG.read_timeout} s, "
+            f"{DEFAULT_CONFIG.retries['total_max_attempts']} attempts, timeouts "
+            + ("NOT capped (--uncapped)" if args.uncapped else f"capped at {TIMEOUT_MAX_ATTEMPTS}"),
+            flush=True,
+        )
         result = engine.run(sink)
         wall = time.monotonic() - t0
     finally:
@@ -185,23 +190,31 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     by_kind = {r.cell.kind: r for r in result.results}
     hole, normal = by_kind["rds:db-instance"], by_kind["logs:log-group"]
-    gaps = [b - a for a, b in zip(black_hole.arrivals, black_hole.arrivals[1:])]
+    gaps = [b - a for a, b in zip(black_hole.arrivals, black_hole.arrivals[1:], strict=False)]
     print()
-    print(f"{'black-holed cell (rds, us-east-1)':<36}{hole.seconds:>8.2f} s to give up: {hole.status.value}, "
-          f"code {hole.code}")
+    print(
+        f"{'black-holed cell (rds, us-east-1)':<36}{hole.seconds:>8.2f} s to give up: {hole.status.value}, "
+        f"code {hole.code}"
+    )
     print(f"{'':<36}{hole.message}")
-    print(f"{'attempts that reached the black hole':<36}{black_hole.requests:>8}"
-          + (f"   (gaps between them: {', '.join(f'{g:.2f} s' for g in gaps)})" if gaps else ""))
-    print(f"{'moto cell (logs, us-east-1)':<36}{normal.seconds:>8.2f} s: {normal.status.value}, "
-          f"{normal.count} resources (finished at +{finished_at.get('logs:log-group', float('nan')):.2f} s)")
+    print(
+        f"{'attempts that reached the black hole':<36}{black_hole.requests:>8}"
+        + (f"   (gaps between them: {', '.join(f'{g:.2f} s' for g in gaps)})" if gaps else "")
+    )
+    print(
+        f"{'moto cell (logs, us-east-1)':<36}{normal.seconds:>8.2f} s: {normal.status.value}, "
+        f"{normal.count} resources (finished at +{finished_at.get('logs:log-group', float('nan')):.2f} s)"
+    )
     print(f"{'whole scan':<36}{wall:>8.2f} s   (engine: {result.seconds:.2f} s)")
     print(f"{'bound MAX_CALL_SECONDS':<36}{MAX_CALL_SECONDS:>8.2f} s")
     within = hole.seconds <= GIVE_UP_TARGET
     print()
     print(f"{'PASS' if within else 'MISS'}  black-holed cell gave up in {hole.seconds:.2f} s <= {GIVE_UP_TARGET:.0f} s")
     if not args.uncapped:
-        print(f"{'PASS' if hole.seconds <= MAX_CALL_SECONDS else 'MISS'}  and within the computed bound "
-              f"{MAX_CALL_SECONDS:.2f} s")
+        print(
+            f"{'PASS' if hole.seconds <= MAX_CALL_SECONDS else 'MISS'}  and within the computed bound "
+            f"{MAX_CALL_SECONDS:.2f} s"
+        )
     return 0 if within or args.uncapped else 1
 
 

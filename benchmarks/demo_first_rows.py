@@ -58,7 +58,9 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=None, help="fixed ms per call (default: the demo's)")
     args = parser.parse_args()
     runs = [asyncio.run(one_run(args.latency)) for _ in range(args.runs)]
-    print(f"demo first rows ({args.runs} runs, latency {'by region' if args.latency is None else f'{args.latency:g} ms'})")
+    print(
+        f"demo first rows ({args.runs} runs, latency {'by region' if args.latency is None else f'{args.latency:g} ms'})"
+    )
     print(f"{'metric':<22}{'median':>10}{'min':>10}{'max':>10}")
     for key in ("demo_ready_s", "seed_s", "first_rows_s", "scan_s"):
         values = [r[key] for r in runs]

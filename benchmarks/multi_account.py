@@ -133,7 +133,14 @@ def seed_account(endpoint: str, account_id: str, management: str, regions: tuple
     boto = account_boto(endpoint, account_id, management)
     count = 0
     iam = boto.client("iam", endpoint_url=endpoint, config=cfg)
-    trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    trust = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        }
+    )
     for i in range(20):
         iam.create_role(RoleName=f"svc-{i:02d}", AssumeRolePolicyDocument=trust)
     for i in range(8):
@@ -154,7 +161,7 @@ def seed_account(endpoint: str, account_id: str, management: str, regions: tuple
         count += 20  # instances and their root volumes
         for i in range(25):
             ec2.create_volume(AvailabilityZone=az, Size=10 + i, VolumeType="gp3")
-        for i in range(6):
+        for _ in range(6):
             ec2.allocate_address(Domain="vpc")
         for i in range(25):
             logs.create_log_group(logGroupName=f"/svc/{region}/{i:02d}")
@@ -283,13 +290,15 @@ def main() -> int:
         print()
         print(
             f"{'accounts':>8} {'wall s':>7} {'runs':>13} {'x 1 acct':>8} {'assume':>7} {'connect':>7} {'scan':>6} "
-            f"{'resources':>9} {'cells':>5} {'workers':>7} {'peak RSS MB':>11} {'MB/extra':>8} {'scan CPU s':>10} {'server CPU s':>12}"
+            f"{'resources':>9} {'cells':>5} {'workers':>7} {'peak RSS MB':>11} {'MB/extra':>8} {'scan CPU s':>10} "
+            f"{'server CPU s':>12}"
         )
         for n, r in rows.items():
             extra = (r["peak_rss_mb"] - one["peak_rss_mb"]) / (n - 1) if n > 1 else 0.0
             r["mb_per_extra"] = extra
             print(
-                f"{n:>8} {r['wall_s']:>7.2f} {','.join(map(str, r['wall_runs'])):>13} {r['wall_s'] / one['wall_s']:>8.2f} "
+                f"{n:>8} {r['wall_s']:>7.2f} {','.join(map(str, r['wall_runs'])):>13} "
+                f"{r['wall_s'] / one['wall_s']:>8.2f} "
                 f"{r['assume_s']:>7.2f} {r['connect_s']:>7.2f} {r['scan_s']:>6.2f} {r['resources']:>9} {r['cells']:>5} "
                 f"{r['per_account_workers']:>7} {r['peak_rss_mb']:>11.1f} {extra if n > 1 else float('nan'):>8.1f} "
                 f"{r['cpu_s']:>10.2f} {r['server_cpu_s']:>12.2f}"
@@ -309,12 +318,16 @@ def main() -> int:
                     [measure(endpoint, process.pid, ids, n, args, "--no-share") for _ in range(args.repeat)]
                 ),
                 "16 workers per account": best_of(
-                    [measure(endpoint, process.pid, ids, n, args, "--account-concurrency", "16") for _ in range(args.repeat)]
+                    [
+                        measure(endpoint, process.pid, ids, n, args, "--account-concurrency", "16")
+                        for _ in range(args.repeat)
+                    ]
                 ),
             }
             for name, r in variants.items():
                 print(
-                    f"  {name:<42} wall {r['wall_s']:>5.2f}s (assume {r['assume_s']:.2f}, connect {r['connect_s']:.2f}, "
+                    f"  {name:<42} wall {r['wall_s']:>5.2f}s "
+                    f"(assume {r['assume_s']:.2f}, connect {r['connect_s']:.2f}, "
                     f"scan {r['scan_s']:.2f})  peak RSS {r['peak_rss_mb']:>6.1f} MB  scan CPU {r['cpu_s']:.2f}s  "
                     f"server CPU {r['server_cpu_s']:.2f}s"
                 )
@@ -325,13 +338,20 @@ def main() -> int:
         ok_time = ratio <= TARGET_RATIO
         ok_mem = per < TARGET_MB_PER_ACCOUNT
         print()
-        print(f"{'PASS' if ok_time else 'MISS'}: {max(sizes)} accounts in {ratio:.2f}x one account's wall time (target <= {TARGET_RATIO}x)")
         print(
-            f"      (CPU floor: the scanning process itself burnt {big['cpu_s']:.2f}s of CPU for {max(sizes)} accounts, "
-            f"{big['cpu_s'] / one['wall_s']:.1f}x one account's wall time; one interpreter runs Python on one core at a "
-            f"time, and moto used {big['server_cpu_s']:.2f}s more on the same {os.cpu_count()} CPUs)"
+            f"{'PASS' if ok_time else 'MISS'}: {max(sizes)} accounts in {ratio:.2f}x one account's wall time "
+            f"(target <= {TARGET_RATIO}x)"
         )
-        print(f"{'PASS' if ok_mem else 'MISS'}: {per:.1f} MB peak RSS per extra account (target well under {TARGET_MB_PER_ACCOUNT:.0f} MB)")
+        print(
+            f"      (CPU floor: the scanning process itself burnt {big['cpu_s']:.2f}s of CPU for "
+            f"{max(sizes)} accounts, {big['cpu_s'] / one['wall_s']:.1f}x one account's wall time; one "
+            f"interpreter runs Python on one core at a time, and moto used {big['server_cpu_s']:.2f}s more "
+            f"on the same {os.cpu_count()} CPUs)"
+        )
+        print(
+            f"{'PASS' if ok_mem else 'MISS'}: {per:.1f} MB peak RSS per extra account "
+            f"(target well under {TARGET_MB_PER_ACCOUNT:.0f} MB)"
+        )
         return 0 if (ok_time and ok_mem) or not args.strict else 1
     finally:
         if process.stdin:

@@ -48,10 +48,11 @@ import time
 import urllib.request
 import zipfile
 from collections import Counter
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Sequence
+from typing import Any
 
 ALL_REGIONS = ("us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2", "eu-central-1", "ap-northeast-1")  # seeded
 # The regions a commercial account has enabled by default (the opt-in ones left out).
@@ -262,9 +263,7 @@ class Child:
     @classmethod
     def start(cls, name: str, argv: list[str], env: dict[str, str] | None = None) -> Child:
         log = tempfile.TemporaryFile(mode="w+")
-        process = subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True, env=env
-        )
+        process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
         line: list[str] = []
         reader = threading.Thread(target=lambda: line.append(process.stdout.readline()), daemon=True)  # type: ignore[union-attr]
         reader.start()
@@ -433,16 +432,20 @@ class Seeder:
         self.iam.create_role(RoleName="bench-lambda-exec", AssumeRolePolicyDocument=trust)
         self.role_arn = f"arn:aws:iam::{ACCOUNT_ID}:role/bench-lambda-exec"
         with ThreadPoolExecutor(max_workers=len(plan.regions)) as pool:
-            self.networks = dict(zip(plan.regions, pool.map(self._network, plan.regions)))
+            self.networks = dict(zip(plan.regions, pool.map(self._network, plan.regions), strict=True))
         tasks: list[Callable[[], Any]] = []
         for region in plan.regions:
             tasks += self._regional_tasks(region)
         for i in range(plan.iam_users):
-            tasks.append(lambda i=i: self.iam.create_user(UserName=f"user-{i:05d}", Tags=[{"Key": "team", "Value": f"t{i % 7}"}]))
+            tasks.append(
+                lambda i=i: self.iam.create_user(UserName=f"user-{i:05d}", Tags=[{"Key": "team", "Value": f"t{i % 7}"}])
+            )
         for i in range(plan.iam_roles):
             tasks.append(
                 lambda i=i: self.iam.create_role(
-                    RoleName=f"role-{i:05d}", AssumeRolePolicyDocument=trust, Tags=[{"Key": "app", "Value": f"a{i % 5}"}]
+                    RoleName=f"role-{i:05d}",
+                    AssumeRolePolicyDocument=trust,
+                    Tags=[{"Key": "app", "Value": f"a{i % 5}"}],
                 )
             )
         # Spread the requests: interleave regions and services instead of one long run of each.
@@ -497,16 +500,23 @@ class Seeder:
                     MaxCount=n,
                     InstanceType=("t3.micro", "m5.large", "c6i.xlarge")[start // chunk % 3],
                     SubnetId=net["subnets"][start // chunk % len(net["subnets"])],
-                    TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": f"node-{start}"}]}],
+                    TagSpecifications=[
+                        {"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": f"node-{start}"}]}
+                    ],
                 )
             )
         for i in range(plan.volumes):
             tasks.append(
-                lambda i=i: ec2.create_volume(AvailabilityZone=net["az"], Size=10 + i, VolumeType=("gp3", "gp2", "io1")[i % 3], **({"Iops": 3000} if i % 3 == 2 else {}))
+                lambda i=i: ec2.create_volume(
+                    AvailabilityZone=net["az"],
+                    Size=10 + i,
+                    VolumeType=("gp3", "gp2", "io1")[i % 3],
+                    **({"Iops": 3000} if i % 3 == 2 else {}),
+                )
             )
-        for i in range(plan.eips):
+        for _ in range(plan.eips):
             tasks.append(lambda: ec2.allocate_address(Domain="vpc"))
-        for i in range(plan.nats):
+        for _ in range(plan.nats):
             tasks.append(
                 lambda: ec2.create_nat_gateway(
                     SubnetId=net["subnets"][0], AllocationId=ec2.allocate_address(Domain="vpc")["AllocationId"]
@@ -575,7 +585,9 @@ class Seeder:
         lb = elbv2.create_load_balancer(
             Name=f"alb-{i}", Subnets=net["subnets"][:2], Type="application", Tags=[{"Key": "env", "Value": "bench"}]
         )["LoadBalancers"][0]
-        group = elbv2.create_target_group(Name=f"tg-{i}", Protocol="HTTP", Port=80, VpcId=net["vpc_id"])["TargetGroups"][0]
+        group = elbv2.create_target_group(Name=f"tg-{i}", Protocol="HTTP", Port=80, VpcId=net["vpc_id"])[
+            "TargetGroups"
+        ][0]
         elbv2.create_listener(
             LoadBalancerArn=lb["LoadBalancerArn"],
             Protocol="HTTP",
@@ -641,7 +653,9 @@ def chain_for(kind: str, ops: Counter[tuple[str, str]], batches: list[int], work
         pages = sum(n for (_, op), n in ops.items() if op == "GetAccountAuthorizationDetails")
         return pages, f"{pages} page(s) of GetAccountAuthorizationDetails (tags included)"
     if kind in ("iam:user", "iam:role", "elasticache:cluster"):
-        list_op = {"iam:user": "ListUsers", "iam:role": "ListRoles", "elasticache:cluster": "DescribeCacheClusters"}[kind]
+        list_op = {"iam:user": "ListUsers", "iam:role": "ListRoles", "elasticache:cluster": "DescribeCacheClusters"}[
+            kind
+        ]
         pages = sum(n for (_, op), n in ops.items() if op == list_op)
         per_page = batches + [0] * (pages - len(batches))
         chain = sum(1 + _rounds(n, workers) for n in per_page)
@@ -673,7 +687,10 @@ def chain_for(kind: str, ops: Counter[tuple[str, str]], batches: list[int], work
         if jobs > workers:
             v2_chain += _rounds(jobs, workers) - 1
         classic_chain = ops[(classic, "DescribeLoadBalancers")] + _rounds(ops[(classic, "DescribeTags")], workers)
-        how = f"v2: {lb_pages} page(s) + max(tags, {tg_pages} group page(s) + {health} health/{workers}); classic: {classic_chain}"
+        how = (
+            f"v2: {lb_pages} page(s) + max(tags, {tg_pages} group page(s) + {health} health/{workers}); "
+            f"classic: {classic_chain}"
+        )
         return v2_chain + classic_chain, how
     # Everything else lists page after page with no per-item calls.
     calls = sum(ops.values())
@@ -854,10 +871,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--delay-ms", type=float, default=100.0, help="delay the proxy adds to every request")
     parser.add_argument("--scale", type=int, default=1, help="multiplier for the seeded counts")
     parser.add_argument("--regions", type=int, default=5, help=f"how many regions to seed (1-{len(ALL_REGIONS)})")
-    parser.add_argument("--scan-regions", type=int, default=len(DEFAULT_ENABLED_REGIONS),
-                        help="how many default-enabled regions (a) and (b) scan, the seeded ones included "
-                             f"(--regions to {len(DEFAULT_ENABLED_REGIONS)}; default {len(DEFAULT_ENABLED_REGIONS)}, "
-                             "as in a commercial account)")
+    parser.add_argument(
+        "--scan-regions",
+        type=int,
+        default=len(DEFAULT_ENABLED_REGIONS),
+        help="how many default-enabled regions (a) and (b) scan, the seeded ones included "
+        f"(--regions to {len(DEFAULT_ENABLED_REGIONS)}; default {len(DEFAULT_ENABLED_REGIONS)}, "
+        "as in a commercial account)",
+    )
     parser.add_argument("--runs", type=int, default=2, help="how many times to run our scan (the fastest counts)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
@@ -879,8 +900,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     proxy: Child | None = None
     try:
         proxy = Child.start("proxy", [sys.executable, os.path.abspath(__file__), "--serve-proxy", moto.url, str(delay)])
-        print(f"moto server {moto.url} (pid {moto.process.pid}); proxy {proxy.url} (pid {proxy.process.pid}), "
-              f"+{args.delay_ms:g} ms per request; {os.cpu_count()} CPUs", flush=True)
+        print(
+            f"moto server {moto.url} (pid {moto.process.pid}); proxy {proxy.url} (pid {proxy.process.pid}), "
+            f"+{args.delay_ms:g} ms per request; {os.cpu_count()} CPUs",
+            flush=True,
+        )
 
         plan = Plan(args.scale, seeded)
         t0 = time.monotonic()
@@ -888,29 +912,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         seeder = Seeder(moto.url, plan)
         planned = seeder.run()
         seed_seconds = time.monotonic() - t0
-        print(f"seeded ~{planned} resources over {len(seeded)} regions ({', '.join(seeded)}) "
-              f"with {seeder.requests} requests in {seed_seconds:.1f} s "
-              f"(moto CPU {moto.cpu_seconds() - moto_cpu0:.1f} s)", flush=True)
+        print(
+            f"seeded ~{planned} resources over {len(seeded)} regions ({', '.join(seeded)}) "
+            f"with {seeder.requests} requests in {seed_seconds:.1f} s "
+            f"(moto CPU {moto.cpu_seconds() - moto_cpu0:.1f} s)",
+            flush=True,
+        )
         empty = [r for r in regions if r not in seeded]
-        print(f"(a) and (b) scan {len(regions)} regions: the {len(seeded)} seeded + {len(empty)} empty"
-              + (f" ({', '.join(empty)})" if empty else ""), flush=True)
+        print(
+            f"(a) and (b) scan {len(regions)} regions: the {len(seeded)} seeded + {len(empty)} empty"
+            + (f" ({', '.join(empty)})" if empty else ""),
+            flush=True,
+        )
 
         t0, moto_cpu0 = time.monotonic(), moto.cpu_seconds()
         prewarm(moto.url, regions)
-        print(f"pre-warmed moto in all {len(regions)} scanned regions before timing (one DescribeVpcs each, "
-              f"straight against moto, not through the proxy): {time.monotonic() - t0:.2f} s, "
-              f"moto CPU {moto.cpu_seconds() - moto_cpu0:.2f} s; the chain measurement below then touches "
-              f"every other (service, region) moto backend too", flush=True)
+        print(
+            f"pre-warmed moto in all {len(regions)} scanned regions before timing (one DescribeVpcs each, "
+            f"straight against moto, not through the proxy): {time.monotonic() - t0:.2f} s, "
+            f"moto CPU {moto.cpu_seconds() - moto_cpu0:.2f} s; the chain measurement below then touches "
+            f"every other (service, region) moto backend too",
+            flush=True,
+        )
 
         t0 = time.monotonic()
         chains = measure_chains(moto, regions, fan_out_workers)
         longest = max(chains, key=lambda c: c.chain)
         empty_chains = Counter(c.chain for c in chains if c.region in empty)
-        print(f"measured all {len(chains)} cells' calls straight against moto in {time.monotonic() - t0:.1f} s; "
-              f"longest chain {longest.chain} calls: {longest.region}/{longest.kind} ({longest.how})"
-              + (f"; the empty regions' {sum(empty_chains.values())} cells: "
-                 + ", ".join(f"{n} of {k} call(s)" for k, n in sorted(empty_chains.items())) if empty else ""),
-              flush=True)
+        print(
+            f"measured all {len(chains)} cells' calls straight against moto in {time.monotonic() - t0:.1f} s; "
+            f"longest chain {longest.chain} calls: {longest.region}/{longest.kind} ({longest.how})"
+            + (
+                f"; the empty regions' {sum(empty_chains.values())} cells: "
+                + ", ".join(f"{n} of {k} call(s)" for k, n in sorted(empty_chains.items()))
+                if empty
+                else ""
+            ),
+            flush=True,
+        )
 
         meter = Meter(moto, proxy)
         cold_setup = None
@@ -925,17 +964,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             runs.append((usage, setup, result, collector))
             errors = [r for r in result.results if r.status.is_error]
             slow = max(result.results, key=lambda r: r.seconds)
-            print(f"(a) run {run + 1}: {usage.wall:.2f} s, {len(result.results)} cells, {usage.requests} requests, "
-                  f"{len(collector.resources)} resources, "
-                  f"{len(keys)} clients (set-up {setup:.2f} s), slowest cell {slow.cell.region}/{slow.cell.kind} "
-                  f"{slow.seconds:.2f} s, {len(errors)} failed cells", flush=True)
+            print(
+                f"(a) run {run + 1}: {usage.wall:.2f} s, {len(result.results)} cells, {usage.requests} requests, "
+                f"{len(collector.resources)} resources, "
+                f"{len(keys)} clients (set-up {setup:.2f} s), slowest cell {slow.cell.region}/{slow.cell.kind} "
+                f"{slow.seconds:.2f} s, {len(errors)} failed cells",
+                flush=True,
+            )
             for r in errors:
                 print(f"    FAILED {r.cell.region}/{r.cell.kind}: {r.code} {r.message}")
 
         with meter as ref_usage:
             ref_found, ref_failures, ref_cells = reference_scan(proxy.url, regions, fan_out_workers)
-        print(f"(b) reference: {ref_usage.wall:.2f} s, {ref_cells} cells, {ref_usage.requests} requests, {ref_found} resources, "
-              f"{len(ref_failures)} failed cells", flush=True)
+        print(
+            f"(b) reference: {ref_usage.wall:.2f} s, {ref_cells} cells, {ref_usage.requests} requests, "
+            f"{ref_found} resources, {len(ref_failures)} failed cells",
+            flush=True,
+        )
         for failure in ref_failures:
             print(f"    FAILED {failure}")
 
@@ -954,43 +999,65 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{'cells (a) / (b) / chain-measured':<34}{len(best_result.results):>10} / {ref_cells} / {len(chains)}")
         print(f"{'resources (found by a)':<34}{len(best_collector.resources):>10}")
         print(f"{'requests (a) / (b)':<34}{best_usage.requests:>10} / {ref_usage.requests}")
-        print(f"{'wall (a), fastest of ' + str(len(runs)):<34}{best_usage.wall:>10.2f} s   (all runs: "
-              + ", ".join(f"{u.wall:.2f}" for u, *_ in runs) + ")")
+        print(
+            f"{'wall (a), fastest of ' + str(len(runs)):<34}{best_usage.wall:>10.2f} s   (all runs: "
+            + ", ".join(f"{u.wall:.2f}" for u, *_ in runs)
+            + ")"
+        )
         print(f"{'wall (b) reference':<34}{ref_usage.wall:>10.2f} s")
         print(f"{'ratio b/a':<34}{ratio:>10.2f} x")
-        print(f"{'longest chain x delay':<34}{chain_seconds:>10.2f} s   ({longest.chain} calls, {longest.region}/{longest.kind})")
-        print(f"{'(b) ideal: its chain x delay':<34}{ref_chain * delay:>10.2f} s   ({ref_chain} calls on its busiest "
-              f"worker, {regions[0]}'s with the global cells; worker loads {ref_loads}; so b/a <= "
-              f"{ref_chain / longest.chain:.2f} if (a) met its chain exactly)")
-        print(f"{'slowest cell measured in (a)':<34}{slow.seconds:>10.2f} s   ({slow.cell.region}/{slow.cell.kind}, "
-              f"= {slow.seconds / delay if delay else float('nan'):.1f} x delay)")
+        print(
+            f"{'longest chain x delay':<34}{chain_seconds:>10.2f} s   "
+            f"({longest.chain} calls, {longest.region}/{longest.kind})"
+        )
+        print(
+            f"{'(b) ideal: its chain x delay':<34}{ref_chain * delay:>10.2f} s   ({ref_chain} calls on its busiest "
+            f"worker, {regions[0]}'s with the global cells; worker loads {ref_loads}; so b/a <= "
+            f"{ref_chain / longest.chain:.2f} if (a) met its chain exactly)"
+        )
+        print(
+            f"{'slowest cell measured in (a)':<34}{slow.seconds:>10.2f} s   ({slow.cell.region}/{slow.cell.kind}, "
+            f"= {slow.seconds / delay if delay else float('nan'):.1f} x delay)"
+        )
         print(f"{'client set-up':<34}{best_setup:>10.2f} s   (first measured: {cold_setup:.2f} s)")
         print(f"{'max requests in flight (a)/(b)':<34}{best_usage.max_in_flight:>10} / {ref_usage.max_in_flight}")
         cores = os.cpu_count() or 1
         for label, usage in (("(a)", best_usage), ("(b)", ref_usage)):
             cpu, n = usage.cpu, max(1, usage.requests)
-            print(f"{'CPU during ' + label:<34}bench {cpu['bench']:.2f} s ({cpu['bench'] / n * 1000:.1f} ms/request), "
-                  f"moto {cpu['moto']:.2f} s ({cpu['moto'] / n * 1000:.1f} ms/request), proxy {cpu['proxy']:.2f} s; "
-                  f"upstream (moto) time {usage.upstream_seconds / n * 1000:.0f} ms/request on average")
+            print(
+                f"{'CPU during ' + label:<34}bench {cpu['bench']:.2f} s ({cpu['bench'] / n * 1000:.1f} ms/request), "
+                f"moto {cpu['moto']:.2f} s ({cpu['moto'] / n * 1000:.1f} ms/request), proxy {cpu['proxy']:.2f} s; "
+                f"upstream (moto) time {usage.upstream_seconds / n * 1000:.0f} ms/request on average"
+            )
         cpu_floor = sum(best_usage.cpu.values()) / cores
-        print(f"{'CPU floor of (a)':<34}{cpu_floor:>10.2f} s   (all three processes' CPU / {cores} cores; "
-              f"the bench process alone, one GIL: {best_usage.cpu['bench']:.2f} s)")
-        print(f"{'requests (a) by service':<34}" + ", ".join(f"{k} {v}" for k, v in sorted(best_usage.by_service.items())))
+        print(
+            f"{'CPU floor of (a)':<34}{cpu_floor:>10.2f} s   (all three processes' CPU / {cores} cores; "
+            f"the bench process alone, one GIL: {best_usage.cpu['bench']:.2f} s)"
+        )
+        print(
+            f"{'requests (a) by service':<34}" + ", ".join(f"{k} {v}" for k, v in sorted(best_usage.by_service.items()))
+        )
         print()
         print("top chains (computed from each cell's calls), and how those cells ran in the fastest (a):")
         by_cell = {(r.cell.region, r.cell.kind): r for r in best_result.results}
         for c in sorted(chains, key=lambda c: -c.chain)[:6]:
             print(f"    {c.chain:>4} calls  {c.region}/{c.kind}: {c.resources} resources, {c.calls} calls; {c.how}")
-            print(f"           alone, no delay: {c.bench_cpu / c.calls * 1000:.1f} ms CPU per call here, "
-                  f"{c.moto_cpu / c.calls * 1000:.1f} ms in moto")
+            print(
+                f"           alone, no delay: {c.bench_cpu / c.calls * 1000:.1f} ms CPU per call here, "
+                f"{c.moto_cpu / c.calls * 1000:.1f} ms in moto"
+            )
             r = by_cell.get((c.region, c.kind))
             end = best_collector.finished.get((c.region, c.kind))
             if r is not None and end is not None and c.chain:
-                print(f"           started +{end - r.seconds:.2f} s, took {r.seconds:.2f} s "
-                      f"({r.seconds / c.chain * 1000:.0f} ms per chained call), finished +{end:.2f} s")
+                print(
+                    f"           started +{end - r.seconds:.2f} s, took {r.seconds:.2f} s "
+                    f"({r.seconds / c.chain * 1000:.0f} ms per chained call), finished +{end:.2f} s"
+                )
         print()
-        print(f"{'PASS' if ok_bound else 'MISS'}  (a) {best_usage.wall:.2f} s <= 1.3 x (chain {chain_seconds:.2f} s "
-              f"+ set-up {best_setup:.2f} s) = {1.3 * bound:.2f} s   [(a) / bound = {best_usage.wall / bound:.2f}]")
+        print(
+            f"{'PASS' if ok_bound else 'MISS'}  (a) {best_usage.wall:.2f} s <= 1.3 x (chain {chain_seconds:.2f} s "
+            f"+ set-up {best_setup:.2f} s) = {1.3 * bound:.2f} s   [(a) / bound = {best_usage.wall / bound:.2f}]"
+        )
         print(f"{'PASS' if ok_ratio else 'MISS'}  (b) / (a) = {ratio:.2f} >= 3.0")
         return 0 if (ok_bound and ok_ratio) or not args.strict else 1
     finally:

@@ -51,10 +51,11 @@ import resource as _resource
 import statistics
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
@@ -62,8 +63,8 @@ from textual._compositor import CompositorUpdate  # noqa: E402
 from textual.app import App, ComposeResult  # noqa: E402
 from textual.widgets import DataTable, Input, Static  # noqa: E402
 
-from tracker_tui.filtering import format_cost  # noqa: E402
 from tracker_tui.aws.kinds import REGISTRY  # noqa: E402
+from tracker_tui.filtering import format_cost  # noqa: E402
 from tracker_tui.model import GLOBAL_REGION, Identity, Resource  # noqa: E402
 
 KIND_IDS = REGISTRY.ids
@@ -80,7 +81,7 @@ TARGET_RSS_MB = 300.0
 
 SIZE = (120, 36)
 TICK = 0.010
-NOW = datetime(2026, 6, 1, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, 12, 0, 0, tzinfo=UTC)
 ACCOUNT = "123456789012"
 
 REGIONS = (
@@ -385,7 +386,7 @@ class PaintProbe:
         """Seconds from ``arm()`` to the paint (None on timeout)."""
         try:
             await asyncio.wait_for(self.event.wait(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.armed = False
             return None
         assert self.paint_at is not None
@@ -570,9 +571,9 @@ async def run_tracker(resources: list[Resource], args: argparse.Namespace, res: 
             res.first_rows_seconds = None if state["first_rows"] is None else state["first_rows"] - started
             res.tick_intervals = [b - a for a, b in ticks if a >= started and b <= end + 0.05]
             shown = [t for t in probe.display_times if started <= t <= end]
-            res.display_intervals = [b - a for a, b in zip(shown, shown[1:])]
+            res.display_intervals = [b - a for a, b in zip(shown, shown[1:], strict=False)]
             res.display_seconds_ingest = [
-                s for t, s in zip(probe.display_times, probe.display_seconds) if started <= t <= end
+                s for t, s in zip(probe.display_times, probe.display_seconds, strict=True) if started <= t <= end
             ]
             res.gc_pauses = [(g, b - a) for a, b, g in gc_timer.windows if a >= started and b <= end + 0.05]
             res.rss_after_ingest = peak_rss_mb()
@@ -614,7 +615,9 @@ async def run_tracker(resources: list[Resource], args: argparse.Namespace, res: 
                 for key in SORT_KEYS:
                     timing = await press_timed(pilot, probe, key, table)
                     if record:
-                        res.sorts.append((f"{key} ({table.sort_column} {'desc' if table.sort_reverse else 'asc'})", timing))
+                        res.sorts.append(
+                            (f"{key} ({table.sort_column} {'desc' if table.sort_reverse else 'asc'})", timing)
+                        )
                 # Sorting with a filter on: the view is rebuilt through the filter too.
                 filter_input.value = ONESHOT_QUERY
                 await pilot.pause()
@@ -622,7 +625,9 @@ async def run_tracker(resources: list[Resource], args: argparse.Namespace, res: 
                 await pilot.pause()
                 timing = await press_timed(pilot, probe, "C", table)
                 if record:
-                    res.sorts.append((f"C ({table.sort_column}, filter {ONESHOT_QUERY!r}: {table.row_count:,} rows)", timing))
+                    res.sorts.append(
+                        (f"C ({table.sort_column}, filter {ONESHOT_QUERY!r}: {table.row_count:,} rows)", timing)
+                    )
                 filter_input.value = ""
                 await pilot.pause()
                 table.sort_by(None)
@@ -652,9 +657,7 @@ async def run_tracker(resources: list[Resource], args: argparse.Namespace, res: 
                 out = io.StringIO()
                 stats = pstats.Stats(profiler, stream=out)
                 stats.sort_stats("tottime").print_stats(25)
-                stats.sort_stats("cumulative").print_stats(
-                    r"tracker_tui|_compositor|strip|widget\.py|screen\.py", 30
-                )
+                stats.sort_stats("cumulative").print_stats(r"tracker_tui|_compositor|strip|widget\.py|screen\.py", 30)
                 res.profile_text = out.getvalue()
             await pilot.press("q")
     finally:
@@ -728,13 +731,19 @@ def verdict(value: float | None, target: float) -> str:
 def report(res: Results, args: argparse.Namespace) -> bool:
     line = "-" * 100
     print()
-    print(f"tracker-tui UI scale benchmark: {res.rows:,} resources, textual {__import__('textual').__version__}, "
-          f"python {sys.version.split()[0]}, size {SIZE[0]}x{SIZE[1]}, headless")
+    print(
+        f"tracker-tui UI scale benchmark: {res.rows:,} resources, textual {__import__('textual').__version__}, "
+        f"python {sys.version.split()[0]}, size {SIZE[0]}x{SIZE[1]}, headless"
+    )
     load = os.getloadavg()
-    print(f"machine: {os.cpu_count()} CPUs, load average {load[0]:.1f} / {load[1]:.1f} at the end"
-          f"{'  -- BUSY: wall times are inflated, see the cpu columns' if load[0] > (os.cpu_count() or 1) else ''}")
-    print(f"synthetic estate built in {res.gen_seconds:.2f}s; replay page_size=1000 page_delay={args.page_delay}s"
-          f"{'' if not args.no_terminal_emulation else ' (terminal output NOT emulated)'}")
+    print(
+        f"machine: {os.cpu_count()} CPUs, load average {load[0]:.1f} / {load[1]:.1f} at the end"
+        f"{'  -- BUSY: wall times are inflated, see the cpu columns' if load[0] > (os.cpu_count() or 1) else ''}"
+    )
+    print(
+        f"synthetic estate built in {res.gen_seconds:.2f}s; replay page_size=1000 page_delay={args.page_delay}s"
+        f"{'' if not args.no_terminal_emulation else ' (terminal output NOT emulated)'}"
+    )
     print(line)
     print(f"{'measure':<58}{'value':>22}  {'target':>9}  verdict")
     print(line)
@@ -751,20 +760,31 @@ def report(res: Results, args: argparse.Namespace) -> bool:
     worst_tick = max(res.tick_intervals, default=float("nan"))
     gap_verdict = verdict(worst_tick, TARGET_GAP_MS / 1000)
     ok &= gap_verdict == "PASS"
-    row("ingest: worst event-loop gap (10 ms ticker interval)", f"{ms(worst_tick)} ms", f"<= {TARGET_GAP_MS:.0f} ms", gap_verdict)
+    row(
+        "ingest: worst event-loop gap (10 ms ticker interval)",
+        f"{ms(worst_tick)} ms",
+        f"<= {TARGET_GAP_MS:.0f} ms",
+        gap_verdict,
+    )
     row("  p99 / median ticker interval", f"{ms(pct(res.tick_intervals, 99))} / {ms(pct(res.tick_intervals, 50))} ms")
     row("  ticker samples during ingest", f"{len(res.tick_intervals):,}")
     if res.drain_seconds:
         big = max(range(len(res.drain_seconds)), key=res.drain_seconds.__getitem__)
-        row("  _drain calls / worst (its batch) / median",
+        row(
+            "  _drain calls / worst (its batch) / median",
             f"{len(res.drain_seconds)} / {ms(res.drain_seconds[big])} ({res.drain_batches[big]:,}) / "
-            f"{ms(statistics.median(res.drain_seconds))} ms")
+            f"{ms(statistics.median(res.drain_seconds))} ms",
+        )
     if res.display_seconds_ingest:
-        row("  screen updates / worst update (render+output)",
-            f"{len(res.display_seconds_ingest)} / {ms(max(res.display_seconds_ingest))} ms")
+        row(
+            "  screen updates / worst update (render+output)",
+            f"{len(res.display_seconds_ingest)} / {ms(max(res.display_seconds_ingest))} ms",
+        )
     if res.display_intervals:
-        row("  worst / p99 interval between screen updates (info)",
-            f"{ms(max(res.display_intervals))} / {ms(pct(res.display_intervals, 99))} ms")
+        row(
+            "  worst / p99 interval between screen updates (info)",
+            f"{ms(max(res.display_intervals))} / {ms(pct(res.display_intervals, 99))} ms",
+        )
     if res.gc_pauses:
         worst_gc = max(res.gc_pauses, key=lambda p: p[1])
         row("  GC runs / worst pause (generation)", f"{len(res.gc_pauses)} / {ms(worst_gc[1])} ms (gen {worst_gc[0]})")
@@ -774,8 +794,10 @@ def report(res: Results, args: argparse.Namespace) -> bool:
     row("baseline: pilot.press wall time, unbound key 'x' (median)", f"{ms(statistics.median(res.noop_press))} ms")
     row("  (pilot's idle waits; NOT included in latencies below)", "")
     downs = [t.latency for t in res.down if t.latency is not None]
-    row("baseline: 'down' key -> repaint (median / max)",
-        f"{ms(statistics.median(downs) if downs else None)} / {ms(max(downs, default=None))} ms")
+    row(
+        "baseline: 'down' key -> repaint (median / max)",
+        f"{ms(statistics.median(downs) if downs else None)} / {ms(max(downs, default=None))} ms",
+    )
     row("  (framework floor: key dispatch + one screen update)", "")
     row("  note: a filter key needs two updates (Input, then table after", "")
     row("  Input.Changed bubbles to the app): + up to 1/60 s timer", "")
@@ -792,24 +814,35 @@ def report(res: Results, args: argparse.Namespace) -> bool:
         ok &= v == "PASS"
         work = max((t.work for t in timings), default=0.0)
         label = f"filter {query!r}" if not query.startswith("(") else f"filter {query}"
-        row(f"{label[:46]} ({len(timings)} keys)",
+        row(
+            f"{label[:46]} ({len(timings)} keys)",
             f"max {ms(worst)} / med {ms(statistics.median(lat) if lat else None)} ms",
-            f"<= {TARGET_FILTER_MS:.0f} ms", v)
+            f"<= {TARGET_FILTER_MS:.0f} ms",
+            v,
+        )
         gc_worst = max((t.gc for t in timings), default=0.0)
         work_cpu = max((t.work_cpu for t in timings), default=0.0)
-        row("  set_filter worst wall / cpu, GC worst, rows at end",
-            f"{ms(work)} / {ms(work_cpu)}, {ms(gc_worst)} ms, {timings[-1].rows:,}")
+        row(
+            "  set_filter worst wall / cpu, GC worst, rows at end",
+            f"{ms(work)} / {ms(work_cpu)}, {ms(gc_worst)} ms, {timings[-1].rows:,}",
+        )
     if all_filter:
-        row("filter: all keystrokes p50 / p99 / max",
-            f"{ms(pct(all_filter, 50))} / {ms(pct(all_filter, 99))} / {ms(max(all_filter))} ms")
+        row(
+            "filter: all keystrokes p50 / p99 / max",
+            f"{ms(pct(all_filter, 50))} / {ms(pct(all_filter, 99))} / {ms(max(all_filter))} ms",
+        )
     print(line)
 
     # sort
     for label, timing in res.sorts:
         v = verdict(timing.latency, TARGET_SORT_MS / 1000)
         ok &= v == "PASS"
-        row(f"sort {label}"[:46], f"{ms(timing.latency)} ms (sort_by {ms(timing.work)}/cpu {ms(timing.work_cpu)})",
-            f"<= {TARGET_SORT_MS:.0f} ms", v)
+        row(
+            f"sort {label}"[:46],
+            f"{ms(timing.latency)} ms (sort_by {ms(timing.work)}/cpu {ms(timing.work_cpu)})",
+            f"<= {TARGET_SORT_MS:.0f} ms",
+            v,
+        )
     print(line)
 
     # memory
@@ -818,20 +851,37 @@ def report(res: Results, args: argparse.Namespace) -> bool:
     row("RSS at start (interpreter + textual + app imports)", f"{res.rss_start:.0f} MB")
     row("peak RSS after building the estate (benchmark's data)", f"{res.rss_after_gen:.0f} MB")
     row("peak RSS after ingest", f"{res.rss_after_ingest:.0f} MB")
-    row("peak RSS after filter + sort (whole process)", f"{res.rss_peak_app:.0f} MB", f"<= {TARGET_RSS_MB:.0f} MB", rss_verdict)
+    row(
+        "peak RSS after filter + sort (whole process)",
+        f"{res.rss_peak_app:.0f} MB",
+        f"<= {TARGET_RSS_MB:.0f} MB",
+        rss_verdict,
+    )
     row("  current RSS then", f"{res.rss_current_app:.0f} MB")
     print(line)
 
     # comparison
     if res.dt_add_10k is not None or res.dt_rebuild_40k is not None:
-        row("stock DataTable: add_rows 10,000 -> repaint", f"{ms(res.dt_add_10k)} ms",
-            "", f"(call {ms(res.dt_add_10k_call)} ms)")
-        row("stock DataTable: clear + add_rows 40,000 (of 100k) -> repaint", f"{ms(res.dt_rebuild_40k)} ms",
-            "", f"(call {ms(res.dt_rebuild_40k_call)} ms)")
+        row(
+            "stock DataTable: add_rows 10,000 -> repaint",
+            f"{ms(res.dt_add_10k)} ms",
+            "",
+            f"(call {ms(res.dt_add_10k_call)} ms)",
+        )
+        row(
+            "stock DataTable: clear + add_rows 40,000 (of 100k) -> repaint",
+            f"{ms(res.dt_rebuild_40k)} ms",
+            "",
+            f"(call {ms(res.dt_rebuild_40k_call)} ms)",
+        )
         if res.oneshot_40k is not None:
             one = res.oneshot_40k
-            row(f"ResourceTable: filter {ONESHOT_QUERY!r} in one go -> repaint", f"{ms(one.latency)} ms",
-                "", f"({one.rows:,} of {res.rows:,} rows)")
+            row(
+                f"ResourceTable: filter {ONESHOT_QUERY!r} in one go -> repaint",
+                f"{ms(one.latency)} ms",
+                "",
+                f"({one.rows:,} of {res.rows:,} rows)",
+            )
             if one.latency and res.dt_rebuild_40k:
                 row("  ratio DataTable rebuild / ResourceTable", f"{res.dt_rebuild_40k / one.latency:,.0f}x")
         if res.drain_seconds:
@@ -847,9 +897,11 @@ def report(res: Results, args: argparse.Namespace) -> bool:
             for t in timings:
                 typed = "" if t.key == "ctrl+u" else typed + t.key
                 if t.latency is None or t.latency > TARGET_FILTER_MS / 1000:
-                    print(f"  {query!r:30} {typed or t.key!r:28} {ms(t.latency):>7} ms  work {ms(t.work):>6} "
-                          f"(cpu {ms(t.work_cpu):>6})  "
-                          f"GC {ms(t.gc):>6} (gen {t.gc_generation})  rows {t.rows:,}")
+                    print(
+                        f"  {query!r:30} {typed or t.key!r:28} {ms(t.latency):>7} ms  work {ms(t.work):>6} "
+                        f"(cpu {ms(t.work_cpu):>6})  "
+                        f"GC {ms(t.gc):>6} (gen {t.gc_generation})  rows {t.rows:,}"
+                    )
     if res.profile_text:
         print()
         print("cProfile of the filter + sort keystroke passes (tottime, then cumulative):")
@@ -862,12 +914,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--page-delay", type=float, default=0.002)
     parser.add_argument("--no-datatable", action="store_true", help="skip the stock DataTable comparison")
-    parser.add_argument("--no-terminal-emulation", action="store_true",
-                        help="do not render screen updates to terminal bytes (headless default)")
+    parser.add_argument(
+        "--no-terminal-emulation",
+        action="store_true",
+        help="do not render screen updates to terminal bytes (headless default)",
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile the keystroke passes")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
-    parser.add_argument("--gc-freeze", action="store_true",
-                        help="experiment: gc.freeze() after every drain (a proposed fix), to measure its effect")
+    parser.add_argument(
+        "--gc-freeze",
+        action="store_true",
+        help="experiment: gc.freeze() after every drain (a proposed fix), to measure its effect",
+    )
     parser.add_argument("--keys", action="store_true", help="list every keystroke over its target")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)

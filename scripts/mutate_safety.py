@@ -5,9 +5,9 @@
     python scripts/mutate_safety.py --report    # report only
     python scripts/mutate_safety.py --survivors # list the surviving mutants (mutmut show NAME)
 
-The scope is the rails, not everything in the three safety modules: the action runner's
-checks and handlers, planning, the audit log's writes, and the confirm dialog's rules and
-answers.  Text layout (tables, compose, summaries) is left out: a mutant there changes
+The scope is the rails, not everything in the safety modules: the actions package
+(planning, the shared Step, the runner, every handler), the audit log's writes, and the
+confirm dialog's rules and answers.  Text layout (tables, compose, summaries) is left out: a mutant there changes
 how a dialog looks, which the snapshot tests guard, not whether anything is changed.
 Configuration (files, tests) is ``[tool.mutmut]`` in pyproject.toml; the test files are
 the rails' own (test_actions, test_safety_rails, test_confirm_dialog, test_store).
@@ -28,41 +28,27 @@ ROOT = Path(__file__).resolve().parent.parent
 #: fnmatch patterns over mutmut's mutant names (``module.x_function__mutmut_N`` or
 #: ``module.xǁClassǁmethod__mutmut_N``).
 SAFETY_MUTANTS = (
-    # Planning: which action a row gets, what is skipped and why, RDS snapshots.
-    "tracker_tui.aws.actions.x_plan__mutmut_*",
-    "tracker_tui.aws.actions.x_skip_reason__mutmut_*",
-    "tracker_tui.aws.actions.x_final_snapshot_id__mutmut_*",
-    "tracker_tui.aws.actions.x__stop_saving__mutmut_*",
-    # The runner: identity, protections, DryRun, the audit log around every call, verification.
-    "tracker_tui.aws.actions.xǁActionRunnerǁrun__mutmut_*",
-    "tracker_tui.aws.actions.xǁActionRunnerǁ_act__mutmut_*",
-    "tracker_tui.aws.actions.xǁActionRunnerǁ_check_account__mutmut_*",
-    "tracker_tui.aws.actions.xǁActionRunnerǁ_check_tags__mutmut_*",
-    "tracker_tui.aws.actions.xǁActionRunnerǁ_call__mutmut_*",
-    "tracker_tui.aws.actions.xǁActionRunnerǁ_audit__mutmut_*",
-    "tracker_tui.aws.actions.xǁActionRunnerǁ_audit_safely__mutmut_*",
-    "tracker_tui.aws.actions.xǁActionRunnerǁ_ec2_call__mutmut_*",
-    "tracker_tui.aws.actions.xǁActionRunnerǁ_dry_run__mutmut_*",
-    "tracker_tui.aws.actions.xǁActionRunnerǁ_poll__mutmut_*",
-    # Every handler and the re-reads its refusals depend on.
-    "tracker_tui.aws.actions.xǁActionRunnerǁ_ec2_*",
-    "tracker_tui.aws.actions.xǁActionRunnerǁ_s3_bucket_delete__mutmut_*",
-    "tracker_tui.aws.actions.xǁActionRunnerǁ_rds_*",
-    "tracker_tui.aws.actions.xǁActionRunnerǁ_checked_db__mutmut_*",
-    "tracker_tui.aws.actions.xǁActionRunnerǁ_delete_v2_lb__mutmut_*",
-    "tracker_tui.aws.actions.xǁActionRunnerǁ_delete_classic_lb__mutmut_*",
-    "tracker_tui.aws.actions.xǁActionRunnerǁ_logs_log_group_delete__mutmut_*",
-    "tracker_tui.aws.actions.xǁActionRunnerǁ_log_group_tags__mutmut_*",
-    "tracker_tui.aws.actions.xǁActionRunnerǁ_describe_instance__mutmut_*",
-    "tracker_tui.aws.actions.xǁActionRunnerǁ_instance_attribute__mutmut_*",
-    "tracker_tui.aws.actions.xǁActionRunnerǁ_count_versions__mutmut_*",
+    # Planning: which action a row gets, what is skipped and why, one key or the typed name.
+    "tracker_tui.aws.actions.plan.x_*",
+    # The rails every handler goes through (re-read, refuse, audited call, DryRun, verify).
+    "tracker_tui.aws.actions.base.xǁStepǁ*",
+    "tracker_tui.aws.actions.base.x_*",
+    # The run: identity, the audit log around every call, DryRun, one failure never stops the rest.
+    "tracker_tui.aws.actions.runner.xǁActionRunnerǁ*",
+    "tracker_tui.aws.actions.runner.x_*",
+    # Every handler and what the plan says about its action.
+    "tracker_tui.aws.actions.ec2.x_*",
+    "tracker_tui.aws.actions.s3.x_*",
+    "tracker_tui.aws.actions.rds.x_*",
+    "tracker_tui.aws.actions.elb.x_*",
+    "tracker_tui.aws.actions.logs.x_*",
     # The audit log.
     "tracker_tui.store.xǁAuditLogǁrecord__mutmut_*",
     "tracker_tui.store.xǁAuditLogǁ__init____mutmut_*",
     # The confirm dialog's rules and answers.
-    "tracker_tui.ui.screens.confirm.x_needs_typed_name__mutmut_*",
     "tracker_tui.ui.screens.confirm.x_confirm_word__mutmut_*",
     "tracker_tui.ui.screens.confirm.x_typed_word_matches__mutmut_*",
+    "tracker_tui.ui.screens.confirm.xǁConfirmedǁapply__mutmut_*",
     "tracker_tui.ui.screens.confirm.xǁConfirmActionScreenǁ__init____mutmut_*",
     "tracker_tui.ui.screens.confirm.xǁConfirmActionScreenǁon_mount__mutmut_*",
     "tracker_tui.ui.screens.confirm.xǁConfirmActionScreenǁ_result__mutmut_*",

@@ -9,7 +9,7 @@ randomness, so snapshots do not churn.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from textual.pilot import Pilot
@@ -23,7 +23,7 @@ ACCOUNT_ID = "123456789012"
 ALIAS = "acme-staging"
 REGIONS = ("us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2")
 #: The frozen wall clock of every UI test: ages are computed against it.
-NOW = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
 DENIED_MESSAGE = (
     "User: arn:aws:iam::123456789012:user/ci-scanner is not authorized to perform: "

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import boto3
+from textual.content import Content
+from textual.widget import Widget
 
 from tracker_tui.aws.kinds import resolve_kinds
 from tracker_tui.aws.scan import Collector, ScanEngine, ScanOptions
@@ -66,3 +69,10 @@ def assumed_session(account_id: str) -> boto3.Session:
         aws_session_token=creds["SessionToken"],
         region_name="us-east-1",
     )
+
+
+def shown_text(widget: Widget) -> str:
+    """The plain text a Static or a Label shows (what ``render()`` gives them is a ``Content``)."""
+    shown = widget.render()
+    assert isinstance(shown, Content), type(shown)
+    return shown.plain

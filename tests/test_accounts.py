@@ -243,7 +243,9 @@ def test_profile_sessions_scan_each_profiles_account(org: Any, tmp_path: Any, mo
 
 def test_two_profiles_on_one_account_are_scanned_once(org: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     _write_profiles(tmp_path, monkeypatch, {"one": ("testing", "testing"), "two": ("testing2", "testing")})
-    source = MultiSource.for_profiles(profile_sessions(["one", "two"]), resolve_kinds(["logs:log-group"]), requested_regions=("us-east-1",))
+    source = MultiSource.for_profiles(
+        profile_sessions(["one", "two"]), resolve_kinds(["logs:log-group"]), requested_regions=("us-east-1",)
+    )
     connection = source.connect()
     assert [i.account_id for i in connection.accounts] == [MANAGEMENT]
     assert [t.session.profile for t in source.duplicates] == ["two"]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Callable
+from typing import Any
 
 import boto3
 import pytest
@@ -23,10 +24,10 @@ from tracker_tui.aws.actions import (
     final_snapshot_id,
     plan,
 )
+from tracker_tui.aws.kinds import price_resources
 from tracker_tui.aws.session import AwsSession
 from tracker_tui.model import Resource
 from tracker_tui.pricing.catalogue import load_catalogue
-from tracker_tui.aws.kinds import price_resources
 from tracker_tui.store import AuditLog
 
 ACCOUNT = "123456789012"
@@ -131,7 +132,7 @@ def _resource(kind: str, ident: str, cost: float | None = None, **details: Any) 
 
 
 def test_plan_delete_on_a_mixed_selection_picks_each_kinds_action_and_skips_the_rest() -> None:
-    when = datetime(2026, 11, 29, 1, 2, 3, tzinfo=timezone.utc)
+    when = datetime(2026, 11, 29, 1, 2, 3, tzinfo=UTC)
     rows = [
         _resource("ec2:instance", "i-1", 7.59),
         _resource("ec2:volume", "vol-1", 8.0),
@@ -205,6 +206,7 @@ def test_plan_stop_saves_compute_only() -> None:
     assert hourly is not None and db.monthly_cost is not None
     # The instance part only: a stopped DB keeps paying for its 20 GiB of storage.
     assert planned[1].saving == pytest.approx(round(hourly * catalogue.hours_per_month, 2), abs=0.011)
+    assert planned[1].saving is not None
     assert planned[1].saving < db.monthly_cost
     assert planned[2].skip_reason == "no stop action"
 
@@ -216,7 +218,7 @@ def test_plan_without_final_snapshot_says_so() -> None:
 
 
 def test_final_snapshot_id_is_deterministic() -> None:
-    when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert final_snapshot_id("db-1", when) == "tracker-tui-final-db-1-20260102030405"
 
 
@@ -680,7 +682,7 @@ def test_delete_db_instance_keeps_the_named_final_snapshot(audit: AuditLog) -> N
         _db(rds, "orders")
         row = scanned(session, "rds:db-instance")["orders"]
         run = runner(session, audit)
-        planned = plan([row], "delete", run.options, now=datetime(2026, 11, 29, 1, 2, 3, tzinfo=timezone.utc))
+        planned = plan([row], "delete", run.options, now=datetime(2026, 11, 29, 1, 2, 3, tzinfo=UTC))
 
         (done,) = run.run(planned, lambda _: None)
 

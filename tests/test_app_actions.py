@@ -5,7 +5,8 @@ the table and costs updated, read-only mode."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import boto3
 from moto import mock_aws

@@ -7,15 +7,16 @@ the screen that is open and the text painted on it.
 
 from __future__ import annotations
 
-import re
 import asyncio
 import csv
 import io
 import json
+import re
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import pytest
 from textual import events
@@ -31,7 +32,9 @@ from tests.estate import (
     sample_source,
     wait_scan,
 )
+from tests.helpers import shown_text
 from tracker_tui.model import Resource
+from tracker_tui.replay import ReplaySource
 from tracker_tui.store import read_inventory
 from tracker_tui.ui.app import TrackerApp
 from tracker_tui.ui.screens.coverage import CoverageScreen
@@ -66,7 +69,7 @@ def run(
 
 def status(app: TrackerApp) -> str:
     """The status line as painted."""
-    return app.query_one("#status").render().plain
+    return shown_text(app.query_one("#status"))
 
 
 def screen_text(app: TrackerApp) -> str:
@@ -151,7 +154,7 @@ def test_replayed_scan_fills_the_table_and_status() -> None:
 def test_header_marks_a_production_alias() -> None:
     async def check(app: TrackerApp, pilot: Pilot[Any]) -> None:
         header = app.query_one("#header")
-        text = header.render().plain
+        text = shown_text(header)
         assert "PRODUCTION" in text
         assert f"account {ACCOUNT_ID} (acme-prod)" in text
         assert header.has_class("-danger")
@@ -162,7 +165,7 @@ def test_header_marks_a_production_alias() -> None:
 def test_header_does_not_mark_a_staging_alias() -> None:
     async def check(app: TrackerApp, pilot: Pilot[Any]) -> None:
         header = app.query_one("#header")
-        text = header.render().plain
+        text = shown_text(header)
         assert "PRODUCTION" not in text
         assert "(acme-staging)" in text
         assert not header.has_class("-danger")
@@ -238,7 +241,7 @@ def test_filter_qualifiers_through_the_ui() -> None:
     async def check(app: TrackerApp, pilot: Pilot[Any]) -> None:
         for text, rows in FILTER_CASES:
             await filter_by(pilot, text)
-            assert app.query_one("#filter-error").render().plain == "", text
+            assert shown_text(app.query_one("#filter-error")) == "", text
             assert app.table.row_count == rows, text
             assert f"{rows} of 60 rows" in status(app), text
 
@@ -294,14 +297,14 @@ def test_bad_filter_shows_inline_error_and_leaves_rows_as_they_were() -> None:
         # Pasted in one go, so no intermediate (valid) text filter runs first.
         await paste(pilot, " cost>abc")
         assert filter_input.value == "kind:ec2 cost>abc"
-        error = app.query_one("#filter-error").render().plain
+        error = shown_text(app.query_one("#filter-error"))
         assert "cost needs a number" in error
         assert "cost needs a number" in screen_text(app)
         assert ids(app) == before
         assert "25 of 60 rows" in status(app)
         # Fixing the filter clears the error.
         await pilot.press(*["backspace"] * len(" cost>abc"))
-        assert app.query_one("#filter-error").render().plain == ""
+        assert shown_text(app.query_one("#filter-error")) == ""
         assert ids(app) == before
 
     run(check)
@@ -314,7 +317,7 @@ def test_unbalanced_quote_typed_key_by_key_keeps_the_rows() -> None:
         before = ids(app)
         assert len(before) == 10
         await type_text(pilot, ' "')
-        assert "unbalanced quote" in app.query_one("#filter-error").render().plain
+        assert "unbalanced quote" in shown_text(app.query_one("#filter-error"))
         assert ids(app) == before
 
     run(check)
@@ -431,6 +434,7 @@ def test_details_of_an_unpriced_resource_say_so() -> None:
 def test_r_rescans_rows_come_back_filter_kept_marks_cleared() -> None:
     async def check(app: TrackerApp, pilot: Pilot[Any]) -> None:
         source = app.source
+        assert isinstance(source, ReplaySource)
         assert source.scans == 1
         await filter_by(pilot, "kind:ec2:instance")
         await pilot.press("space", "down", "space")
@@ -466,12 +470,12 @@ def test_g_opens_coverage_and_the_denied_cell_explains_itself() -> None:
         await pilot.press("down", "down", *["right"] * 6)
         assert grid.cursor_coordinate == (2, 6)
         assert str(grid.get_cell_at(grid.cursor_coordinate)) == "DENY"
-        cell = screen.query_one("#coverage-cell").render().plain
+        cell = shown_text(screen.query_one("#coverage-cell"))
         assert "eu-west-1 / rds:db-instance: denied" in cell
         assert "AccessDenied" in cell and "explicit deny" in cell
         # Elsewhere: a done cell says how many it found.
         await pilot.press("left")
-        assert "eu-west-1 / s3:bucket: done, 1 resources" in screen.query_one("#coverage-cell").render().plain
+        assert "eu-west-1 / s3:bucket: done, 1 resources" in shown_text(screen.query_one("#coverage-cell"))
         await pilot.press("escape")
         assert not isinstance(app.screen, CoverageScreen)
 
@@ -498,6 +502,7 @@ def test_table_keys_do_nothing_behind_another_screen(screen_key: str) -> None:
         assert len(app.screen_stack) == 2
         await pilot.press("space", "ctrl+a", "r", "K")
         assert app.table.marked_count == 0
+        assert isinstance(app.source, ReplaySource)
         assert app.source.scans == 1
         assert app.table.sort_column is None
         assert len(app.screen_stack) == 2
@@ -527,7 +532,7 @@ def test_export_json_writes_exactly_the_filtered_rows(tmp_path: Path) -> None:
         await filter_by(pilot, "kind:ec2:volume")
         shown = list(app.table.visible_resources)
         await pilot.press("e")
-        label = app.screen.query_one("Label").render().plain
+        label = shown_text(app.screen.query_one("Label"))
         assert "Export 8 rows" in label
         default = app.screen.query_one(Input).value
         assert default.endswith(f"tracker-{ACCOUNT_ID}-{NOW:%Y%m%d-%H%M%S}.json")
@@ -570,7 +575,7 @@ def test_export_with_a_bad_extension_shows_an_inline_error(tmp_path: Path) -> No
     async def check(app: TrackerApp, pilot: Pilot[Any]) -> None:
         await export_to(app, pilot, target)
         assert isinstance(app.screen, ExportScreen)  # still open, the user can fix it
-        assert "must end in .json or .csv" in app.screen.query_one("#export-error").render().plain
+        assert "must end in .json or .csv" in shown_text(app.screen.query_one("#export-error"))
         assert "must end in .json or .csv" in screen_text(app)
         await pilot.press("escape")
         assert not isinstance(app.screen, ExportScreen)
@@ -726,7 +731,9 @@ def test_sort_by_age_youngest_first_then_oldest_first_undated_last() -> None:
         assert created[: len(dated)] == sorted(dated)
         assert all(c is None for c in created[len(dated):])
         # The age column reads against the frozen clock: the oldest row is about 2 years old.
-        assert datetime.fromisoformat(created[0].replace("Z", "+00:00")).year == 2025
+        oldest = created[0]
+        assert oldest is not None
+        assert datetime.fromisoformat(oldest.replace("Z", "+00:00")).year == 2025
 
     run(check, size=WIDE)
 

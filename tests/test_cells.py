@@ -4,7 +4,7 @@ inventory's errors read back into cell results."""
 from __future__ import annotations
 
 from tracker_tui.aws.scan import error_entries, merge_accounts, saved_results
-from tracker_tui.model import ScanCell, CellResult, CellStatus
+from tracker_tui.model import CellResult, CellStatus, ScanCell
 
 A, B = "111111111111", "222222222222"
 

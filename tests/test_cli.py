@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,9 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from moto import mock_aws
 
+from tracker_tui.aws.kinds import REGISTRY
 from tracker_tui.aws.session import AwsSession
 from tracker_tui.cli import main
-from tracker_tui.aws.kinds import REGISTRY
 from tracker_tui.store import SCHEMA, read_inventory
 
 REPO = Path(__file__).resolve().parents[1]
@@ -42,7 +43,7 @@ class _Raw:
     def __init__(self, body: bytes = b"") -> None:
         self._body = body
 
-    def stream(self, **_: Any):
+    def stream(self, **_: Any) -> Iterator[bytes]:
         yield self._body
 
 
@@ -63,7 +64,7 @@ def _error_reply(status: int, code: str, message: str) -> tuple[AWSResponse, dic
 
 
 @pytest.fixture
-def small_estate():
+def small_estate() -> Iterator[set[tuple[str, str, str]]]:
     """moto in-process with a few resources in two regions (and IAM)."""
     with mock_aws():
         boto3.client("logs", region_name="us-east-1").create_log_group(logGroupName="/app/web")
@@ -159,7 +160,7 @@ def test_unknown_region() -> None:
 def test_expired_credentials_say_how_to_refresh(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
 
-    def expired(**_: Any):
+    def expired(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
         calls.append("GetCallerIdentity")
         return _error_reply(403, "ExpiredToken", "The security token included in the request is expired")
 
@@ -178,7 +179,7 @@ def test_expired_credentials_say_how_to_refresh(monkeypatch: pytest.MonkeyPatch)
 
 @mock_aws
 def test_describe_regions_denied_says_to_name_regions(monkeypatch: pytest.MonkeyPatch) -> None:
-    def denied(**_: Any):
+    def denied(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
         return _error_reply(403, "UnauthorizedOperation", "You are not authorized to perform this operation.")
 
     _hook_every_session(monkeypatch, "before-call.ec2.DescribeRegions", denied)
@@ -257,7 +258,7 @@ def test_scan_table(small_estate: set[tuple[str, str, str]]) -> None:
 def test_access_denied_in_one_cell_exits_3_and_still_writes_the_inventory(
     small_estate: set[tuple[str, str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def denied_in_eu(context: dict[str, Any], **_: Any):
+    def denied_in_eu(context: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
         if context["client_region"] == "eu-west-1":
             return _error_reply(403, "AccessDenied", "not authorized to rds:DescribeDBInstances")
         return None
@@ -301,8 +302,12 @@ def test_demo_scan_end_to_end() -> None:
     """One slow test (~10 s): the real CLI, the moto server child, HTTP, every kind."""
     base = [sys.executable, "-m", "tracker_tui.cli", "scan", "--demo", "--demo-latency", "0"]
     # Both formats at once: each run has its own demo server, and wall time stays that of one.
-    json_run = subprocess.Popen([*base, "--format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    table_run = subprocess.Popen([*base, "--format", "table"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    json_run = subprocess.Popen(
+        [*base, "--format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    table_run = subprocess.Popen(
+        [*base, "--format", "table"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     json_out, json_err = json_run.communicate(timeout=180)
     table_out, table_err = table_run.communicate(timeout=180)
 
@@ -332,7 +337,9 @@ def test_demo_scan_end_to_end() -> None:
     table_lines = table_out.splitlines()
     assert table_lines[0].split() == ["KIND", "REGION", "STATE", "ID", "NAME", "COST/MO"]
     assert any("acme-prod-backups" in line for line in table_lines)
-    assert f"{len(resources)} resources in {len(data['regions'])} regions, account {ACCOUNT} (acme-staging)" in table_out
+    assert (
+        f"{len(resources)} resources in {len(data['regions'])} regions, account {ACCOUNT} (acme-staging)" in table_out
+    )
     # The table ends with the run-rate and the waste, as the JSON's rows add them up.
     total = sum(r["monthly_cost"] or 0 for r in resources)
     unpriced = sum(1 for r in resources if r["monthly_cost"] is None)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import random
+from typing import Any
 
-from tracker_tui.model import Identity, Resource
-from tracker_tui.aws.kinds import price_resources
-from tracker_tui.aws.kinds import REGISTRY
+from textual.widgets import Input
+
+from tracker_tui.aws.kinds import REGISTRY, price_resources
 from tracker_tui.costs import CostSummary
+from tracker_tui.model import Identity, Resource, format_cost
 from tracker_tui.replay import ReplaySource
-from tracker_tui.model import format_cost
 from tracker_tui.ui.app import TrackerApp
 from tracker_tui.ui.widgets.cost_panel import CostPanel
 
@@ -25,10 +26,14 @@ def _estate(n: int, seed: int = 7) -> list[Resource]:
     for i in range(n):
         kind = KINDS[i % len(KINDS)]
         region = REGIONS[rng.randrange(len(REGIONS))]
-        state, details = "running", {}
+        state = "running"
+        details: dict[str, Any] = {}
         if kind == "ec2:instance":
             state = rng.choice(["running", "stopped"])
-            details = {"instance_type": rng.choice(["t3.micro", "m5.large", "x9.weird"]), "volume_ids": [f"vol-{i + 1}"]}
+            details = {
+                "instance_type": rng.choice(["t3.micro", "m5.large", "x9.weird"]),
+                "volume_ids": [f"vol-{i + 1}"],
+            }
         elif kind == "ec2:volume":
             state = rng.choice(["in-use", "available"])
             details = {"size_gib": rng.randrange(1, 500), "volume_type": rng.choice(["gp2", "gp3", "st1"])}
@@ -45,7 +50,9 @@ def _estate(n: int, seed: int = 7) -> list[Resource]:
 
 
 def _expected(resources: list[Resource]) -> tuple[float, dict[str, float], dict[str, float], int]:
-    total, by_kind, by_region, unpriced = 0.0, {}, {}, 0
+    total, unpriced = 0.0, 0
+    by_kind: dict[str, float] = {}
+    by_region: dict[str, float] = {}
     for r in resources:
         if r.monthly_cost is None:
             unpriced += 1
@@ -131,7 +138,7 @@ def test_the_panel_shows_the_sum_of_the_table_rows() -> None:
             first = app.costs.waste_lines()[0]
             await pilot.press("enter")
             await pilot.pause()
-            assert app.query_one("#filter").value == first.filter_text
+            assert app.query_one("#filter", Input).value == first.filter_text
             assert app.table.row_count == first.count
 
     asyncio.run(run())

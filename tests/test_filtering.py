@@ -7,8 +7,7 @@ import random
 import pytest
 
 from tracker_tui.filtering import Filter, FilterError, parse_filter, search_text
-from tracker_tui.model import format_cost, format_cost_sum
-from tracker_tui.model import Resource
+from tracker_tui.model import Resource, format_cost, format_cost_sum
 
 WEB = Resource(
     kind="ec2:instance",
@@ -309,7 +308,7 @@ def _reference(text: str, resource: Resource) -> bool:
     return True
 
 
-def _random_estate(rng: "random.Random", count: int) -> list[Resource]:
+def _random_estate(rng: random.Random, count: int) -> list[Resource]:
     keys = ["env", "Env", "team", "owner", "a=b", "a", "cost-center", "Name", "ÉQUIPE"]
     values = ["prod", "PROD", "pro", "", "b=c", "c", "web", "ops", "équipe", "x\x1ey"]
     out = []

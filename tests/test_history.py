@@ -13,7 +13,7 @@ import pytest
 
 from tests.estate import ACCOUNT_ID, NOW, sample_identity, sample_resources, sample_source, wait_scan
 from tracker_tui.history import ScanHistory, age_text, combined_view, diff, gone_since, scans_to_save
-from tracker_tui.model import ScanCell, CellResult, CellStatus, Identity, Resource
+from tracker_tui.model import CellResult, CellStatus, Identity, Resource, ScanCell
 from tracker_tui.store import Inventory
 from tracker_tui.ui.app import TrackerApp
 from tracker_tui.ui.screens.changes import ChangesScreen

@@ -217,6 +217,7 @@ def test_load_balancers_alb_nlb_and_classic() -> None:
     for balancer in found.values():
         assert_owned(balancer, "elb:load-balancer", "us-east-1")
     web, tcp, legacy = found["web-alb"], found["tcp-nlb"], found["legacy"]
+    assert web.arn is not None and tcp.arn is not None
     assert web.arn == alb["LoadBalancerArn"]
     assert web.arn.startswith(f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:loadbalancer/app/web-alb/")
     assert tcp.arn == nlb["LoadBalancerArn"]

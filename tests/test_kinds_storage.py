@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
@@ -36,7 +36,7 @@ def _put_bucket_size(region: str, bucket: str, size: float) -> None:
                 ],
                 "Value": size,
                 "Unit": "Bytes",
-                "Timestamp": datetime.now(timezone.utc) - timedelta(hours=2),
+                "Timestamp": datetime.now(UTC) - timedelta(hours=2),
             }
         ],
     )
@@ -151,7 +151,7 @@ def test_log_groups_retention_stored_bytes_and_created() -> None:
     assert kept.details["retention"] == "30 days"
     assert forever.details.get("retention_days") is None
     assert forever.details["retention"] == "never expires"
-    expected_created = datetime.fromtimestamp(described["/app/kept"]["creationTime"] / 1000, tz=timezone.utc)
+    expected_created = datetime.fromtimestamp(described["/app/kept"]["creationTime"] / 1000, tz=UTC)
     assert kept.created == iso_utc(expected_created)
 
 

@@ -93,8 +93,8 @@ def test_tui_shows_every_account_and_acts_only_in_the_rows_account(org: Any) -> 
 
 
 def test_coverage_merge_names_the_account_of_an_error() -> None:
-    from tracker_tui.model import ScanCell, CellResult, CellStatus
     from tracker_tui.aws.scan import merge_accounts
+    from tracker_tui.model import CellResult, CellStatus, ScanCell
 
     results = {
         ("111111111111", "eu-west-1", "rds:db-instance"): CellResult(

@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 from tests.estate import ACCOUNT_ID, NOW, REGIONS, sample_errors, sample_identity, sample_resources
+from tests.helpers import shown_text
 from tracker_tui.cli import main
 from tracker_tui.store import Inventory, dumps_json, read_inventory
 from tracker_tui.ui.app import TrackerApp
@@ -34,7 +35,7 @@ def open_app(path: Path) -> TrackerApp:
 
 
 def status(app: TrackerApp) -> str:
-    return app.query_one("#status").render().plain
+    return shown_text(app.query_one("#status"))
 
 
 def test_open_shows_the_saved_rows_without_scanning(tmp_path: Path) -> None:
@@ -50,7 +51,7 @@ def test_open_shows_the_saved_rows_without_scanning(tmp_path: Path) -> None:
             line = status(app)
             assert "acme.json, scanned 2026-11-28T22:15:00Z" in line
             assert line.rstrip().endswith("60 rows")
-            header = app.query_one("#header").render().plain
+            header = shown_text(app.query_one("#header"))
             assert f"account {ACCOUNT_ID} (acme-staging)" in header
             assert "4 regions" in header
             # The table paints the saved rows.
@@ -79,9 +80,9 @@ def test_open_coverage_shows_the_saved_error(tmp_path: Path) -> None:
             await pilot.press("g")
             screen = app.screen
             assert isinstance(screen, CoverageScreen)
-            assert "1 denied" in screen.query_one("#coverage-title").render().plain
+            assert "1 denied" in shown_text(screen.query_one("#coverage-title"))
             await pilot.press("down", "down", *["right"] * 6)
-            cell = screen.query_one("#coverage-cell").render().plain
+            cell = shown_text(screen.query_one("#coverage-cell"))
             assert "eu-west-1 / rds:db-instance: denied" in cell
             assert "AccessDenied" in cell
 

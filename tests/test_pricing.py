@@ -25,6 +25,7 @@ from tracker_tui.aws.kinds.elb import IDLE_LOAD_BALANCER
 from tracker_tui.aws.kinds.logs import NO_RETENTION as NO_RETENTION_RULE
 from tracker_tui.costs import find_waste
 from tracker_tui.model import Resource
+from tracker_tui.pricing.basis import cents
 from tracker_tui.pricing.catalogue import (
     FACTOR_SERVICES,
     Catalogue,
@@ -32,7 +33,6 @@ from tracker_tui.pricing.catalogue import (
     load_catalogue,
     read_catalogue_data,
 )
-from tracker_tui.pricing.basis import cents
 from tracker_tui.pricing.live import CACHE_SCHEMA, LivePrices, default_cache_path, ec2_filters
 
 GIB = 2**30
@@ -175,7 +175,10 @@ def test_instance_unknown_type_region_and_platform_are_unknown_not_zero() -> Non
 
 def test_instance_public_ip_is_noted_as_not_included() -> None:
     r = res("ec2:instance", state="running", instance_type="t3.micro", public_ip="3.3.3.3")
-    assert estimate(r) == (7.59, "t3.micro Linux on-demand us-east-1, $0.0104/h x 730 h = $7.59; public IPv4 ($0.005/h) not included")
+    assert estimate(r) == (
+        7.59,
+        "t3.micro Linux on-demand us-east-1, $0.0104/h x 730 h = $7.59; public IPv4 ($0.005/h) not included",
+    )
 
 
 # --- ec2:volume --------------------------------------------------------------------------
@@ -307,7 +310,8 @@ def test_rds_stopped_pays_storage_only() -> None:
 def test_rds_region_priced_and_engines() -> None:
     # eu-west-1: 0.178 x 1.11 = 0.19758/h -> 144.2334; storage 0.115 x 1.11 = 0.12765 x 200 = 25.53
     assert cost(db("eu-west-1")) == 169.76
-    assert cost(db(engine="mariadb", instance_class="db.t3.micro", allocated_storage_gib=20, storage_type="gp2")) == 14.71
+    mariadb = db(engine="mariadb", instance_class="db.t3.micro", allocated_storage_gib=20, storage_type="gp2")
+    assert cost(mariadb) == 14.71
     io1 = db(storage_type="io1", allocated_storage_gib=100, iops=1000)  # 129.94 + 12.5 + 100
     assert cost(io1) == 242.44
     aurora = estimate(db(engine="aurora-postgresql", instance_class="db.r6g.large"))
@@ -617,7 +621,9 @@ def test_live_no_such_product_is_cached_as_unknown(pricing: Any, tmp_path: Path)
     assert live.calls == 1
 
 
-@pytest.mark.parametrize("garbage", ["{not json", '{"schema": "something-else"}', '{"schema": "tracker-tui/price-cache/v1", "entries": [1]}'])
+@pytest.mark.parametrize(
+    "garbage", ["{not json", '{"schema": "something-else"}', '{"schema": "tracker-tui/price-cache/v1", "entries": [1]}']
+)
 def test_live_corrupt_cache_is_moved_aside(pricing: Any, tmp_path: Path, garbage: str) -> None:
     client, stubber = pricing
     stubber.add_response("get_products", {"PriceList": [price_doc("7.338")], "FormatVersion": "aws_v1"},

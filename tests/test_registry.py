@@ -15,8 +15,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import boto3
 import botocore.session

@@ -25,12 +25,12 @@ from tests.test_rowstore import (
     _expected_order,
     res,
 )
-from tracker_tui.filtering import parse_filter
 from tracker_tui.aws.kinds import REGISTRY
+from tracker_tui.filtering import parse_filter
 from tracker_tui.model import Resource
+from tracker_tui.ui.widgets.resource_table import ResourceTable
 
 KIND_IDS = REGISTRY.ids
-from tracker_tui.ui.widgets.resource_table import ResourceTable
 
 
 class TableApp(App[None]):

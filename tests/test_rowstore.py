@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from tracker_tui.filtering import FilterError, parse_filter
 from tracker_tui.aws.kinds import REGISTRY
+from tracker_tui.filtering import FilterError, parse_filter
 from tracker_tui.model import Resource
-
-KIND_IDS = REGISTRY.ids
 from tracker_tui.rowstore import COLUMNS, RowStore, column_texts, format_age, format_tags
 from tracker_tui.sortorder import merge_steps, sorted_steps
 from tracker_tui.table_layout import layout_columns
+
+KIND_IDS = REGISTRY.ids
 
 NOW = datetime(2026, 11, 29, 12, 0, 0, tzinfo=UTC)
 ACCOUNT = "111111111111"

@@ -30,12 +30,11 @@ from textual.widgets import Input
 from tests import helpers
 from tracker_tui import config
 from tracker_tui.aws.actions import ActionOptions, ActionRunner, ActionUpdate, Status, Verb, plan
-from tracker_tui.aws.kinds import resolve_kinds
+from tracker_tui.aws.kinds import price_resources, resolve_kinds
 from tracker_tui.aws.session import AwsSession
 from tracker_tui.aws.source import LiveSource
 from tracker_tui.history import ScanHistory
 from tracker_tui.model import Resource
-from tracker_tui.aws.kinds import price_resources
 from tracker_tui.store import AuditLog
 from tracker_tui.ui.app import TrackerApp
 from tracker_tui.ui.screens.confirm import ConfirmActionScreen

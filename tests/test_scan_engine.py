@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
@@ -17,10 +18,12 @@ from moto import mock_aws
 from tests.helpers import moto_session
 from tracker_tui.aws.kinds import REGISTRY, resolve_kinds
 from tracker_tui.aws.scan import Collector, ScanEngine, ScanOptions, classify_error, error_entries
+from tracker_tui.aws.session import AwsSession
 from tracker_tui.model import (
     GLOBAL_REGION,
     CellStatus,
     Identity,
+    Resource,
     ResourcesFound,
     ScanEvent,
 )
@@ -35,7 +38,7 @@ class _Raw:
     def __init__(self, body: bytes) -> None:
         self._body = body
 
-    def stream(self, **_: Any):
+    def stream(self, **_: Any) -> Iterator[bytes]:
         yield self._body
 
 
@@ -45,10 +48,10 @@ def _json_error_response(status: int, code: str, message: str) -> AWSResponse:
     return AWSResponse("https://logs.example.invalid/", status, headers, _Raw(body))
 
 
-def _denied_in(region: str, calls: list[str]):
+def _denied_in(region: str, calls: list[str]) -> Callable[..., tuple[AWSResponse, dict[str, Any]] | None]:
     """A before-call handler that short-circuits the call with AccessDenied in ``region`` only."""
 
-    def handler(context: dict[str, Any], **_: Any):
+    def handler(context: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
         calls.append(context["client_region"])
         if context["client_region"] != region:
             return None  # let the call go through to moto
@@ -146,12 +149,12 @@ def no_retry_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("botocore.retries.standard.ExponentialBackoff.delay_amount", lambda self, context: 0)
 
 
-def _throttle(session, region: str, attempts: list[int], *, times: int | None) -> None:
+def _throttle(session: AwsSession, region: str, attempts: list[int], *, times: int | None) -> None:
     """Answer DescribeLogGroups in ``region`` with HTTP 400 Throttling ``times`` times (None: always)."""
     client = session.client("logs", region)
     event = f"before-send.{client.meta.service_model.service_id.hyphenize()}.DescribeLogGroups"
 
-    def handler(**_: Any):
+    def handler(**_: Any) -> AWSResponse | None:
         attempts.append(1)
         if times is None or len(attempts) <= times:
             return _json_error_response(400, "ThrottlingException", "Rate exceeded")
@@ -276,7 +279,7 @@ def test_a_lister_that_raises_fails_only_its_own_cells() -> None:
     _create_db("us-east-1", "orders")
     _create_db("eu-west-1", "ledger")
 
-    def broken(ctx: Any):
+    def broken(ctx: Any) -> Iterator[list[Resource]]:
         raise RuntimeError(f"bug in the lister for {ctx.region}")
         yield []  # pragma: no cover - makes this a generator like real listers
 
@@ -319,7 +322,7 @@ def test_client_cache_hands_every_thread_the_same_client() -> None:
     for t in threads:
         t.join()
 
-    ec2s, s3s, s3_home = zip(*got)
+    ec2s, s3s, s3_home = zip(*got, strict=True)
     assert len({id(c) for c in ec2s}) == 1
     assert len({id(c) for c in s3s}) == 1
     assert s3_home[0] is s3s[0]  # the home region (us-east-1) is the same key

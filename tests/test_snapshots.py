@@ -7,7 +7,8 @@ with ``pytest tests/test_snapshots.py --snapshot-update`` and look at the SVGs.
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -149,7 +150,9 @@ def test_action_results(snap_compare: Any, size: tuple[int, int]) -> None:
     from tracker_tui.aws.actions import ActionUpdate, Status
     from tracker_tui.ui.screens.progress import ActionProgressScreen
 
-    planned = _planned("delete", lambda r: r.kind in ("ec2:volume", "ec2:elastic-ip") and r.state in ("available", "idle"))
+    planned = _planned(
+        "delete", lambda r: r.kind in ("ec2:volume", "ec2:elastic-ip") and r.state in ("available", "idle")
+    )
     planned += _planned("delete", lambda r: r.kind == "iam:user")[:1]
 
     async def run_before(pilot: Pilot[Any]) -> None:
@@ -162,7 +165,7 @@ def test_action_results(snap_compare: Any, size: tuple[int, int]) -> None:
             (Status.REFUSED, "volume is attached to i-0a1b2c3d4e5f60007 (state in-use)", ""),
             (Status.FAILED, "You are not authorized to perform this operation.", "UnauthorizedOperation"),
         ]
-        for p, (status, message, code) in zip(acting, outcomes * len(acting)):
+        for p, (status, message, code) in zip(acting, outcomes * len(acting), strict=False):
             screen.apply(ActionUpdate(p.resource, p.action, status, message, code, deleted=status is Status.DONE))
         await pilot.pause()
 

@@ -7,6 +7,7 @@ import io
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,7 +78,7 @@ def _resources() -> list[Resource]:
     ]
 
 
-def _inventory(**overrides) -> Inventory:
+def _inventory(**overrides: Any) -> Inventory:
     values = dict(
         identity=IDENTITY,
         regions=["us-east-1", "eu-west-1"],

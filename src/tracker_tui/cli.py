@@ -193,11 +193,11 @@ def _source(args: argparse.Namespace, kinds: list[KindSpec], settings: Settings)
 
 
 def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
+    from tracker_tui.aws.kinds import sort_resources
     from tracker_tui.aws.regions import RegionsError
     from tracker_tui.aws.scan import Collector, error_entries
     from tracker_tui.aws.session import CredentialsError
     from tracker_tui.config import load_settings
-    from tracker_tui.aws.kinds import sort_resources
     from tracker_tui.costs import report_footer
     from tracker_tui.store import Inventory, render, write_output
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +85,7 @@ def load_settings(path: Path | None = None) -> Settings:
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        aside = path.with_name(f"{path.name}.corrupt-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}")
+        aside = path.with_name(f"{path.name}.corrupt-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
         try:
             os.replace(path, aside)
             where = f"moved aside to {aside}"
@@ -95,16 +95,20 @@ def load_settings(path: Path | None = None) -> Settings:
     settings = Settings()
     warnings: list[str] = []
     list_keys = {"danger_terms", "protected_tags", "regions", "profiles"}
+    # Fields set by a name from the file: mypy cannot tell which field (and type) a str names.
+    changes: dict[str, Any]
     for key, value in data.items():
         if key in list_keys:
             parsed = _str_list(value)
             if parsed is None:
                 warnings.append(f"config {path}: '{key}' must be a list of strings; ignored")
             else:
-                settings = replace(settings, **{key: parsed})
+                changes = {key: parsed}
+                settings = replace(settings, **changes)
         elif key in ("read_only", "live_prices"):
             if isinstance(value, bool):
-                settings = replace(settings, **{key: value})
+                changes = {key: value}
+                settings = replace(settings, **changes)
             else:
                 warnings.append(f"config {path}: '{key}' must be true or false; ignored")
         elif key == "keep_scans":

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from tracker_tui.aws.kinds import REGISTRY, price_resources, rules_of
 from tracker_tui.aws.kinds.base import Related, Rule, no_related
@@ -182,13 +182,13 @@ class CostSummary:
                     unknown[rule.id] += 1
                 else:
                     savings[rule.id] += saving
-        rules = REGISTRY.rules()
+        by_id = REGISTRY.rules()
         lines = [
             WasteLine(
-                rules[rule_id].label,
+                by_id[rule_id].label,
                 counts[rule_id],
                 round(savings[rule_id], 2),
-                rules[rule_id].filter,
+                by_id[rule_id].filter,
                 unknown[rule_id],
                 rule_id,
             )

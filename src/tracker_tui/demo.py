@@ -17,10 +17,11 @@ import sys
 import threading
 import time
 import zipfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import boto3
 import botocore.session
@@ -286,7 +287,9 @@ class _Seeder:
                 TagSpecifications=[
                     {
                         "ResourceType": "instance",
-                        "Tags": self.tags(Name=f"{env}-{role}", env=env, team="platform" if role != "api" else "payments"),
+                        "Tags": self.tags(
+                            Name=f"{env}-{role}", env=env, team="platform" if role != "api" else "payments"
+                        ),
                     }
                 ],
             )
@@ -477,7 +480,9 @@ def _seed_global(boto: boto3.Session, endpoint: str) -> int:
         '"Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}'
     )
     for env in ("prod", "prod-eu", "staging", "dev"):
-        iam.create_role(RoleName=f"{env}-lambda-exec", AssumeRolePolicyDocument=trust, Tags=[{"Key": "env", "Value": env}])
+        iam.create_role(
+            RoleName=f"{env}-lambda-exec", AssumeRolePolicyDocument=trust, Tags=[{"Key": "env", "Value": env}]
+        )
         count += 1
     for name in ("ci-deployer", "terraform", "readonly-auditor", "ops-breakglass", "data-pipeline", "grafana"):
         iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)
@@ -495,7 +500,7 @@ def _seed_global(boto: boto3.Session, endpoint: str) -> int:
 def publish_bucket_size(cloudwatch: Any, bucket: str, size_bytes: int, objects: int) -> None:
     """Put the daily storage metrics S3 publishes for a bucket (BucketSizeBytes for Standard
     storage, NumberOfObjects), six hours old, as the scan reads them back."""
-    when = datetime.now(timezone.utc) - timedelta(hours=6)
+    when = datetime.now(UTC) - timedelta(hours=6)
     metrics = [
         ("BucketSizeBytes", "StandardStorage", float(size_bytes), "Bytes"),
         ("NumberOfObjects", "AllStorageTypes", float(objects), "Count"),
@@ -540,7 +545,9 @@ def _seed_buckets(boto: boto3.Session, endpoint: str) -> int:
             for i in range(3):
                 s3.put_object(Bucket=name, Key=f"data/part-{i}.bin", Body=b"x" * 1024)
             if region not in cloudwatch:
-                cloudwatch[region] = boto.client("cloudwatch", region_name=region, endpoint_url=endpoint, config=_SEED_CONFIG)
+                cloudwatch[region] = boto.client(
+                    "cloudwatch", region_name=region, endpoint_url=endpoint, config=_SEED_CONFIG
+                )
             publish_bucket_size(cloudwatch[region], name, size, max(3, size // (4 * 2**20)))
     s3.put_bucket_versioning(Bucket="acme-ml-datasets", VersioningConfiguration={"Status": "Enabled"})
     s3.put_object(Bucket="acme-ml-datasets", Key="data/part-0.bin", Body=b"y" * 2048)
@@ -568,7 +575,12 @@ def _fake_log_storage() -> None:
 
 def seed_estate(boto: boto3.Session, endpoint: str) -> int:
     """Seed the whole estate, regions side by side; returns how many resources it made."""
-    envs = {"us-east-1": ("prod", 3), "eu-west-1": ("prod-eu", 2), "us-west-2": ("staging", 2), "ap-southeast-2": ("dev", 1)}
+    envs = {
+        "us-east-1": ("prod", 3),
+        "eu-west-1": ("prod-eu", 2),
+        "us-west-2": ("staging", 2),
+        "ap-southeast-2": ("dev", 1),
+    }
     with ThreadPoolExecutor(max_workers=6, thread_name_prefix="demo-seed") as pool:
         global_future = pool.submit(_seed_global, boto, endpoint)
         global_count = global_future.result()  # roles must exist before lambdas use them

@@ -28,10 +28,10 @@ flags for a real look at the tags.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, compress
 from operator import attrgetter, itemgetter
-from typing import Iterable, Mapping, Sequence
 
 from tracker_tui.model import Resource
 
@@ -116,7 +116,7 @@ def search_texts(resources: Sequence[Resource]) -> list[str]:
         return list(map(str.lower, texts))
     return [
         text.lower() + _AMBIGUOUS if _ambiguous(text, tags) else text.lower()
-        for text, tags in zip(texts, all_tags)
+        for text, tags in zip(texts, all_tags, strict=True)
     ]
 
 
@@ -240,7 +240,7 @@ class Term:
             hits = [c is not None and c <= number for c in costs]
         return [not h for h in hits] if neg else hits
 
-    def implies(self, other: "Term") -> bool:
+    def implies(self, other: Term) -> bool:
         """True when every row this term matches also matches ``other``.
 
         Only implications that hold for every possible row: ``kind:ec2:vol`` implies
@@ -345,7 +345,7 @@ class Filter:
             result = term.narrow(result, resources, blobs)
         return result
 
-    def refines(self, other: "Filter") -> bool:
+    def refines(self, other: Filter) -> bool:
         """True when this filter can only match a subset of what ``other`` matches.
 
         Typing one more character usually yields a refinement, so the caller may narrow the

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tracker_tui.aws.kinds import sort_resources
 from tracker_tui.config import cache_dir
 from tracker_tui.model import GLOBAL_REGION, CellResult, Identity, Resource, ScanErrorEntry, parse_iso
-from tracker_tui.aws.kinds import sort_resources
 from tracker_tui.store import Inventory, InventoryError, atomic_write_text, dumps_json, read_inventory
 
 DEFAULT_KEEP = 10

@@ -7,9 +7,10 @@ the TUI all speak in these types.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 GLOBAL_REGION = "global"
 
@@ -18,8 +19,8 @@ def iso_utc(value: datetime | None) -> str | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 #: How every screen and report writes a cost that cannot be known (never a silent $0 or a blank).
@@ -51,7 +52,7 @@ def parse_iso(value: str | None) -> datetime | None:
         when = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,7 @@ class Resource:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Resource":
+    def from_dict(cls, data: Mapping[str, Any]) -> Resource:
         """Build a resource from an inventory-v1 JSON object (raises KeyError/TypeError on bad input)."""
         cost = data.get("monthly_cost")
         return cls(
@@ -118,7 +119,7 @@ class Resource:
         )
 
 
-class CellStatus(str, enum.Enum):
+class CellStatus(enum.StrEnum):
     """How one (region, kind) cell of a scan ended."""
 
     PENDING = "pending"

@@ -17,13 +17,13 @@ from tracker_tui.aws.session import AwsSession
 from tracker_tui.aws.source import NOT_A_REAL_ACCOUNT, NOT_CONNECTED_REGIONS, Connection, NoSession, SourceError
 from tracker_tui.model import (
     GLOBAL_REGION,
-    ScanCell,
     CellFinished,
     CellResult,
     CellStatus,
     Identity,
     Resource,
     ResourcesFound,
+    ScanCell,
     ScanErrorEntry,
     ScanFinished,
     ScanStarted,

@@ -9,10 +9,11 @@ import json
 import os
 import tempfile
 import threading
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator, Sequence
+from typing import IO, Any
 
 from tracker_tui.model import Identity, Resource, ScanErrorEntry, format_cost, iso_utc
 
@@ -45,7 +46,7 @@ class Inventory:
     regions: list[str]
     resources: list[Resource]
     errors: list[ScanErrorEntry] = field(default_factory=list)
-    scanned_at: str = field(default_factory=lambda: iso_utc(datetime.now(timezone.utc)) or "")
+    scanned_at: str = field(default_factory=lambda: iso_utc(datetime.now(UTC)) or "")
     accounts: list[Identity] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -63,7 +64,7 @@ class Inventory:
         return data
 
     @classmethod
-    def from_dict(cls, data: Any, source: str = "inventory") -> "Inventory":
+    def from_dict(cls, data: Any, source: str = "inventory") -> Inventory:
         """Validate and load an inventory-v1 object.
 
         Raises:
@@ -207,9 +208,9 @@ def dumps_table(inventory: Inventory, footer: Sequence[str] = ()) -> str:
     def fit(cell: str, w: int) -> str:
         return cell if len(cell) <= w else cell[: w - 1] + "…"
 
-    lines = ["  ".join(fit(c, w).ljust(w) for c, w in zip(columns, widths)).rstrip()]
+    lines = ["  ".join(fit(c, w).ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
     for row in rows:
-        lines.append("  ".join(fit(c, w).ljust(w) for c, w in zip(row, widths)).rstrip())
+        lines.append("  ".join(fit(c, w).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
     by_kind: dict[str, int] = {}
     for r in inventory.resources:
         by_kind[r.kind] = by_kind.get(r.kind, 0) + 1
@@ -278,7 +279,7 @@ class AuditLog:
         Raises:
             OSError: the line could not be written; the caller must not make the call then.
         """
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         entry: dict[str, Any] = {"time": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"}
         entry.update(fields)
         line = json.dumps(entry, default=str, ensure_ascii=False) + "\n"
@@ -324,7 +325,7 @@ class AuditLog:
         return entries
 
 
-def _lines_backwards(path: Path, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
+def _lines_backwards(path: Path, chunk_size: int = 64 * 1024) -> Generator[bytes, None, None]:
     """The file's lines from last to first, reading it from the end in chunks."""
     with open(path, "rb") as handle:
         handle.seek(0, os.SEEK_END)

@@ -125,7 +125,9 @@ def profile_sessions(
         first = first or boto
         sessions.append(
             AwsSession(
-                SessionOptions(profile=profile, endpoint_url=endpoint_url), boto_session=boto, request_delay=request_delay
+                SessionOptions(profile=profile, endpoint_url=endpoint_url),
+                boto_session=boto,
+                request_delay=request_delay,
             )
         )
     return sessions
@@ -213,7 +215,8 @@ def org_role_sessions(
         )
         return AccountTarget(account_id, name, session)
 
-    with ThreadPoolExecutor(max_workers=max(1, min(ASSUME_WORKERS, len(accounts))), thread_name_prefix="assume") as pool:
+    workers = max(1, min(ASSUME_WORKERS, len(accounts)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="assume") as pool:
         opened = list(pool.map(open_one, accounts))
     targets = [o for o in opened if isinstance(o, AccountTarget)]
     failures = [o for o in opened if isinstance(o, AccountFailure)]
@@ -238,7 +241,10 @@ def _active_accounts(base: AwsSession) -> list[tuple[str, str]]:
         raise AccountsError(f"cannot list the Organization's accounts for --org-role ({exc})") from None
     if not out:
         # AWS says AWSOrganizationsNotInUseException; emulators answer with an empty list.
-        raise AccountsError("cannot list the Organization's accounts for --org-role (none is active: is this account in an Organization?)")
+        raise AccountsError(
+            "cannot list the Organization's accounts for --org-role "
+            "(none is active: is this account in an Organization?)"
+        )
     return out
 
 

@@ -21,13 +21,13 @@ from tracker_tui.aws.kinds.base import error_code
 from tracker_tui.aws.session import TIMEOUT_ERRORS, AwsSession, gave_up
 from tracker_tui.model import (
     GLOBAL_REGION,
-    ScanCell,
     CellFinished,
     CellResult,
     CellStatus,
     Identity,
     Resource,
     ResourcesFound,
+    ScanCell,
     ScanErrorEntry,
     ScanEvent,
     ScanFinished,

@@ -27,11 +27,11 @@ from tracker_tui.aws.scan import DEFAULT_CONCURRENCY, ScanEngine, ScanOptions, S
 from tracker_tui.aws.session import AwsSession, CredentialsError, SessionOptions
 from tracker_tui.model import (
     GLOBAL_REGION,
-    ScanCell,
     CellFinished,
     CellResult,
     CellStatus,
     Identity,
+    ScanCell,
     ScanFinished,
     ScanStarted,
 )

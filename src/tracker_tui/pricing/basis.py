@@ -13,8 +13,9 @@ rules here keep every basis written the same way, so a person can recompute it b
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.catalogue import Catalogue

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Mapping
+from typing import Any
 
 SCHEMA = "tracker-tui/price-catalogue/v1"
 
@@ -152,7 +153,9 @@ class Catalogue:
         def r(value: Any) -> float | None:
             return None if value is None else _round_rate(float(value) * factor)
 
-        tiers = tuple((None if up is None else int(up), _round_rate(float(p) * factor)) for up, p in spec.get("iops_tiers", []))
+        tiers = tuple(
+            (None if up is None else int(up), _round_rate(float(p) * factor)) for up, p in spec.get("iops_tiers", [])
+        )
         return EbsRates(
             volume_type=volume_type,
             gb_month=_round_rate(float(spec["gb_month"]) * factor),
@@ -279,11 +282,11 @@ def _validate(data: Mapping[str, Any]) -> None:
         problems.append(f"the base region {base} has no factors")
     for region, entry in factors.items():
         for service in FACTOR_SERVICES:
-            value = entry.get(service) if isinstance(entry, Mapping) else None
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+            factor = entry.get(service) if isinstance(entry, Mapping) else None
+            if not isinstance(factor, (int, float)) or isinstance(factor, bool) or factor <= 0:
                 problems.append(f"region {region} has no positive '{service}' factor")
-            elif region == base and value != 1.0:
-                problems.append(f"the base region's '{service}' factor is {value}, not 1.0")
+            elif region == base and factor != 1.0:
+                problems.append(f"the base region's '{service}' factor is {factor}, not 1.0")
     if problems:
         raise CatalogueError("price catalogue: " + "; ".join(problems))
 

@@ -18,9 +18,10 @@ import logging
 import os
 import threading
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 import platformdirs
 
@@ -172,7 +173,7 @@ class LivePrices:
         return self._entries
 
     def _move_aside(self, reason: Exception) -> None:
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         target = self.cache_path.with_name(f"{self.cache_path.name}.corrupt-{stamp}")
         n = 1
         while target.exists():
@@ -212,4 +213,11 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-__all__ = ["CACHE_SCHEMA", "DEFAULT_TTL_SECONDS", "LivePrices", "default_cache_path", "ec2_filters", "parse_on_demand_usd"]
+__all__ = [
+    "CACHE_SCHEMA",
+    "DEFAULT_TTL_SECONDS",
+    "LivePrices",
+    "default_cache_path",
+    "ec2_filters",
+    "parse_on_demand_usd",
+]

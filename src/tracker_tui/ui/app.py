@@ -26,6 +26,7 @@ from tracker_tui.aws.actions import (
     ActionRunner,
     ActionUpdate,
     PlannedAction,
+    Verb,
     describe_skipped,
     plan,
 )
@@ -41,6 +42,7 @@ from tracker_tui.aws.source import (
     SourceError,
 )
 from tracker_tui.config import Settings
+from tracker_tui.costs import CostSummary
 from tracker_tui.history import Diff, ScanHistory, age_text, combined_view, diff, gone_since, scans_to_save
 from tracker_tui.model import (
     CellFinished,
@@ -52,7 +54,6 @@ from tracker_tui.model import (
     ScanStarted,
     iso_utc,
 )
-from tracker_tui.costs import CostSummary
 from tracker_tui.store import AuditLog, Inventory
 from tracker_tui.ui.commands import AppCommands
 from tracker_tui.ui.keys import APP_KEYS, bindings
@@ -466,7 +467,7 @@ class TrackerApp(App[int]):
             return
         self.start_scan()
 
-    def request_action(self, verb: str) -> None:
+    def request_action(self, verb: Verb) -> None:
         """Plan ``verb`` for the marked rows (or the cursor row) and ask for confirmation."""
         if self.read_only_reason:
             self.notify(self.read_only_reason, title="Read-only", severity="warning")

@@ -12,9 +12,10 @@ from __future__ import annotations
 import enum
 import math
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Mapping, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from botocore.exceptions import ClientError, WaiterError
 
@@ -31,7 +32,7 @@ T = TypeVar("T")
 GENERIC_NOT_FOUND = frozenset({"404", "NotFound"})
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     """Where one row's action stands."""
 
     REQUESTED = "requested"

@@ -7,8 +7,9 @@ the confirm dialog must show beside the row and what doing it saves.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timezone
-from typing import Literal, Sequence
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Literal
 
 from tracker_tui.aws.actions.base import ActionOptions, ActionSpec, Choice, PlannedAction
 from tracker_tui.aws.actions.registry import ACTION_SPECS
@@ -50,7 +51,7 @@ def plan(
         now: the plan time, which names what actions leave behind (default: now, UTC).
     """
     options = options or ActionOptions()
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     out = []
     for resource in resources:
         action = action_for(resource.kind, verb)

@@ -7,7 +7,7 @@ Deletion protection is read and refused, never switched off; Aurora members are 
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from tracker_tui.aws.actions.base import ActionOptions, ActionSpec, ActionUpdate, Choice, Step, Verify
@@ -24,9 +24,9 @@ FINAL_SNAPSHOT_PREFIX = "tracker-tui-final"
 
 def final_snapshot_id(db_instance_id: str, when: datetime | None = None) -> str:
     """``tracker-tui-final-<db-id>-<YYYYmmddHHMMSS>`` (UTC), the name of an RDS delete's final snapshot."""
-    when = when or datetime.now(timezone.utc)
+    when = when or datetime.now(UTC)
     if when.tzinfo is not None:
-        when = when.astimezone(timezone.utc)
+        when = when.astimezone(UTC)
     return f"{FINAL_SNAPSHOT_PREFIX}-{db_instance_id}-{when:%Y%m%d%H%M%S}"
 
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -133,7 +134,9 @@ class ActionRunner:
             step.deadline = time.monotonic() + self.options.verify_timeout
             return None
         except Refused as refusal:
-            return ActionUpdate(resource, action, Status.REFUSED, refusal.message, refusal.code, deleted=refusal.deleted)
+            return ActionUpdate(
+                resource, action, Status.REFUSED, refusal.message, refusal.code, deleted=refusal.deleted
+            )
         except Failed as failure:
             return ActionUpdate(
                 resource, action, Status.FAILED, failure.message, failure.code, request_id=failure.request_id

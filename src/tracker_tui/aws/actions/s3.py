@@ -115,7 +115,9 @@ def delete_bucket(step: Step) -> Verify:
 
     def verify() -> ActionUpdate:
         step.poll_gone(lambda: _bucket_exists(step, s3, bucket), "deleted")
-        return step.done("emptied (all versions) and deleted" if count else "deleted", deleted=True, request_id=request_id)
+        return step.done(
+            "emptied (all versions) and deleted" if count else "deleted", deleted=True, request_id=request_id
+        )
 
     return verify
 

@@ -8,8 +8,8 @@ holds its listing, its price and its rules; its mutating handlers live in ``aws/
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Iterable, Iterator, Sequence
 
 from tracker_tui.aws.kinds import (
     autoscaling,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict, ts
 from tracker_tui.model import Resource

@@ -8,10 +8,11 @@ them out and stop between pages when the scan is cancelled.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Iterator, Literal, Mapping, Sequence, TypeVar
+from datetime import UTC, datetime
+from typing import Any, Literal, TypeVar
 
 from tracker_tui.aws.regions import partition_of
 from tracker_tui.aws.session import AwsSession
@@ -186,7 +187,7 @@ def ts(value: Any) -> str | None:
     if isinstance(value, datetime):
         return iso_utc(value)
     if isinstance(value, (int, float)):
-        return iso_utc(datetime.fromtimestamp(value / 1000.0, tz=timezone.utc))
+        return iso_utc(datetime.fromtimestamp(value / 1000.0, tz=UTC))
     if isinstance(value, str):
         try:
             return iso_utc(datetime.fromisoformat(value.replace("Z", "+00:00").replace("+0000", "+00:00")))

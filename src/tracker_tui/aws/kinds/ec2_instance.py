@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, Related, Rule, tag_dict, ts
 from tracker_tui.aws.kinds.ec2_volume import KIND as VOLUME

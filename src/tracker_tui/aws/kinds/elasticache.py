@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import botocore.exceptions
 
@@ -20,7 +21,7 @@ def list_cache_clusters(ctx: CellContext) -> Iterator[list[Resource]]:
         clusters = page.get("CacheClusters", [])
         tag_sets = ctx.fan_out(lambda c: _cache_tags(cache, c), clusters)
         batch = []
-        for cluster, tags in zip(clusters, tag_sets):
+        for cluster, tags in zip(clusters, tag_sets, strict=True):
             ident = cluster["CacheClusterId"]
             details = {
                 "engine": cluster.get("Engine"),

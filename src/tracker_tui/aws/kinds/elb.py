@@ -7,7 +7,8 @@ instances), so a balancer with nothing behind it shows up as waste.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import botocore.exceptions
 
@@ -101,7 +102,7 @@ def _v2_target_counts(ctx: CellContext, elbv2: Any) -> dict[str, int]:
         return len(reply.get("TargetHealthDescriptions", []))
 
     counts: dict[str, int] = defaultdict(int)
-    for group, n in zip(groups, ctx.fan_out(health, groups)):
+    for group, n in zip(groups, ctx.fan_out(health, groups), strict=True):
         for lb_arn in group["LoadBalancerArns"]:
             counts[lb_arn] += n
     return counts

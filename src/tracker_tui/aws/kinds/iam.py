@@ -9,7 +9,8 @@ hand-made policy) the scan falls back to ListUsers / ListRoles plus per-item tag
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import botocore.exceptions
 
@@ -44,7 +45,9 @@ def _user(ctx: CellContext, user: dict[str, Any], tags: dict[str, str]) -> Resou
         "user_id": user.get("UserId"),
         "password_last_used": ts(user.get("PasswordLastUsed")),
         "groups": user.get("GroupList") or None,
-        "attached_policies": len(user.get("AttachedManagedPolicies") or []) if "AttachedManagedPolicies" in user else None,
+        "attached_policies": (
+            len(user.get("AttachedManagedPolicies") or []) if "AttachedManagedPolicies" in user else None
+        ),
         "inline_policies": len(user.get("UserPolicyList") or []) if "UserPolicyList" in user else None,
     }
     return Resource(
@@ -71,7 +74,9 @@ def _role(ctx: CellContext, role: dict[str, Any], tags: dict[str, str]) -> Resou
         "service_linked": path.startswith("/aws-service-role/"),
         "last_used": ts((role.get("RoleLastUsed") or {}).get("LastUsedDate")),
         "last_used_region": (role.get("RoleLastUsed") or {}).get("Region"),
-        "attached_policies": len(role.get("AttachedManagedPolicies") or []) if "AttachedManagedPolicies" in role else None,
+        "attached_policies": (
+            len(role.get("AttachedManagedPolicies") or []) if "AttachedManagedPolicies" in role else None
+        ),
         "inline_policies": len(role.get("RolePolicyList") or []) if "RolePolicyList" in role else None,
     }
     return Resource(
@@ -112,7 +117,7 @@ def _list(
     for page in ctx.pages(iam, list_operation):
         items = page.get(list_key, [])
         tag_sets = ctx.fan_out(lambda item: _tags(fetch_tags, **{name_param: item[name_param]}), items)
-        yield [mapper(ctx, item, tags) for item, tags in zip(items, tag_sets)]
+        yield [mapper(ctx, item, tags) for item, tags in zip(items, tag_sets, strict=True)]
 
 
 def list_users(ctx: CellContext) -> Iterator[list[Resource]]:

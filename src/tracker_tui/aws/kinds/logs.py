@@ -6,7 +6,7 @@ thousands of groups.  Actions re-read a group's tags before touching it.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, own_cost, ts
 from tracker_tui.model import Resource, format_cost

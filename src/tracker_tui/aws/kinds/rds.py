@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict, ts
 from tracker_tui.model import Resource, format_cost
@@ -110,7 +110,8 @@ def estimate_db_instance(r: Resource, cat: Catalogue, live: LivePriceSource | No
         return monthly, f"{instance_basis} = {format_cost(monthly)}; {storage_basis}"
     monthly = cents(instance_cost + storage_cost)
     return monthly, (
-        f"{instance_basis} = {format_cost(cents(instance_cost))} + {storage_basis} = {format_cost(cents(storage_cost))}; "
+        f"{instance_basis} = {format_cost(cents(instance_cost))} + "
+        f"{storage_basis} = {format_cost(cents(storage_cost))}; "
         f"total {format_cost(monthly)}"
     )
 

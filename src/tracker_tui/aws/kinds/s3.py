@@ -7,8 +7,9 @@ daily metric; absent for new or empty buckets, then the size is unknown, not zer
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import botocore.exceptions
 
@@ -57,7 +58,9 @@ def list_buckets(ctx: CellContext) -> Iterator[list[Resource]]:
                for bucket, region, name, tags, notes in found]
 
 
-def _bucket(ctx: CellContext, bucket: dict[str, Any]) -> tuple[dict[str, Any], str, str, dict[str, str], list[str]] | None:
+def _bucket(
+    ctx: CellContext, bucket: dict[str, Any]
+) -> tuple[dict[str, Any], str, str, dict[str, str], list[str]] | None:
     """(bucket, region, name, tags, notes), or None when it was deleted since ListBuckets."""
     name = bucket["Name"]
     s3 = ctx.client("s3", ctx.session.home_region)
@@ -119,7 +122,7 @@ def _resource(
 def _bucket_sizes(ctx: CellContext, region: str, names: list[str]) -> dict[str, tuple[int | None, int | None]]:
     """Latest daily BucketSizeBytes (Standard) and NumberOfObjects of ``names``, one call."""
     cloudwatch = ctx.client("cloudwatch", region)
-    end = datetime.now(timezone.utc)
+    end = datetime.now(UTC)
     queries = [
         {
             "Id": f"{metric_id}{index}",

@@ -11,8 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tracker_tui.history import Diff
-from tracker_tui.model import Resource
-from tracker_tui.model import format_cost
+from tracker_tui.model import Resource, format_cost
 
 LIMIT = 200
 
@@ -82,6 +81,8 @@ class ChangesScreen(Screen[None]):
                     what = ", ".join(
                         f"state {before.state} -> {after.state}" if name == "state" else name for name in change.fields
                     )
-                    table.add_row(after.kind, after.name or after.id, after.region, Text(what), _signed(change.cost_delta))
+                    table.add_row(
+                        after.kind, after.name or after.id, after.region, Text(what), _signed(change.cost_delta)
+                    )
                 yield Static(table)
         yield Footer()

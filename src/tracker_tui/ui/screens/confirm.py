@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text
@@ -29,8 +30,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Static
 
 from tracker_tui.aws.actions import ActionOptions, PlannedAction, choices_for, needs_typed_name, skipped_by_reason
-from tracker_tui.model import Identity
-from tracker_tui.model import format_cost, format_cost_sum
+from tracker_tui.model import Identity, format_cost, format_cost_sum
 
 #: Up to this many rows are listed one by one; more are summarised.
 DETAIL_LIMIT = 12
@@ -49,7 +49,9 @@ class Confirmed:
 
     def apply(self, options: ActionOptions) -> ActionOptions:
         """``options`` with the boxes the user ticked or unticked."""
-        return dataclasses.replace(options, **dict(self.choices))
+        # Only the bool options are boxes, but mypy cannot tell which field a str key names.
+        changes: dict[str, Any] = dict(self.choices)
+        return dataclasses.replace(options, **changes)
 
 
 def confirm_word(identity: Identity) -> str:

@@ -132,7 +132,8 @@ class CoverageScreen(Screen[None]):
             kind = self.kinds[min(column - 1, len(self.kinds) - 1)]
             result = self.results.get((region, kind))
             if result is None:
-                text = f"{region} / {kind}: not scanned ({'global kinds are scanned once' if region != GLOBAL_REGION else 'regional kind'})"
+                why = "global kinds are scanned once" if region != GLOBAL_REGION else "regional kind"
+                text = f"{region} / {kind}: not scanned ({why})"
             else:
                 text = f"{region} / {kind}: {result.status.value}, {result.count} resources, {result.seconds:.1f}s"
                 if result.code or result.message:

@@ -13,8 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from tracker_tui.model import Resource
-from tracker_tui.model import format_cost
+from tracker_tui.model import Resource, format_cost
 
 
 def _value(value: Any) -> str:

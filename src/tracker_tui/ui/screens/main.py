@@ -22,8 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from tracker_tui.filtering import FilterError, parse_filter
-from tracker_tui.model import Identity, Resource
-from tracker_tui.model import format_cost_sum
+from tracker_tui.model import Identity, Resource, format_cost_sum
 from tracker_tui.store import Inventory, atomic_write_text, dumps_csv, dumps_json
 from tracker_tui.ui.commands import MainScreenCommands
 from tracker_tui.ui.keys import MAIN_KEYS, bindings

@@ -99,7 +99,11 @@ class CostPanel(VerticalScroll, can_focus=False):
             if waste:
                 options.add_options(
                     [
-                        Option(Text.assemble(f"{line.label} ({line.count})\n", ("  save ", "dim"), format_cost(line.saving)))
+                        Option(
+                            Text.assemble(
+                                f"{line.label} ({line.count})\n", ("  save ", "dim"), format_cost(line.saving)
+                            )
+                        )
                         for line in waste
                     ]
                 )
