@@ -641,6 +641,82 @@ def test_protected_bucket_refused_even_when_empty_it_first_was_chosen(audit: Aud
     assert refused.message == "tag do-not-delete is set"
 
 
+def test_versions_aws_refuses_to_delete_fail_the_row_naming_the_first(audit: AuditLog) -> None:
+    """Object Lock or MFA delete: DeleteObjects answers per-key errors; the bucket stays."""
+    with mock_aws():
+        session = helpers.moto_session()
+        s3 = _versioned_bucket("eu-west-1", "locked-bucket")
+        row = scanned(session, "s3:bucket", "eu-west-1")["locked-bucket"]
+
+        def locked(parsed: dict[str, Any], **_: Any) -> None:
+            parsed["Errors"] = [
+                {"Key": "a.txt", "VersionId": "v1", "Code": "AccessDenied", "Message": "Object is WORM protected"},
+                {"Key": "a.txt", "VersionId": "v2", "Code": "AccessDenied", "Message": "Object is WORM protected"},
+            ]
+
+        session.client("s3", "eu-west-1").meta.events.register("after-call.s3.DeleteObjects", locked)
+
+        (failed,), _ = act(session, audit, [row], "delete", empty_buckets=True)
+
+        assert "locked-bucket" in {b["Name"] for b in s3.list_buckets()["Buckets"]}
+    assert (failed.status, failed.code) == (Status.FAILED, "AccessDenied")
+    assert failed.message == (
+        "emptying it failed: 2 versions not deleted, e.g. a.txt (AccessDenied: Object is WORM protected)"
+    )
+    assert failed.request_id
+    assert [line["operation"] for line in audit.tail(20)] == ["DeleteObjects", "DeleteObjects"]  # no DeleteBucket
+
+
+def test_a_deleteobjects_error_fails_the_row_as_emptying(audit: AuditLog) -> None:
+    with mock_aws():
+        session = helpers.moto_session()
+        _versioned_bucket("eu-west-1", "denied-bucket")
+        row = scanned(session, "s3:bucket", "eu-west-1")["denied-bucket"]
+        on_call(
+            session, "s3", "eu-west-1", "DeleteObjects",
+            lambda **_: error_response("AccessDenied", "no s3:DeleteObjectVersion", 403),
+        )  # fmt: skip
+
+        (failed,), _ = act(session, audit, [row], "delete", empty_buckets=True)
+
+    assert (failed.status, failed.code, failed.request_id) == (Status.FAILED, "AccessDenied", "req-AccessDenied")
+    assert failed.message == "emptying it failed: no s3:DeleteObjectVersion"
+
+
+def test_emptying_aborts_unfinished_uploads_before_deleting(audit: AuditLog) -> None:
+    with mock_aws():
+        session = helpers.moto_session()
+        s3 = _versioned_bucket("eu-west-1", "uploads-bucket")
+        upload = s3.create_multipart_upload(Bucket="uploads-bucket", Key="big.bin")["UploadId"]
+        row = scanned(session, "s3:bucket", "eu-west-1")["uploads-bucket"]
+
+        (done,), _ = act(session, audit, [row], "delete", empty_buckets=True)
+
+        assert "uploads-bucket" not in {b["Name"] for b in s3.list_buckets()["Buckets"]}
+    assert done.status is Status.DONE
+    aborts = [line for line in audit.tail(20) if line["operation"] == "AbortMultipartUpload"]
+    assert [(line["phase"], line.get("result")) for line in aborts] == [("before", None), ("after", "ok")]
+    assert aborts[0]["params"] == {"Bucket": "uploads-bucket", "Key": "big.bin", "UploadId": upload}
+
+
+def test_an_abort_that_fails_fails_the_row_and_keeps_the_bucket(audit: AuditLog) -> None:
+    with mock_aws():
+        session = helpers.moto_session()
+        s3 = _versioned_bucket("eu-west-1", "stuck-bucket")
+        s3.create_multipart_upload(Bucket="stuck-bucket", Key="big.bin")
+        row = scanned(session, "s3:bucket", "eu-west-1")["stuck-bucket"]
+        on_call(
+            session, "s3", "eu-west-1", "AbortMultipartUpload",
+            lambda **_: error_response("AccessDenied", "no s3:AbortMultipartUpload", 403),
+        )  # fmt: skip
+
+        (failed,), _ = act(session, audit, [row], "delete", empty_buckets=True)
+
+        assert "stuck-bucket" in {b["Name"] for b in s3.list_buckets()["Buckets"]}
+    assert (failed.status, failed.code) == (Status.FAILED, "AccessDenied")
+    assert failed.message == "aborting an unfinished upload failed: no s3:AbortMultipartUpload"
+
+
 # --- RDS -----------------------------------------------------------------------------------
 
 
@@ -693,6 +769,39 @@ def test_delete_db_instance_keeps_the_named_final_snapshot(audit: AuditLog) -> N
     assert "tracker-tui-final-orders-20261129010203" in done.message
     before = next(line for line in audit.tail(10) if line["phase"] == "before")
     assert before["params"]["FinalDBSnapshotIdentifier"] == "tracker-tui-final-orders-20261129010203"
+
+
+def test_a_delete_planned_without_a_name_still_keeps_a_final_snapshot(audit: AuditLog) -> None:
+    """A row planned elsewhere (no artifact): the runner names the snapshot itself, never skips it."""
+    with mock_aws():
+        session = helpers.moto_session()
+        rds = session.client("rds", "us-east-1")
+        _db(rds, "orders")
+        row = scanned(session, "rds:db-instance")["orders"]
+
+        (done,) = runner(session, audit).run([PlannedAction(row, "delete")], lambda _: None)
+
+        snapshots = {s["DBSnapshotIdentifier"] for s in rds.describe_db_snapshots()["DBSnapshots"]}
+    (name,) = [s for s in snapshots if s.startswith("tracker-tui-final-orders-")]
+    assert done.status is Status.DONE and done.message == f"deleted; final snapshot {name}"
+    before = next(line for line in audit.tail(10) if line["phase"] == "before")
+    assert before["params"] == {"DBInstanceIdentifier": "orders", "FinalDBSnapshotIdentifier": name}
+
+
+def test_a_delete_without_a_final_snapshot_says_so_and_asks_for_none(audit: AuditLog) -> None:
+    with mock_aws():
+        session = helpers.moto_session()
+        rds = session.client("rds", "us-east-1")
+        _db(rds, "scratch")
+        row = scanned(session, "rds:db-instance")["scratch"]
+        run = runner(session, audit, rds_final_snapshot=False)
+
+        (done,) = run.run(plan([row], "delete", run.options), lambda _: None)
+
+        assert rds.describe_db_snapshots()["DBSnapshots"] == []
+    assert (done.status, done.message, done.deleted) == (Status.DONE, "deleted (no final snapshot)", True)
+    before = next(line for line in audit.tail(10) if line["phase"] == "before")
+    assert before["params"] == {"DBInstanceIdentifier": "scratch", "SkipFinalSnapshot": True}
 
 
 def test_deletion_protection_refuses_and_is_left_on(audit: AuditLog) -> None:

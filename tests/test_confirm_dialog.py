@@ -22,11 +22,19 @@ from moto import mock_aws
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import Button, DataTable, Input, Static
+from textual.widgets import Button, Checkbox, DataTable, Input, Static
 
 from tests.estate import make_app, sample_identity, sample_resources, sample_source, wait_scan
 from tests.helpers import moto_session
-from tracker_tui.aws.actions import ActionUpdate, PlannedAction, Status, describe_skipped, plan, skipped_by_reason
+from tracker_tui.aws.actions import (
+    ActionOptions,
+    ActionUpdate,
+    PlannedAction,
+    Status,
+    describe_skipped,
+    plan,
+    skipped_by_reason,
+)
 from tracker_tui.aws.kinds import resolve_kinds
 from tracker_tui.aws.source import LiveSource
 from tracker_tui.config import Settings
@@ -481,3 +489,56 @@ def test_results_at_80_columns_show_why_a_row_was_refused() -> None:
             assert _on_screen(screen.query_one("#progress-detail"), (80, 24))
 
     asyncio.run(go())
+
+
+def test_the_cancel_button_cancels() -> None:
+    async def check(app: TrackerApp, pilot: Pilot[Any], screen: ConfirmActionScreen, answers: list[Any]) -> None:
+        await pilot.press(*"acme-staging")  # even with the right word typed
+        await pilot.click("#confirm-cancel")
+        await pilot.pause()
+        assert answers == [None]
+
+    dialog_test(plan(_rows(lambda r: r.kind == "ec2:volume" and r.state == "available"), "delete"), check)
+
+
+def test_the_boxes_set_the_runs_options_and_leave_the_rest() -> None:
+    options = ActionOptions(protected_tags=("keep-me",))
+    applied = Confirmed({"empty_buckets": True, "rds_final_snapshot": False}).apply(options)
+    assert (applied.empty_buckets, applied.rds_final_snapshot, applied.protected_tags) == (True, False, ("keep-me",))
+    assert Confirmed().apply(options) == options
+
+
+def test_a_ticked_empty_first_box_reaches_the_run_and_the_bucket_goes() -> None:
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="full-bucket")
+        s3.put_object(Bucket="full-bucket", Key="a.txt", Body=b"1")
+        session = moto_session()
+        source = LiveSource(lambda: session, resolve_kinds(["s3:bucket"]), ["us-east-1"])
+        app = TrackerApp(source, monotonic=lambda: 0.0)
+
+        async def go() -> None:
+            async with app.run_test(size=(80, 24)) as pilot:
+                for _ in range(400):
+                    await pilot.pause(0.05)
+                    if not app._scanning and app.table.row_count:
+                        break
+                await pilot.press("ctrl+d")
+                await pilot.pause()
+                screen = app.screen
+                assert isinstance(screen, ConfirmActionScreen)
+                box = screen.query_one("#choice-empty_buckets", Checkbox)
+                assert box.value is False  # off unless the user chooses it
+                box.value = True
+                await pilot.press(*ACCOUNT, "enter")
+                for _ in range(400):
+                    await pilot.pause(0.05)
+                    if app._actions_running == 0:
+                        break
+                progress = app.screen
+                assert isinstance(progress, ActionProgressScreen)
+                (update,) = progress.latest.values()
+                assert update.status is Status.DONE, update.message
+
+        asyncio.run(go())
+        assert s3.list_buckets()["Buckets"] == []

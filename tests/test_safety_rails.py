@@ -13,6 +13,7 @@ Everything runs in-process against moto (``mock_aws``); nothing reaches AWS.
 from __future__ import annotations
 
 import asyncio
+import copy
 import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -666,3 +667,162 @@ def test_a_call_aws_refuses_is_failed_with_its_code_message_and_request_id(audit
     assert [(line["result"], line["code"], line["message"], line["request_id"]) for line in after] == [
         ("error", "UnsupportedOperation", "Not today.", "req-UnsupportedOperation")
     ]
+
+
+# --- 5. what a finished action reports, and that it is verified, not assumed ------------------------
+
+#: What each action's final update says when it is done.
+DONE_MESSAGES = {
+    "instance-stop": "stopped",
+    "instance-terminate": "terminated",
+    "volume-delete": "deleted",
+    "eip-release": "released",
+    "nat-delete": (
+        "deleted (its Elastic IPs stay allocated) (the endpoint ignored DryRun=True and carried the call out at once)"
+    ),
+    "bucket-delete": "deleted",
+    "db-stop": "stopped",
+    "db-delete": "deleted; final snapshot tracker-tui-final-rails-db-",
+    "alb-delete": "deleted (its target groups are kept)",
+    "nlb-delete": "deleted (its target groups are kept)",
+    "classic-elb-delete": "deleted",
+    "log-group-delete": "deleted",
+}
+
+#: The read each action is verified with: (client, operation).
+VERIFIED_BY = {
+    "instance-stop": ("ec2", "DescribeInstances"),
+    "instance-terminate": ("ec2", "DescribeInstances"),
+    "volume-delete": ("ec2", "DescribeVolumes"),
+    "eip-release": ("ec2", "DescribeAddresses"),
+    "nat-delete": ("ec2", "DescribeNatGateways"),
+    "bucket-delete": ("s3", "HeadBucket"),
+    "db-stop": ("rds", "DescribeDBInstances"),
+    "db-delete": ("rds", "DescribeDBInstances"),
+    "alb-delete": ("elbv2", "DescribeLoadBalancers"),
+    "nlb-delete": ("elbv2", "DescribeLoadBalancers"),
+    "classic-elb-delete": ("elb", "DescribeLoadBalancers"),
+    "log-group-delete": ("logs", "DescribeLogGroups"),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_a_done_action_reports_what_it_did_its_request_and_the_row(audit: AuditLog, name: str) -> None:
+    case = CASES[name]
+    with mock_aws():
+        outcome = _act(case, {}, audit)
+
+    final = outcome.final
+    assert final.status is Status.DONE
+    assert final.message.startswith(DONE_MESSAGES[name]), final.message
+    after = [line for line in audit.tail(100) if line["phase"] == "after"]
+    assert final.request_id and final.request_id == after[-1]["request_id"]
+    if case.verb == "stop":
+        # A stop comes back re-read and repriced: the row changes state in the table.
+        assert not final.deleted
+        assert final.result is not None and final.result.state == "stopped"
+        assert final.result.cost_basis is not None
+    else:
+        assert final.deleted and final.result is None
+
+
+class _Stale:
+    """Makes the resource look unchanged after the action: every read of ``operation`` once
+    the mutating call answered gets the answer it had before (what a call that did nothing,
+    or an endpoint that lags, would show)."""
+
+    def __init__(self, session: AwsSession, service: str, operation: str, mutating: str) -> None:
+        self.before: dict[str, Any] | None = None
+        self.acted = False
+        client = session.client(service, where())
+        prefix = client.meta.service_model.service_id.hyphenize()
+        client.meta.events.register(f"after-call.{prefix}.{operation}", self._remember)
+        client.meta.events.register(f"before-call.{prefix}.{operation}", self._replay)
+        client.meta.events.register(f"after-call.{prefix}.{mutating}", self._acted)
+
+    def _remember(self, http_response: Any, parsed: dict[str, Any], **_: Any) -> None:
+        if not self.acted and http_response.status_code < 300:
+            self.before = copy.deepcopy(parsed)
+
+    def _acted(self, http_response: Any, **_: Any) -> None:
+        if http_response.status_code < 300:
+            self.acted = True
+
+    def _replay(self, **_: Any) -> Any:
+        if self.acted and self.before is not None:
+            return SimpleNamespace(status_code=200, headers={}), copy.deepcopy(self.before)
+        return None
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_an_action_that_does_not_take_is_failed_by_its_verification(audit: AuditLog, name: str) -> None:
+    case = CASES[name]
+    service, operation = VERIFIED_BY[name]
+    with mock_aws():
+        session = helpers.moto_session()
+        _Stale(session, service, operation, case.calls[-1][1])
+        outcome = _act(case, {}, audit, session=session, verify_timeout=0.3, poll_interval=0.01)
+
+    final = outcome.final
+    assert (final.status, final.code) == (Status.FAILED, "VerifyTimeout"), final.message
+    assert final.message.startswith(f"asked AWS to {final.action} it, but ")
+    assert final.message.endswith("; rescan to check")
+    assert "0.3 s" in final.message
+    assert not final.deleted and final.result is None
+
+
+#: A state the resource may be in when it is re-read, and what the action must say.
+STATE_REFUSALS = [
+    ("instance-stop", "Reservations.0.Instances.0.State.Name", "stopping", "already stopping", False),
+    ("instance-stop", "Reservations.0.Instances.0.State.Name", "pending",
+     "state is pending; only a running instance can be stopped", False),
+    ("instance-stop", "Reservations.0.Instances.0.State.Name", "shutting-down", "it is shutting-down", False),
+    ("instance-stop", "Reservations.0.Instances.0.State.Name", "terminated", "it is terminated", True),
+    ("instance-terminate", "Reservations.0.Instances.0.State.Name", "shutting-down", "already shutting down", False),
+    ("instance-terminate", "Reservations.0.Instances.0.State.Name", "terminated", "already terminated", True),
+    ("volume-delete", "Volumes.0.State", "deleting", "already being deleted", False),
+    ("volume-delete", "Volumes.0.State", "creating",
+     "state is creating; only an available (unattached) volume can be deleted", False),
+    ("volume-delete", "Volumes.0.State", "deleted", "it no longer exists (deleted since the scan)", True),
+    ("nat-delete", "NatGateways.0.State", "deleting", "already being deleted", False),
+    ("nat-delete", "NatGateways.0.State", "pending",
+     "state is pending; only an available or failed NAT gateway can be deleted", False),
+    ("nat-delete", "NatGateways.0.State", "deleted", "it no longer exists (deleted since the scan)", True),
+    ("db-stop", "DBInstances.0.DBInstanceStatus", "stopping", "already stopping", False),
+    ("db-stop", "DBInstances.0.DBInstanceStatus", "backing-up",
+     "state is backing-up; only an available DB instance can be stopped", False),
+    ("db-delete", "DBInstances.0.DBInstanceStatus", "deleting", "already being deleted", False),
+    ("db-delete", "DBInstances.0.DeletionProtection", True,
+     "deletion protection is on (DeletionProtection); tracker-tui never switches it off", False),
+    ("db-delete", "DBInstances.0.DBClusterIdentifier", "orders-cluster",
+     "it belongs to the Aurora cluster orders-cluster; act on the cluster instead (not supported here)", False),
+]  # fmt: skip
+
+
+def _set(document: dict[str, Any], path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    node: Any = document
+    for part in parents:
+        node = node[int(part)] if part.isdigit() else node[part]
+    node[last] = value
+
+
+@pytest.mark.parametrize(("name", "path", "value", "message", "deleted"), STATE_REFUSALS)
+def test_a_resource_in_the_wrong_state_when_re_read_is_refused_with_nothing_called(
+    audit: AuditLog, name: str, path: str, value: Any, message: str, deleted: bool
+) -> None:
+    case = CASES[name]
+    service, operation = VERIFIED_BY[name]
+    with mock_aws():
+        session = helpers.moto_session()
+        client = session.client(service, where())
+        prefix = client.meta.service_model.service_id.hyphenize()
+        client.meta.events.register(
+            f"after-call.{prefix}.{operation}", lambda parsed, **_: _set(parsed, path, value) if parsed else None
+        )
+        outcome = _act(case, {}, audit, session=session)
+
+    final = outcome.final
+    assert (final.status, final.message, final.deleted) == (Status.REFUSED, message, deleted)
+    assert outcome.state == case.before
+    assert audit.tail(100) == []
