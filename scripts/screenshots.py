@@ -80,7 +80,8 @@ async def shoot(size: tuple[int, int]) -> list[Path]:
             await pilot.pause()
             save("confirm-stop")
             await pilot.press("escape")
-            app.query_one("#filter", Input).value = "kind:ec2:volume state:available us-east-1"
+            # Every volume of the home region: the attached ones are refused, with the reason.
+            app.query_one("#filter", Input).value = "kind:ec2:volume region:us-east-1"
             await pilot.press("slash", "enter")
             await pilot.pause()
             await pilot.press("ctrl+a", "ctrl+d")
