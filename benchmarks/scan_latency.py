@@ -26,7 +26,7 @@ What it does, in one run:
    account, in the sorted order ``DescribeRegions`` gives the product;
 8. prints both wall times, their ratio, request counts, the chain x delay, the slowest
    cell as measured in (a), CPU used by each process, and the two target checks from
-   PRODUCT.md: (a) within 1.3x of (chain x delay + client set-up), (b)/(a) at least 3.
+   The targets: (a) within 1.3x of (chain x delay + client set-up), (b)/(a) at least 3.
 
 Loopback only; nothing leaves the machine.  ``--strict`` exits 1 when a target is missed.
 """

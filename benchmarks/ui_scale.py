@@ -64,15 +64,14 @@ from textual.app import App, ComposeResult  # noqa: E402
 from textual.widgets import DataTable, Input, Static  # noqa: E402
 
 from tracker_tui.aws.kinds import REGISTRY  # noqa: E402
-from tracker_tui.filtering import format_cost  # noqa: E402
-from tracker_tui.model import GLOBAL_REGION, Identity, Resource  # noqa: E402
+from tracker_tui.model import GLOBAL_REGION, Identity, Resource, format_cost  # noqa: E402
 
 KIND_IDS = REGISTRY.ids
 from tracker_tui.replay import ReplaySource  # noqa: E402
 from tracker_tui.ui.app import TrackerApp  # noqa: E402
 from tracker_tui.ui.widgets.resource_table import ResourceTable, format_age, format_tags  # noqa: E402
 
-# --- targets (PRODUCT.md, "Performance targets") ---------------------------------------------
+# --- targets (the product's performance targets) ---------------------------------------------
 
 TARGET_FILTER_MS = 50.0
 TARGET_SORT_MS = 50.0
@@ -674,7 +673,7 @@ class DataTableApp(App[None]):
         yield DataTable()
 
 
-def cell_rows(resources: Sequence[Resource]) -> list[tuple[str, ...]]:
+def column_rows(resources: Sequence[Resource]) -> list[tuple[str, ...]]:
     return [
         (
             r.kind,
@@ -682,7 +681,7 @@ def cell_rows(resources: Sequence[Resource]) -> list[tuple[str, ...]]:
             r.id,
             r.region,
             r.state,
-            "?" if r.monthly_cost is None else format_cost(r.monthly_cost),
+            format_cost(r.monthly_cost),
             format_age(r.created, NOW),
             format_tags(r),
         )
@@ -691,7 +690,7 @@ def cell_rows(resources: Sequence[Resource]) -> list[tuple[str, ...]]:
 
 
 async def run_datatable(resources: list[Resource], res: Results) -> None:
-    rows = cell_rows(resources)
+    rows = column_rows(resources)
     first_10k = rows[:10_000]
     view_40k = [row for i, row in enumerate(rows) if i % 5 in (0, 2)][:40_000]
     assert len(view_40k) == 40_000 or len(rows) < 100_000

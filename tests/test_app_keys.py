@@ -1,4 +1,4 @@
-"""Every key of the PRODUCT.md key map that exists today, pressed as a user would.
+"""Every key of the key map (README, "Keys"), pressed as a user would.
 
 The app runs on a ReplaySource (tests/estate.py) through the same scan event path as a
 live scan; assertions are on what the user sees: the status line, the rows the table shows,

@@ -250,7 +250,7 @@ def render(inventory: Inventory, fmt: str, footer: Sequence[str] = ()) -> str:
 
 
 class AuditLog:
-    """The append-only JSONL record of every mutating AWS call (PRODUCT.md, "Actions and safety").
+    """The append-only JSONL record of every mutating AWS call (README, "Actions and safety").
 
     One JSON object per line.  ``record`` opens the file in append mode, writes one line,
     flushes and fsyncs it and closes the file on every call, so a line is on disk before

@@ -132,7 +132,7 @@ class Rule:
     rows names their kind in ``related_kind`` and reads them through the lookup it gets.
     """
 
-    #: Stable id (PRODUCT.md's findings ids), e.g. ``unattached-volume``.
+    #: Stable id, the same in every report and filter, e.g. ``unattached-volume``.
     id: str
     #: What the cost panel's line says, e.g. ``unattached volume``.
     label: str
