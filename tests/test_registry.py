@@ -52,6 +52,9 @@ def test_every_kind_declares_what_the_rest_of_the_program_reads() -> None:
         assert all(isinstance(rule, Rule) for rule in spec.rules), kind
         if spec.verbs:
             assert spec.not_found_codes, f"{kind} takes actions, so its re-reads need not-found codes"
+        # The bill view compares billed services with our run-rate: a priced kind names its service.
+        cost, _ = estimate(Resource(kind=kind, id="x", region="us-east-1", state="available"))
+        assert spec.billed_as or cost == 0.0, f"{kind} can cost money, so it is billed under some service"
         cost, basis = estimate(Resource(kind=kind, id="x", region="us-east-1"))
         assert basis and not basis.startswith(("could not estimate", "no estimator")), (kind, basis)
     labels = [spec.label for spec in REGISTRY.values()]
@@ -151,6 +154,7 @@ TOPICS = KindSpec(
     estimator=_price_topic,
     rules=(QUIET_TOPIC,),
     verbs={},
+    billed_as="Amazon Simple Notification Service",
 )
 
 

@@ -68,4 +68,5 @@ SPEC = KindSpec(
     estimator=estimate_group,
     rules=(),
     verbs={},
+    billed_as="",  # the group is free; its instances bill as EC2
 )

@@ -56,4 +56,5 @@ SPEC = KindSpec(
     estimator=usage_dependent("usage-dependent (requests and GB-seconds)"),
     rules=(),
     verbs={},
+    billed_as="AWS Lambda",
 )

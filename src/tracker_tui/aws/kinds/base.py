@@ -168,6 +168,9 @@ class KindSpec:
     #: The user's verb (``stop`` for ``s``, ``delete`` for ``ctrl+d``) -> the action taken,
     #: e.g. ``{"stop": "stop", "delete": "terminate"}``.
     verbs: Mapping[str, str]
+    #: The Cost Explorer SERVICE its charges appear under on the bill ("" when it is free:
+    #: IAM, Auto Scaling groups).  Several kinds may share one (EBS, NAT: "EC2 - Other").
+    billed_as: str
     #: Error codes meaning "this resource does not exist (any more)", for re-reads.
     not_found_codes: frozenset[str] = frozenset()
 

@@ -78,5 +78,6 @@ SPEC = KindSpec(
     estimator=estimate_elastic_ip,
     rules=(IDLE_ELASTIC_IP,),
     verbs={"delete": "release"},
+    billed_as="Amazon Virtual Private Cloud",
     not_found_codes=frozenset({"InvalidAllocationID.NotFound", "InvalidAddress.NotFound"}),
 )

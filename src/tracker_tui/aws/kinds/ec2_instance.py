@@ -142,5 +142,6 @@ SPEC = KindSpec(
     estimator=estimate_instance,
     rules=(STOPPED_INSTANCE_STORAGE,),
     verbs={"stop": "stop", "delete": "terminate"},
+    billed_as="Amazon Elastic Compute Cloud - Compute",
     not_found_codes=frozenset({"InvalidInstanceID.NotFound"}),
 )

@@ -71,5 +71,6 @@ SPEC = KindSpec(
     estimator=estimate_nat_gateway,
     rules=(),
     verbs={"delete": "delete"},
+    billed_as="EC2 - Other",
     not_found_codes=frozenset({"InvalidNatGatewayID.NotFound", "NatGatewayNotFound", "NatGatewayNotFoundException"}),
 )

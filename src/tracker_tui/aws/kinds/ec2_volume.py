@@ -121,5 +121,6 @@ SPEC = KindSpec(
     estimator=estimate_volume,
     rules=(UNATTACHED_VOLUME,),
     verbs={"delete": "delete"},
+    billed_as="EC2 - Other",
     not_found_codes=frozenset({"InvalidVolume.NotFound"}),
 )

@@ -88,4 +88,5 @@ SPEC = KindSpec(
     estimator=estimate_cache_cluster,
     rules=(),
     verbs={},
+    billed_as="Amazon ElastiCache",
 )

@@ -191,5 +191,6 @@ SPEC = KindSpec(
     estimator=estimate_load_balancer,
     rules=(IDLE_LOAD_BALANCER,),
     verbs={"delete": "delete"},
+    billed_as="Amazon Elastic Load Balancing",
     not_found_codes=frozenset({"LoadBalancerNotFound"}),
 )

@@ -138,6 +138,7 @@ USERS = KindSpec(
     estimator=free("IAM is free"),
     rules=(),
     verbs={},
+    billed_as="",  # IAM is free
 )
 
 ROLES = KindSpec(
@@ -150,4 +151,5 @@ ROLES = KindSpec(
     estimator=free("IAM is free"),
     rules=(),
     verbs={},
+    billed_as="",  # IAM is free
 )

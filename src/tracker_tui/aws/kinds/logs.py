@@ -86,5 +86,6 @@ SPEC = KindSpec(
     estimator=estimate_log_group,
     rules=(NO_RETENTION,),
     verbs={"delete": "delete"},
+    billed_as="AmazonCloudWatch",
     not_found_codes=frozenset({"ResourceNotFoundException"}),
 )

@@ -126,5 +126,6 @@ SPEC = KindSpec(
     estimator=estimate_db_instance,
     rules=(),
     verbs={"stop": "stop", "delete": "delete"},
+    billed_as="Amazon Relational Database Service",
     not_found_codes=frozenset({"DBInstanceNotFound", "DBInstanceNotFoundFault"}),
 )

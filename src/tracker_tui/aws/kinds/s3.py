@@ -196,5 +196,6 @@ SPEC = KindSpec(
     estimator=estimate_bucket,
     rules=(),
     verbs={"delete": "delete"},
+    billed_as="Amazon Simple Storage Service",
     not_found_codes=frozenset({"NoSuchBucket"}),
 )
