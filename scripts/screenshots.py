@@ -9,7 +9,9 @@ pilot; nothing touches AWS.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 from textual.widgets import Input
@@ -32,6 +34,10 @@ async def wait_for_scan(app: TrackerApp, pilot: object) -> None:
 
 
 async def shoot(size: tuple[int, int]) -> list[Path]:
+    # A fresh config and cache each time: no user settings, no cached bill or prices.
+    scratch = tempfile.mkdtemp(prefix="tracker-tui-shots-")
+    for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+        os.environ[var] = scratch
     demo = start_demo(latency_ms=0)
     written: list[Path] = []
     try:
@@ -94,6 +100,19 @@ async def shoot(size: tuple[int, int]) -> list[Path]:
                     break
             await pilot.pause()
             save("results")
+            # The bill beside the estimate: the notice first (a request costs $0.01), then the bill.
+            await pilot.press("escape")
+            await pilot.pause()
+            await pilot.press("b")
+            await pilot.pause()
+            save("bill-notice")
+            await pilot.press("enter")
+            for _ in range(200):
+                await pilot.pause(0.05)
+                if getattr(app.screen, "state", "fetching") != "fetching":
+                    break
+            await pilot.pause()
+            save("bill")
     finally:
         demo.stop()
     return written

@@ -9,11 +9,13 @@ randomness, so snapshots do not churn.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from textual.pilot import Pilot
 
+from tracker_tui.aws.bill import Bill, Period
 from tracker_tui.aws.kinds import REGISTRY, price_resources
 from tracker_tui.model import GLOBAL_REGION, Identity, Resource, ScanErrorEntry
 from tracker_tui.replay import ReplaySource
@@ -537,6 +539,65 @@ def sample_source(
     )
 
 
+#: The month the sample bill is for: the last full month before NOW.
+SAMPLE_PERIOD = Period(date(2026, 10, 1), date(2026, 11, 1))
+
+#: The sample account's bill for that month, by Cost Explorer SERVICE: close to the estate's
+#: run-rate where its kinds cover it, plus two services no kind covers and one at $0.00.
+SAMPLE_BILL = {
+    "EC2 - Other": 1318.64,
+    "Amazon Relational Database Service": 541.20,
+    "Amazon Elastic Compute Cloud - Compute": 466.93,
+    "Amazon CloudFront": 412.00,
+    "Amazon ElastiCache": 150.38,
+    "AWS Support (Business)": 100.00,
+    "Amazon Elastic Load Balancing": 74.12,
+    "Amazon Simple Storage Service": 27.45,
+    "Amazon Virtual Private Cloud": 18.25,
+    "AmazonCloudWatch": 9.87,
+    "AWS Lambda": 6.18,
+    "AWS Key Management Service": 0.0,
+}
+
+
+def sample_bill(*, cached: bool = False, hours_ago: float = 0.0) -> Bill:
+    """The sample account's bill, fetched ``hours_ago`` before NOW."""
+    return Bill(ACCOUNT_ID, SAMPLE_PERIOD, dict(SAMPLE_BILL), NOW - timedelta(hours=hours_ago), cached=cached)
+
+
+@dataclass
+class FakeBills:
+    """A bill source (``aws.bill.BillSource``) that never calls AWS: it counts its fetches.
+
+    Args:
+        bill: what ``fetch`` returns; ``error``: what it raises instead.
+        cache: what ``cached`` returns (None: nothing cached, so the view asks first).
+    """
+
+    bill: Bill | None = None
+    error: Exception | None = None
+    cache: Bill | None = None
+    fetches: list[bool] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    #: Why no request can be made ("" when one can).
+    no_session: str = ""
+
+    def period(self) -> Period:
+        return SAMPLE_PERIOD
+
+    def unavailable(self, account_id: str) -> str:
+        return self.no_session
+
+    def cached(self, account_id: str) -> Bill | None:
+        return self.cache
+
+    def fetch(self, account_id: str, *, refresh: bool = False) -> Bill:
+        self.fetches.append(refresh)
+        if self.error is not None:
+            raise self.error
+        return self.bill if self.bill is not None else sample_bill()
+
+
 def make_app(source: ReplaySource | None = None, **kw: Any) -> TrackerApp:
     """A TrackerApp on the sample source with both clocks frozen."""
     return TrackerApp(
@@ -545,6 +606,19 @@ def make_app(source: ReplaySource | None = None, **kw: Any) -> TrackerApp:
         monotonic=lambda: 0.0,
         **kw,
     )
+
+
+async def wait_bill(app: TrackerApp, pilot: Pilot[Any], timeout: float = 5.0) -> None:
+    """Wait until the bill view has left its fetching state (the fetch runs in a worker thread)."""
+    from tracker_tui.ui.screens.bill import BillScreen
+
+    for _ in range(int(timeout / 0.02)):
+        screen = app.screen
+        if isinstance(screen, BillScreen) and screen.state != "fetching":
+            await pilot.pause()
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"the bill view is still fetching after {timeout}s")
 
 
 async def wait_scan(app: TrackerApp, pilot: Pilot[Any], timeout: float = 5.0) -> None:

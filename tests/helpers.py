@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import boto3
+import pytest
 from textual.content import Content
 from textual.widget import Widget
 
@@ -76,3 +77,16 @@ def shown_text(widget: Widget) -> str:
     shown = widget.render()
     assert isinstance(shown, Content), type(shown)
     return shown.plain
+
+
+def hook_every_session(monkeypatch: pytest.MonkeyPatch, event: str, handler: Callable[..., Any]) -> None:
+    """Register ``handler`` for a botocore ``event`` on every ``AwsSession`` the code under test
+    opens (the CLI builds its own sessions).  A ``before-call`` handler that returns
+    ``(http_response, parsed)`` answers the call: nothing is sent."""
+    original = AwsSession.__init__
+
+    def init(self: AwsSession, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self.boto.events.register(event, handler)
+
+    monkeypatch.setattr(AwsSession, "__init__", init)

@@ -24,3 +24,33 @@ def test_a_benchmark_starts(script: Path) -> None:
     done = subprocess.run([sys.executable, str(script), "--help"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "usage:" in done.stdout
+
+
+def test_price_coverage_counts_what_the_estimator_prices(tmp_path: Path) -> None:
+    """The coverage benchmark on a tiny offer table: one type the catalogue has (at its price),
+    one it has at another price, one it does not have; GovCloud is left out."""
+    import gzip
+    import json
+
+    offers = {
+        "publication_date": "2026-10-15T00:00:00Z",
+        "source": "test",
+        "regions": {
+            "us-east-1": {"ec2_hour": {"m5.large": 0.096, "t3.micro": 0.02, "x9z.mega": 1.0},
+                          "ebs_gb_month": {"gp3": 0.08}},
+            "us-gov-west-1": {"ec2_hour": {"m5.large": 0.12}},
+        },
+    }
+    path = tmp_path / "prices.json.gz"
+    path.write_bytes(gzip.compress(json.dumps(offers).encode()))
+    script = BENCHMARKS[0].parent / "price_coverage.py"
+    done = subprocess.run([sys.executable, str(script), "--offers", str(path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "(1 commercial regions of 2)" in out
+    ec2 = out.split("EC2 Linux, every type")[1].split("\n\n")[0]
+    lines = {line[:24].strip(): line[24:].split() for line in ec2.splitlines()[2:]}
+    assert lines["pairs"] == ["3"] and lines["priced"] == ["2"] and lines["priced, within 5%"] == ["1"]
+    assert lines["worst"] == ["48.0%", "(t3.micro", "us-east-1)"]  # 0.0104 against 0.02
+    assert "us-east-1 unknown (this checkout): 1 of 3" in out

@@ -31,7 +31,7 @@ from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, own_cost, ts
 from tracker_tui.costs import CostSummary
 from tracker_tui.filtering import parse_filter
 from tracker_tui.model import Resource
-from tracker_tui.pricing.basis import Estimate, LivePriceSource, hourly_basis
+from tracker_tui.pricing.basis import Estimate, PriceBook, hourly_basis
 from tracker_tui.pricing.catalogue import Catalogue
 from tracker_tui.replay import ReplaySource
 from tracker_tui.ui.screens.coverage import CoverageScreen
@@ -130,7 +130,7 @@ def _list_topics(ctx: CellContext) -> Iterator[list[Resource]]:
         ]
 
 
-def _price_topic(r: Resource, cat: Catalogue, live: LivePriceSource | None) -> Estimate:
+def _price_topic(r: Resource, cat: Catalogue, book: PriceBook | None) -> Estimate:
     # A made-up flat fee, priced the way real kinds write their basis.
     return hourly_basis(f"topic {r.region}", 0.001, cat.hours_per_month)
 

@@ -170,3 +170,54 @@ def test_action_results(snap_compare: Any, size: tuple[int, int]) -> None:
         await pilot.pause()
 
     assert snap_compare(priced_app(), terminal_size=size, run_before=run_before)
+
+
+# --- the bill beside the estimate -----------------------------------------------------------------
+
+
+#: A fixed monthly cost per row of each kind (None: unknown), so the bill screens move with
+#: the bill view's code only, not with the price catalogue.
+BILL_ROW_COSTS: dict[str, float | None] = {
+    "ec2:instance": 45.0, "ec2:volume": 140.0, "ec2:elastic-ip": 3.65, "ec2:nat-gateway": 33.58,
+    "s3:bucket": 5.0, "rds:db-instance": 190.0, "lambda:function": None, "elb:load-balancer": 17.5,
+    "logs:log-group": 0.3, "iam:user": 0.0, "iam:role": 0.0, "autoscaling:group": 0.0, "elasticache:cluster": 75.0,
+}
+
+
+def bill_app(**fake: Any) -> object:
+    """The estate at fixed costs with a fake bill source (tests.estate.FakeBills): no AWS, no moto."""
+    import dataclasses
+
+    from tests.estate import FakeBills
+
+    rows = [
+        dataclasses.replace(r, monthly_cost=BILL_ROW_COSTS[r.kind], cost_basis="fixed for the snapshot")
+        for r in sample_resources()
+    ]
+    return make_app(sample_source(resources=rows), bills=FakeBills(**fake))
+
+
+def open_bill(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """A run_before that waits for the scan, opens the bill view (b), presses ``keys`` and
+    waits for the fetch (a worker thread) to be shown."""
+    from tests.estate import wait_bill
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await wait_scan(pilot.app, pilot)  # type: ignore[arg-type]
+        await pilot.press("b", *keys)
+        await wait_bill(pilot.app, pilot)  # type: ignore[arg-type]
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_bill_notice(snap_compare: Any, size: tuple[int, int]) -> None:
+    """What the view will do and cost, before any request: the prompt shows at 80x24."""
+    assert snap_compare(bill_app(), terminal_size=size, run_before=open_bill())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_bill_results(snap_compare: Any, size: tuple[int, int]) -> None:
+    """After enter: per service billed / ours / difference, what is not covered, the totals."""
+    assert snap_compare(bill_app(), terminal_size=size, run_before=open_bill("enter"))

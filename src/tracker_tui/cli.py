@@ -1,7 +1,7 @@
-"""Command line: parse arguments, pick the account source, run the TUI or a headless scan.
+"""Command line: parse arguments, pick the account source, run the TUI, a headless scan or the bill.
 
-Exit codes: 0 complete; 2 bad usage or credentials (one line, no traceback); 3 partial
-scan (some cells failed; the inventory is still written); 130 interrupted.
+Exit codes: 0 complete; 2 bad usage or credentials, or Cost Explorer cannot answer (one line, no
+traceback); 3 partial scan (some cells failed; the inventory is still written); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ from tracker_tui import __version__
 
 if TYPE_CHECKING:  # imported where used: --version and --help stay fast
     from tracker_tui.aws.kinds import KindSpec
-    from tracker_tui.aws.source import LiveSource, MultiSource
+    from tracker_tui.aws.scan import Collector
+    from tracker_tui.aws.source import Connection, LiveSource, MultiSource
     from tracker_tui.config import Settings
+    from tracker_tui.model import Identity, Resource
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -98,6 +100,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument("--output", "-o", metavar="FILE", help="write to FILE (atomically) instead of stdout")
     _add_common(scan, suppress=True)
+    bill = commands.add_parser(
+        "bill", help="last month's AWS bill per service beside our run-rate (one Cost Explorer request, $0.01)"
+    )
+    bill.add_argument("--format", choices=("table", "json"), default="table", help="output format (default table)")
+    bill.add_argument(
+        "--refresh", action="store_true",
+        help="ask Cost Explorer again even when a bill fetched in the last 24 h is cached (billed $0.01 by AWS)",
+    )
+    bill.add_argument(
+        "--rescan", action="store_true", help="scan the account now instead of using its last saved scan"
+    )
+    _add_common(bill, suppress=True)
+    prices = commands.add_parser("prices", help="prices from AWS itself: `prices update` asks the Price List API")
+    prices_commands = prices.add_subparsers(dest="prices_command", metavar="ACTION", required=True)
+    update = prices_commands.add_parser(
+        "update",
+        help="ask the AWS Price List API for every price the last scan needed (cached 7 days; they win "
+        "over the shipped catalogue)",
+    )
+    update.add_argument(
+        "--rescan", action="store_true", help="scan the accounts now instead of using their last saved scans"
+    )
+    _add_common(update, suppress=True)
     open_ = commands.add_parser("open", help="open a saved inventory JSON in the TUI (no AWS calls)")
     open_.add_argument("file", metavar="FILE.json")
     _add_common(open_, suppress=True)
@@ -192,49 +217,72 @@ def _source(args: argparse.Namespace, kinds: list[KindSpec], settings: Settings)
         raise UsageError(str(exc)) from None
 
 
+def _settings(stderr: IO[str]) -> Settings:
+    """The config file's settings; each problem with it is one line on stderr (never fatal)."""
+    from tracker_tui.config import load_settings
+
+    settings = load_settings()
+    for warning in settings.warnings:
+        stderr.write(f"tracker-tui: {warning}\n")
+    return settings
+
+
+def _connect(source: LiveSource | MultiSource) -> Connection:
+    """Who and where, or one line and exit 2 (bad credentials, an unknown region)."""
+    from tracker_tui.aws.regions import RegionsError
+    from tracker_tui.aws.session import CredentialsError
+
+    try:
+        return source.connect()
+    except (CredentialsError, RegionsError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _collect(source: LiveSource | MultiSource, stderr: IO[str]) -> Collector | None:
+    """Run one scan, with a progress line when stderr is a terminal; None when interrupted."""
+    from tracker_tui.aws.scan import Collector
+
+    collector = Collector()
+    cancel = threading.Event()
+    show_progress = hasattr(stderr, "isatty") and stderr.isatty()
+    thread = threading.Thread(target=source.scan, args=(collector, cancel), name="scan", daemon=True)
+    thread.start()
+    try:
+        while thread.is_alive():
+            thread.join(0.2)
+            if show_progress:
+                failed = sum(1 for r in collector.results if r.status.is_error)
+                stderr.write(
+                    f"\rscanning: {len(collector.results)}/{collector.total_cells or '?'} cells, "
+                    f"{len(collector.resources)} resources, {failed} errors "
+                )
+                stderr.flush()
+    except KeyboardInterrupt:
+        cancel.set()
+        stderr.write("\ninterrupted: stopping the scan between pages...\n")
+        thread.join(30)
+        return None
+    if show_progress:
+        stderr.write("\r" + " " * 70 + "\r")
+    return collector
+
+
 def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     from tracker_tui.aws.kinds import sort_resources
-    from tracker_tui.aws.regions import RegionsError
-    from tracker_tui.aws.scan import Collector, error_entries
-    from tracker_tui.aws.session import CredentialsError
-    from tracker_tui.config import load_settings
+    from tracker_tui.aws.scan import error_entries
     from tracker_tui.costs import report_footer
     from tracker_tui.store import Inventory, render, write_output
 
     kinds = _kinds(args)
-    settings = load_settings()
-    for warning in settings.warnings:
-        stderr.write(f"tracker-tui: {warning}\n")
+    settings = _settings(stderr)
     source = _source(args, kinds, settings)
     try:
-        try:
-            connection = source.connect()
-        except (CredentialsError, RegionsError) as exc:
-            raise UsageError(str(exc)) from None
+        connection = _connect(source)
         for failure in connection.failures:
             stderr.write(f"tracker-tui: account not scanned: {failure}\n")
-        collector = Collector()
-        cancel = threading.Event()
-        show_progress = hasattr(stderr, "isatty") and stderr.isatty()
-        thread = threading.Thread(target=source.scan, args=(collector, cancel), name="scan", daemon=True)
-        thread.start()
-        try:
-            while thread.is_alive():
-                thread.join(0.2)
-                if show_progress:
-                    failed = sum(1 for r in collector.results if r.status.is_error)
-                    stderr.write(
-                        f"\rscanning: {len(collector.results)}/{collector.total_cells or '?'} cells, "
-                        f"{len(collector.resources)} resources, {failed} errors "
-                    )
-                    stderr.flush()
-        except KeyboardInterrupt:
-            cancel.set()
-            stderr.write("\ninterrupted: stopping the scan between pages...\n")
-            thread.join(30)
+        collector = _collect(source, stderr)
+        if collector is None:
             return EXIT_INTERRUPTED
-        if show_progress:
-            stderr.write("\r" + " " * 70 + "\r")
         for problem in source.price_problems:
             stderr.write(f"tracker-tui: live prices: {problem}\n")
         errors = error_entries(collector.results)
@@ -257,6 +305,147 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
             )
             return EXIT_PARTIAL
         return EXIT_OK
+    finally:
+        source.close()
+
+
+def run_bill(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
+    """Last month's bill beside our run-rate for one account (README, "The bill beside the estimate").
+
+    The bill comes first (the cache, else one Cost Explorer request), so a denied request
+    fails before any scan; then the run-rate: the account's last saved scan, else a scan now.
+    """
+    import json
+
+    from tracker_tui.aws.bill import NOTICE, BillError, CostExplorerBills, compare, comparison_json, comparison_lines
+    from tracker_tui.costs import CostSummary
+
+    settings = _settings(stderr)
+    if args.org_role or len(args.profile or settings.profiles) > 1:
+        raise UsageError("bill compares one account at a time: give one --profile (or none) and no --org-role")
+    kinds = _kinds(args)
+    source = _source(args, kinds, settings)
+    try:
+        connection = _connect(source)
+        identity = connection.identity
+        account = identity.account_id
+        session = source.session_for(account)
+        bills = CostExplorerBills(lambda _account: session)
+        cached = None if args.refresh else bills.cached(account)
+        if cached is not None:
+            stderr.write(
+                f"tracker-tui: the {cached.period.label} bill was {cached.fetched_text(bills.now())}; "
+                "--refresh asks again ($0.01)\n"
+            )
+        else:
+            stderr.write(f"tracker-tui: asking for the {bills.period().label} bill: {NOTICE}\n")
+        try:
+            bill = cached or bills.fetch(account, refresh=True)
+        except BillError as exc:
+            raise UsageError(str(exc)) from None
+        for problem in bills.problems:
+            stderr.write(f"tracker-tui: {problem}\n")
+        if bill.estimated:
+            stderr.write(f"tracker-tui: Cost Explorer marks {bill.period.label} as estimated: not final yet\n")
+        got = _saved_or_new_rows(args, source, [identity], {k.id for k in kinds}, settings.keep_scans, stderr)
+        if got is None:
+            return EXIT_INTERRUPTED
+        resources, ours_from = got
+        summary = CostSummary()
+        summary.add(resources)
+        comparison = compare(bill, summary)
+        if args.format == "json":
+            document = comparison_json(comparison, account_alias=identity.alias, ours_from=ours_from)
+            stdout.write(json.dumps(document, indent=2) + "\n")
+        else:
+            name = f"{identity.alias} ({account})" if identity.alias else account
+            stdout.write(
+                f"Last month's bill ({bill.period.label}, Cost Explorer) beside our run-rate now, account {name}; "
+                f"{bill.fetched_text(bills.now())}\n"
+            )
+            stdout.write("\n".join(comparison_lines(comparison)) + "\n")
+        return EXIT_OK
+    finally:
+        source.close()
+
+
+def _saved_or_new_rows(
+    args: argparse.Namespace,
+    source: LiveSource | MultiSource,
+    accounts: Sequence[Identity],
+    kinds: set[str],
+    keep: int,
+    stderr: IO[str],
+) -> tuple[list[Resource], dict[str, object]] | None:
+    """The accounts' rows from their last saved scans, else (or with ``--rescan``) from a scan
+    now, read-only, and where they come from; None when interrupted."""
+    from datetime import UTC, datetime
+
+    from tracker_tui.aws.scan import error_entries
+    from tracker_tui.history import ScanHistory, age_text
+    from tracker_tui.model import iso_utc
+
+    history = ScanHistory(keep=keep)
+    saved = [] if args.rescan else [history.last(a.account_id) for a in accounts]
+    for problem in history.problems:
+        stderr.write(f"tracker-tui: {problem}\n")
+    if saved and all(s is not None for s in saved):
+        rows = [r for last in saved if last is not None for r in last.resources if r.kind in kinds]
+        ages = ", ".join(f"{last.identity.account_id} {age_text(last.scanned_at)}" for last in saved if last)
+        stderr.write(f"tracker-tui: using the last saved scan ({ages}; {len(rows)} resources); --rescan scans now\n")
+        oldest = min(last.scanned_at for last in saved if last is not None)
+        failed = sum(len(last.errors) for last in saved if last is not None)
+        return rows, {"source": "saved scan", "scanned_at": oldest, "errors": failed}
+    missing = [a.account_id for a, s in zip(accounts, saved, strict=False) if s is None]
+    why = "--rescan" if args.rescan else f"no saved scan of {', '.join(missing)}"
+    stderr.write(f"tracker-tui: {why}: scanning now (read-only)\n")
+    collector = _collect(source, stderr)
+    if collector is None:
+        return None
+    errors = error_entries(collector.results)
+    if errors:
+        stderr.write(
+            f"tracker-tui: partial scan: {len(errors)} of {collector.total_cells} cells failed, so their rows "
+            f"are missing; first: {errors[0].region} {errors[0].kind}: {errors[0].code}\n"
+        )
+    scanned_at = iso_utc(datetime.now(UTC))
+    return list(collector.resources), {"source": "new scan", "scanned_at": scanned_at, "errors": len(errors)}
+
+
+def run_prices(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
+    """``prices update``: every price the last scan needed, from the AWS Price List API, cached.
+
+    Exit 0 when every price was answered, 3 when some calls failed, 2 when none could be made
+    (no permission, no network): the shipped catalogue stands and the line says why.
+    """
+    from tracker_tui.price_update import summary_lines, update_prices
+    from tracker_tui.pricing.catalogue import load_catalogue
+
+    if args.demo:
+        raise UsageError(
+            "the demo account has no Price List API (moto has none): its prices are the shipped "
+            f"catalogue's, as of {load_catalogue().as_of}"
+        )
+    settings = _settings(stderr)
+    kinds = _kinds(args)
+    source = _source(args, kinds, settings)
+    try:
+        connection = _connect(source)
+        accounts = list(connection.accounts) or [connection.identity]
+        got = _saved_or_new_rows(args, source, accounts, {k.id for k in kinds}, settings.keep_scans, stderr)
+        if got is None:
+            return EXIT_INTERRUPTED
+        rows, _ = got
+        session = source.session_for(connection.identity.account_id)
+        update = update_prices(session, rows)
+        report = update.report
+        if report.asked and report.failed == report.asked:
+            raise UsageError(
+                update.problems[0] if update.problems
+                else "the AWS Price List API did not answer; the shipped catalogue's prices stand"
+            )
+        stdout.write("\n".join(summary_lines(update)) + "\n")
+        return EXIT_PARTIAL if report.failed else EXIT_OK
     finally:
         source.close()
 
@@ -312,6 +501,10 @@ def main(argv: Sequence[str] | None = None, stdout: IO[str] | None = None, stder
         args = parser.parse_args(argv)
         if args.command == "scan":
             code = run_scan(args, stdout, stderr)
+        elif args.command == "bill":
+            code = run_bill(args, stdout, stderr)
+        elif args.command == "prices":
+            code = run_prices(args, stdout, stderr)
         elif args.command == "config":
             code = run_config(args, stdout, stderr)
         elif args.command == "audit":

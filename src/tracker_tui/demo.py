@@ -10,17 +10,20 @@ streaming visible.  Actions really change the mocked account.
 from __future__ import annotations
 
 import io
+import json
 import logging
 import os
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -131,6 +134,7 @@ def start_demo(latency_ms: float | None = None, *, seed: bool = True, timeout: f
         raise DemoError(f"the demo needs moto's server: pip install 'tracker-tui[demo]' ({exc})") from None
     env = dict(os.environ)
     env.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+    env["MOTO_AMIS_PATH"] = str(DEMO_AMIS_PATH)
     process = subprocess.Popen(
         [sys.executable, "-m", "tracker_tui.demo", "--serve"],
         stdin=subprocess.PIPE,
@@ -150,6 +154,7 @@ def start_demo(latency_ms: float | None = None, *, seed: bool = True, timeout: f
     count = 0
     if seed:
         count = seed_estate(boto, endpoint)
+        seed_bill(endpoint)
         process.stdin.write("fake-log-storage\n")  # type: ignore[union-attr]
         process.stdin.flush()  # type: ignore[union-attr]
         _read_line(process, timeout)
@@ -205,6 +210,7 @@ def _warm(endpoint: str) -> None:
 def serve() -> None:
     """The child process: a moto server on a free loopback port until stdin closes."""
     os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+    os.environ.setdefault("MOTO_AMIS_PATH", str(DEMO_AMIS_PATH))
     _quiet_werkzeug()
     from moto.server import ThreadedMotoServer
 
@@ -224,6 +230,11 @@ def serve() -> None:
 
 
 # --- the estate ------------------------------------------------------------------------------
+
+#: The demo server's only AMIs (``MOTO_AMIS_PATH``; moto's 1,300 defaults stay unloaded).
+DEMO_AMIS_PATH = Path(__file__).with_name("demo_amis.json")
+DEMO_LINUX_AMI = "ami-0a7f3c9e2b4d61085"
+DEMO_WINDOWS_AMI = "ami-0d4e8b1f6a2c93570"
 
 _SEED_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, s3={"addressing_style": "path"})
 
@@ -279,7 +290,7 @@ class _Seeder:
         ids: list[str] = []
         for itype, role, n in fleet:
             reply = ec2.run_instances(
-                ImageId="ami-12c6146b",
+                ImageId=DEMO_LINUX_AMI,
                 MinCount=n,
                 MaxCount=n,
                 InstanceType=itype,
@@ -301,6 +312,19 @@ class _Seeder:
         ec2.modify_instance_attribute(InstanceId=ids[-1], DisableApiTermination={"Value": True})
         api_node = ids[3 * self.scale]
         ec2.create_tags(Resources=[api_node], Tags=self.tags(do_not_delete="true"))
+        # A Windows Server reporting box: priced with its license (PlatformDetails "Windows").
+        reply = ec2.run_instances(
+            ImageId=DEMO_WINDOWS_AMI,
+            MinCount=1,
+            MaxCount=1,
+            InstanceType="m5.large",
+            SubnetId=subnets[0]["SubnetId"],
+            TagSpecifications=[
+                {"ResourceType": "instance", "Tags": self.tags(Name=f"{env}-reports-win", env=env, team="finance")}
+            ],
+        )
+        ids.append(reply["Instances"][0]["InstanceId"])
+        self.count += 2
         return ids
 
     def volumes(self, env: str, subnets: list[dict[str, Any]]) -> None:
@@ -437,7 +461,7 @@ class _Seeder:
         ec2 = self.c("ec2")
         ec2.create_launch_template(
             LaunchTemplateName=f"{env}-workers",
-            LaunchTemplateData={"ImageId": "ami-12c6146b", "InstanceType": "t3.small"},
+            LaunchTemplateData={"ImageId": DEMO_LINUX_AMI, "InstanceType": "t3.small"},
         )
         self.c("autoscaling").create_auto_scaling_group(
             AutoScalingGroupName=f"{env}-workers",
@@ -589,6 +613,67 @@ def seed_estate(boto: boto3.Session, endpoint: str) -> int:
         total = global_count + sum(f.result() for f in futures)
     return total
 
+
+#: Last month's bill of the demo account, by Cost Explorer SERVICE (USD): near the estate's
+#: run-rate where our kinds cover it (usage, snapshots and data transfer on top; instances
+#: stopped part of the month below), plus two services no kind covers.
+DEMO_BILL = (
+    ("EC2 - Other", 3876.40),
+    ("Amazon Relational Database Service", 2311.67),
+    ("Amazon Elastic Compute Cloud - Compute", 1984.22),
+    ("Amazon ElastiCache", 1241.02),
+    ("AWS Support (Business)", 1011.85),
+    ("Amazon CloudFront", 412.37),
+    ("Amazon Elastic Load Balancing", 214.93),
+    ("Amazon Simple Storage Service", 203.18),
+    ("AmazonCloudWatch", 148.61),
+    ("Amazon Virtual Private Cloud", 91.25),
+    ("AWS Lambda", 37.84),
+)
+
+
+def demo_bill_results(today: date | None = None) -> dict[str, Any]:
+    """The body of moto's ``/moto-api/static/ce/cost-and-usage-results`` for ``DEMO_BILL``:
+    one GetCostAndUsage answer for the last full month, grouped by SERVICE."""
+    end = (today or datetime.now(UTC).date()).replace(day=1)
+    start = end.replace(year=end.year - 1, month=12) if end.month == 1 else end.replace(month=end.month - 1)
+    groups = [
+        {"Keys": [service], "Metrics": {"UnblendedCost": {"Amount": f"{amount:.10f}", "Unit": "USD"}}}
+        for service, amount in DEMO_BILL
+    ]
+    result = {
+        "GroupDefinitions": [{"Type": "DIMENSION", "Key": "SERVICE"}],
+        "ResultsByTime": [
+            {
+                "TimePeriod": {"Start": start.isoformat(), "End": end.isoformat()},
+                "Total": {},
+                "Groups": groups,
+                "Estimated": False,
+            }
+        ],
+        "DimensionValueAttributes": [],
+    }
+    return {"results": [result]}
+
+
+def seed_bill(endpoint: str) -> bool:
+    """Register the demo's bill with moto's Cost Explorer (one local HTTP call); False if
+    moto refused it (the bill view then shows an empty bill: nothing is logged over the TUI).
+
+    moto hands the first GetCostAndUsage request the queued answer and repeats it for the
+    same request; nothing tracks usage in moto, so this is the demo's only bill.
+    """
+    request = urllib.request.Request(
+        f"{endpoint}/moto-api/static/ce/cost-and-usage-results",
+        data=json.dumps(demo_bill_results()).encode("utf-8"),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as reply:  # our own loopback server
+            return 200 <= reply.status < 300
+    except OSError:
+        return False
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from tracker_tui.aws.accounts import AccountFailure, AccountTarget
-from tracker_tui.aws.kinds import KindSpec
+from tracker_tui.aws.kinds import KindSpec, price_resources
 from tracker_tui.aws.regions import RegionsError, resolve_regions
 from tracker_tui.aws.scan import DEFAULT_CONCURRENCY, ScanEngine, ScanOptions, Sink, status_for_code
 from tracker_tui.aws.session import AwsSession, CredentialsError, SessionOptions
@@ -35,6 +35,7 @@ from tracker_tui.model import (
     ScanFinished,
     ScanStarted,
 )
+from tracker_tui.pricing.live import LivePrices
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,12 @@ class ScanSource(Protocol):
         """Scan ``regions`` (empty: every enabled one) from the next connect on."""
 
 
+def _price_book(session: AwsSession, live_prices: bool) -> LivePrices:
+    """The prices a scan uses beside the catalogue: what the Price List API gave before (the
+    cache, always), and with ``live_prices`` what it gives now for anything missing."""
+    return LivePrices(session if live_prices else None, fetch=live_prices)
+
+
 @dataclass
 class LiveSource:
     """Scans a real (or demo) account through one shared ``AwsSession``.
@@ -141,7 +148,7 @@ class LiveSource:
     #: Price EC2 types missing from the catalogue with the Price List API (cached).
     live_prices: bool = False
     profile_refusal: str = ""
-    _live: Any = None  # pricing.live.LivePrices, imported only when live prices are on
+    _live: LivePrices | None = None
     _session: AwsSession | None = None
     _connection: Connection | None = None
 
@@ -201,12 +208,8 @@ class LiveSource:
         connection = self.connect()
         assert self._session is not None
         engine = ScanEngine(self._session, connection.identity, connection.regions, self.kinds, self.options)
-        if self.live_prices:
-            from tracker_tui.aws.kinds import price_resources
-            from tracker_tui.pricing.live import LivePrices
-
-            self._live = self._live or LivePrices(self._session)
-            engine.pricer = functools.partial(price_resources, live=self._live)
+        self._live = self._live or _price_book(self._session, self.live_prices)
+        engine.pricer = functools.partial(price_resources, book=self._live)
         return engine.run(sink, cancel)
 
     @property
@@ -279,7 +282,7 @@ class MultiSource:
     _sessions: dict[str, AwsSession] = field(default_factory=dict)
     _targets: tuple[list[AccountTarget], list[AccountFailure]] | None = None
     _connection: Connection | None = None
-    _live: Any = None
+    _live: LivePrices | None = None
 
     # --- builders -------------------------------------------------------------------------
 
@@ -430,16 +433,11 @@ class MultiSource:
         connection = self.connect()
         started = time.monotonic()
         options = replace(self.options, concurrency=self.per_account_concurrency(len(self.connections)))
-        pricer = None
-        if self.live_prices:
-            from tracker_tui.aws.kinds import price_resources
-            from tracker_tui.pricing.live import LivePrices
-
-            # Prices are public and the same for every account: one cache, first session.
-            first = self.session
-            assert first is not None  # connect() raises unless some account connected
-            self._live = self._live or LivePrices(first)
-            pricer = functools.partial(price_resources, live=self._live)
+        # Prices are public and the same for every account: one cache, the first session.
+        first = self.session
+        assert first is not None  # connect() raises unless some account connected
+        self._live = self._live or _price_book(first, self.live_prices)
+        pricer = functools.partial(price_resources, book=self._live)
         engines: list[ScanEngine] = []
         for account, conn in self.connections.items():
             engine = ScanEngine(self._sessions[account], conn.identity, conn.regions, self.kinds, options)

@@ -14,6 +14,7 @@ rules here keep every basis written the same way, so a person can recompute it b
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Protocol
 
@@ -26,14 +27,61 @@ Estimate = tuple[float | None, str]
 GIB = 2**30
 
 
-class LivePriceSource(Protocol):
-    """Where prices missing from the catalogue may come from (``live.LivePrices``)."""
+@dataclass(frozen=True, slots=True)
+class PriceQuery:
+    """One price as the AWS Price List API names it: what an estimator would like to know.
 
-    def ec2_hourly(self, instance_type: str, region: str) -> float | None: ...
+    Args:
+        service: the offer's service code (``AmazonEC2``).
+        filters: GetProducts TERM_MATCH (field, value) pairs that pick one product.
+        unit: the price dimension's unit (``Hrs``, ``GB-Mo``).
+        label: how a person says it (``m5.large Windows us-east-1``), for bases and messages.
+    """
+
+    service: str
+    filters: tuple[tuple[str, str], ...]
+    unit: str
+    label: str
+
+    @property
+    def key(self) -> str:
+        """A stable name for the cache: the service and its filters."""
+        return self.service + "|" + "|".join(f"{field}={value}" for field, value in sorted(self.filters))
 
 
-#: A kind's estimator: the resource, the catalogue, and (optionally) live prices.
-Estimator = Callable[[Resource, Catalogue, "LivePriceSource | None"], Estimate]
+@dataclass(frozen=True, slots=True)
+class FetchedPrice:
+    """A price the Price List API gave, and when."""
+
+    usd: float
+    fetched: str
+
+
+class PriceBook(Protocol):
+    """Prices fetched from AWS (``live.LivePrices``): they win over the shipped catalogue."""
+
+    def price(self, query: PriceQuery) -> FetchedPrice | None: ...
+
+
+#: A kind's estimator: the resource, the catalogue, and (optionally) the fetched prices.
+Estimator = Callable[[Resource, Catalogue, "PriceBook | None"], Estimate]
+
+
+def fetched(book: PriceBook | None, query: PriceQuery) -> FetchedPrice | None:
+    """``book``'s price for ``query``; None without a book or when it has none (or fails)."""
+    if book is None:
+        return None
+    try:
+        return book.price(query)
+    except Exception:  # noqa: BLE001 - a price lookup never breaks an estimate
+        return None
+
+
+def price_source(found: FetchedPrice | None, catalogue: Catalogue) -> str:
+    """Where a price came from, as a basis says it."""
+    if found is not None:
+        return f"AWS Price List API, {found.fetched[:10]}"
+    return f"catalogue {catalogue.as_of}"
 
 
 def cents(value: float) -> float:
@@ -92,7 +140,7 @@ def hourly_basis(what: str, hourly: float, hours: int, count: int = 1) -> tuple[
 def free(reason: str) -> Estimator:
     """An estimator for a kind that never costs anything itself (the basis says why)."""
 
-    def estimator(resource: Resource, catalogue: Catalogue, live: LivePriceSource | None) -> Estimate:
+    def estimator(resource: Resource, catalogue: Catalogue, book: PriceBook | None) -> Estimate:
         return 0.0, reason
 
     return estimator
@@ -101,7 +149,7 @@ def free(reason: str) -> Estimator:
 def usage_dependent(reason: str) -> Estimator:
     """An estimator for a kind whose cost depends on usage we cannot see (always None)."""
 
-    def estimator(resource: Resource, catalogue: Catalogue, live: LivePriceSource | None) -> Estimate:
+    def estimator(resource: Resource, catalogue: Catalogue, book: PriceBook | None) -> Estimate:
         return None, reason
 
     return estimator

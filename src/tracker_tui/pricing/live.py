@@ -1,14 +1,16 @@
-"""Optional live EC2 prices from the AWS Price List API, for types the catalogue lacks.
+"""Prices from AWS itself: the Price List API, cached, winning over the shipped catalogue.
 
-Off by default: the caller builds a ``LivePrices`` only when the user asked for it (a setting
-or flag) and passes it to ``estimate``/``price_resources``.  Answers are cached in a JSON file
-in the user cache dir with a time to live.  Any failure (no permission, throttling, no
-network, an answer we cannot parse) gives ``None``, so the estimate falls back to the
-catalogue's "unknown"; a corrupt cache file is moved aside and reported, never fatal.
+Every estimator describes the price it would like as a ``PriceQuery`` (GetProducts filters);
+``LivePrices`` answers it from a JSON cache in the user cache dir (``as_of`` per entry, a
+time to live of 7 days) and, when asked to (``fetch=True``: the ``live_prices`` setting or
+``tracker-tui prices update``), from the Price List API.  Without fetching it still answers
+from the cache, so what ``prices update`` fetched is used by every later scan.
 
-The Price List API lives in us-east-1 (and a few others); the client comes from the
-caller's session object (anything with ``.client(service, region)``), so credentials,
-endpoint and retries are the app's own.
+Any failure gives ``None`` and the catalogue's answer stands: the first AccessDenied or
+unreachable endpoint is one line in ``problems`` and stops further calls in this run (a
+scan never makes hundreds of failing calls).  A corrupt cache file is moved aside and
+reported, never fatal.  The Price List API lives in us-east-1; the client comes from the
+caller's session object (anything with ``.client(service, region)``).
 """
 
 from __future__ import annotations
@@ -16,20 +18,32 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 import platformdirs
 
+from tracker_tui.pricing.basis import FetchedPrice, PriceQuery
+
 log = logging.getLogger(__name__)
 
-CACHE_SCHEMA = "tracker-tui/price-cache/v1"
+CACHE_SCHEMA = "tracker-tui/price-cache/v2"
 PRICING_REGION = "us-east-1"
 DEFAULT_TTL_SECONDS = 7 * 24 * 3600
+#: Error codes after which asking again in this run is pointless.
+#: Errors about one query (a filter the API does not take): the others are still asked.  Any
+#: other failure (denied, expired, throttled after retries, a server error, no network) is the
+#: same for every query, so asking stops at the first one.
+_QUERY_ERROR_CODES = frozenset({"InvalidParameterException", "NotFoundException"})
+#: How much of an error message a problem line keeps.
+_MESSAGE_CHARS = 160
 
 
 class ClientSource(Protocol):
@@ -41,32 +55,21 @@ def default_cache_path() -> Path:
     return Path(platformdirs.user_cache_dir("tracker-tui")) / "prices.json"
 
 
-def ec2_filters(instance_type: str, region: str) -> list[dict[str, str]]:
-    """The GetProducts filters for one Linux, shared-tenancy, on-demand instance type."""
-    wanted = {
-        "instanceType": instance_type,
-        "regionCode": region,
-        "operatingSystem": "Linux",
-        "tenancy": "Shared",
-        "preInstalledSw": "NA",
-        "capacitystatus": "Used",
-    }
-    return [{"Type": "TERM_MATCH", "Field": k, "Value": v} for k, v in wanted.items()]
-
-
-def parse_on_demand_usd(price_list: list[Any]) -> float | None:
-    """The on-demand USD/hour in a GetProducts ``PriceList`` (None when there is none).
+def parse_price(price_list: list[Any], unit: str) -> float | None:
+    """The on-demand USD price per ``unit`` in a GetProducts ``PriceList`` (None when there is none).
 
     Each entry is a JSON document (a string, as the API sends it) with
-    ``terms.OnDemand.<offer>.priceDimensions.<rate>.pricePerUnit.USD``.  When several
-    products match, the lowest positive hourly price wins.
+    ``terms.OnDemand.<offer>.priceDimensions.<rate>``.  A tiered price (S3) counts from its
+    first tier (``beginRange`` 0); when several products match, the lowest first-tier price wins.
     """
     prices: list[float] = []
     for item in price_list:
         doc = json.loads(item) if isinstance(item, (str, bytes)) else item
         for term in (doc.get("terms", {}).get("OnDemand") or {}).values():
             for dim in (term.get("priceDimensions") or {}).values():
-                if str(dim.get("unit", "")).lower() not in ("hrs", "hours", "hour"):
+                if str(dim.get("unit", "")).lower() != unit.lower():
+                    continue
+                if str(dim.get("beginRange", "0")) not in ("0", "0.0"):
                     continue
                 usd = float(dim.get("pricePerUnit", {}).get("USD", "0"))
                 if usd > 0:
@@ -74,13 +77,43 @@ def parse_on_demand_usd(price_list: list[Any]) -> float | None:
     return min(prices) if prices else None
 
 
+def _describe(exc: BaseException) -> tuple[str, str]:
+    """(code, one line) of a failure."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        err = response.get("Error", {})
+        if err.get("Code"):
+            return str(err["Code"]), _one_line(f"{err.get('Code')}: {err.get('Message', '')}".rstrip(": "))
+    return type(exc).__name__, _one_line(f"{type(exc).__name__}: {exc}")
+
+
+def _one_line(text: str) -> str:
+    """An error message as one short line: markup (a proxy's HTML error page) and runs of
+    whitespace go, and it is cut at ``_MESSAGE_CHARS``."""
+    plain = " ".join(re.sub(r"<[^>]*>", " ", text).split())
+    return plain if len(plain) <= _MESSAGE_CHARS else plain[: _MESSAGE_CHARS - 1] + "…"
+
+
+@dataclass
+class UpdateReport:
+    """What ``LivePrices.update`` did."""
+
+    asked: int = 0
+    fetched: int = 0
+    #: Asked, and the API has no such product (not sold there, or a name it does not know).
+    unavailable: int = 0
+    failed: int = 0
+
+
 class LivePrices:
-    """EC2 Linux on-demand prices from the Price List API, cached on disk.
+    """Prices from the Price List API, cached on disk: a ``PriceBook`` for the estimators.
 
     Args:
-        session: anything with ``.client(service, region)`` (``aws.session.AwsSession``).
+        session: anything with ``.client(service, region)`` (``aws.session.AwsSession``);
+            None reads the cache only.
         cache_path: the cache file (default ``default_cache_path()``).
         ttl_seconds: how long a cached answer (a price, or "no such product") is trusted.
+        fetch: ask the API for what the cache does not have (fresh).
         clock: seconds since the epoch (tests pass a fake).
 
     ``problems`` collects one line per failure (API error, corrupt cache moved aside, cache
@@ -89,64 +122,116 @@ class LivePrices:
 
     def __init__(
         self,
-        session: ClientSource,
+        session: ClientSource | None,
         cache_path: Path | str | None = None,
         ttl_seconds: float = DEFAULT_TTL_SECONDS,
         *,
+        fetch: bool = True,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.session = session
         self.cache_path = Path(cache_path) if cache_path is not None else default_cache_path()
         self.ttl_seconds = float(ttl_seconds)
+        self.fetch = fetch and session is not None
         self.clock = clock
         self.problems: list[str] = []
         self.calls = 0
         self._lock = threading.Lock()
         self._entries: dict[str, dict[str, Any]] | None = None
-        #: Keys whose lookup failed in this run: not retried until a new LivePrices.
+        #: Set by an error that makes every further call pointless (denied, bad credentials).
+        self._gave_up = ""
+        #: Queries whose lookup failed in this run: not retried until a new LivePrices.
         self._failed: set[str] = set()
 
-    # --- public ------------------------------------------------------------------------
+    # --- the PriceBook --------------------------------------------------------------------
 
-    def ec2_hourly(self, instance_type: str, region: str) -> float | None:
-        """USD/hour, or None (not sold there, or any error: the catalogue's answer stands)."""
-        key = f"AmazonEC2/{instance_type}/{region}/Linux"
+    def price(self, query: PriceQuery) -> FetchedPrice | None:
+        """The fetched price for ``query`` (cached, or asked now when fetching), else None."""
         with self._lock:
-            try:
-                entries = self._load()
-                cached = entries.get(key)
-                now = self.clock()
-                if cached is not None and self._fresh(cached, now):
-                    price = cached.get("usd_per_hour")
-                    return None if price is None else float(price)
-                if key in self._failed:
-                    return None
-                price = self._fetch(instance_type, region)
-            except Exception as exc:  # noqa: BLE001 - any failure falls back to the catalogue
-                self._failed.add(key)
-                self._problem(f"live price for {instance_type} in {region} unavailable: {_describe(exc)}")
+            cached = self._load().get(query.key)
+            if cached is not None and self._fresh(cached):
+                return _answer(cached)
+            if not self.fetch or self._gave_up or query.key in self._failed:
                 return None
-            entries[key] = {"usd_per_hour": price, "fetched_at": now, "ttl_seconds": self.ttl_seconds}
-            self._save(entries)
-            return price
+        # The call is made outside the lock: other rows' lookups go on meanwhile.
+        entry = self._ask(query)
+        if entry is None:
+            return None
+        with self._lock:
+            self._load()[query.key] = entry
+            self._save()
+        return _answer(entry)
+
+    # --- prices update ----------------------------------------------------------------------
+
+    def update(self, queries: Iterable[PriceQuery], workers: int = 8) -> UpdateReport:
+        """Ask the API for every query now (cached or not), and cache the answers.
+
+        Stops asking at the first error that makes more calls pointless.
+        """
+        unique = {q.key: q for q in queries}
+        report = UpdateReport(asked=len(unique))
+
+        def one(query: PriceQuery) -> tuple[PriceQuery, dict[str, Any] | None]:
+            return query, (None if self._gave_up else self._ask(query))
+
+        with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="prices") as pool:
+            results = list(pool.map(one, unique.values()))
+        with self._lock:
+            entries = self._load()
+            for query, entry in results:
+                if entry is None:
+                    report.failed += 1
+                    continue
+                entries[query.key] = entry
+                if entry["usd"] is None:
+                    report.unavailable += 1
+                    continue
+                report.fetched += 1
+            self._save()
+        return report
 
     # --- internals ---------------------------------------------------------------------
 
-    def _fresh(self, entry: dict[str, Any], now: float) -> bool:
+    def _ask(self, query: PriceQuery) -> dict[str, Any] | None:
+        """One GetProducts call: the cache entry to keep, or None after a failure (reported)."""
+        if self.session is None:
+            return None
         try:
-            fetched = float(entry["fetched_at"])
-            ttl = float(entry.get("ttl_seconds", self.ttl_seconds))
-        except (KeyError, TypeError, ValueError):
-            return False
-        return 0 <= now - fetched < min(ttl, self.ttl_seconds)
+            client = self.session.client("pricing", PRICING_REGION)
+            self.calls += 1
+            filters = [{"Type": "TERM_MATCH", "Field": f, "Value": v} for f, v in query.filters]
+            price_list: list[Any] = []
+            kwargs: dict[str, Any] = {"ServiceCode": query.service, "Filters": filters, "FormatVersion": "aws_v1"}
+            while True:
+                reply = client.get_products(**kwargs)
+                price_list.extend(reply.get("PriceList", []))
+                token = reply.get("NextToken")
+                if not token:
+                    break
+                kwargs["NextToken"] = token
+        except Exception as exc:  # noqa: BLE001 - any failure falls back to the catalogue
+            code, line = _describe(exc)
+            with self._lock:
+                self._failed.add(query.key)
+                if code not in _QUERY_ERROR_CODES:
+                    if not self._gave_up:
+                        self._gave_up = line
+                        self._problem(
+                            f"the AWS Price List API cannot be used ({line}); the shipped catalogue's prices stand"
+                        )
+                else:
+                    self._problem(f"price of {query.label} unavailable ({line})")
+            return None
+        fetched_at = datetime.fromtimestamp(self.clock(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return {"usd": parse_price(price_list, query.unit), "fetched": fetched_at, "label": query.label}
 
-    def _fetch(self, instance_type: str, region: str) -> float | None:
-        client = self.session.client("pricing", PRICING_REGION)
-        self.calls += 1
-        reply = client.get_products(
-            ServiceCode="AmazonEC2", Filters=ec2_filters(instance_type, region), FormatVersion="aws_v1", MaxResults=10
-        )
-        return parse_on_demand_usd(reply.get("PriceList", []))
+    def _fresh(self, entry: dict[str, Any]) -> bool:
+        try:
+            fetched = datetime.strptime(str(entry["fetched"]), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        except (KeyError, ValueError):
+            return False
+        return 0 <= self.clock() - fetched.timestamp() < self.ttl_seconds
 
     def _load(self) -> dict[str, dict[str, Any]]:
         if self._entries is not None:
@@ -161,8 +246,10 @@ class LivePrices:
             return self._entries
         try:
             data = json.loads(text)
-            if not isinstance(data, dict) or data.get("schema") != CACHE_SCHEMA:
+            if not isinstance(data, dict) or "schema" not in data:
                 raise ValueError("not a tracker-tui price cache")
+            if data["schema"] != CACHE_SCHEMA:
+                return self._entries  # an older version's cache: refetched, then rewritten
             entries = data.get("entries")
             if not isinstance(entries, dict) or not all(isinstance(v, dict) for v in entries.values()):
                 raise ValueError("bad 'entries'")
@@ -185,9 +272,9 @@ class LivePrices:
         except OSError as exc:
             self._problem(f"price cache {self.cache_path} is corrupt ({reason}) and could not be moved: {exc}")
 
-    def _save(self, entries: dict[str, dict[str, Any]]) -> None:
-        data = {"schema": CACHE_SCHEMA, "entries": entries}
-        tmp = self.cache_path.with_name(f".{self.cache_path.name}.{os.getpid()}.tmp")
+    def _save(self) -> None:
+        data = {"schema": CACHE_SCHEMA, "entries": self._entries or {}}
+        tmp = self.cache_path.with_name(f".{self.cache_path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
             self.cache_path.parent.mkdir(parents=True, exist_ok=True)
             tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
@@ -200,24 +287,32 @@ class LivePrices:
                 pass
 
     def _problem(self, message: str) -> None:
-        log.warning("%s", message)
+        log.debug("%s", message)  # the caller reports ``problems``: one line each, once
         self.problems.append(message)
 
 
-def _describe(exc: BaseException) -> str:
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        err = response.get("Error", {})
-        if err.get("Code"):
-            return f"{err.get('Code')}: {err.get('Message', '')}".rstrip(": ")
-    return f"{type(exc).__name__}: {exc}"
+def _answer(entry: dict[str, Any]) -> FetchedPrice | None:
+    usd = entry.get("usd")
+    return None if usd is None else FetchedPrice(float(usd), str(entry.get("fetched", "")))
+
+
+class RecordingBook:
+    """A ``PriceBook`` that answers nothing and remembers every query: what a scan needs."""
+
+    def __init__(self) -> None:
+        self.queries: dict[str, PriceQuery] = {}
+
+    def price(self, query: PriceQuery) -> FetchedPrice | None:
+        self.queries[query.key] = query
+        return None
 
 
 __all__ = [
     "CACHE_SCHEMA",
     "DEFAULT_TTL_SECONDS",
     "LivePrices",
+    "RecordingBook",
+    "UpdateReport",
     "default_cache_path",
-    "ec2_filters",
-    "parse_on_demand_usd",
+    "parse_price",
 ]

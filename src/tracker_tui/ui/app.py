@@ -30,6 +30,7 @@ from tracker_tui.aws.actions import (
     describe_skipped,
     plan,
 )
+from tracker_tui.aws.bill import BillSource, CostExplorerBills, KindTotals
 from tracker_tui.aws.kinds import REGISTRY
 from tracker_tui.aws.scan import merge_accounts, saved_results
 from tracker_tui.aws.session import AwsSession, available_profiles
@@ -58,6 +59,7 @@ from tracker_tui.store import AuditLog, Inventory
 from tracker_tui.ui.commands import AppCommands
 from tracker_tui.ui.keys import APP_KEYS, bindings
 from tracker_tui.ui.messages import Connected, ConnectFailed
+from tracker_tui.ui.screens.bill import BillScreen
 from tracker_tui.ui.screens.changes import ChangesScreen
 from tracker_tui.ui.screens.confirm import ConfirmActionScreen, Confirmed
 from tracker_tui.ui.screens.coverage import CoverageScreen
@@ -91,6 +93,8 @@ class TrackerApp(App[int]):
         settings: the user's config.
         now: the wall clock for ages and file names (tests freeze it).
         monotonic: the clock for elapsed times (tests freeze it).
+        bills: where the bill view gets last month's bill (default: Cost Explorer through the
+            source's session of the account, cached; tests inject a fake).
     """
 
     CSS_PATH = "app.tcss"
@@ -114,6 +118,7 @@ class TrackerApp(App[int]):
         history: ScanHistory | None = None,
         now: Callable[[], datetime] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        bills: BillSource | None = None,
     ) -> None:
         super().__init__()
         self.source = source
@@ -139,6 +144,7 @@ class TrackerApp(App[int]):
         self._actions_running = 0
         self._now = now or (lambda: datetime.now(UTC))
         self._monotonic = monotonic
+        self.bills: BillSource = bills or CostExplorerBills(self._session_for, now=self._now)
         self.connection: Connection | None = None
         self._inbox: deque[tuple[int, Any]] = deque()
         self._generation = 0
@@ -575,6 +581,39 @@ class TrackerApp(App[int]):
         if not kinds:
             kinds = sorted({r.kind for r in self.table.resources} | {kind for _, _, kind in self._results})
         self.push_screen(CoverageScreen(merge_accounts(self._results), regions, kinds))
+
+    def _session_for(self, account_id: str) -> AwsSession:
+        """The session the bill asks Cost Explorer with (the source may have been switched since)."""
+        if self.source is None:
+            raise NoSession("a saved inventory (tracker-tui open) has no AWS session to ask Cost Explorer with")
+        return self.source.session_for(account_id)
+
+    def show_bill(self) -> None:
+        """The bill beside the estimate for the view's (first) account; asks before any request."""
+        connection = self.connection
+        if connection is None:
+            self.notify("Still connecting: the bill needs the account.", severity="warning")
+            return
+        identity = connection.identity
+        accounts = self.identities()
+        notes = []
+        if len(accounts) > 1:
+            notes.append(f"1 of {len(accounts)} accounts")
+        if self._scanning:
+            notes.append("scan in flight: ours is partial")
+        screen = BillScreen(
+            self.bills, identity, partial(self._kind_totals, identity.account_id, len(accounts) > 1),
+            no_session=self.bills.unavailable(identity.account_id), note=", ".join(notes), now=self._now,
+        )
+        self.push_screen(screen)
+
+    def _kind_totals(self, account_id: str, several: bool) -> KindTotals:
+        """Our run-rate by kind for one account: the cost panels' own, or that account's rows."""
+        if not several:
+            return self.costs
+        summary = CostSummary()
+        summary.add(r for r in self.table.resources if r.account_id == account_id)
+        return summary
 
     # --- the app's own keys (ui.keys.APP_KEYS) ------------------------------------------------
 

@@ -182,6 +182,9 @@ MAIN_KEYS: Sequence[Entry] = (
     Key("d", "changes", "Changes", "changes",
         "changes since the last scan of this account: new, gone, changed, cost delta",
         command="Changes since the last scan", show=False),
+    Key("b", "bill", "Bill", "bill",
+        "last month's AWS bill per service beside our run-rate; asks first (one Cost Explorer request, $0.01)",
+        command="Bill beside the estimate", show=False),
     KeyGroup(
         tuple(
             Key(key, f"sort('{column}')", f"Sort by {column}", f"sort_{column}",

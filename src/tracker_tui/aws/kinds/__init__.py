@@ -27,7 +27,7 @@ from tracker_tui.aws.kinds import (
 )
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, ScanCancelled
 from tracker_tui.model import Resource
-from tracker_tui.pricing.basis import Estimate, LivePriceSource
+from tracker_tui.pricing.basis import Estimate, PriceBook
 from tracker_tui.pricing.catalogue import Catalogue, load_catalogue
 
 #: The kinds this build knows, in display order (the table, the coverage grid, the inventory's rows).
@@ -112,30 +112,30 @@ def resolve_kinds(requested: list[str] | None) -> list[KindSpec]:
     return [spec for spec in REGISTRY.values() if spec.id in wanted]
 
 
-def estimate(resource: Resource, catalogue: Catalogue | None = None, live: LivePriceSource | None = None) -> Estimate:
+def estimate(resource: Resource, catalogue: Catalogue | None = None, book: PriceBook | None = None) -> Estimate:
     """``(monthly USD or None, basis)`` for one resource, from its kind's estimator.
 
-    ``live`` (optional) prices EC2 instance types the catalogue lacks; any failure there
-    falls back to the catalogue's answer (unknown).  Never raises for odd details: a value
-    that cannot be read gives ``None`` and a basis naming the problem.
+    ``book`` (optional) holds prices fetched from the AWS Price List API: they win over the
+    catalogue's; any failure there falls back to the catalogue's answer.  Never raises for odd
+    details: a value that cannot be read gives ``None`` and a basis naming the problem.
     """
     spec = REGISTRY.get(resource.kind)
     if spec is None:
         return None, f"no estimator for kind {resource.kind}"
     try:
-        return spec.estimator(resource, catalogue or load_catalogue(), live)
+        return spec.estimator(resource, catalogue or load_catalogue(), book)
     except Exception as exc:  # noqa: BLE001 - one odd resource must not break a scan
         return None, f"could not estimate: {type(exc).__name__}: {exc}"
 
 
 def price_resources(
-    resources: Iterable[Resource], catalogue: Catalogue | None = None, live: LivePriceSource | None = None
+    resources: Iterable[Resource], catalogue: Catalogue | None = None, book: PriceBook | None = None
 ) -> list[Resource]:
     """Copies of ``resources`` with ``monthly_cost`` and ``cost_basis`` set."""
     cat = catalogue or load_catalogue()
     out = []
     for resource in resources:
-        cost, basis = estimate(resource, cat, live)
+        cost, basis = estimate(resource, cat, book)
         out.append(dataclasses.replace(resource, monthly_cost=cost, cost_basis=basis))
     return out
 

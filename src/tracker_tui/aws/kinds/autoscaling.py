@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict, ts
 from tracker_tui.model import Resource
-from tracker_tui.pricing.basis import Estimate, LivePriceSource
+from tracker_tui.pricing.basis import Estimate, PriceBook
 from tracker_tui.pricing.catalogue import Catalogue
 
 KIND = "autoscaling:group"
@@ -52,7 +52,7 @@ def list_autoscaling_groups(ctx: CellContext) -> Iterator[list[Resource]]:
         yield batch
 
 
-def estimate_group(r: Resource, cat: Catalogue, live: LivePriceSource | None) -> Estimate:
+def estimate_group(r: Resource, cat: Catalogue, book: PriceBook | None) -> Estimate:
     count = r.details.get("instance_count")
     n = f" ({count} instances)" if isinstance(count, int) and not isinstance(count, bool) else ""
     return 0.0, f"the group is free; billed on its instances' own rows{n}, so $0 here avoids counting them twice"

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, own_cost, tag_dict
 from tracker_tui.model import Resource
-from tracker_tui.pricing.basis import Estimate, LivePriceSource, hourly_basis, unknown_region
+from tracker_tui.pricing.basis import Estimate, PriceBook, hourly_basis, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
 
 KIND = "ec2:elastic-ip"
@@ -52,7 +52,7 @@ def _associated(r: Resource) -> bool:
     return bool(r.details.get("associated")) or (r.state or "").lower() == "associated"
 
 
-def estimate_elastic_ip(r: Resource, cat: Catalogue, live: LivePriceSource | None) -> Estimate:
+def estimate_elastic_ip(r: Resource, cat: Catalogue, book: PriceBook | None) -> Estimate:
     hourly = cat.public_ipv4_hourly(r.region)
     if hourly is None:
         return unknown_region(r.region)

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, Related, Rule, tag_dict, ts
 from tracker_tui.aws.kinds.ec2_volume import KIND as VOLUME
 from tracker_tui.model import Resource
-from tracker_tui.pricing.basis import Estimate, LivePriceSource, cents, hourly_basis
+from tracker_tui.pricing.basis import (
+    Estimate,
+    PriceBook,
+    PriceQuery,
+    cents,
+    fetched,
+    hourly_basis,
+    price_source,
+    rate,
+    unit,
+)
 from tracker_tui.pricing.catalogue import Catalogue
 
 KIND = "ec2:instance"
@@ -39,6 +50,7 @@ def _instance(ctx: CellContext, inst: dict[str, Any]) -> Resource:
     details = {
         "instance_type": inst.get("InstanceType"),
         "platform": inst.get("PlatformDetails") or inst.get("Platform") or "Linux/UNIX",
+        "usage_operation": inst.get("UsageOperation"),
         "availability_zone": inst.get("Placement", {}).get("AvailabilityZone"),
         "tenancy": inst.get("Placement", {}).get("Tenancy", "default"),
         "lifecycle": inst.get("InstanceLifecycle", "on-demand"),
@@ -66,7 +78,103 @@ def _instance(ctx: CellContext, inst: dict[str, Any]) -> Resource:
     )
 
 
-def estimate_instance(r: Resource, cat: Catalogue, live: LivePriceSource | None) -> Estimate:
+@dataclass(frozen=True)
+class OperatingSystem:
+    """What an instance pays for besides compute, as the Price List API names it."""
+
+    #: How people say it (``Windows with SQL Server Standard``).
+    label: str
+    #: GetProducts ``operatingSystem`` / ``preInstalledSw`` / ``licenseModel`` values.
+    price_os: str
+    software: str = "NA"
+    license: str = "No License required"
+    #: The shipped catalogue prices it: "linux", "windows", or "" (only the Price List API).
+    catalogue: str = ""
+
+
+LINUX = OperatingSystem("Linux/UNIX", "Linux", catalogue="linux")
+WINDOWS = OperatingSystem("Windows", "Windows", catalogue="windows")
+
+#: DescribeInstances' ``UsageOperation`` (the billing code of the AMI) -> what is billed.
+#: (AWS, "AMI billing information fields".)  ``PlatformDetails`` says the same in words.
+USAGE_OPERATIONS: dict[str, OperatingSystem] = {
+    "RunInstances": LINUX,
+    "RunInstances:0002": WINDOWS,
+    "RunInstances:0800": OperatingSystem("Windows BYOL", "Windows", license="Bring your own license"),
+    "RunInstances:0010": OperatingSystem("Red Hat Enterprise Linux", "RHEL"),
+    "RunInstances:1010": OperatingSystem("Red Hat Enterprise Linux with HA", "Red Hat Enterprise Linux with HA"),
+    "RunInstances:000g": OperatingSystem("SUSE Linux", "SUSE"),
+    "RunInstances:0g00": OperatingSystem("Ubuntu Pro", "Ubuntu Pro"),
+    "RunInstances:0202": OperatingSystem("Windows with SQL Server Web", "Windows", "SQL Web"),
+    "RunInstances:0006": OperatingSystem("Windows with SQL Server Standard", "Windows", "SQL Std"),
+    "RunInstances:0102": OperatingSystem("Windows with SQL Server Enterprise", "Windows", "SQL Ent"),
+    "RunInstances:0200": OperatingSystem("Linux with SQL Server Web", "Linux", "SQL Web"),
+    "RunInstances:0004": OperatingSystem("Linux with SQL Server Standard", "Linux", "SQL Std"),
+    "RunInstances:0100": OperatingSystem("Linux with SQL Server Enterprise", "Linux", "SQL Ent"),
+    "RunInstances:0210": OperatingSystem("Red Hat Enterprise Linux with SQL Server Web", "RHEL", "SQL Web"),
+    "RunInstances:0014": OperatingSystem("Red Hat Enterprise Linux with SQL Server Standard", "RHEL", "SQL Std"),
+    "RunInstances:0110": OperatingSystem("Red Hat Enterprise Linux with SQL Server Enterprise", "RHEL", "SQL Ent"),
+}
+_BY_PLATFORM = {os_.label.lower(): os_ for os_ in USAGE_OPERATIONS.values()}
+_BY_PLATFORM["linux"] = LINUX
+
+
+def operating_system(details: Mapping[str, Any]) -> OperatingSystem | None:
+    """What the instance is billed as: its UsageOperation, else its PlatformDetails (or ``Platform:
+    windows``); None when neither says anything this build knows."""
+    by_code = USAGE_OPERATIONS.get(str(details.get("usage_operation") or ""))
+    if by_code is not None:
+        return by_code
+    platform = str(details.get("platform") or "Linux/UNIX").strip().lower()
+    return _BY_PLATFORM.get(platform)
+
+
+def price_query(instance_type: str, region: str, os_: OperatingSystem) -> PriceQuery:
+    """The GetProducts filters for one on-demand, shared-tenancy instance type and OS in a region."""
+    return PriceQuery(
+        "AmazonEC2",
+        (
+            ("instanceType", instance_type),
+            ("regionCode", region),
+            ("operatingSystem", os_.price_os),
+            ("preInstalledSw", os_.software),
+            ("licenseModel", os_.license),
+            ("tenancy", "Shared"),
+            ("capacitystatus", "Used"),
+        ),
+        "Hrs",
+        f"{instance_type} {os_.label} {region}",
+    )
+
+
+def _catalogue_hourly(itype: str, region: str, os_: OperatingSystem, cat: Catalogue) -> tuple[float | None, str]:
+    """The shipped catalogue's USD/hour for ``os_`` and how it is made up (or None and why not)."""
+    linux = cat.ec2_hourly(itype, region)
+    if linux is None:
+        where = region if cat.knows_region(region) else f"{region} (region not in the catalogue)"
+        return None, f"no catalogue price for {itype} in {where}"
+    if os_.catalogue == "linux":
+        return linux, ""
+    if os_.catalogue == "windows":
+        license_ = cat.windows_license_hourly(itype)
+        info = cat.instance_type(itype)
+        if info is None:
+            return None, f"{itype} Windows: the catalogue does not know this type's vCPUs, so not its license"
+        if license_ is None:
+            return None, f"{itype} Windows: Windows does not run on {info.architectures} types; not priced"
+        share = cat.windows_baseline_share(itype)
+        vcpus = f"{info.vcpus} vCPU" + (f" x {share:g} baseline" if share != 1.0 else "")
+        how = f"Linux ${rate(linux)}/h + Windows license {vcpus} x ${unit(cat.windows_per_vcpu_hour)}/vCPU-h"
+        return linux + license_, how
+    if os_.license == "Bring your own license":
+        return None, f"{itype} {os_.label}: bring your own license, not priced (the license is yours to count)"
+    return None, (
+        f"{itype} {os_.label}: the license's price is not in the shipped catalogue; "
+        "`tracker-tui prices update` fetches it from the AWS Price List API"
+    )
+
+
+def estimate_instance(r: Resource, cat: Catalogue, book: PriceBook | None) -> Estimate:
     d = r.details
     state = (r.state or "").lower()
     if state in _STOPPED_STATES:
@@ -84,21 +192,22 @@ def estimate_instance(r: Resource, cat: Catalogue, live: LivePriceSource | None)
     tenancy = str(d.get("tenancy") or "default").lower()
     if tenancy not in ("default", "shared"):
         return None, f"{itype} {tenancy} tenancy: no catalogue price (only shared tenancy is priced)"
-    platform = str(d.get("platform") or "Linux/UNIX")
-    if not cat.ec2_os_priced(platform):
-        return None, f"{itype} {platform}: no catalogue price (only Linux/UNIX is priced)"
-    hourly = cat.ec2_hourly(itype, r.region)
-    source = "on-demand"
-    if hourly is None and live is not None:
-        try:
-            hourly = live.ec2_hourly(itype, r.region)
-        except Exception:  # noqa: BLE001 - a live lookup never breaks an estimate
-            hourly = None
-        source = "on-demand (AWS Price List API)"
-    if hourly is None:
-        where = r.region if cat.knows_region(r.region) else f"{r.region} (region not in the catalogue)"
-        return None, f"no catalogue price for {itype} in {where}"
-    monthly, basis = hourly_basis(f"{itype} Linux {source} {r.region}", hourly, cat.hours_per_month)
+    os_ = operating_system(d)
+    if os_ is None:
+        return None, f"{itype} {d.get('platform') or d.get('usage_operation')}: an operating system not priced here"
+    found = fetched(book, price_query(itype, r.region, os_))
+    if found is not None:
+        hourly: float | None = found.usd
+        how = ""
+    else:
+        hourly, how = _catalogue_hourly(itype, r.region, os_, cat)
+        if hourly is None:
+            return None, how
+    assert hourly is not None
+    what = f"{itype} {os_.label} on-demand {r.region} ({price_source(found, cat)})"
+    if how:
+        what += f": {how}"
+    monthly, basis = hourly_basis(what, round(hourly, 6), cat.hours_per_month)
     if state not in _BILLED_STATES:
         basis += f" (state {state or 'unknown'}: priced as running)"
     if d.get("public_ip"):

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict, ts
 from tracker_tui.model import Resource
-from tracker_tui.pricing.basis import Estimate, LivePriceSource, hourly_basis, unit, unknown_region
+from tracker_tui.pricing.basis import Estimate, PriceBook, hourly_basis, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
 
 KIND = "ec2:nat-gateway"
@@ -48,7 +48,7 @@ def list_nat_gateways(ctx: CellContext) -> Iterator[list[Resource]]:
         yield batch
 
 
-def estimate_nat_gateway(r: Resource, cat: Catalogue, live: LivePriceSource | None) -> Estimate:
+def estimate_nat_gateway(r: Resource, cat: Catalogue, book: PriceBook | None) -> Estimate:
     state = (r.state or "").lower()
     if state in ("failed", "deleted"):
         return 0.0, f"{state}: a NAT gateway in this state is not billed"
@@ -57,7 +57,7 @@ def estimate_nat_gateway(r: Resource, cat: Catalogue, live: LivePriceSource | No
     if hourly is None or per_gb is None:
         return unknown_region(r.region)
     monthly, basis = hourly_basis(f"NAT gateway {r.region}", hourly, cat.hours_per_month)
-    basis += f" + data processing ${unit(per_gb)}/GB, usage-dependent; its public IPv4 is billed on its Elastic IP row"
+    basis += f" + data processing ${unit(per_gb)}/GB, usage-dependent; {cat.note('nat')}"
     return monthly, basis
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, own_cost, tag_dict, ts
 from tracker_tui.model import Resource, format_cost
-from tracker_tui.pricing.basis import Estimate, LivePriceSource, cents, count_text, number, unit, unknown_region
+from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, number, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
 
 KIND = "ec2:volume"
@@ -50,7 +50,7 @@ def list_volumes(ctx: CellContext) -> Iterator[list[Resource]]:
         yield batch
 
 
-def estimate_volume(r: Resource, cat: Catalogue, live: LivePriceSource | None) -> Estimate:
+def estimate_volume(r: Resource, cat: Catalogue, book: PriceBook | None) -> Estimate:
     d = r.details
     if (r.state or "").lower() == "deleted":
         return 0.0, "deleted: no charge"

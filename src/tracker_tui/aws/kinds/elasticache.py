@@ -9,7 +9,16 @@ import botocore.exceptions
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict, ts
 from tracker_tui.model import Resource
-from tracker_tui.pricing.basis import Estimate, LivePriceSource, hourly_basis, number, unknown_region
+from tracker_tui.pricing.basis import (
+    Estimate,
+    PriceBook,
+    PriceQuery,
+    fetched,
+    hourly_basis,
+    number,
+    price_source,
+    unknown_region,
+)
 from tracker_tui.pricing.catalogue import Catalogue
 
 KIND = "elasticache:cluster"
@@ -58,7 +67,19 @@ def _cache_tags(client: Any, cluster: dict[str, Any]) -> dict[str, str]:
         return {}
 
 
-def estimate_cache_cluster(r: Resource, cat: Catalogue, live: LivePriceSource | None) -> Estimate:
+def price_query(node_type: str, engine: str, region: str) -> PriceQuery:
+    """The GetProducts filters for one on-demand cache node type and engine in a region."""
+    names = {"redis": "Redis", "memcached": "Memcached", "valkey": "Valkey"}
+    cache_engine = names.get(engine.strip().lower(), engine)
+    return PriceQuery(
+        "AmazonElastiCache",
+        (("instanceType", node_type), ("regionCode", region), ("cacheEngine", cache_engine)),
+        "Hrs",
+        f"{node_type} {engine} {region}",
+    )
+
+
+def estimate_cache_cluster(r: Resource, cat: Catalogue, book: PriceBook | None) -> Estimate:
     d = r.details
     node_type = str(d.get("node_type") or "")
     engine = str(d.get("engine") or "redis")
@@ -67,15 +88,20 @@ def estimate_cache_cluster(r: Resource, cat: Catalogue, live: LivePriceSource | 
         return unknown_region(r.region)
     if (r.state or "").lower() == "deleted":
         return 0.0, "deleted: no charge"
-    hourly = cat.elasticache_hourly(node_type, engine, r.region)
+    found = fetched(book, price_query(node_type, engine, r.region))
+    hourly = found.usd if found is not None else cat.elasticache_hourly(node_type, engine, r.region)
     if hourly is None:
-        return None, f"no catalogue price for {node_type or 'unknown node type'} {engine} in {r.region}"
+        return None, (
+            f"no catalogue price for {node_type or 'unknown node type'} {engine} in {r.region}; "
+            "`tracker-tui prices update` fetches it"
+        )
     if nodes is None:
         return None, f"{node_type} {engine}: node count unknown"
     count = int(nodes)
     if count == 0:
         return 0.0, f"{node_type} {engine}: no nodes"
-    return hourly_basis(f"{node_type} {engine} {r.region}", hourly, cat.hours_per_month, count)
+    what = f"{node_type} {engine} {r.region} ({price_source(found, cat)})"
+    return hourly_basis(what, hourly, cat.hours_per_month, count)
 
 
 SPEC = KindSpec(

@@ -14,7 +14,7 @@ import botocore.exceptions
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, own_cost, tag_dict, ts
 from tracker_tui.model import Resource
-from tracker_tui.pricing.basis import Estimate, LivePriceSource, hourly_basis, unknown_region
+from tracker_tui.pricing.basis import Estimate, PriceBook, hourly_basis, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
 
 KIND = "elb:load-balancer"
@@ -153,13 +153,16 @@ def _list_classic(ctx: CellContext) -> Iterator[list[Resource]]:
         yield batch
 
 
-def estimate_load_balancer(r: Resource, cat: Catalogue, live: LivePriceSource | None) -> Estimate:
+def estimate_load_balancer(r: Resource, cat: Catalogue, book: PriceBook | None) -> Estimate:
     subtype = str(r.details.get("subtype") or "").lower()
     if not cat.knows_region(r.region):
         return unknown_region(r.region)
     lb = cat.elb(subtype, r.region)
     if lb is None:
-        return None, f"no catalogue price for load balancer type {subtype or 'unknown'}"
+        return None, (
+            f"no catalogue price for {cat.elb_label(subtype or 'unknown')} in {r.region}; "
+            "`tracker-tui prices update` fetches it"
+        )
     if (r.state or "").lower() == "failed":
         return 0.0, f"{lb.label} failed to provision: not billed"
     monthly, basis = hourly_basis(f"{lb.label} {r.region}", lb.hourly, cat.hours_per_month)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, own_cost, ts
 from tracker_tui.model import Resource, format_cost
-from tracker_tui.pricing.basis import GIB, Estimate, LivePriceSource, cents, gb_text, number, unit, unknown_region
+from tracker_tui.pricing.basis import GIB, Estimate, PriceBook, cents, gb_text, number, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
 
 KIND = "logs:log-group"
@@ -51,7 +51,7 @@ def list_log_groups(ctx: CellContext) -> Iterator[list[Resource]]:
         yield batch
 
 
-def estimate_log_group(r: Resource, cat: Catalogue, live: LivePriceSource | None) -> Estimate:
+def estimate_log_group(r: Resource, cat: Catalogue, book: PriceBook | None) -> Estimate:
     if not cat.knows_region(r.region):
         return unknown_region(r.region)
     price = cat.logs_storage_gb_month(r.region)
@@ -63,7 +63,7 @@ def estimate_log_group(r: Resource, cat: Catalogue, live: LivePriceSource | None
     gb = stored / GIB
     monthly = cents(gb * price)
     basis = f"log storage {r.region}, {gb_text(gb)} GB x ${unit(price)}/GB-mo = {format_cost(monthly)}"
-    note = cat.usage_note("logs")
+    note = cat.note("logs")
     return monthly, basis + (f" {note}" if note else "")
 
 

@@ -6,7 +6,19 @@ from collections.abc import Iterator
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict, ts
 from tracker_tui.model import Resource, format_cost
-from tracker_tui.pricing.basis import Estimate, LivePriceSource, cents, count_text, number, rate, unit, unknown_region
+from tracker_tui.pricing.basis import (
+    Estimate,
+    PriceBook,
+    PriceQuery,
+    cents,
+    count_text,
+    fetched,
+    number,
+    price_source,
+    rate,
+    unit,
+    unknown_region,
+)
 from tracker_tui.pricing.catalogue import Catalogue
 
 KIND = "rds:db-instance"
@@ -51,7 +63,49 @@ def list_db_instances(ctx: CellContext) -> Iterator[list[Resource]]:
         yield batch
 
 
-def estimate_db_instance(r: Resource, cat: Catalogue, live: LivePriceSource | None) -> Estimate:
+#: DescribeDBInstances' Engine -> the Price List API's ``databaseEngine``.
+PRICE_ENGINES = {
+    "mysql": "MySQL",
+    "mariadb": "MariaDB",
+    "postgres": "PostgreSQL",
+    "aurora-mysql": "Aurora MySQL",
+    "aurora": "Aurora MySQL",
+    "aurora-postgresql": "Aurora PostgreSQL",
+    "sqlserver-ex": "SQL Server",
+    "sqlserver-web": "SQL Server",
+    "sqlserver-se": "SQL Server",
+    "sqlserver-ee": "SQL Server",
+    "oracle-se2": "Oracle",
+    "oracle-ee": "Oracle",
+}
+#: SQL Server and Oracle editions, as the Price List API's ``databaseEdition`` says them.
+PRICE_EDITIONS = {
+    "sqlserver-ex": "Express",
+    "sqlserver-web": "Web",
+    "sqlserver-se": "Standard",
+    "sqlserver-ee": "Enterprise",
+    "oracle-se2": "Standard Two",
+    "oracle-ee": "Enterprise",
+}
+
+
+def price_query(engine: str, instance_class: str, region: str, multi_az: bool) -> PriceQuery:
+    """The GetProducts filters for one on-demand DB instance class (license included where it applies)."""
+    engine = engine.strip().lower()
+    filters = [
+        ("instanceType", instance_class),
+        ("regionCode", region),
+        ("databaseEngine", PRICE_ENGINES.get(engine, engine)),
+        ("deploymentOption", "Multi-AZ" if multi_az else "Single-AZ"),
+    ]
+    if engine in PRICE_EDITIONS:
+        filters.append(("databaseEdition", PRICE_EDITIONS[engine]))
+        filters.append(("licenseModel", "License included"))
+    az = "Multi-AZ" if multi_az else "Single-AZ"
+    return PriceQuery("AmazonRDS", tuple(filters), "Hrs", f"{instance_class} {engine} {az} {region}")
+
+
+def estimate_db_instance(r: Resource, cat: Catalogue, book: PriceBook | None) -> Estimate:
     d = r.details
     engine = str(d.get("engine") or "")
     cls = str(d.get("instance_class") or "")
@@ -81,13 +135,17 @@ def estimate_db_instance(r: Resource, cat: Catalogue, live: LivePriceSource | No
         x_az = " x 2 (Multi-AZ)" if multi_az else ""
         storage_basis = f"storage {stype} {count_text(size)} GiB x ${unit(rates.gb_month)}/GB-mo{x_az}"
         iops = number(d.get("iops")) or 0.0
-        if rates.iops_month is not None and iops:
-            included = rates.iops_included_from_400_gib if size >= 400 else rates.iops_included
-            extra = max(0.0, iops - included)
-            if extra > 0:
-                storage_cost += extra * rates.iops_month * copies
-                above = f" above {count_text(included)}" if included else ""
-                storage_basis += f" + {count_text(extra)} IOPS{above} x ${unit(rates.iops_month)}{x_az}"
+        included = rates.iops_included_from_400_gib if size >= 400 else rates.iops_included
+        extra = max(0.0, iops - included) if stype in ("gp3", "io1", "io2") else 0.0
+        if extra > 0:
+            if rates.iops_month is None:
+                return None, (
+                    f"{cls} {engine}: no catalogue price for {stype} provisioned IOPS in {r.region}; "
+                    "`tracker-tui prices update` fetches it"
+                )
+            storage_cost += extra * rates.iops_month * copies
+            above = f" above {count_text(included)}" if included else ""
+            storage_basis += f" + {count_text(extra)} IOPS{above} x ${unit(rates.iops_month)}{x_az}"
         if rates.usage_note:
             storage_basis += f" {rates.usage_note}"
 
@@ -99,12 +157,17 @@ def estimate_db_instance(r: Resource, cat: Catalogue, live: LivePriceSource | No
             f"stopped: no instance charge (RDS starts it again after 7 days); {storage_basis} = {format_cost(monthly)}"
         )
 
-    hourly = cat.rds_hourly(engine, cls, r.region)
+    found = fetched(book, price_query(engine, cls, r.region, multi_az))
+    hourly = found.usd if found is not None else cat.rds_hourly(engine, cls, r.region, multi_az=multi_az)
     if hourly is None:
-        return None, f"no catalogue price for {cls or 'unknown class'} {engine or 'unknown engine'} in {r.region}"
-    instance_cost = hourly * cat.hours_per_month * copies
-    times = "2 x " if multi_az else ""
-    instance_basis = f"{cls} {engine} {az} {r.region}, {times}${rate(hourly)}/h x {cat.hours_per_month} h"
+        return None, (
+            f"no catalogue price for {cls or 'unknown class'} {engine or 'unknown engine'} {az} in {r.region}; "
+            "`tracker-tui prices update` fetches it"
+        )
+    instance_cost = hourly * cat.hours_per_month
+    instance_basis = (
+        f"{cls} {engine} {az} {r.region} ({price_source(found, cat)}), ${rate(hourly)}/h x {cat.hours_per_month} h"
+    )
     if aurora:
         monthly = cents(instance_cost)
         return monthly, f"{instance_basis} = {format_cost(monthly)}; {storage_basis}"

@@ -15,7 +15,19 @@ import botocore.exceptions
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, error_code, tag_dict, ts
 from tracker_tui.model import Resource, format_cost
-from tracker_tui.pricing.basis import GIB, Estimate, LivePriceSource, cents, gb_text, number, unit, unknown_region
+from tracker_tui.pricing.basis import (
+    GIB,
+    Estimate,
+    PriceBook,
+    PriceQuery,
+    cents,
+    fetched,
+    gb_text,
+    number,
+    price_source,
+    unit,
+    unknown_region,
+)
 from tracker_tui.pricing.catalogue import Catalogue
 
 KIND = "s3:bucket"
@@ -170,19 +182,33 @@ def _bucket_sizes(ctx: CellContext, region: str, names: list[str]) -> dict[str, 
     }
 
 
-def estimate_bucket(r: Resource, cat: Catalogue, live: LivePriceSource | None) -> Estimate:
+def price_query(region: str) -> PriceQuery:
+    """The GetProducts filters for S3 Standard storage in a region (the first tier is read)."""
+    return PriceQuery(
+        "AmazonS3",
+        (("regionCode", region), ("storageClass", "General Purpose"), ("volumeType", "Standard")),
+        "GB-Mo",
+        f"S3 Standard {region}",
+    )
+
+
+def estimate_bucket(r: Resource, cat: Catalogue, book: PriceBook | None) -> Estimate:
     if not cat.knows_region(r.region):
         return unknown_region(r.region)
     size = number(r.details.get("size_bytes"))
     if size is None:
         return None, "size unknown (CloudWatch has no BucketSizeBytes yet)"
-    price = cat.s3_standard_gb_month(r.region)
-    if price is None:  # pragma: no cover - every listed region has an s3 factor
-        return unknown_region(r.region)
+    found = fetched(book, price_query(r.region))
+    price = found.usd if found is not None else cat.s3_standard_gb_month(r.region)
+    if price is None:
+        return None, f"no catalogue price for S3 Standard in {r.region}; `tracker-tui prices update` fetches it"
     gb = size / GIB
     monthly = cents(gb * price)
-    basis = f"S3 Standard {r.region}, {gb_text(gb)} GB x ${unit(price)}/GB-mo = {format_cost(monthly)}"
-    note = cat.usage_note("s3")
+    basis = (
+        f"S3 Standard {r.region} ({price_source(found, cat)}), {gb_text(gb)} GB x ${unit(price)}/GB-mo "
+        f"= {format_cost(monthly)}"
+    )
+    note = cat.note("s3")
     return monthly, basis + (f" ({note})" if note else "")
 
 

@@ -4,7 +4,7 @@ the status line and the footer.
 ``MainScreen`` owns these widgets and the main view's keys (``ui.keys.MAIN_KEYS``), so the
 keys exist only while it is the screen on top.  What only touches the view (the filter,
 marks, sorting, the cost panels, export, details) is done here; what needs the scan, the
-source or the history (rescan, stop, delete, coverage, changes, the pickers) is asked of
+source or the history (rescan, stop, delete, coverage, changes, the bill, the pickers) is asked of
 the app, which coordinates them.
 """
 
@@ -168,6 +168,9 @@ class MainScreen(Screen[None]):
 
     def action_changes(self) -> None:
         self.tracker.show_changes()
+
+    def action_bill(self) -> None:
+        self.tracker.show_bill()
 
     def action_pick_profile(self) -> None:
         self.tracker.pick_profile()
