@@ -605,7 +605,7 @@ class Seeder:
         s3.create_bucket(**kwargs)
         s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": [{"Key": "env", "Value": "bench"}]})
         if i % 2 == 0:  # half the buckets report a size, like S3's daily storage metrics
-            from tracker_tui.demo import publish_bucket_size
+            from tracker_tui.demo_estate import publish_bucket_size
 
             publish_bucket_size(self.c("cloudwatch", region), name, 2**30 * (i + 1), 3)
 

@@ -62,7 +62,7 @@ from tracker_tui.aws.bill import (
 from tracker_tui.aws.kinds import REGISTRY
 from tracker_tui.cli import main
 from tracker_tui.costs import CostSummary
-from tracker_tui.demo import DEMO_BILL, demo_bill_results
+from tracker_tui.demo_estate import DEMO_BILL, demo_bill_results
 from tracker_tui.history import ScanHistory
 from tracker_tui.model import Resource
 from tracker_tui.store import Inventory
