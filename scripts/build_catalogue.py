@@ -87,6 +87,7 @@ def region_section(name: str, offers: dict[str, Any], supplement: dict[str, Any]
         "rds_hourly": {},
         "rds_storage_gb_month": dict(offers["rds_storage_gb_month"]),
         "rds_backup_gb_month": offers["rds_backup_gb_month"],
+        "aurora_backup_gb_month": offers["aurora_backup_gb_month"],
     }
     rds_iops = supplement["rds_iops"]["iops_month"].get(name)
     if rds_iops:

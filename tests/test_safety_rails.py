@@ -28,56 +28,37 @@ from moto import mock_aws
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tests import helpers
+from tests import helpers, rails_data, rails_ec2_more, rails_ml  # noqa: E402
+from tests.rails import (  # noqa: E402 - the shared half of these tests
+    ACCOUNT,
+    AMI,
+    FAST,
+    GONE,
+    HARMLESS,
+    REGION,
+    Case,
+    Tags,
+    scanned,
+    where,
+)
+from tests.rails import WHERE as _WHERE
+from tests.rails import calls as _calls
+from tests.rails import ec2_calls as _ec2_calls
+from tests.rails import tag_list as _tag_list
+from tests.rails import tag_spec as _spec
 from tracker_tui import config
-from tracker_tui.aws.actions import ActionOptions, ActionRunner, ActionUpdate, Status, Verb, plan
-from tracker_tui.aws.kinds import price_resources, resolve_kinds
+from tracker_tui.aws.actions import ActionRunner, ActionUpdate, Status, plan
+from tracker_tui.aws.kinds import resolve_kinds
 from tracker_tui.aws.session import AwsSession
 from tracker_tui.aws.source import LiveSource
 from tracker_tui.history import ScanHistory
-from tracker_tui.model import Resource
 from tracker_tui.store import AuditLog
 from tracker_tui.ui.app import TrackerApp
 from tracker_tui.ui.screens.confirm import ConfirmActionScreen
 from tracker_tui.ui.screens.progress import ActionProgressScreen
 
-ACCOUNT = "123456789012"  # moto's account; it has no alias, so the confirm word is the id
-REGION = "us-east-1"
-AMI = "ami-12c6146b"
-FAST = ActionOptions(poll_interval=0.01, verify_timeout=5)
-#: What a state probe answers once the resource no longer exists.
-GONE = "gone"
-#: The twin's tags: some tags to read, none of them protected.
-HARMLESS = {"owner": "platform-team"}
-
-Tags = dict[str, str]
-
-
-def scanned(session: AwsSession, kind: str, region: str = REGION) -> dict[str, Resource]:
-    """The kind's resources as the real scan maps and prices them, by id (as tests/test_actions.py's)."""
-    resources, _ = helpers.scan([kind], [region], session=session)
-    return {r.id: r for r in price_resources(resources)}
-
-
-# --- creating and probing each kind in moto -------------------------------------------------
-
-#: Where the cases make their resources; the session's home region is always us-east-1, so a
-#: handler that asks for a client without the row's region acts in the wrong one.
-_WHERE = [REGION]
-
-
-def where() -> str:
-    return _WHERE[-1]
-
-
-
-def _tag_list(tags: Tags) -> list[dict[str, str]]:
-    return [{"Key": k, "Value": v} for k, v in tags.items()]
-
-
-def _spec(resource_type: str, tags: Tags) -> dict[str, Any]:
-    return {"TagSpecifications": [{"ResourceType": resource_type, "Tags": _tag_list(tags)}]} if tags else {}
-
+#: The kind families' own cases, run through every rail below with the core ones.
+FAMILIES = (rails_ec2_more, rails_data, rails_ml)
 
 def _ec2() -> Any:
     return boto3.client("ec2", region_name=where())
@@ -229,34 +210,6 @@ def _log_group_state(ident: str) -> str:
     return "exists" if any(g["logGroupName"] == ident for g in groups) else GONE
 
 
-@dataclass(frozen=True)
-class Case:
-    """One handler: how to make its resource, how to read its state, what the action does."""
-
-    kind: str
-    verb: Verb
-    make: Callable[[Tags], str]
-    state: Callable[[str], str]
-    #: The state while untouched, and after the action was carried out.
-    before: str
-    after: str
-    #: The audit lines, as (phase, operation), that carrying the action out writes.
-    calls: tuple[tuple[str, str], ...]
-
-    @property
-    def ec2(self) -> bool:
-        return self.kind.startswith("ec2:")
-
-
-def _ec2_calls(operation: str) -> tuple[tuple[str, str], ...]:
-    # The DryRun call has its own "before" line, then the line with its outcome.
-    return (("before", operation), ("dry-run", operation), ("before", operation), ("after", operation))
-
-
-def _calls(operation: str) -> tuple[tuple[str, str], ...]:
-    return (("before", operation), ("after", operation))
-
-
 CASES = {
     "instance-stop": Case(
         "ec2:instance", "stop", _make_instance, _instance_state, "running", "stopped", _ec2_calls("StopInstances")
@@ -321,6 +274,9 @@ CASES = {
         "logs:log-group", "delete", _make_log_group, _log_group_state, "exists", GONE, _calls("DeleteLogGroup")
     ),
 }
+for _family in FAMILIES:
+    CASES.update(_family.CASES)
+
 
 
 # --- running one action -----------------------------------------------------------------------
@@ -625,6 +581,9 @@ SERVICES = {
     "classic-elb-delete": "elb",
     "log-group-delete": "logs",
 }
+for _family in FAMILIES:
+    SERVICES.update(getattr(_family, "SERVICES", {}))
+
 
 
 def _answer_with_error(code: str, message: str) -> Callable[..., Any]:
@@ -688,6 +647,9 @@ DONE_MESSAGES = {
     "classic-elb-delete": "deleted",
     "log-group-delete": "deleted",
 }
+for _family in FAMILIES:
+    DONE_MESSAGES.update(_family.DONE_MESSAGES)
+
 
 #: The read each action is verified with: (client, operation).
 VERIFIED_BY = {
@@ -704,6 +666,9 @@ VERIFIED_BY = {
     "classic-elb-delete": ("elb", "DescribeLoadBalancers"),
     "log-group-delete": ("logs", "DescribeLogGroups"),
 }
+for _family in FAMILIES:
+    VERIFIED_BY.update(_family.VERIFIED_BY)
+
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -717,10 +682,10 @@ def test_a_done_action_reports_what_it_did_its_request_and_the_row(audit: AuditL
     assert final.message.startswith(DONE_MESSAGES[name]), final.message
     after = [line for line in audit.tail(100) if line["phase"] == "after"]
     assert final.request_id and final.request_id == after[-1]["request_id"]
-    if case.verb == "stop":
-        # A stop comes back re-read and repriced: the row changes state in the table.
+    if case.verb in ("stop", "start"):
+        # A stop (or start) comes back re-read and repriced: the row changes state in the table.
         assert not final.deleted
-        assert final.result is not None and final.result.state == "stopped"
+        assert final.result is not None and final.result.state == case.after
         assert final.result.cost_basis is not None
     else:
         assert final.deleted and final.result is None
@@ -797,6 +762,9 @@ STATE_REFUSALS = [
     ("db-delete", "DBInstances.0.DBClusterIdentifier", "orders-cluster",
      "it belongs to the Aurora cluster orders-cluster; act on the cluster instead (not supported here)", False),
 ]  # fmt: skip
+for _family in FAMILIES:
+    STATE_REFUSALS += getattr(_family, "STATE_REFUSALS", [])
+
 
 
 def _set(document: dict[str, Any], path: str, value: Any) -> None:

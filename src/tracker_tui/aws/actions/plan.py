@@ -16,9 +16,10 @@ from tracker_tui.aws.actions.registry import ACTION_SPECS
 from tracker_tui.aws.kinds import REGISTRY
 from tracker_tui.model import Resource
 
-#: What the user pressed: ``s`` is "stop", ``ctrl+d`` is "delete" (which means terminate
-#: for an instance and release for an Elastic IP).
-Verb = Literal["stop", "delete"]
+#: What the user pressed: ``s`` is "stop" (pause for a Redshift cluster), ``ctrl+d`` is
+#: "delete" (terminate for an instance, release for an Elastic IP, deregister for an AMI),
+#: "start" brings back what "stop" stopped (start, resume).
+Verb = Literal["stop", "delete", "start"]
 
 
 def action_for(kind: str, verb: str) -> str | None:
@@ -46,7 +47,7 @@ def plan(
 
     Args:
         resources: the marked rows (or the cursor row), in order.
-        verb: "stop" (``s``) or "delete" (``ctrl+d``).
+        verb: "stop" (``s``), "delete" (``ctrl+d``) or "start".
         options: the run's options (final snapshot, empty buckets).
         now: the plan time, which names what actions leave behind (default: now, UTC).
     """

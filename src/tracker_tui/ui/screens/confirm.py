@@ -35,7 +35,16 @@ from tracker_tui.model import Identity, format_cost, format_cost_sum
 #: Up to this many rows are listed one by one; more are summarised.
 DETAIL_LIMIT = 12
 
-VERB_PAST = {"stop": "stopped", "terminate": "terminated", "delete": "deleted", "release": "released"}
+VERB_PAST = {
+    "stop": "stopped",
+    "start": "started",
+    "terminate": "terminated",
+    "delete": "deleted",
+    "release": "released",
+    "deregister": "deregistered",
+    "pause": "paused",
+    "resume": "resumed",
+}
 
 #: The body never shrinks below this many lines, even on a very short terminal.
 MIN_BODY_LINES = 3
