@@ -10,7 +10,7 @@ The scope is the rails, not everything in the safety modules: the actions packag
 confirm dialog's rules and answers.  Text layout (tables, compose, summaries) is left out: a mutant there changes
 how a dialog looks, which the snapshot tests guard, not whether anything is changed.
 Configuration (files, tests) is ``[tool.mutmut]`` in pyproject.toml; the test files are
-the rails' own (test_actions, test_safety_rails, test_confirm_dialog, test_store).
+the rails' own (test_actions, test_safety_rails, test_rails_reads, test_confirm_dialog, test_store).
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@ A family module lists its handlers in ``CASES`` (name -> ``Case``) and, for the 
 ``SERVICES`` (name -> the client its mutating call goes through; leave a case out when moto
 cannot be made to refuse it), ``DONE_MESSAGES`` (name -> the final update's message, or its
 start), ``VERIFIED_BY`` (name -> (client, the read that verifies it)) and ``STATE_REFUSALS``
-((name, path in the re-read's answer, value, the refusal's message, deleted)).  Every rail of
+((name, path in the re-read's answer, value, the refusal's message, deleted)) and, optionally,
+``VERIFY_TIMEOUTS`` (name -> what a verification that times out says, between "but " and
+"; rescan to check").  Every rail of
 test_safety_rails.py then runs on its cases too.
 """
 

@@ -719,6 +719,26 @@ class _Stale:
         return None
 
 
+#: What a verification that times out says it waited for, and the state it saw last.
+VERIFY_TIMEOUTS = {
+    "instance-stop": "instance stopped was not confirmed within 0.3 s (Max attempts exceeded)",
+    "instance-terminate": "instance terminated was not confirmed within 0.3 s (Max attempts exceeded)",
+    "volume-delete": "it was not deleted within 0.3 s (state: available)",
+    "eip-release": "it was not released within 0.3 s (state: allocated)",
+    # moto deleted it on the DryRun call; the stale reads still say available.
+    "nat-delete": "it was not deleted within 0.3 s (state: available)",
+    "bucket-delete": "it was not deleted within 0.3 s (state: still listed)",
+    "db-stop": "it was not stopped within 0.3 s (state: available)",
+    "db-delete": "it was not deleted within 0.3 s (state: available)",
+    "alb-delete": "it was not deleted within 0.3 s (state: still listed)",
+    "nlb-delete": "it was not deleted within 0.3 s (state: still listed)",
+    "classic-elb-delete": "it was not deleted within 0.3 s (state: still listed)",
+    "log-group-delete": "it was not deleted within 0.3 s (state: still listed)",
+}
+for _family in FAMILIES:
+    VERIFY_TIMEOUTS.update(getattr(_family, "VERIFY_TIMEOUTS", {}))
+
+
 @pytest.mark.parametrize("name", list(CASES))
 def test_an_action_that_does_not_take_is_failed_by_its_verification(audit: AuditLog, name: str) -> None:
     case = CASES[name]
@@ -733,6 +753,9 @@ def test_an_action_that_does_not_take_is_failed_by_its_verification(audit: Audit
     assert final.message.startswith(f"asked AWS to {final.action} it, but ")
     assert final.message.endswith("; rescan to check")
     assert "0.3 s" in final.message
+    if name in VERIFY_TIMEOUTS:
+        # What it waited for and the last state seen, as the results screen shows them.
+        assert final.message == f"asked AWS to {final.action} it, but {VERIFY_TIMEOUTS[name]}; rescan to check"
     assert not final.deleted and final.result is None
 
 
@@ -749,6 +772,9 @@ STATE_REFUSALS = [
     ("volume-delete", "Volumes.0.State", "creating",
      "state is creating; only an available (unattached) volume can be deleted", False),
     ("volume-delete", "Volumes.0.State", "deleted", "it no longer exists (deleted since the scan)", True),
+    ("eip-release", "Addresses.0.AssociationId", "eipassoc-0f1", "Elastic IP is associated with eipassoc-0f1", False),
+    ("eip-release", "Addresses.0.InstanceId", "i-0f1", "Elastic IP is associated with i-0f1", False),
+    ("eip-release", "Addresses.0.NetworkInterfaceId", "eni-0f1", "Elastic IP is associated with eni-0f1", False),
     ("nat-delete", "NatGateways.0.State", "deleting", "already being deleted", False),
     ("nat-delete", "NatGateways.0.State", "pending",
      "state is pending; only an available or failed NAT gateway can be deleted", False),

@@ -12,21 +12,22 @@ from tracker_tui.aws.kinds.base import tag_dict
 from tracker_tui.aws.kinds.elb import KIND as LOAD_BALANCER
 
 
-def _describe_v2(elbv2: Any, step: Step) -> dict[str, Any] | None:
-    arn = step.resource.arn or ""
-    key = {"LoadBalancerArns": [arn]} if ":loadbalancer/" in arn else {"Names": [step.resource.id]}
-    found = elbv2.describe_load_balancers(**key).get("LoadBalancers", [])
+def _describe_v2(elbv2: Any, arn: str) -> dict[str, Any] | None:
+    found = elbv2.describe_load_balancers(LoadBalancerArns=[arn]).get("LoadBalancers", [])
     return found[0] if found else None
 
 
 def _delete_v2(step: Step) -> Verify:
     elbv2 = step.client("elbv2")
-    lb = step.reread(lambda: _describe_v2(elbv2, step))
+    scanned_arn = step.resource.arn or ""
+    if ":loadbalancer/" not in scanned_arn:
+        # Only the ARN names the very one scanned: one deleted and made again under the same
+        # name since the scan is another load balancer, and found gone.
+        step.refuse("the scan recorded no load balancer ARN for it; rescan")
+    lb = step.reread(lambda: _describe_v2(elbv2, scanned_arn))
     arn = lb["LoadBalancerArn"]
     described = step.reread(lambda: elbv2.describe_tags(ResourceArns=[arn]).get("TagDescriptions", []))
-    attributes = step.reread(
-        lambda: elbv2.describe_load_balancer_attributes(LoadBalancerArn=arn).get("Attributes", [])
-    )
+    attributes = step.reread(lambda: elbv2.describe_load_balancer_attributes(LoadBalancerArn=arn).get("Attributes", []))
     step.check_tags(tag_dict(described[0].get("Tags")) if described else {})
     protection = {a.get("Key"): a.get("Value") for a in attributes}.get("deletion_protection.enabled")
     if str(protection).lower() == "true":
@@ -34,7 +35,7 @@ def _delete_v2(step: Step) -> Verify:
     request_id = step.call(elbv2, "delete_load_balancer", LoadBalancerArn=arn)
 
     def verify() -> ActionUpdate:
-        step.poll_gone(lambda: step.find(lambda: _describe_v2(elbv2, step)) is not None, "deleted")
+        step.poll_gone(lambda: step.find(lambda: _describe_v2(elbv2, arn)) is not None, "deleted")
         return step.done("deleted (its target groups are kept)", deleted=True, request_id=request_id)
 
     return verify
