@@ -42,6 +42,9 @@ SAFETY_MUTANTS = (
     "tracker_tui.aws.actions.rds.x_*",
     "tracker_tui.aws.actions.elb.x_*",
     "tracker_tui.aws.actions.logs.x_*",
+    "tracker_tui.aws.actions.ec2_more.x_*",
+    "tracker_tui.aws.actions.data.x_*",
+    "tracker_tui.aws.actions.ml.x_*",
     # The audit log.
     "tracker_tui.store.xǁAuditLogǁrecord__mutmut_*",
     "tracker_tui.store.xǁAuditLogǁ__init____mutmut_*",

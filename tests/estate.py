@@ -496,11 +496,13 @@ def _cache_clusters() -> list[Resource]:
     return out
 
 
-def sample_resources(priced: bool = False) -> list[Resource]:
-    """Sixty resources covering all 13 kinds, in the order the replayed scan sends them.
+def sample_resources(priced: bool = False, *, every_kind: bool = False) -> list[Resource]:
+    """Sixty resources covering the first 13 kinds, in the order the replayed scan sends them.
 
     ``priced=True`` prices them with the catalogue, as a live scan does (the screens'
     snapshots use that); by default they are unpriced so cost tests can set exact figures.
+    ``every_kind=True`` adds the rows of the other kinds (tests/estate_more.py), each in its
+    kind's display position: the screens' tests count the sixty, the registry's want them all.
     """
     resources = [
         *_instances(),
@@ -516,6 +518,11 @@ def sample_resources(priced: bool = False) -> list[Resource]:
         *_autoscaling_groups(),
         *_cache_clusters(),
     ]
+    if every_kind:
+        from tests.estate_more import more_resources
+
+        order = {kind: index for index, kind in enumerate(REGISTRY)}
+        resources = sorted([*resources, *more_resources()], key=lambda r: order[r.kind])
     return price_resources(resources) if priced else resources
 
 
@@ -557,6 +564,14 @@ SAMPLE_BILL = {
     "AmazonCloudWatch": 9.87,
     "AWS Lambda": 6.18,
     "AWS Key Management Service": 0.0,
+    "Amazon Redshift": 0.0,
+    "Amazon DynamoDB": 0.0,
+    "Amazon Elastic File System": 0.0,
+    "Amazon Elastic Container Service for Kubernetes": 0.0,
+    "Amazon SageMaker": 0.0,
+    "Amazon OpenSearch Service": 0.0,
+    "Amazon Route 53": 0.0,
+    "AWS Secrets Manager": 0.0,
 }
 
 

@@ -33,6 +33,7 @@ from tests.estate import (
     wait_scan,
 )
 from tests.helpers import shown_text
+from tracker_tui.aws.kinds import REGISTRY
 from tracker_tui.model import Resource
 from tracker_tui.replay import ReplaySource
 from tracker_tui.store import read_inventory
@@ -43,6 +44,9 @@ from tracker_tui.ui.screens.export import ExportScreen
 from tracker_tui.ui.screens.help import HelpScreen
 
 TOTAL = 60
+#: The replayed scan's cells: a kind whose rows are all in "global" (the sample's IAM users
+#: and roles) once, every other kind once per region (4).
+CELLS = 2 + 25 * 4
 #: A terminal wide enough for every table column beside the cost panels.
 WIDE = (170, 40)
 
@@ -142,7 +146,7 @@ def test_replayed_scan_fills_the_table_and_status() -> None:
     async def check(app: TrackerApp, pilot: Pilot[Any]) -> None:
         assert app.table.row_count == TOTAL
         line = status(app)
-        assert "scan complete: 46 cells" in line
+        assert f"scan complete: {CELLS} cells" in line
         assert "60 found" in line and "1 error ·" in line
         assert "(g: coverage)" in line
         assert line.rstrip().endswith("60 rows")
@@ -448,7 +452,7 @@ def test_r_rescans_rows_come_back_filter_kept_marks_cleared() -> None:
         # ... but the marks do not (ResourceTable.clear drops them).
         assert app.table.marked_count == 0
         assert "marked" not in status(app)
-        assert "scan complete: 46 cells" in status(app)
+        assert f"scan complete: {CELLS} cells" in status(app)
 
     run(check)
 
@@ -461,19 +465,21 @@ def test_g_opens_coverage_and_the_denied_cell_explains_itself() -> None:
         await pilot.press("g")
         screen = app.screen
         assert isinstance(screen, CoverageScreen)
-        assert "37 done, 8 empty, 1 denied" in screen_text(app)
+        # The sample's 60 rows fill 37 cells; the other kinds' cells are empty.
+        assert f"37 done, {CELLS - 38} empty, 1 denied" in screen_text(app)
         grid = screen.query_one(DataTable)
         assert [str(grid.get_row_at(i)[0]) for i in range(grid.row_count)] == [
             "global", "us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2",
         ]
-        # eu-west-1 is row 2; rds:db-instance is the 6th kind (column 6 after "region").
-        await pilot.press("down", "down", *["right"] * 6)
-        assert grid.cursor_coordinate == (2, 6)
+        # eu-west-1 is row 2; rds:db-instance is the 9th kind (column 9 after "region").
+        column = list(REGISTRY).index("rds:db-instance") + 1
+        await pilot.press("down", "down", *["right"] * column)
+        assert grid.cursor_coordinate == (2, column)
         assert str(grid.get_cell_at(grid.cursor_coordinate)) == "DENY"
         cell = shown_text(screen.query_one("#coverage-cell"))
         assert "eu-west-1 / rds:db-instance: denied" in cell
         assert "AccessDenied" in cell and "explicit deny" in cell
-        # Elsewhere: a done cell says how many it found.
+        # Elsewhere: a done cell says how many it found (s3:bucket is the kind before).
         await pilot.press("left")
         assert "eu-west-1 / s3:bucket: done, 1 resources" in shown_text(screen.query_one("#coverage-cell"))
         await pilot.press("escape")

@@ -92,13 +92,13 @@ def bill_of(services: dict[str, float], **kw: Any) -> Bill:
 
 
 def test_ec2_other_is_shared_by_volumes_and_nat_gateways() -> None:
-    assert kinds_by_service()["EC2 - Other"] == ("ec2:volume", "ec2:nat-gateway")
+    assert kinds_by_service()["EC2 - Other"] == ("ec2:volume", "ec2:snapshot", "ec2:nat-gateway")
     ours = summary_of(row("ec2:volume", "vol-1", 80.0), row("ec2:volume", "vol-2", 20.0),
                       row("ec2:nat-gateway", "nat-1", 32.85))
     comparison = compare(bill_of({"EC2 - Other": 150.0}), ours)
     [line] = comparison.services
     assert line.service == "EC2 - Other"
-    assert line.kinds == ("ec2:volume", "ec2:nat-gateway")
+    assert line.kinds == ("ec2:volume", "ec2:snapshot", "ec2:nat-gateway")
     assert line.ours == pytest.approx(132.85)
     assert line.difference == pytest.approx(17.15)
     assert comparison.not_covered == ()
@@ -119,7 +119,7 @@ def test_unknown_costs_are_counted_never_taken_as_zero_cost_rows() -> None:
 
 def test_services_no_kind_covers_are_listed_biggest_first_and_zero_lines_dropped() -> None:
     comparison = compare(
-        bill_of({"Amazon CloudFront": 412.0, "AWS Support (Business)": 100.0, "AWS Key Management Service": 0.001,
+        bill_of({"Amazon CloudFront": 412.0, "AWS Support (Business)": 100.0, "AWS Config": 0.001,
                  "Amazon Elastic Compute Cloud - Compute": 50.0}),
         summary_of(row("ec2:instance", "i-1", 40.0)),
     )
@@ -395,7 +395,7 @@ def test_cli_bill_json(moto_account: list[dict[str, Any]]) -> None:
     assert doc["ours_from"]["source"] == "new scan"
     services = {line["service"]: line for line in doc["services"]}
     other = services["EC2 - Other"]
-    assert other["billed"] == 3876.40 and other["kinds"] == ["ec2:volume", "ec2:nat-gateway"]
+    assert other["billed"] == 3912.75 and other["kinds"] == ["ec2:volume", "ec2:snapshot", "ec2:nat-gateway"]
     assert other["ours"] > 0 and other["difference"] == round(other["billed"] - other["ours"], 2)
     assert doc["not_covered"] == [{"service": "AWS Support (Business)", "billed": 1011.85},
                                   {"service": "Amazon CloudFront", "billed": 412.37}]

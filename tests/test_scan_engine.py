@@ -16,7 +16,8 @@ from botocore.config import Config
 from moto import mock_aws
 
 from tests.helpers import moto_session
-from tracker_tui.aws.kinds import REGISTRY, resolve_kinds
+from tracker_tui.aws.kinds import REGISTRY, CellContext, resolve_kinds
+from tracker_tui.aws.regions import service_offered
 from tracker_tui.aws.scan import Collector, ScanEngine, ScanOptions, classify_error, error_entries
 from tracker_tui.aws.session import AwsSession
 from tracker_tui.model import (
@@ -89,8 +90,8 @@ def test_regional_kinds_get_one_cell_per_region_and_global_kinds_exactly_one() -
 
     cells = engine.cells()
 
-    single = {"iam:user", "iam:role", "s3:bucket"}
-    assert len(cells) == 10 * len(regions) + len(single)
+    single = {"iam:user", "iam:role", "s3:bucket", "route53:hosted-zone"}
+    assert len(cells) == 23 * len(regions) + len(single)
     assert len(set(cells)) == len(cells)
     assert {c.account_id for c in cells} == {ACCOUNT}
     for kind in REGISTRY:
@@ -330,3 +331,42 @@ def test_client_cache_hands_every_thread_the_same_client() -> None:
     assert session.clients_created == 2
     assert session.client("ec2", "eu-west-1") is ec2s[0]
     assert session.clients_created == 2
+
+
+# --- services a region does not offer ----------------------------------------------------------
+
+
+def test_service_offered_follows_botocores_endpoint_data() -> None:
+    # sagemaker-geospatial exists only in us-west-2 in this botocore's data.
+    assert service_offered("sagemaker-geospatial", "us-west-2")
+    assert not service_offered("sagemaker-geospatial", "us-east-1")
+    assert service_offered("ec2", "eu-west-1")
+    # A region newer than the data, or a service with no regions in it, is not skipped on a guess.
+    assert service_offered("sagemaker-geospatial", "xx-future-1")
+    assert service_offered("route53", "us-east-1")
+
+
+def test_a_kind_whose_service_a_region_lacks_is_not_offered_there_and_never_called() -> None:
+    called: list[str] = []
+
+    def lister(ctx: CellContext) -> Iterator[list[Resource]]:
+        called.append(ctx.region)
+        yield [Resource(kind="geo:job", id=f"job-{ctx.region}", account_id=ACCOUNT, region=ctx.region)]
+
+    spec = dataclasses.replace(REGISTRY["lambda:function"], id="geo:job", service="sagemaker-geospatial", lister=lister)
+    with mock_aws():
+        session = moto_session()
+        collector = Collector()
+        ScanEngine(session, IDENTITY, ["us-east-1", "us-west-2"], [spec], pricer=None).run(collector)
+
+    assert called == ["us-west-2"]
+    results = {r.cell.region: r for r in collector.results}
+    assert results["us-west-2"].status is CellStatus.DONE
+    skipped = results["us-east-1"]
+    assert (skipped.status, skipped.code, skipped.count) == (CellStatus.NOT_OFFERED, None, 0)
+    assert skipped.message == "sagemaker-geospatial is not offered in us-east-1 (botocore's endpoint data)"
+    # Not an error: it is in no errors list and no failure count.
+    assert not skipped.status.is_error and skipped.status.is_finished
+    assert error_entries(collector.results) == []
+    # No client was made for the cell that did not run.
+    assert ("sagemaker-geospatial", "us-east-1") not in session._clients  # noqa: SLF001

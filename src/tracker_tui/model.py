@@ -132,6 +132,8 @@ class CellStatus(enum.StrEnum):
     #: The endpoint did not answer (connect or read timeout) on every attempt allowed.
     TIMED_OUT = "timeout"
     CANCELLED = "cancelled"
+    #: The kind's service does not exist in the region (botocore's endpoint data): not scanned.
+    NOT_OFFERED = "not offered"
 
     @property
     def is_error(self) -> bool:

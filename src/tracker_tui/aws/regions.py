@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 import botocore.exceptions
+import botocore.session
 
 from tracker_tui.aws.session import EXPIRED_CODES, AwsSession, CredentialsError, describe_credentials_error
 
@@ -23,6 +25,26 @@ def partition_of(region: str) -> str:
     if region.startswith("us-gov-"):
         return "aws-us-gov"
     return "aws"
+
+
+@functools.cache
+def _endpoint_regions(service: str, partition: str) -> frozenset[str]:
+    """The regions botocore's endpoint data lists for ``service`` in ``partition``."""
+    return frozenset(botocore.session.get_session().get_available_regions(service, partition))
+
+
+def service_offered(service: str, region: str) -> bool:
+    """Whether ``service`` exists in ``region``, by botocore's endpoint data.
+
+    False only when the data knows the region (EC2 is listed there) and does not list the
+    service in it: a region newer than this botocore, or a service the data has no regions
+    for, counts as offered, since skipping a cell on a guess would hide what it holds.
+    """
+    partition = partition_of(region)
+    if region not in _endpoint_regions("ec2", partition):
+        return True
+    regions = _endpoint_regions(service, partition)
+    return not regions or region in regions
 
 
 def enabled_regions(session: AwsSession) -> list[str]:

@@ -18,6 +18,7 @@ import botocore.exceptions
 
 from tracker_tui.aws.kinds import CellContext, KindSpec, ScanCancelled, price_resources
 from tracker_tui.aws.kinds.base import error_code
+from tracker_tui.aws.regions import service_offered
 from tracker_tui.aws.session import TIMEOUT_ERRORS, AwsSession, gave_up
 from tracker_tui.model import (
     GLOBAL_REGION,
@@ -204,6 +205,10 @@ class ScanEngine:
         t0 = time.monotonic()
         if cancel.is_set():
             return CellResult(cell, CellStatus.CANCELLED)
+        if spec.scope == "regional" and not service_offered(spec.service, cell.region):
+            # No client, no call: the service does not exist there.
+            message = f"{spec.service} is not offered in {cell.region} (botocore's endpoint data)"
+            return CellResult(cell, CellStatus.NOT_OFFERED, message=message)
         ctx = CellContext(
             session=self.session,
             region=cell.region,

@@ -12,17 +12,26 @@ from typing import Any
 #: run-rate where our kinds cover it (usage, snapshots and data transfer on top; instances
 #: stopped part of the month below), plus two services no kind covers.
 DEMO_BILL = (
-    ("EC2 - Other", 3876.40),
-    ("Amazon Relational Database Service", 2311.67),
+    ("EC2 - Other", 3912.75),
+    ("Amazon Relational Database Service", 2318.04),
     ("Amazon Elastic Compute Cloud - Compute", 1984.22),
+    ("Amazon Redshift", 1602.31),
     ("Amazon ElastiCache", 1241.02),
     ("AWS Support (Business)", 1011.85),
+    ("Amazon OpenSearch Service", 731.08),
+    ("Amazon Elastic Container Service for Kubernetes", 438.00),
     ("Amazon CloudFront", 412.37),
+    ("Amazon SageMaker", 224.57),
     ("Amazon Elastic Load Balancing", 214.93),
     ("Amazon Simple Storage Service", 203.18),
     ("AmazonCloudWatch", 148.61),
-    ("Amazon Virtual Private Cloud", 91.25),
+    ("Amazon Virtual Private Cloud", 109.45),
+    ("Amazon DynamoDB", 61.12),
     ("AWS Lambda", 37.84),
+    ("AWS Key Management Service", 6.42),
+    ("Amazon Elastic File System", 3.18),
+    ("AWS Secrets Manager", 2.97),
+    ("Amazon Route 53", 2.41),
 )
 
 

@@ -54,8 +54,12 @@ class ActionOptions:
     protected_tags: tuple[str, ...] = ("do-not-delete", "protected")
     #: RDS deletes keep a final snapshot unless the user turns this off.
     rds_final_snapshot: bool = True
+    #: DynamoDB deletes make an on-demand backup of the table first unless the user turns this off.
+    dynamodb_backup: bool = True
     #: The user explicitly chose "empty it first (all versions)" for non-empty buckets.
     empty_buckets: bool = False
+    #: Deregistering an AMI also deletes its snapshots (off unless the user ticks it).
+    delete_image_snapshots: bool = False
     #: Upper bound on waiting for an action to be verified (seconds).
     verify_timeout: float = 300.0
     poll_interval: float = 5.0

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from tracker_tui.aws.actions import ec2, elb, logs, rds, s3
+from tracker_tui.aws.actions import data, ec2, ec2_more, elb, logs, ml, rds, s3
 from tracker_tui.aws.actions.base import ActionSpec
 
+#: The family modules, each with its ``ACTIONS``.
+FAMILIES = (ec2, ec2_more, s3, rds, data, elb, logs, ml)
+
 ACTION_SPECS: dict[tuple[str, str], ActionSpec] = {
-    (spec.kind, spec.action): spec for family in (ec2, s3, rds, elb, logs) for spec in family.ACTIONS
+    (spec.kind, spec.action): spec for family in FAMILIES for spec in family.ACTIONS
 }

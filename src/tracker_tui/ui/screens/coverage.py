@@ -22,10 +22,11 @@ STATUS_LOOK = {
     CellStatus.FAILED: ("FAIL", "bold red"),
     CellStatus.TIMED_OUT: ("TIME", "bold cyan"),
     CellStatus.CANCELLED: ("x", "dim"),
+    CellStatus.NOT_OFFERED: ("-", "dim"),
 }
 
-#: The legend, in the labels' own styles.  It is a line of its own so that all of it fits at
-#: 80 columns (beside the summary it was cut off after DENY).
+#: The legend, in the labels' own styles.  It is a line of its own (two at 80 columns) so that
+#: all of it shows (beside the summary it was cut off after DENY).
 LEGEND = (
     (CellStatus.DONE, "found"),
     (CellStatus.EMPTY, "empty"),
@@ -33,6 +34,7 @@ LEGEND = (
     (CellStatus.THROTTLED, "throttled"),
     (CellStatus.FAILED, "failed"),
     (CellStatus.TIMED_OUT, "timed out"),
+    (CellStatus.NOT_OFFERED, "not offered"),
 )
 
 
@@ -65,7 +67,7 @@ class CoverageScreen(Screen[None]):
 
     DEFAULT_CSS = """
     CoverageScreen #coverage-title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
-    CoverageScreen #coverage-legend { height: 1; padding: 0 1; background: $panel; }
+    CoverageScreen #coverage-legend { height: auto; padding: 0 1; background: $panel; }
     CoverageScreen DataTable { height: 1fr; }
     CoverageScreen #coverage-cell { height: auto; min-height: 2; max-height: 6; padding: 0 1; background: $boost; }
     """
@@ -136,6 +138,8 @@ class CoverageScreen(Screen[None]):
                 text = f"{region} / {kind}: not scanned ({why})"
             else:
                 text = f"{region} / {kind}: {result.status.value}, {result.count} resources, {result.seconds:.1f}s"
-                if result.code or result.message:
-                    text += f"\n{result.code or ''}: {result.message or ''}"
+                if result.code:
+                    text += f"\n{result.code}: {result.message or ''}"
+                elif result.message:
+                    text += f"\n{result.message}"
         self.query_one("#coverage-cell", Static).update(Text(text))

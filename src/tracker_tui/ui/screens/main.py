@@ -163,6 +163,9 @@ class MainScreen(Screen[None]):
     def action_delete(self) -> None:
         self.tracker.request_action("delete")
 
+    def action_start(self) -> None:
+        self.tracker.request_action("start")
+
     def action_coverage(self) -> None:
         self.tracker.show_coverage()
 

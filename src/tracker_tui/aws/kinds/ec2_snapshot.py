@@ -1,0 +1,140 @@
+"""EBS snapshots the account owns: listing (never public or shared ones), the own AMI each
+backs, and the storage price (the volume's size is an upper bound: snapshots are incremental)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict, ts
+from tracker_tui.model import Resource, format_cost
+from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, number, unit, unknown_region
+from tracker_tui.pricing.catalogue import Catalogue
+
+KIND = "ec2:snapshot"
+
+#: The source volume AWS names for a snapshot that was copied (it has no volume of ours).
+NO_VOLUME = "vol-ffffffff"
+
+#: Why the volume's full size is only an upper bound, per storage tier.
+UPPER_BOUND = {
+    "standard": "an upper bound: a snapshot bills only the blocks changed since the previous one",
+    "archive": "an upper bound: an archived snapshot bills all the blocks it holds, for 90 days at least",
+}
+
+
+def owned(items: Iterable[dict[str, Any]], account_id: str) -> list[dict[str, Any]]:
+    """The items whose ``OwnerId`` is the scanned account.
+
+    ``OwnerIds=["self"]`` should be enough, but it is not everywhere (moto answers with
+    the public snapshots of its built-in images too), and another account's snapshot in
+    our list would be one we could be asked to delete.
+    """
+    return [item for item in items if str(item.get("OwnerId", "")) == account_id]
+
+
+def snapshot_ids_of(image: dict[str, Any]) -> list[str]:
+    """The EBS snapshots an AMI's block device mappings name, in device order."""
+    return [
+        str(m["Ebs"]["SnapshotId"])
+        for m in image.get("BlockDeviceMappings") or []
+        if (m.get("Ebs") or {}).get("SnapshotId")
+    ]
+
+
+def images_by_snapshot(ctx: CellContext, ec2: Any) -> dict[str, list[str]]:
+    """snapshot id -> the account's own AMIs that use it (one paginated DescribeImages)."""
+    backing: dict[str, list[str]] = {}
+    for page in ctx.pages(ec2, "describe_images", Owners=["self"]):
+        for image in owned(page.get("Images", []), ctx.account_id):
+            for snapshot in snapshot_ids_of(image):
+                backing.setdefault(snapshot, []).append(str(image["ImageId"]))
+    return backing
+
+
+def _age_days(started: Any, now: datetime) -> int | None:
+    if not isinstance(started, datetime):
+        return None
+    if started.tzinfo is None:
+        started = started.replace(tzinfo=UTC)
+    return max(0, (now - started).days)
+
+
+def list_snapshots(ctx: CellContext) -> Iterator[list[Resource]]:
+    ec2 = ctx.client("ec2")
+    backing: dict[str, list[str]] | None = None
+    now = datetime.now(UTC)
+    for page in ctx.pages(ec2, "describe_snapshots", OwnerIds=["self"]):
+        snapshots = owned(page.get("Snapshots", []), ctx.account_id)
+        if snapshots and backing is None:
+            # Only a cell that has snapshots pays for the AMI lookup, and only once.
+            backing = images_by_snapshot(ctx, ec2)
+        yield [_snapshot(ctx, snap, backing or {}, now) for snap in snapshots]
+
+
+def _snapshot(ctx: CellContext, snap: dict[str, Any], backing: dict[str, list[str]], now: datetime) -> Resource:
+    tags = tag_dict(snap.get("Tags"))
+    snapshot_id = str(snap["SnapshotId"])
+    volume = snap.get("VolumeId")
+    images = backing.get(snapshot_id, [])
+    details = {
+        "volume_size_gib": snap.get("VolumeSize"),
+        "volume_id": volume if volume and volume != NO_VOLUME else None,
+        "description": snap.get("Description") or None,
+        "storage_tier": snap.get("StorageTier") or "standard",
+        "restore_expiry_time": ts(snap.get("RestoreExpiryTime")),
+        "start_time": ts(snap.get("StartTime")),
+        "age_days": _age_days(snap.get("StartTime"), now),
+        "encrypted": bool(snap.get("Encrypted")),
+        "kms_key_id": snap.get("KmsKeyId"),
+        "progress": snap.get("Progress"),
+        "backs_image": images[0] if images else None,
+        "backs_images": images if len(images) > 1 else None,
+    }
+    return Resource(
+        kind=KIND,
+        id=snapshot_id,
+        account_id=ctx.account_id,
+        arn=ctx.arn("ec2", f"snapshot/{snapshot_id}"),
+        name=tags.get("Name", ""),
+        region=ctx.region,
+        state=str(snap.get("State", "")),
+        created=ts(snap.get("StartTime")),
+        tags=tags,
+        details={k: v for k, v in details.items() if v is not None},
+    )
+
+
+def estimate_snapshot(r: Resource, cat: Catalogue, book: PriceBook | None) -> Estimate:
+    d = r.details
+    if not cat.knows_region(r.region):
+        return unknown_region(r.region)
+    tier = str(d.get("storage_tier") or "standard")
+    price = cat.snapshot_gb_month(r.region, tier)
+    if price is None:
+        return None, f"no catalogue price for {tier} snapshot storage in {r.region}"
+    size = number(d.get("volume_size_gib"))
+    if size is None:
+        return None, "snapshot size unknown"
+    monthly = cents(size * price)
+    bound = UPPER_BOUND.get(tier, "an upper bound: the volume's full size")
+    return monthly, (
+        f"{tier} tier {r.region}: {count_text(size)} GiB (the volume's size) x ${unit(price)}/GB-mo "
+        f"= {format_cost(monthly)}; {bound}"
+    )
+
+
+SPEC = KindSpec(
+    id=KIND,
+    label="snap",
+    title="EBS snapshots",
+    service="ec2",
+    scope="regional",
+    lister=list_snapshots,
+    estimator=estimate_snapshot,
+    rules=(),
+    verbs={"delete": "delete"},
+    billed_as="EC2 - Other",
+    not_found_codes=frozenset({"InvalidSnapshot.NotFound"}),
+)

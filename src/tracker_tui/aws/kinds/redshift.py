@@ -1,0 +1,98 @@
+"""Redshift provisioned clusters: node type and count, state (a paused cluster pays no nodes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict, ts
+from tracker_tui.model import Resource
+from tracker_tui.pricing.basis import Estimate, PriceBook, hourly_basis, number, unit, unknown_region
+from tracker_tui.pricing.catalogue import Catalogue
+
+KIND = "redshift:cluster"
+
+PAUSED = "paused"
+
+
+def list_redshift_clusters(ctx: CellContext) -> Iterator[list[Resource]]:
+    redshift = ctx.client("redshift")
+    for page in ctx.pages(redshift, "describe_clusters"):
+        yield [_cluster(ctx, cluster) for cluster in page.get("Clusters", [])]
+
+
+def _cluster(ctx: CellContext, cluster: dict[str, Any]) -> Resource:
+    ident = str(cluster["ClusterIdentifier"])
+    tags = tag_dict(cluster.get("Tags"))
+    capacity = cluster.get("TotalStorageCapacityInMegaBytes")
+    details = {
+        "node_type": cluster.get("NodeType"),
+        "number_of_nodes": cluster.get("NumberOfNodes"),
+        "db_name": cluster.get("DBName"),
+        "cluster_version": cluster.get("ClusterVersion"),
+        "availability_zone": cluster.get("AvailabilityZone"),
+        "multi_az": cluster.get("MultiAZ"),  # "Enabled" / "Disabled"
+        "encrypted": cluster.get("Encrypted"),
+        "publicly_accessible": cluster.get("PubliclyAccessible"),
+        "endpoint": (cluster.get("Endpoint") or {}).get("Address"),
+        # RA3: the managed storage the nodes can address (a quota, not what is stored).
+        "storage_capacity_mb": capacity or None,
+    }
+    return Resource(
+        kind=KIND,
+        id=ident,
+        account_id=ctx.account_id,
+        arn=ctx.arn("redshift", f"cluster:{ident}"),
+        name=tags.get("Name", "") or ident,
+        region=ctx.region,
+        state=str(cluster.get("ClusterStatus", "")),
+        created=ts(cluster.get("ClusterCreateTime")),
+        tags=tags,
+        details={k: v for k, v in details.items() if v is not None},
+    )
+
+
+def _managed_storage(node_type: str, region: str, cat: Catalogue) -> str:
+    """What RA3 nodes add on top: managed storage, billed on what is stored (not in the API)."""
+    if not node_type.startswith("ra3."):
+        return ""
+    price = cat.service_price("redshift_managed_storage_gb_month", region)
+    at = f" at ${unit(price)}/GB-mo" if price is not None else ""
+    return f"+ managed storage{at}, usage-dependent"
+
+
+def estimate_redshift_cluster(r: Resource, cat: Catalogue, book: PriceBook | None) -> Estimate:
+    """Nodes x node-hour x 730 h while running; a paused cluster pays its storage only."""
+    d = r.details
+    if not cat.knows_region(r.region):
+        return unknown_region(r.region)
+    node_type = str(d.get("node_type") or "")
+    storage = _managed_storage(node_type, r.region, cat)
+    if (r.state or "").lower() == PAUSED:
+        kept = storage or "+ backups beyond the free allowance, usage-dependent"
+        return 0.0, f"paused: no node charge; {kept}"
+    hourly = cat.service_price("redshift_node_hourly", r.region, node_type)
+    if hourly is None:
+        return None, f"no catalogue price for {node_type or 'unknown node type'} nodes in {r.region}"
+    nodes = number(d.get("number_of_nodes"))
+    if nodes is None:
+        return None, f"{node_type}: node count unknown"
+    monthly, basis = hourly_basis(
+        f"{node_type} {r.region} (catalogue {cat.as_of})", hourly, cat.hours_per_month, int(nodes)
+    )
+    return monthly, f"{basis} {storage}" if storage else basis
+
+
+SPEC = KindSpec(
+    id=KIND,
+    label="rshft",
+    title="Redshift clusters",
+    service="redshift",
+    scope="regional",
+    lister=list_redshift_clusters,
+    estimator=estimate_redshift_cluster,
+    rules=(),
+    verbs={"stop": "pause", "start": "resume"},
+    billed_as="Amazon Redshift",
+    not_found_codes=frozenset({"ClusterNotFound", "ClusterNotFoundFault"}),
+)

@@ -1,0 +1,266 @@
+"""SageMaker notebook instances and real-time inference endpoints.
+
+Both list calls give summaries only.  Per notebook the lister asks DescribeNotebookInstance
+(volume size, internet access) and ListTags side by side; per endpoint DescribeEndpoint
+(the variants' current instance counts) then DescribeEndpointConfig (their instance types),
+with ListTags beside them.  Prices are the catalogue's instance-hours; ML storage volumes
+are not in the catalogue and are named, not priced.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import botocore.exceptions
+
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict, ts
+from tracker_tui.model import Resource, format_cost
+from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, hourly_basis, number, rate, unknown_region
+from tracker_tui.pricing.catalogue import Catalogue
+
+NOTEBOOK = "sagemaker:notebook-instance"
+ENDPOINT = "sagemaker:endpoint"
+
+#: SageMaker answers "does not exist" with a ValidationException ("RecordNotFound",
+#: "Could not find endpoint ..."); for a read by name that is the only thing it means.
+NOT_FOUND = frozenset({"ValidationException", "ResourceNotFound"})
+
+
+def _side_by_side(ctx: CellContext, items: list[dict[str, Any]], *reads: Callable[[dict[str, Any]], Any]) -> list[Any]:
+    """Every read of every item in one fan-out: ``[[read(item) for item in items] for read in reads]``."""
+    jobs = [functools.partial(read, item) for read in reads for item in items]
+    results = ctx.fan_out(lambda job: job(), jobs)
+    n = len(items)
+    return [results[i * n : (i + 1) * n] for i in range(len(reads))]
+
+
+def _tags(client: Any, arn: str | None) -> dict[str, str]:
+    if not arn:
+        return {}
+    try:
+        return tag_dict(client.list_tags(ResourceArn=arn).get("Tags"))
+    except botocore.exceptions.ClientError:
+        return {}
+
+
+# --- notebook instances ---------------------------------------------------------------------
+
+
+def list_notebook_instances(ctx: CellContext) -> Iterator[list[Resource]]:
+    sm = ctx.client("sagemaker")
+    for page in ctx.pages(sm, "list_notebook_instances"):
+        items = list(page.get("NotebookInstances", []))
+        described, tag_sets = _side_by_side(
+            ctx,
+            items,
+            lambda nb: _describe_notebook(sm, nb["NotebookInstanceName"]),
+            lambda nb: _tags(sm, nb.get("NotebookInstanceArn")),
+        )
+        yield [
+            _notebook(ctx, summary, full, tags) for summary, full, tags in zip(items, described, tag_sets, strict=True)
+        ]
+
+
+def _describe_notebook(sm: Any, name: str) -> dict[str, Any]:
+    """DescribeNotebookInstance's answer; empty when it cannot be read (the summary still maps)."""
+    try:
+        return dict(sm.describe_notebook_instance(NotebookInstanceName=name))
+    except botocore.exceptions.ClientError:
+        return {}
+
+
+def _notebook(ctx: CellContext, summary: dict[str, Any], full: dict[str, Any], tags: dict[str, str]) -> Resource:
+    item = {**summary, **{k: v for k, v in full.items() if k != "ResponseMetadata"}}
+    name = item["NotebookInstanceName"]
+    details = {
+        "instance_type": item.get("InstanceType"),
+        "volume_size_gb": item.get("VolumeSizeInGB"),
+        "direct_internet_access": item.get("DirectInternetAccess"),
+        "root_access": item.get("RootAccess"),
+        "last_modified": ts(item.get("LastModifiedTime")),
+        "platform": item.get("PlatformIdentifier"),
+        "lifecycle_config": item.get("NotebookInstanceLifecycleConfigName"),
+        "subnet_id": item.get("SubnetId"),
+        "failure_reason": item.get("FailureReason"),
+    }
+    return Resource(
+        kind=NOTEBOOK,
+        id=name,
+        account_id=ctx.account_id,
+        arn=item.get("NotebookInstanceArn") or ctx.arn("sagemaker", f"notebook-instance/{name.lower()}"),
+        name=tags.get("Name", "") or name,
+        region=ctx.region,
+        state=str(item.get("NotebookInstanceStatus") or ""),
+        created=ts(item.get("CreationTime")),
+        tags=tags,
+        details={k: v for k, v in details.items() if v is not None},
+    )
+
+
+def estimate_notebook(r: Resource, cat: Catalogue, book: PriceBook | None) -> Estimate:
+    d = r.details
+    itype = str(d.get("instance_type") or "")
+    size = number(d.get("volume_size_gb"))
+    storage = f"{count_text(size)} GB ML storage volume" if size is not None else "its ML storage volume"
+    if (r.state or "").lower() == "stopped":
+        return 0.0, f"stopped: no instance charge; {storage} still bills (ML storage not priced)"
+    if not cat.knows_region(r.region):
+        return unknown_region(r.region)
+    if not itype:
+        return None, "notebook instance type unknown"
+    hourly = cat.service_price("sagemaker_notebook_hourly", r.region, itype)
+    if hourly is None:
+        return None, f"no catalogue price for {itype} notebooks in {r.region}"
+    monthly, basis = hourly_basis(f"{itype} notebook {r.region} (catalogue {cat.as_of})", hourly, cat.hours_per_month)
+    return monthly, f"{basis} + {storage}, ML storage not priced"
+
+
+# --- real-time endpoints ------------------------------------------------------------------------
+
+
+def list_endpoints(ctx: CellContext) -> Iterator[list[Resource]]:
+    sm = ctx.client("sagemaker")
+    for page in ctx.pages(sm, "list_endpoints"):
+        items = list(page.get("Endpoints", []))
+        described, tag_sets = _side_by_side(
+            ctx,
+            items,
+            lambda ep: _describe_endpoint(sm, ep["EndpointName"]),
+            lambda ep: _tags(sm, ep.get("EndpointArn")),
+        )
+        yield [
+            _endpoint(ctx, summary, full, config, tags)
+            for summary, (full, config), tags in zip(items, described, tag_sets, strict=True)
+        ]
+
+
+def _describe_endpoint(sm: Any, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(DescribeEndpoint, DescribeEndpointConfig of its config); empty where they cannot be read."""
+    try:
+        endpoint = dict(sm.describe_endpoint(EndpointName=name))
+    except botocore.exceptions.ClientError:
+        return {}, {}
+    config_name = endpoint.get("EndpointConfigName")
+    if not config_name:
+        return endpoint, {}
+    try:
+        return endpoint, dict(sm.describe_endpoint_config(EndpointConfigName=config_name))
+    except botocore.exceptions.ClientError:
+        # The config may have been deleted while the endpoint runs on (AWS allows it).
+        return endpoint, {}
+
+
+def endpoint_variants(endpoint: dict[str, Any], config: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each production variant: its instance type (from the config) and current instance count
+    (from the endpoint), or its serverless memory and concurrency."""
+    configured = {v.get("VariantName"): v for v in config.get("ProductionVariants", [])}
+    running = {v.get("VariantName"): v for v in endpoint.get("ProductionVariants", [])}
+    out = []
+    for name in [*running, *(n for n in configured if n not in running)]:
+        now, planned = running.get(name, {}), configured.get(name, {})
+        serverless = now.get("CurrentServerlessConfig") or planned.get("ServerlessConfig")
+        variant: dict[str, Any] = {"name": name}
+        if serverless:
+            variant["serverless_memory_mb"] = serverless.get("MemorySizeInMB")
+            variant["serverless_max_concurrency"] = serverless.get("MaxConcurrency")
+        else:
+            variant["instance_type"] = planned.get("InstanceType")
+            planned_count = now.get("DesiredInstanceCount", planned.get("InitialInstanceCount"))
+            variant["instance_count"] = now.get("CurrentInstanceCount", planned_count)
+        out.append({k: v for k, v in variant.items() if v is not None})
+    return out
+
+
+def _endpoint(
+    ctx: CellContext, summary: dict[str, Any], full: dict[str, Any], config: dict[str, Any], tags: dict[str, str]
+) -> Resource:
+    name = summary["EndpointName"]
+    details = {
+        "endpoint_config": full.get("EndpointConfigName"),
+        "variants": endpoint_variants(full, config) if full else None,
+        "last_modified": ts(summary.get("LastModifiedTime")),
+        "failure_reason": full.get("FailureReason"),
+    }
+    return Resource(
+        kind=ENDPOINT,
+        id=name,
+        account_id=ctx.account_id,
+        arn=summary.get("EndpointArn") or ctx.arn("sagemaker", f"endpoint/{name.lower()}"),
+        name=tags.get("Name", "") or name,
+        region=ctx.region,
+        state=str(full.get("EndpointStatus") or summary.get("EndpointStatus") or ""),
+        created=ts(summary.get("CreationTime")),
+        tags=tags,
+        details={k: v for k, v in details.items() if v is not None},
+    )
+
+
+def estimate_endpoint(r: Resource, cat: Catalogue, book: PriceBook | None) -> Estimate:
+    """Instance variants: count x hourly x 730.  Serverless variants bill per request and
+    compute-second: usage-dependent, so an all-serverless endpoint is None and a mixed one
+    names its serverless part."""
+    variants = r.details.get("variants")
+    if not isinstance(variants, list) or not variants:
+        return None, "production variants unknown"
+    if not cat.knows_region(r.region):
+        return unknown_region(r.region)
+    hours = cat.hours_per_month
+    parts: list[str] = []
+    serverless: list[str] = []
+    total = 0.0
+    for variant in variants:
+        name = str(variant.get("name") or "?")
+        if "instance_type" not in variant:
+            serverless.append(name)
+            continue
+        itype = str(variant.get("instance_type") or "")
+        count = number(variant.get("instance_count"))
+        if count is None:
+            return None, f"variant {name}: instance count unknown"
+        hourly = cat.service_price("sagemaker_hosting_hourly", r.region, itype)
+        if hourly is None:
+            return None, f"no catalogue price for {itype or 'unknown'} endpoint instances in {r.region}"
+        cost = cents(count * hourly * hours)
+        total += cost
+        parts.append(f"{name} {count_text(count)} x {itype} x ${rate(hourly)}/h x {hours} h = {format_cost(cost)}")
+    usage = f"serverless variant {', '.join(serverless)}: per request and compute time, usage-dependent"
+    if not parts:
+        return None, usage
+    monthly = cents(total)
+    basis = f"real-time endpoint {r.region} (catalogue {cat.as_of}): " + "; ".join(parts)
+    if len(parts) > 1:
+        basis += f"; total {format_cost(monthly)}"
+    if serverless:
+        basis += f"; + {usage}"
+    return monthly, basis
+
+
+NOTEBOOKS = KindSpec(
+    id=NOTEBOOK,
+    label="nb",
+    title="SageMaker notebook instances",
+    service="sagemaker",
+    scope="regional",
+    lister=list_notebook_instances,
+    estimator=estimate_notebook,
+    rules=(),
+    verbs={"stop": "stop", "start": "start"},
+    billed_as="Amazon SageMaker",
+    not_found_codes=NOT_FOUND,
+)
+
+ENDPOINTS = KindSpec(
+    id=ENDPOINT,
+    label="smep",
+    title="SageMaker endpoints",
+    service="sagemaker",
+    scope="regional",
+    lister=list_endpoints,
+    estimator=estimate_endpoint,
+    rules=(),
+    verbs={"delete": "delete"},
+    billed_as="Amazon SageMaker",
+    not_found_codes=NOT_FOUND,
+)
