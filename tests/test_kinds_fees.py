@@ -314,3 +314,13 @@ def test_secret_prices_for_bare_rows() -> None:
         None,
         "no catalogue prices for region xx-nowhere-1",
     )
+
+
+def test_a_region_without_keys_costs_one_call() -> None:
+    # Most regions of an account hold no key: no ListAliases there (one request per empty cell).
+    with mock_aws():
+        session = helpers.moto_session()
+        calls = record_calls(session)
+        found, _ = helpers.scan(["kms:key"], ["eu-north-1"], session=session)
+    assert found == []
+    assert [name for name, _ in calls] == ["kms.ListKeys"]

@@ -370,3 +370,20 @@ def test_a_kind_whose_service_a_region_lacks_is_not_offered_there_and_never_call
     assert error_entries(collector.results) == []
     # No client was made for the cell that did not run.
     assert ("sagemaker-geospatial", "us-east-1") not in session._clients  # noqa: SLF001
+
+
+# --- clients ---------------------------------------------------------------------------------------
+
+
+def test_clients_of_one_service_share_their_class_within_a_session_and_still_work() -> None:
+    with mock_aws():
+        session = moto_session()
+        east, west = session.client("ec2", "us-east-1"), session.client("ec2", "eu-west-1")
+        assert type(east) is type(west)
+        assert east.meta.region_name == "us-east-1" and west.meta.region_name == "eu-west-1"
+        east.create_volume(Size=1, AvailabilityZone="us-east-1a")
+        assert len(east.describe_volumes()["Volumes"]) == 1
+        assert west.describe_volumes()["Volumes"] == []
+        # Another service, another class; another session, its own classes.
+        assert type(session.client("rds", "us-east-1")) is not type(east)
+        assert type(moto_session().client("ec2", "us-east-1")) is not type(east)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # imported where used: --version and --help stay fast
     from tracker_tui.aws.source import Connection, LiveSource, MultiSource
     from tracker_tui.config import Settings
     from tracker_tui.model import Identity, Resource
+    from tracker_tui.ui.app import TrackerApp
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -273,6 +274,10 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     from tracker_tui.costs import report_footer
     from tracker_tui.store import Inventory, render, write_output
 
+    if args.demo:
+        from tracker_tui.demo import prestart
+
+        prestart(args.demo_latency)
     kinds = _kinds(args)
     settings = _settings(stderr)
     source = _source(args, kinds, settings)
@@ -456,18 +461,20 @@ def run_tui(args: argparse.Namespace) -> int:
     Credentials and regions of a real account are checked before the screen opens, so a
     bad profile is one line and exit 2, not a broken screen.
     """
+    if args.demo and args.command != "open":
+        # First thing: the demo's server process loads moto while this one loads the rest.
+        from tracker_tui.demo import prestart
+
+        prestart(args.demo_latency)
     from tracker_tui.aws.regions import RegionsError
     from tracker_tui.aws.session import CredentialsError
     from tracker_tui.config import load_settings
     from tracker_tui.history import ScanHistory
     from tracker_tui.store import InventoryError, read_inventory
 
-    try:  # the UI only now: scan, config and audit never import Textual
-        from tracker_tui.ui.app import TrackerApp
-    except ImportError as exc:  # pragma: no cover - a broken install
-        raise UsageError(f"the TUI is not available: {exc}") from None
     settings = load_settings()
     if args.command == "open":
+        TrackerApp = _tui()
         try:
             inventory = read_inventory(args.file)
         except InventoryError as exc:
@@ -476,6 +483,7 @@ def run_tui(args: argparse.Namespace) -> int:
         app = TrackerApp(None, inventory=inventory, inventory_label=label, settings=settings,
                          read_only=bool(args.read_only))
         return app.run() or 0
+    # The source before the UI: the demo's server process starts loading while this one does.
     source = _source(args, _kinds(args), settings)
     if not args.demo:  # the demo connects in the app, so its screen shows at once
         try:
@@ -483,6 +491,11 @@ def run_tui(args: argparse.Namespace) -> int:
         except (CredentialsError, RegionsError) as exc:
             source.close()
             raise UsageError(str(exc)) from None
+    try:
+        TrackerApp = _tui()
+    except UsageError:
+        source.close()
+        raise
     app = TrackerApp(
         source, settings=settings, read_only=bool(args.read_only), history=ScanHistory(keep=settings.keep_scans)
     )
@@ -490,6 +503,15 @@ def run_tui(args: argparse.Namespace) -> int:
         return app.run() or 0
     finally:
         source.close()
+
+
+def _tui() -> type[TrackerApp]:
+    """The app class; the UI is imported only now: scan, config and audit never import Textual."""
+    try:
+        from tracker_tui.ui.app import TrackerApp
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise UsageError(f"the TUI is not available: {exc}") from None
+    return TrackerApp
 
 
 def main(argv: Sequence[str] | None = None, stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> int:

@@ -1,29 +1,38 @@
 """The embedded demo account: a moto server on a loopback port, seeded with an estate.
 
-``tracker-tui --demo`` starts a ``ThreadedMotoServer`` on an ephemeral 127.0.0.1 port,
-seeds it through the real AWS APIs (boto3 over HTTP), and hands back an ``AwsSession``
-pointed at it with dummy credentials.  Scan threads then talk real HTTP to it, so the
-whole stack is exercised.  A per-request delay (varied by region unless fixed) makes the
-streaming visible.  Actions really change the mocked account.
+``tracker-tui --demo`` starts a ``ThreadedMotoServer`` on an ephemeral 127.0.0.1 port in a
+child process and hands back an ``AwsSession`` pointed at it with dummy credentials, as
+soon as the server answers.  The child seeds the estate itself, in-process (moto's
+``mock_aws``, the same backends the server answers from, through the public APIs), home
+region first; until a part of the estate is made, the server holds the requests for it
+(``SeedGates``), so a scan never sees half a region: it sees latency.  Scan threads talk
+real HTTP to it, so the whole stack is exercised.  A per-request delay (varied by region
+unless fixed) makes the streaming visible.  Actions really change the mocked account.
 """
 
 from __future__ import annotations
 
+import atexit
+import html
+import importlib.util
+import io
+import json
 import logging
 import os
+import re
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+import urllib.parse
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-import boto3
-import botocore.session
+if TYPE_CHECKING:  # imported where used: starting the server process must not wait for boto3
+    import boto3
 
-from tracker_tui.aws.session import AwsSession, SessionOptions
-from tracker_tui.demo_estate import DEMO_AMIS_PATH, DEMO_REGIONS, seed_bill, seed_estate
-from tracker_tui.demo_estate.core import SEED_CONFIG
+    from tracker_tui.aws.session import AwsSession
 
 #: Round-trip times by region, in ms, as seen from a bastion in us-east-1.
 REGION_LATENCY_MS = {
@@ -46,30 +55,6 @@ class DemoError(RuntimeError):
     """The demo account could not be started."""
 
 
-@dataclass
-class DemoAccount:
-    """A running demo: the server process, its endpoint, and a session pointed at it."""
-
-    endpoint_url: str
-    session: AwsSession
-    seconds_to_seed: float
-    resources_seeded: int
-    _process: subprocess.Popen[str] | None = field(repr=False, default=None)
-
-    def stop(self) -> None:
-        """Stop the server process (closing its stdin tells it to exit)."""
-        process, self._process = self._process, None
-        if process is None:
-            return
-        try:
-            if process.stdin:
-                process.stdin.close()
-            process.wait(timeout=5)
-        except Exception:  # noqa: BLE001 - shutting down a demo must never raise
-            process.kill()
-            process.wait(timeout=5)
-
-
 def _quiet_werkzeug() -> None:
     # The server logs every request to stderr, which would scribble over the TUI.
     log = logging.getLogger("werkzeug")
@@ -80,6 +65,9 @@ def _quiet_werkzeug() -> None:
 
 def demo_boto_session() -> boto3.Session:
     """A boto3 Session with dummy credentials that ignores the user's AWS profile and files."""
+    import boto3
+    import botocore.session
+
     core = botocore.session.Session()
     core.set_config_variable("profile", None)
     core.set_config_variable("config_file", os.devnull)
@@ -103,12 +91,144 @@ def latency_for(fixed_ms: float | None) -> Callable[[str, str], float]:
     return delay
 
 
-def start_demo(latency_ms: float | None = None, *, seed: bool = True, timeout: float = 120.0) -> DemoAccount:
-    """Start the moto server in a child process, seed the estate, return a session on it.
+@dataclass(frozen=True)
+class SeedReport:
+    """What the demo server's seeding made, as its child process reported it."""
 
-    The server runs in its own process so its CPU work (moto is pure Python) runs on
-    another core than the UI and the scan threads.  Seeding goes through the public APIs
-    from this process, so the two share the work.
+    resources: int
+    seconds: float
+    #: Empty when it all went well; else the error (the regions not seeded answer with it).
+    error: str = ""
+
+
+class PendingDemo:
+    """A demo server process started, not yet answering (``ready`` waits for it).
+
+    Started as early as possible (before the UI is imported), so the server's own start-up
+    runs on the other core while this process loads the UI.
+    """
+
+    def __init__(self, latency_ms: float | None = None, *, seed: bool = True) -> None:
+        # Only checking that the demo extra is installed (importing moto here would cost the
+        # head start the server process is for).
+        if importlib.util.find_spec("moto") is None or importlib.util.find_spec("werkzeug") is None:
+            raise DemoError("the demo needs moto's server: pip install 'tracker-tui[demo]'")
+        self.latency_ms = latency_ms
+        self.started = time.monotonic()
+        args = [sys.executable, "-m", "tracker_tui.demo", "--serve"] + (["--seed"] if seed else [])
+        self.process = subprocess.Popen(
+            args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        self.used = False
+
+    def stop(self) -> None:
+        """Stop a server that was never used."""
+        self.process.kill()
+        self.process.wait(timeout=5)
+
+    def ready(self, timeout: float = 120.0) -> DemoAccount:
+        """The running demo, once its server answers (the estate may still be seeding).
+
+        Raises:
+            DemoError: the server did not start.
+        """
+        from tracker_tui.aws.session import AwsSession, SessionOptions
+
+        self.used = True
+        process = self.process
+        ready = _read_line(process, timeout)
+        if not ready.startswith("READY "):
+            process.kill()
+            error = (process.stderr.read() if process.stderr else "").strip().splitlines()
+            raise DemoError(f"the demo server did not start: {error[-1] if error else ready or 'no output'}")
+        endpoint = ready.split()[1]
+        delay = None if self.latency_ms == 0 else latency_for(self.latency_ms)
+        session = AwsSession(
+            SessionOptions(endpoint_url=endpoint, home_region="us-east-1"),
+            boto_session=demo_boto_session(),
+            request_delay=delay,
+        )
+        demo = DemoAccount(endpoint, session, time.monotonic() - self.started, process)
+        threading.Thread(target=demo._read_reports, name="demo-reports", daemon=True).start()
+        return demo
+
+
+@dataclass
+class DemoAccount:
+    """A running demo: the server process, its endpoint, and a session pointed at it."""
+
+    endpoint_url: str
+    session: AwsSession
+    #: From starting the process to its server answering.
+    seconds_to_ready: float
+    _process: subprocess.Popen[str] | None = field(repr=False, default=None)
+    _report: SeedReport | None = field(repr=False, default=None)
+    _reported: threading.Event = field(repr=False, default_factory=threading.Event)
+    #: Each part of the estate as it opened: name -> seconds from the server process's start.
+    stages: dict[str, float] = field(default_factory=dict)
+
+    def seeded(self, timeout: float | None = None) -> SeedReport | None:
+        """What the seeding made, once it is done (None: not within ``timeout``)."""
+        self._reported.wait(timeout)
+        return self._report
+
+    def _read_reports(self) -> None:
+        process = self._process
+        if process is None or process.stdout is None:
+            return
+        for line in process.stdout:
+            word, _, rest = line.strip().partition(" ")
+            if word == "STAGE":
+                name, _, seconds = rest.partition(" ")
+                self.stages[name] = float(seconds)
+            elif word == "SEEDED":
+                count, seconds, *error = rest.split(" ", 2)
+                self._report = SeedReport(int(count), float(seconds), error[0] if error else "")
+                self._reported.set()
+        self._reported.set()  # the process ended
+
+    def stop(self) -> None:
+        """Stop the server process (closing its stdin tells it to exit)."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        try:
+            if process.stdin:
+                process.stdin.close()
+            process.wait(timeout=5)
+        except Exception:  # noqa: BLE001 - shutting down a demo must never raise
+            process.kill()
+            process.wait(timeout=5)
+
+
+_PRESTARTED: list[PendingDemo] = []
+
+
+def prestart(latency_ms: float | None) -> None:
+    """Start the demo's server process now, for ``take_prestarted`` to pick up later.
+
+    Called first thing by ``tracker-tui --demo``: the server loads moto while this process
+    loads the UI.  A process never picked up is stopped at exit.
+    """
+    try:
+        pending = PendingDemo(latency_ms)
+    except DemoError:
+        return  # said when the demo is opened
+    _PRESTARTED.append(pending)
+    atexit.register(lambda: None if pending.used else pending.stop())
+
+
+def take_prestarted(latency_ms: float | None) -> PendingDemo | None:
+    """The process ``prestart`` started with the same latency, if any (once)."""
+    for pending in _PRESTARTED:
+        if pending.latency_ms == latency_ms:
+            _PRESTARTED.remove(pending)
+            return pending
+    return None
+
+
+def start_demo(latency_ms: float | None = None, *, seed: bool = True, timeout: float = 120.0) -> DemoAccount:
+    """Start the demo server process and return a session on it once it answers.
 
     Args:
         latency_ms: a fixed delay per API call; None varies it by region; 0 disables it.
@@ -118,45 +238,7 @@ def start_demo(latency_ms: float | None = None, *, seed: bool = True, timeout: f
     Raises:
         DemoError: moto is not installed or the server did not start.
     """
-    try:
-        import moto.server  # noqa: F401 - only checking that the demo extra is installed
-    except ImportError as exc:
-        raise DemoError(f"the demo needs moto's server: pip install 'tracker-tui[demo]' ({exc})") from None
-    env = dict(os.environ)
-    env.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-    env["MOTO_AMIS_PATH"] = str(DEMO_AMIS_PATH)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tracker_tui.demo", "--serve"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    ready = _read_line(process, timeout)
-    if not ready.startswith("READY "):
-        process.kill()
-        error = (process.stderr.read() if process.stderr else "").strip().splitlines()
-        raise DemoError(f"the demo server did not start: {error[-1] if error else ready or 'no output'}")
-    endpoint = ready.split()[1]
-    boto = demo_boto_session()
-    t0 = time.monotonic()
-    count = 0
-    if seed:
-        count = seed_estate(boto, endpoint)
-        seed_bill(endpoint)
-        process.stdin.write("fake-log-storage\n")  # type: ignore[union-attr]
-        process.stdin.flush()  # type: ignore[union-attr]
-        _read_line(process, timeout)
-    seeded = time.monotonic() - t0
-    delay = None if latency_ms == 0 else latency_for(latency_ms)
-    # The scan reuses the seeding Session: its service models are already loaded.
-    session = AwsSession(
-        SessionOptions(endpoint_url=endpoint, home_region="us-east-1"),
-        boto_session=boto,
-        request_delay=delay,
-    )
-    return DemoAccount(endpoint, session, seeded, count, process)
+    return PendingDemo(latency_ms, seed=seed).ready(timeout)
 
 
 def _read_line(process: subprocess.Popen[str], timeout: float) -> str:
@@ -167,60 +249,239 @@ def _read_line(process: subprocess.Popen[str], timeout: float) -> str:
     return result[0].strip() if result else ""
 
 
-#: One cheap read per service the demo uses: the first request of each loads its model.
-_WARM_CALLS = (
-    ("sts", "get_caller_identity"),
-    ("iam", "list_users"),
-    ("ec2", "describe_vpcs"),
-    ("s3", "list_buckets"),
-    ("cloudwatch", "list_metrics"),
-    ("rds", "describe_db_instances"),
-    ("lambda", "list_functions"),
-    ("elbv2", "describe_load_balancers"),
-    ("elb", "describe_load_balancers"),
-    ("logs", "describe_log_groups"),
-    ("autoscaling", "describe_auto_scaling_groups"),
-    ("elasticache", "describe_cache_clusters"),
-)
+# --- the child process ------------------------------------------------------------------------
+
+#: ``Credential=AKID/20261202/us-east-1/ec2/aws4_request``: the region and service a request is for.
+_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request")
+
+#: Requests wait at most this long for their part of the estate (then they are answered).
+GATE_TIMEOUT_S = 120.0
 
 
-def _warm(endpoint: str) -> None:
+#: Requests that read nothing the seeding makes: never held (the scan needs them to start).
+UNGATED = frozenset({("sts", ""), ("ec2", "DescribeRegions"), ("ec2", "DescribeAvailabilityZones")})
+
+
+class SeedGates:
+    """Which parts of the estate the server may answer for yet.
+
+    Every region of the estate is closed until it is seeded; some of the home region's
+    services open earlier (``open(home, services)``), once everything that writes to them
+    there is done.  Regions outside the estate are empty and always open.  A region whose
+    seeding failed answers every request with the failure, so the scan shows it as a
+    failed cell, not as an empty one.
+    """
+
+    def __init__(self, regions: Sequence[str], home: str) -> None:
+        self.home = home
+        self._closed = set(regions)
+        self._open_services: set[tuple[str, str]] = set()
+        self._changed = threading.Condition()
+        self.failed: dict[str, str] = {}
+
+    def is_open(self, region: str, service: str) -> bool:
+        return region not in self._closed or (region, service) in self._open_services
+
+    def wait(self, region: str, service: str, timeout: float = GATE_TIMEOUT_S) -> str | None:
+        """Wait until the part is seeded; the seeding's error for it, if it failed."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.is_open(region, service), timeout)
+        return self.failed.get(region)
+
+    def open(self, region: str, services: Iterable[str] | None = None) -> None:
+        """Open ``services`` in ``region`` (every one when None); ``service.Operation`` opens
+        one operation only."""
+        with self._changed:
+            if services is None:
+                self._closed.discard(region)
+            else:
+                self._open_services.update((region, service) for service in services)
+            self._changed.notify_all()
+
+    def fail(self, message: str) -> None:
+        """The seeding stopped: every part not open yet answers with ``message``."""
+        with self._changed:
+            for region in self._closed:
+                self.failed[region] = message
+            self._closed.clear()
+            self._changed.notify_all()
+
+
+def _operation(environ: dict[str, Any]) -> str:
+    """The API operation of a request: X-Amz-Target's (JSON protocols), or the query's Action."""
+    target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
+    if target:
+        return target.rpartition(".")[2]
+    if "x-www-form-urlencoded" not in environ.get("CONTENT_TYPE", ""):
+        return ""
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)  # put back for the app
+    return urllib.parse.parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0]
+
+
+def gated(app: Callable[..., Any], gates: SeedGates) -> Callable[..., Any]:
+    """A WSGI middleware holding each signed request until its part of the estate is seeded."""
+
+    def middleware(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        scope = _SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
+        if scope is not None:
+            region, service = scope.group(1), scope.group(2)
+            if not gates.is_open(region, service) and (service, "") not in UNGATED:
+                operation = _operation(environ)
+                if (service, operation) not in UNGATED and not gates.is_open(region, f"{service}.{operation}"):
+                    gates.wait(region, service)
+            failure = gates.failed.get(region)
+            if failure:
+                return _seeding_failed(environ, start_response, failure)
+        return app(environ, start_response)
+
+    return middleware
+
+
+def _seeding_failed(environ: dict[str, Any], start_response: Callable[..., Any], message: str) -> list[bytes]:
+    text = f"the demo could not seed this region: {message}"
+    if "json" in environ.get("CONTENT_TYPE", ""):
+        body = json.dumps({"__type": "DemoSeedingFailed", "message": text}).encode()
+        content_type = "application/x-amz-json-1.1"
+    else:
+        escaped = html.escape(text)
+        body = (
+            "<Response><Errors><Error><Code>DemoSeedingFailed</Code>"
+            f"<Message>{escaped}</Message></Error></Errors><RequestID>demo</RequestID></Response>"
+        ).encode()
+        content_type = "text/xml"
+    start_response("400 Bad Request", [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def _seed(gates: SeedGates, endpoint: str) -> None:
+    """Seed the estate in this (the server's) process, opening each part as it is made.
+
+    The home region's EC2 side first (the first rows), then the rest of it with the
+    account-wide kinds and the bill, then the other regions in the order a scan reaches them.
+    """
+    from tracker_tui.demo_estate import (
+        ENVIRONMENTS,
+        FIRST_STAGE_SERVICES,
+        seed_account,
+        seed_alias,
+        seed_bill,
+        seed_first_stage,
+        seed_global,
+        seed_region,
+        seed_second_stage,
+    )
+
+    t0 = time.monotonic()
+    boto = demo_boto_session()
+    count = 0
     try:
-        boto = demo_boto_session()
-        for service, operation in _WARM_CALLS:
-            getattr(boto.client(service, endpoint_url=endpoint, config=SEED_CONFIG), operation)()
-        from moto.ec2.models import ec2_backends
+        # What the app needs before its scan starts, first: the alias (the identity), and
+        # moto's EC2 backend, which answers DescribeRegions (a second of imports).
+        seed_alias(boto, None)
+        gates.open(gates.home, ("iam.ListAccountAliases",))
+        import moto.ec2.models
+        from moto.core.utils import get_service_model
 
-        for region in boto.get_available_regions("ec2"):
-            ec2_backends["123456789012"][region]
-    except Exception:  # noqa: BLE001 - warming is an optimisation only
-        pass
+        moto.ec2.models.ec2_backends[DEMO_ACCOUNT][gates.home].describe_regions()
+        get_service_model("ec2")  # what moto writes its EC2 answers with (cached)
+        _stage("ec2-loaded")
+        count += seed_global(boto, None, alias=False)
+        gates.open(gates.home, ("iam",))  # nothing else writes to IAM: the users and roles rows
+        _stage(f"{gates.home}:iam")
+        seeder, made = seed_first_stage(boto, None, gates.home)
+        count += made
+        gates.open(gates.home, FIRST_STAGE_SERVICES)
+        _stage(f"{gates.home}:first")
+        count += seed_second_stage(seeder) + seed_account(boto, None)
+        _fake_log_storage(gates.home)
+        seed_bill(endpoint)
+        gates.open(gates.home)
+        _stage(gates.home)
+        for region in sorted(r for r in ENVIRONMENTS if r != gates.home):
+            count += seed_region(boto, None, region)
+            _fake_log_storage(region)
+            gates.open(region)
+            _stage(region)
+    except Exception as exc:  # noqa: BLE001 - reported to the parent and answered to the scan
+        message = f"{type(exc).__name__}: {exc}".replace("\n", " ")[:300]
+        gates.fail(message)
+        print(f"SEEDED {count} {time.monotonic() - t0:.3f} {message}", flush=True)
+        return
+    print(f"SEEDED {count} {time.monotonic() - t0:.3f}", flush=True)
 
 
-def serve() -> None:
-    """The child process: a moto server on a free loopback port until stdin closes."""
+#: The account moto serves (its default).
+DEMO_ACCOUNT = "123456789012"
+
+#: When this process started (the child's clock; stages are reported against it).
+_STARTED = time.monotonic()
+
+
+def _stage(name: str) -> None:
+    """Tell the parent a part of the estate is open: ``STAGE <name> <seconds since start>``."""
+    print(f"STAGE {name} {time.monotonic() - _STARTED:.3f}", flush=True)
+
+
+class _GatedMotoServer:
+    """moto's ThreadedMotoServer with the seeding gates in front of its WSGI app."""
+
+    def __init__(self, gates: SeedGates) -> None:
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+        from werkzeug.serving import make_server
+
+        app = gated(DomainDispatcherApplication(create_backend_app), gates)
+        self._server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="moto-server", daemon=True)
+
+    @property
+    def endpoint(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join()
+
+
+def serve(seed: bool = False) -> None:
+    """The child process: a moto server on a free loopback port until stdin closes.
+
+    ``python -m tracker_tui.demo --serve`` serves an empty account (the benchmarks seed
+    their own); ``--serve --seed`` the demo's estate.
+
+    The seeding runs here, in-process under ``mock_aws`` (whose backends are the ones the
+    server answers from): no HTTP, and none of this process's CPU is the UI's.
+    """
+    from tracker_tui.demo_estate.core import DEMO_AMIS_PATH
+
+    # Only the demo's own AMIs: moto's 1,300 default ones would cost seconds to load.
     os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-    os.environ.setdefault("MOTO_AMIS_PATH", str(DEMO_AMIS_PATH))
+    os.environ["MOTO_AMIS_PATH"] = str(DEMO_AMIS_PATH)
     _quiet_werkzeug()
-    from moto.server import ThreadedMotoServer
+    from moto import mock_aws
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    print(f"READY http://{host}:{port}", flush=True)
-    # moto loads each service's model and builds each region's EC2 state (default VPC,
-    # subnets, ...) on first touch, which would land on the seeding's and the scan's first
-    # requests.  Do it now, while the parent is still starting up.
-    threading.Thread(target=_warm, args=(f"http://{host}:{port}",), name="warm", daemon=True).start()
-    for line in sys.stdin:
-        if line.strip() == "fake-log-storage":
-            _fake_log_storage()
-            print("OK", flush=True)
-    server.stop()
+    from tracker_tui.demo_estate import DEMO_REGIONS
+
+    gates = SeedGates(DEMO_REGIONS if seed else (), "us-east-1")
+    with mock_aws():
+        server = _GatedMotoServer(gates)
+        server.start()
+        print(f"READY {server.endpoint}", flush=True)
+        _stage("ready")
+        if seed:
+            threading.Thread(target=_seed, args=(gates, server.endpoint), name="seed", daemon=True).start()
+        for _ in sys.stdin:
+            pass
+        server.stop()
 
 
-def _fake_log_storage() -> None:
-    """Give log groups believable stored sizes.
+def _fake_log_storage(region: str) -> None:
+    """Give the region's log groups believable stored sizes.
 
     moto counts only the bytes of events actually put, and putting gigabytes would take
     minutes, so the demo sets the stored size on moto's in-process model directly.  Only
@@ -231,13 +492,12 @@ def _fake_log_storage() -> None:
     except ImportError:  # pragma: no cover
         return
     sizes = [0, 3 * 2**20, 750 * 2**20, 12 * 2**30, 95 * 2**30, 210 * 2**30]
-    for region in DEMO_REGIONS:
-        backend = logs_backends["123456789012"][region]
-        for index, group in enumerate(sorted(backend.groups.values(), key=lambda g: g.name)):
-            group.create_log_stream("main")
-            group.streams["main"].stored_bytes = sizes[index % len(sizes)]
+    backend = logs_backends["123456789012"][region]
+    for index, group in enumerate(sorted(backend.groups.values(), key=lambda g: g.name)):
+        group.create_log_stream("main")
+        group.streams["main"].stored_bytes = sizes[index % len(sizes)]
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--serve"]:
-        serve()
+    if sys.argv[1:2] == ["--serve"]:
+        serve(seed="--seed" in sys.argv[2:])

@@ -11,11 +11,13 @@ import functools
 import os
 import threading
 import time
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
+import botocore.client
 import botocore.exceptions
 import botocore.retries.standard
 from botocore.config import Config
@@ -103,6 +105,33 @@ def gave_up(exc: BaseException) -> GaveUp | None:
     """The attempts and seconds of a timeout that ``cap_timeout_retries`` gave up on (None if unknown)."""
     value = getattr(exc, _GAVE_UP_ATTR, None)
     return value if isinstance(value, GaveUp) else None
+
+
+# --- one client class per service and session ---------------------------------------------------
+#
+# botocore builds a new client *class* for every client (one method per operation: ~600 for
+# EC2), although every client of one service in one session gets the same class.  A scan
+# makes one client per (service, region): 27 kinds over 17 regions is ~280 clients, and the
+# class costs ~4 of the ~10 ms of CPU each takes (benchmarks/scan_latency.py).  The class is
+# built once per (session's event emitter, service, API version) and reused: the same
+# handlers ("creating-client-class") shape it either way.
+
+_CLIENT_CLASSES: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], type]] = weakref.WeakKeyDictionary()
+_CLIENT_CLASSES_LOCK = threading.Lock()
+_build_client_class = botocore.client.ClientCreator._create_client_class  # noqa: SLF001
+
+
+def _shared_client_class(creator: Any, service_name: str, service_model: Any) -> type:
+    key = (service_name, str(service_model.api_version))
+    with _CLIENT_CLASSES_LOCK:
+        classes = _CLIENT_CLASSES.setdefault(creator._event_emitter, {})  # noqa: SLF001
+        cls = classes.get(key)
+        if cls is None:
+            cls = classes[key] = _build_client_class(creator, service_name, service_model)
+    return cls
+
+
+botocore.client.ClientCreator._create_client_class = _shared_client_class  # noqa: SLF001
 
 
 def cap_timeout_retries(client: Any) -> None:
@@ -234,6 +263,20 @@ class AwsSession:
                 self._clients[key] = client
                 self.clients_created += 1
         return client
+
+    def preload(self, services: Sequence[str]) -> threading.Thread:
+        """Make the home region's clients for ``services`` in a background thread (once each)."""
+
+        def make() -> None:
+            for service in dict.fromkeys(services):
+                try:
+                    self.client(service)
+                except Exception:  # noqa: BLE001 - an optimisation only: the cell says what is wrong
+                    return
+
+        thread = threading.Thread(target=make, name="preload-clients", daemon=True)
+        thread.start()
+        return thread
 
     def identity(self) -> Identity:
         """The caller's account, ARN and (best effort) account alias.

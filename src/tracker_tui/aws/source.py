@@ -193,6 +193,10 @@ class LiveSource:
         if self._connection is None:
             session = self._session or self.open_session()
             self._session = session
+            # While identity and regions are asked (round trips; for the demo, its seeding),
+            # make the home region's clients: their models' JSON (EC2's is 3 MB) would
+            # otherwise be parsed by the first cells, holding the GIL while rows wait.
+            session.preload([kind.service for kind in self.kinds])
             identity = session.identity()
             regions = resolve_regions(session, self.requested_regions)
             self._connection = Connection(
@@ -575,19 +579,28 @@ def build_source(request: SourceRequest) -> LiveSource | MultiSource:
 def _demo_source(request: SourceRequest, options: ScanOptions) -> LiveSource:
     """The embedded moto account; its server starts on ``connect``, in the app's worker."""
     # Imported here: moto is an optional extra, and only the demo needs it.
-    from tracker_tui.demo import DemoAccount, DemoError, start_demo
+    from tracker_tui.demo import DemoAccount, DemoError, PendingDemo, take_prestarted
 
     demos: list[DemoAccount] = []
+    # The first server process starts now (if the command did not already): its start-up
+    # overlaps this process loading the UI.
+    pending: list[PendingDemo] = []
+    try:
+        pending.append(take_prestarted(request.demo_latency) or PendingDemo(request.demo_latency))
+    except DemoError:
+        pass  # said again, in the app, when it connects
 
     def open_demo() -> AwsSession:
         try:
-            demo = start_demo(latency_ms=request.demo_latency)
+            demo = (pending.pop() if pending else PendingDemo(request.demo_latency)).ready()
         except DemoError as exc:
             raise CredentialsError(str(exc)) from None
         demos.append(demo)
         return demo.session
 
     def stop_demos() -> None:
+        for process in pending:
+            process.stop()
         for demo in demos:
             demo.stop()
 

@@ -4,16 +4,20 @@
 region through the same ``RegionSeeder`` (``seed_region``) and, if it has account-wide or
 global ones, once (``seed_account``).  Everything goes through the public AWS APIs, so the
 estate is real to the scan and actions really change it.
+
+A region is seeded in two stages (``seed_first_stage``: what EC2 answers for; then
+``seed_second_stage``), so the demo server can answer the home region's EC2 requests, the
+first rows, while the rest is still being made (see ``tracker_tui.demo``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
 
 import boto3
 
+from tracker_tui.demo_estate import data, ec2_more, ml
 from tracker_tui.demo_estate.bill import DEMO_BILL, demo_bill_results, seed_bill
 from tracker_tui.demo_estate.core import (
     DEMO_ACCOUNT_ALIAS,
@@ -22,6 +26,7 @@ from tracker_tui.demo_estate.core import (
     DEMO_WINDOWS_AMI,
     RegionSeeder,
     publish_bucket_size,
+    seed_alias,
     seed_buckets,
     seed_global,
 )
@@ -38,27 +43,60 @@ DEMO_REGIONS = tuple(ENVIRONMENTS)
 
 #: The family modules that add kinds beyond the core thirteen (``seed_region``, and
 #: optionally ``seed_account``).
-FAMILIES: tuple[ModuleType, ...] = ()
+FAMILIES: tuple[ModuleType, ...] = (data, ec2_more, ml)
 
 
-def seed_region(boto: boto3.Session, endpoint: str, region: str) -> int:
-    """Seed one region's environment: the core kinds, then every family's."""
+#: The families seeded with the EC2 stage: they write only what ``FIRST_STAGE_SERVICES`` name.
+FIRST_STAGE_FAMILIES: tuple[ModuleType, ...] = (ec2_more,)
+
+#: What the home region's first stage writes (IAM: the account alias the header shows; EC2
+#: and Auto Scaling: the first rows), so the demo server may answer these once it is done,
+#: while the rest of the estate is still being made.  Nothing later writes to them there.
+FIRST_STAGE_SERVICES = frozenset({"sts", "iam", "ec2", "autoscaling"})
+
+
+def seed_first_stage(boto: boto3.Session, endpoint: str | None, region: str) -> tuple[RegionSeeder, int]:
+    """A region's EC2 side (core and EC2-only families); the seeder carries on with the rest."""
     env, scale = ENVIRONMENTS[region]
     seeder = RegionSeeder(boto, endpoint, region, scale)
-    count = seeder.run(env)
-    for family in FAMILIES:
+    count = seeder.run_ec2(env)
+    for family in FIRST_STAGE_FAMILIES:
         count += family.seed_region(seeder, env)
+    return seeder, count
+
+
+def seed_second_stage(seeder: RegionSeeder) -> int:
+    """The rest of a region's environment after ``seed_first_stage``."""
+    env = ENVIRONMENTS[seeder.region][0]
+    before = seeder.count
+    count = seeder.run_rest(env) - before  # the seeder's count is a running total
+    for family in FAMILIES:
+        if family not in FIRST_STAGE_FAMILIES:
+            count += family.seed_region(seeder, env)
     return count
 
 
-def seed_estate(boto: boto3.Session, endpoint: str) -> int:
+def seed_region(boto: boto3.Session, endpoint: str | None, region: str) -> int:
+    """Seed one region's environment: the core kinds, then every family's."""
+    seeder, count = seed_first_stage(boto, endpoint, region)
+    return count + seed_second_stage(seeder)
+
+
+def seed_account(boto: boto3.Session, endpoint: str | None) -> int:
+    """What is account-wide beyond IAM: buckets, and every family's global kinds."""
+    count = seed_buckets(boto, endpoint)
+    for family in FAMILIES:
+        if hasattr(family, "seed_account"):
+            count += family.seed_account(boto, endpoint)
+    return count
+
+
+def seed_estate(boto: boto3.Session, endpoint: str | None) -> int:
     """Seed the whole estate, regions side by side; returns how many resources it made."""
-    account_wide: list[Callable[[boto3.Session, str], int]] = [seed_buckets]
-    account_wide += [f.seed_account for f in FAMILIES if hasattr(f, "seed_account")]
     with ThreadPoolExecutor(max_workers=6, thread_name_prefix="demo-seed") as pool:
         global_count = pool.submit(seed_global, boto, endpoint).result()  # roles before lambdas use them
         futures = [pool.submit(seed_region, boto, endpoint, region) for region in ENVIRONMENTS]
-        futures += [pool.submit(seed, boto, endpoint) for seed in account_wide]
+        futures.append(pool.submit(seed_account, boto, endpoint))
         return global_count + sum(f.result() for f in futures)
 
 
@@ -71,10 +109,17 @@ __all__ = [
     "DEMO_WINDOWS_AMI",
     "ENVIRONMENTS",
     "FAMILIES",
+    "FIRST_STAGE_FAMILIES",
+    "FIRST_STAGE_SERVICES",
     "RegionSeeder",
     "demo_bill_results",
     "publish_bucket_size",
+    "seed_account",
+    "seed_alias",
     "seed_bill",
     "seed_estate",
+    "seed_first_stage",
+    "seed_global",
     "seed_region",
+    "seed_second_stage",
 ]

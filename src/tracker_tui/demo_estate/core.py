@@ -32,15 +32,22 @@ class RegionSeeder:
     kinds through the same seeder after the core ones.
     """
 
-    def __init__(self, boto: boto3.Session, endpoint: str, region: str, scale: int) -> None:
+    def __init__(self, boto: boto3.Session, endpoint: str | None, region: str, scale: int) -> None:
         self.boto = boto
+        #: None: in-process (moto's ``mock_aws`` in the demo server's own process).
         self.endpoint = endpoint
         self.region = region
         self.scale = scale
         self.count = 0
         self._clients: dict[str, Any] = {}
+        self.vpc_id = ""
+        self.subnets: list[dict[str, Any]] = []
+        self.instance_ids: list[str] = []
+        #: The services a client was asked for (what the seeding wrote to, or read).
+        self.services: set[str] = set()
 
     def c(self, service: str) -> Any:
+        self.services.add(service)
         if service not in self._clients:
             self._clients[service] = self.boto.client(
                 service, region_name=self.region, endpoint_url=self.endpoint, config=SEED_CONFIG
@@ -48,19 +55,30 @@ class RegionSeeder:
         return self._clients[service]
 
     def run(self, env: str) -> int:
+        """Every core kind of the region; how many resources the seeder has made."""
+        self.run_ec2(env)
+        return self.run_rest(env)
+
+    def run_ec2(self, env: str) -> int:
+        """What EC2 answers for: instances, volumes, addresses, NAT gateways, and the Auto
+        Scaling groups (whose instances and volumes are EC2 rows too)."""
         ec2 = self.c("ec2")
-        vpc_id = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
-        subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]
-        subnets.sort(key=lambda s: s["AvailabilityZone"])
-        instances = self.instances(env, subnets)
-        self.volumes(env, subnets)
-        self.elastic_ips(env, instances)
-        self.nat_gateways(env, subnets)
+        self.vpc_id = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+        self.subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [self.vpc_id]}])["Subnets"]
+        self.subnets.sort(key=lambda s: s["AvailabilityZone"])
+        self.instance_ids = self.instances(env, self.subnets)
+        self.volumes(env, self.subnets)
+        self.elastic_ips(env, self.instance_ids)
+        self.nat_gateways(env, self.subnets)
+        self.autoscaling(env, self.subnets)
+        return self.count
+
+    def run_rest(self, env: str) -> int:
+        """The other core kinds (after ``run_ec2``: the load balancers use its instances)."""
         self.rds(env)
         self.lambdas(env)
-        self.load_balancers(env, vpc_id, subnets, instances)
+        self.load_balancers(env, self.vpc_id, self.subnets, self.instance_ids)
         self.log_groups(env)
-        self.autoscaling(env, subnets)
         self.elasticache(env)
         return self.count
 
@@ -285,9 +303,16 @@ class RegionSeeder:
             self.count += 1
 
 
-def seed_global(boto: boto3.Session, endpoint: str) -> int:
+def seed_alias(boto: boto3.Session, endpoint: str | None) -> None:
+    """The account alias the header shows and the confirm dialog asks to be typed."""
+    boto.client("iam", endpoint_url=endpoint, config=SEED_CONFIG).create_account_alias(AccountAlias=DEMO_ACCOUNT_ALIAS)
+
+
+def seed_global(boto: boto3.Session, endpoint: str | None, *, alias: bool = True) -> int:
+    """IAM users and roles (and the alias, unless ``seed_alias`` made it already)."""
     iam = boto.client("iam", endpoint_url=endpoint, config=SEED_CONFIG)
-    iam.create_account_alias(AccountAlias=DEMO_ACCOUNT_ALIAS)
+    if alias:
+        seed_alias(boto, endpoint)
     count = 0
     trust = (
         '{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
@@ -334,7 +359,7 @@ def publish_bucket_size(cloudwatch: Any, bucket: str, size_bytes: int, objects: 
     )
 
 
-def seed_buckets(boto: boto3.Session, endpoint: str) -> int:
+def seed_buckets(boto: boto3.Session, endpoint: str | None) -> int:
     s3 = boto.client("s3", endpoint_url=endpoint, config=SEED_CONFIG, region_name="us-east-1")
     cloudwatch: dict[str, Any] = {}
     buckets = [

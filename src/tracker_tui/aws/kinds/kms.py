@@ -31,16 +31,18 @@ def list_keys(ctx: CellContext) -> Iterator[list[Resource]]:
     for page in ctx.pages(kms, "list_keys"):
         keys = list(page.get("Keys", []))
         jobs: list[functools.partial[Any]] = [functools.partial(_key, kms, key["KeyId"]) for key in keys]
-        if aliases is None:
+        # The aliases once, beside the first keys' reads; a region with no keys pays for neither.
+        need_aliases = aliases is None and bool(keys)
+        if need_aliases:
             jobs.append(functools.partial(_aliases, ctx, kms))
-        results = ctx.fan_out(lambda job: job(), jobs)
-        if aliases is None:
+        results = ctx.fan_out(lambda job: job(), jobs) if jobs else []
+        if need_aliases:
             aliases = results.pop()
         batch = []
         for key, found in zip(keys, results, strict=True):
             if found is not None:
                 meta, tags = found
-                batch.append(_resource(ctx, key, meta, tags, aliases.get(key["KeyId"], [])))
+                batch.append(_resource(ctx, key, meta, tags, (aliases or {}).get(key["KeyId"], [])))
         yield batch
 
 
