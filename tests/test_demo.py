@@ -221,3 +221,26 @@ def test_a_scan_started_the_moment_the_server_answers_sees_the_whole_estate() ->
     # Every kind of the registry is in the estate, and every resource the seeding counted.
     assert {kind for kind, _, _ in first} == set(REGISTRY)
     assert len(first) >= report.resources
+
+
+def test_one_operation_can_open_before_its_service() -> None:
+    # The alias is made first: the app's identity call may go on while IAM's users are made.
+    gates = SeedGates(("us-east-1",), "us-east-1")
+    gates.open("us-east-1", ("iam.ListAccountAliases",))
+    app = gated(_backend, gates)
+
+    def call(action: str) -> threading.Event:
+        body = f"Action={action}&Version=2010-05-08".encode()
+        environ = {
+            "HTTP_AUTHORIZATION": _auth("us-east-1", "iam"),
+            "CONTENT_TYPE": "application/x-www-form-urlencoded; charset=utf-8",
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
+        }
+        return _in_thread(lambda: _call(app, **environ))
+
+    assert call("ListAccountAliases").wait(1)
+    users = call("ListUsers")
+    assert not users.wait(0.1)
+    gates.open("us-east-1", ("iam",))
+    assert users.wait(1)
