@@ -387,3 +387,12 @@ def test_clients_of_one_service_share_their_class_within_a_session_and_still_wor
         # Another service, another class; another session, its own classes.
         assert type(session.client("rds", "us-east-1")) is not type(east)
         assert type(moto_session().client("ec2", "us-east-1")) is not type(east)
+
+
+def test_preload_makes_the_home_regions_clients_in_the_background_once_each() -> None:
+    with mock_aws():
+        session = moto_session()
+        session.preload(["sts", "ec2", "ec2", "no-such-service", "rds"]).join(10)
+        # Made in order, each once; an unknown service ends it quietly (the cell says what is wrong).
+        assert sorted(session._clients) == [("ec2", "us-east-1"), ("sts", "us-east-1")]  # noqa: SLF001
+        assert session.clients_created == 2

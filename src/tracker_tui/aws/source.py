@@ -196,7 +196,8 @@ class LiveSource:
             # While identity and regions are asked (round trips; for the demo, its seeding),
             # make the home region's clients: their models' JSON (EC2's is 3 MB) would
             # otherwise be parsed by the first cells, holding the GIL while rows wait.
-            session.preload([kind.service for kind in self.kinds])
+            # Those that connect itself needs come first (it waits for each it asks).
+            session.preload(["sts", "iam", "ec2", *(kind.service for kind in self.kinds)])
             identity = session.identity()
             regions = resolve_regions(session, self.requested_regions)
             self._connection = Connection(
