@@ -49,9 +49,10 @@ FAMILIES: tuple[ModuleType, ...] = (data, ec2_more, ml)
 #: The families seeded with the EC2 stage: they write only what ``FIRST_STAGE_SERVICES`` name.
 FIRST_STAGE_FAMILIES: tuple[ModuleType, ...] = (ec2_more,)
 
-#: What the home region's first stage writes (IAM: the account alias the header shows; EC2
-#: and Auto Scaling: the first rows), so the demo server may answer these once it is done,
-#: while the rest of the estate is still being made.  Nothing later writes to them there.
+#: What the home region's first stage writes (EC2 and Auto Scaling: the instances and their
+#: volumes), with what is seeded before it (IAM: the alias, users and roles; STS: nothing),
+#: so the demo server may answer these once it is done, while the rest of the estate is
+#: still being made.  Nothing later writes to them there (tests/test_demo.py checks).
 FIRST_STAGE_SERVICES = frozenset({"sts", "iam", "ec2", "autoscaling"})
 
 
