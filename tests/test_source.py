@@ -12,7 +12,7 @@ import pytest
 from moto import mock_aws
 
 from tests.estate import ACCOUNT_ID, sample_source
-from tests.helpers import moto_session
+from tests.helpers import moto_session, record_calls
 from tracker_tui.aws.kinds import resolve_kinds
 from tracker_tui.aws.source import (
     LiveSource,
@@ -70,9 +70,11 @@ def test_each_request_gets_its_source_without_calling_aws(two_profiles: None) ->
     assert org.connections == {}  # the Organization is listed on connect, in the app's worker
 
 
-def test_the_demo_source_starts_nothing_until_it_connects() -> None:
+def test_the_demo_source_knows_its_regions_refuses_a_profile_and_closes_twice() -> None:
+    # Its server process starts at once (it loads while the UI does); closing stops it.
     demo = build_source(SourceRequest(KINDS, demo=True, demo_latency=0))
     assert isinstance(demo, LiveSource) and demo.label == "demo account (moto)"
+    assert "us-east-1" in demo.enabled_regions and demo.requested_regions == []
     assert "demo" in demo.profile_refusal
     with pytest.raises(SourceError, match="demo"):
         demo.switch_profile("ops")
@@ -146,3 +148,14 @@ def test_a_replay_says_it_has_no_account_behind_it() -> None:
         source.switch_profile("ops")
     with pytest.raises(SourceError):
         source.limit_regions(["us-east-1"])
+
+
+@mock_aws
+def test_known_enabled_regions_spare_the_describe_regions_call_and_a_region_list_wins() -> None:
+    session = moto_session()
+    calls = record_calls(session)
+    source = LiveSource(lambda: session, KINDS, enabled_regions=("us-east-1", "eu-west-1"))
+    assert source.connect().regions == ("us-east-1", "eu-west-1")
+    assert "ec2.DescribeRegions" not in [name for name, _ in calls]
+    source.limit_regions(["eu-west-1"])
+    assert source.connect().regions == ("eu-west-1",)

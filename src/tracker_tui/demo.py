@@ -34,6 +34,15 @@ if TYPE_CHECKING:  # imported where used: starting the server process must not w
 
     from tracker_tui.aws.session import AwsSession
 
+#: The demo account's enabled regions: the 17 every commercial account has on by default
+#: (opt-in regions off), which hold its 4 regions of estate.  Known without a DescribeRegions,
+#: which moto answers only once its EC2 is loaded (a second and more of imports).
+DEMO_ENABLED_REGIONS = (
+    "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1", "ap-southeast-2",
+    "ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3", "sa-east-1",
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+)  # fmt: skip
+
 #: Round-trip times by region, in ms, as seen from a bastion in us-east-1.
 REGION_LATENCY_MS = {
     "us-east-1": 25,
@@ -377,16 +386,11 @@ def _seed(gates: SeedGates, endpoint: str) -> None:
     boto = demo_boto_session()
     count = 0
     try:
-        # What the app needs before its scan starts, first: the alias (the identity), and
-        # moto's EC2 backend, which answers DescribeRegions (a second of imports).
+        # What the app needs before its scan starts, first: the alias (the identity); then
+        # IAM's users and roles, the first rows a scan can show (no EC2 needed: the demo's
+        # regions are known without DescribeRegions).
         seed_alias(boto, None)
         gates.open(gates.home, ("iam.ListAccountAliases",))
-        import moto.ec2.models
-        from moto.core.utils import get_service_model
-
-        moto.ec2.models.ec2_backends[DEMO_ACCOUNT][gates.home].describe_regions()
-        get_service_model("ec2")  # what moto writes its EC2 answers with (cached)
-        _stage("ec2-loaded")
         count += seed_global(boto, None, alias=False)
         gates.open(gates.home, ("iam",))  # nothing else writes to IAM: the users and roles rows
         _stage(f"{gates.home}:iam")
@@ -411,9 +415,6 @@ def _seed(gates: SeedGates, endpoint: str) -> None:
         return
     print(f"SEEDED {count} {time.monotonic() - t0:.3f}", flush=True)
 
-
-#: The account moto serves (its default).
-DEMO_ACCOUNT = "123456789012"
 
 #: When this process started (the child's clock; stages are reported against it).
 _STARTED = time.monotonic()

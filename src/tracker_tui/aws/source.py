@@ -148,6 +148,9 @@ class LiveSource:
     #: Price EC2 types missing from the catalogue with the Price List API (cached).
     live_prices: bool = False
     profile_refusal: str = ""
+    #: The account's enabled regions when they are known without asking (the demo's: its
+    #: server would answer DescribeRegions only once moto's EC2 is loaded); empty: ask.
+    enabled_regions: Sequence[str] = ()
     _live: LivePrices | None = None
     _session: AwsSession | None = None
     _connection: Connection | None = None
@@ -199,7 +202,7 @@ class LiveSource:
             # Those that connect itself needs come first (it waits for each it asks).
             session.preload(["sts", "iam", "ec2", *(kind.service for kind in self.kinds)])
             identity = session.identity()
-            regions = resolve_regions(session, self.requested_regions)
+            regions = resolve_regions(session, self.requested_regions or self.enabled_regions)
             self._connection = Connection(
                 identity, tuple(regions), session.profile or "", self.label, tuple(k.id for k in self.kinds)
             )
@@ -580,7 +583,7 @@ def build_source(request: SourceRequest) -> LiveSource | MultiSource:
 def _demo_source(request: SourceRequest, options: ScanOptions) -> LiveSource:
     """The embedded moto account; its server starts on ``connect``, in the app's worker."""
     # Imported here: moto is an optional extra, and only the demo needs it.
-    from tracker_tui.demo import DemoAccount, DemoError, PendingDemo, take_prestarted
+    from tracker_tui.demo import DEMO_ENABLED_REGIONS, DemoAccount, DemoError, PendingDemo, take_prestarted
 
     demos: list[DemoAccount] = []
     # The first server process starts now (if the command did not already): its start-up
@@ -608,5 +611,5 @@ def _demo_source(request: SourceRequest, options: ScanOptions) -> LiveSource:
     # moto has no Price List API: the demo always prices from the catalogue.
     return LiveSource(
         open_demo, list(request.kinds), list(request.regions), options, label="demo account (moto)",
-        on_close=stop_demos, profile_refusal=NOT_A_REAL_ACCOUNT,
+        on_close=stop_demos, profile_refusal=NOT_A_REAL_ACCOUNT, enabled_regions=DEMO_ENABLED_REGIONS,
     )
