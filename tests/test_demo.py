@@ -217,6 +217,11 @@ def test_a_scan_started_the_moment_the_server_answers_sees_the_whole_estate() ->
         demo.stop()
 
     assert report is not None and report.error == "", report
+    # The parts opened in the order the first rows need them: IAM, the home region's EC2
+    # side, the rest of it, then the other regions.
+    assert list(demo.stages)[:4] == ["ready", "us-east-1:iam", "us-east-1:first", "us-east-1"]
+    assert set(demo.stages) == {"ready", "us-east-1:iam", "us-east-1:first", *DEMO_REGIONS}
+    assert list(demo.stages.values()) == sorted(demo.stages.values())
     assert first == second
     # Every kind of the registry is in the estate, and every resource the seeding counted.
     assert {kind for kind, _, _ in first} == set(REGISTRY)

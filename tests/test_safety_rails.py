@@ -28,8 +28,8 @@ from moto import mock_aws
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tests import helpers, rails_data, rails_ec2_more, rails_ml  # noqa: E402
-from tests.rails import (  # noqa: E402 - the shared half of these tests
+from tests import helpers, rails_data, rails_ec2_more, rails_ml
+from tests.rails import (  # the shared half of these tests
     ACCOUNT,
     AMI,
     FAST,

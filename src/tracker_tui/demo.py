@@ -123,7 +123,6 @@ class PendingDemo:
         if importlib.util.find_spec("moto") is None or importlib.util.find_spec("werkzeug") is None:
             raise DemoError("the demo needs moto's server: pip install 'tracker-tui[demo]'")
         self.latency_ms = latency_ms
-        self.started = time.monotonic()
         args = [sys.executable, "-m", "tracker_tui.demo", "--serve"] + (["--seed"] if seed else [])
         self.process = subprocess.Popen(
             args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -157,7 +156,7 @@ class PendingDemo:
             boto_session=demo_boto_session(),
             request_delay=delay,
         )
-        demo = DemoAccount(endpoint, session, time.monotonic() - self.started, process)
+        demo = DemoAccount(endpoint, session, process)
         threading.Thread(target=demo._read_reports, name="demo-reports", daemon=True).start()
         return demo
 
@@ -168,8 +167,6 @@ class DemoAccount:
 
     endpoint_url: str
     session: AwsSession
-    #: From starting the process to its server answering.
-    seconds_to_ready: float
     _process: subprocess.Popen[str] | None = field(repr=False, default=None)
     _report: SeedReport | None = field(repr=False, default=None)
     _reported: threading.Event = field(repr=False, default_factory=threading.Event)

@@ -12,7 +12,6 @@ first rows, while the rest is still being made (see ``tracker_tui.demo``).
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
 
 import boto3
@@ -92,15 +91,6 @@ def seed_account(boto: boto3.Session, endpoint: str | None) -> int:
     return count
 
 
-def seed_estate(boto: boto3.Session, endpoint: str | None) -> int:
-    """Seed the whole estate, regions side by side; returns how many resources it made."""
-    with ThreadPoolExecutor(max_workers=6, thread_name_prefix="demo-seed") as pool:
-        global_count = pool.submit(seed_global, boto, endpoint).result()  # roles before lambdas use them
-        futures = [pool.submit(seed_region, boto, endpoint, region) for region in ENVIRONMENTS]
-        futures.append(pool.submit(seed_account, boto, endpoint))
-        return global_count + sum(f.result() for f in futures)
-
-
 __all__ = [
     "DEMO_ACCOUNT_ALIAS",
     "DEMO_AMIS_PATH",
@@ -118,7 +108,6 @@ __all__ = [
     "seed_account",
     "seed_alias",
     "seed_bill",
-    "seed_estate",
     "seed_first_stage",
     "seed_global",
     "seed_region",
