@@ -455,7 +455,7 @@ def test_config_path_and_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     out, err = io.StringIO(), io.StringIO()
     assert main(["config"], stdout=out, stderr=err) == 0
     assert 'danger_terms = ["prod", "live"]' in out.getvalue()
-    assert "concurrency = 16" in out.getvalue()  # the bad value is ignored ...
+    assert "concurrency = 32" in out.getvalue()  # the bad value is ignored ...
     assert "'concurrency'" in err.getvalue()  # ... and reported with its key
     config_path().write_text("this is [ not toml")
     err = io.StringIO()

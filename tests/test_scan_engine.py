@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
@@ -16,6 +18,7 @@ from botocore.config import Config
 from moto import mock_aws
 
 from tests.helpers import moto_session
+from tracker_tui.aws import regions as regions_module
 from tracker_tui.aws.kinds import REGISTRY, CellContext, resolve_kinds
 from tracker_tui.aws.regions import service_offered
 from tracker_tui.aws.scan import Collector, ScanEngine, ScanOptions, classify_error, error_entries
@@ -344,6 +347,29 @@ def test_service_offered_follows_botocores_endpoint_data() -> None:
     # A region newer than the data, or a service with no regions in it, is not skipped on a guess.
     assert service_offered("sagemaker-geospatial", "xx-future-1")
     assert service_offered("route53", "us-east-1")
+
+
+def test_which_regions_offer_a_service_is_worked_out_once_for_every_cell_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Every cell asks as it starts; a dozen cells asking at once, each parsing endpoint data
+    # and the service's model, cost the first rows seconds of GIL (benchmarks/demo_first_rows.py).
+    monkeypatch.setattr(regions_module, "_ENDPOINT_REGIONS", {})
+    asked: list[tuple[str, str]] = []
+    real = boto3.Session(region_name="us-east-1")
+
+    class Counting:
+        def get_available_regions(self, service_name: str, partition_name: str) -> list[str]:
+            asked.append((service_name, partition_name))
+            time.sleep(0.05)  # the others arrive while the first is still working it out
+            return real.get_available_regions(service_name, partition_name)
+
+    session = Counting()
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        answers = list(pool.map(lambda region: service_offered("sagemaker-geospatial", region, session),
+                                ["us-east-1", "us-west-2"] * 6))  # fmt: skip
+    assert answers == [False, True] * 6
+    assert sorted(asked) == [("ec2", "aws"), ("sagemaker-geospatial", "aws")]
 
 
 def test_a_kind_whose_service_a_region_lacks_is_not_offered_there_and_never_called() -> None:

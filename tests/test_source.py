@@ -14,6 +14,7 @@ from moto import mock_aws
 from tests.estate import ACCOUNT_ID, sample_source
 from tests.helpers import moto_session, record_calls
 from tracker_tui.aws.kinds import resolve_kinds
+from tracker_tui.aws.scan import DEFAULT_CONCURRENCY, ScanOptions
 from tracker_tui.aws.source import (
     LiveSource,
     MultiSource,
@@ -24,6 +25,8 @@ from tracker_tui.aws.source import (
     build_source,
 )
 from tracker_tui.cli import main
+from tracker_tui.config import Settings
+from tracker_tui.demo import DEMO_MAX_CONCURRENCY
 
 KINDS = tuple(resolve_kinds(["logs:log-group"]))
 
@@ -72,8 +75,10 @@ def test_each_request_gets_its_source_without_calling_aws(two_profiles: None) ->
 
 def test_the_demo_source_knows_its_regions_refuses_a_profile_and_closes_twice() -> None:
     # Its server process starts at once (it loads while the UI does); closing stops it.
-    demo = build_source(SourceRequest(KINDS, demo=True, demo_latency=0))
+    demo = build_source(SourceRequest(KINDS, demo=True, demo_latency=0, concurrency=DEFAULT_CONCURRENCY))
     assert isinstance(demo, LiveSource) and demo.label == "demo account (moto)"
+    # Its server shares this machine's CPU: it scans fewer cells at once than a real account.
+    assert demo.options.concurrency == DEMO_MAX_CONCURRENCY < DEFAULT_CONCURRENCY
     assert "us-east-1" in demo.enabled_regions and demo.requested_regions == []
     assert "demo" in demo.profile_refusal
     with pytest.raises(SourceError, match="demo"):
@@ -159,3 +164,18 @@ def test_known_enabled_regions_spare_the_describe_regions_call_and_a_region_list
     assert "ec2.DescribeRegions" not in [name for name, _ in calls]
     source.limit_regions(["eu-west-1"])
     assert source.connect().regions == ("eu-west-1",)
+
+
+@mock_aws
+def test_connect_starts_loading_the_price_catalogue(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Loaded by the first priced page instead, it shared the GIL with every starting cell
+    # and held the first rows back by a second (benchmarks/demo_first_rows.py).
+    started: list[str] = []
+    monkeypatch.setattr("tracker_tui.aws.source.preload_catalogue", lambda: started.append("catalogue"))
+    session = moto_session()
+    LiveSource(lambda: session, KINDS, enabled_regions=("us-east-1",)).connect()
+    assert started == ["catalogue"]
+
+
+def test_the_default_concurrency_is_the_engines() -> None:
+    assert Settings().concurrency == DEFAULT_CONCURRENCY == ScanOptions().concurrency

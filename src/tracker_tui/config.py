@@ -46,7 +46,7 @@ class Settings:
     read_only: bool = False
     regions: tuple[str, ...] = ()
     profiles: tuple[str, ...] = ()
-    concurrency: int = 16
+    concurrency: int = 32
     theme: str | None = None
     #: Price EC2 types missing from the catalogue with the AWS Price List API.
     live_prices: bool = False

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Iterable
+from typing import Protocol
 
 import botocore.exceptions
 import botocore.session
@@ -27,23 +29,51 @@ def partition_of(region: str) -> str:
     return "aws"
 
 
+class _Offered(Protocol):
+    def get_available_regions(self, service_name: str, partition_name: str) -> list[str]: ...
+
+
 @functools.cache
-def _endpoint_regions(service: str, partition: str) -> frozenset[str]:
-    """The regions botocore's endpoint data lists for ``service`` in ``partition``."""
-    return frozenset(botocore.session.get_session().get_available_regions(service, partition))
+def _own_session() -> botocore.session.Session:
+    return botocore.session.get_session()
 
 
-def service_offered(service: str, region: str) -> bool:
+_ENDPOINT_REGIONS: dict[tuple[str, str], frozenset[str]] = {}
+_ENDPOINT_REGIONS_LOCK = threading.Lock()
+
+
+def _endpoint_regions(service: str, partition: str, session: _Offered | None) -> frozenset[str]:
+    """The regions botocore's endpoint data lists for ``service`` in ``partition``.
+
+    Worked out once per process, under a lock: every cell of a scan asks at its start, and
+    each answer parses endpoint data and the service's model (a dozen cells doing it at once
+    for the same service cost seconds of GIL the first rows waited for).
+    """
+    key = (service, partition)
+    found = _ENDPOINT_REGIONS.get(key)
+    if found is None:
+        with _ENDPOINT_REGIONS_LOCK:
+            found = _ENDPOINT_REGIONS.get(key)
+            if found is None:
+                found = frozenset((session or _own_session()).get_available_regions(service, partition))
+                _ENDPOINT_REGIONS[key] = found
+    return found
+
+
+def service_offered(service: str, region: str, session: _Offered | None = None) -> bool:
     """Whether ``service`` exists in ``region``, by botocore's endpoint data.
 
     False only when the data knows the region (EC2 is listed there) and does not list the
     service in it: a region newer than this botocore, or a service the data has no regions
     for, counts as offered, since skipping a cell on a guess would hide what it holds.
+
+    ``session`` (a boto3 or botocore session) reads the data with its loader, so the service
+    models it parses are the ones its clients use; without one, a session of this module's.
     """
     partition = partition_of(region)
-    if region not in _endpoint_regions("ec2", partition):
+    if region not in _endpoint_regions("ec2", partition, session):
         return True
-    regions = _endpoint_regions(service, partition)
+    regions = _endpoint_regions(service, partition, session)
     return not regions or region in regions
 
 
@@ -63,9 +93,7 @@ def enabled_regions(session: AwsSession) -> list[str]:
         if code in EXPIRED_CODES:
             raise CredentialsError(describe_credentials_error(exc, session.profile)) from None
         message = exc.response.get("Error", {}).get("Message", "")
-        raise RegionsError(
-            f"cannot list the enabled regions ({code}: {message}); name them with --region R"
-        ) from None
+        raise RegionsError(f"cannot list the enabled regions ({code}: {message}); name them with --region R") from None
     except botocore.exceptions.BotoCoreError as exc:
         raise RegionsError(f"cannot list the enabled regions ({exc}); name them with --region R") from None
     home = partition_of(session.home_region)

@@ -35,7 +35,7 @@ from tracker_tui.model import (
     ScanStarted,
 )
 
-DEFAULT_CONCURRENCY = 16
+DEFAULT_CONCURRENCY = 32
 
 DENIED_CODES = frozenset(
     {
@@ -205,7 +205,7 @@ class ScanEngine:
         t0 = time.monotonic()
         if cancel.is_set():
             return CellResult(cell, CellStatus.CANCELLED)
-        if spec.scope == "regional" and not service_offered(spec.service, cell.region):
+        if spec.scope == "regional" and not service_offered(spec.service, cell.region, self.session.boto):
             # No client, no call: the service does not exist there.
             message = f"{spec.service} is not offered in {cell.region} (botocore's endpoint data)"
             return CellResult(cell, CellStatus.NOT_OFFERED, message=message)

@@ -35,6 +35,7 @@ from tracker_tui.model import (
     ScanFinished,
     ScanStarted,
 )
+from tracker_tui.pricing.catalogue import preload_catalogue
 from tracker_tui.pricing.live import LivePrices
 
 
@@ -200,6 +201,7 @@ class LiveSource:
             # make the home region's clients: their models' JSON (EC2's is 3 MB) would
             # otherwise be parsed by the first cells, holding the GIL while rows wait.
             # Those that connect itself needs come first (it waits for each it asks).
+            preload_catalogue()  # the first rows are priced before they are shown
             session.preload(["sts", "iam", "ec2", *(kind.service for kind in self.kinds)])
             identity = session.identity()
             regions = resolve_regions(session, self.requested_regions or self.enabled_regions)
@@ -568,7 +570,7 @@ def build_source(request: SourceRequest) -> LiveSource | MultiSource:
             return MultiSource.for_org_role(
                 open_base, request.org_role, kinds, requested_regions=regions, options=options,
                 live_prices=request.live_prices, profile=profile or "",
-            )
+            )  # fmt: skip
         if len(profiles) > 1:
             sessions = profile_sessions(profiles, request.endpoint_url)
             return MultiSource.for_profiles(
@@ -583,7 +585,11 @@ def build_source(request: SourceRequest) -> LiveSource | MultiSource:
 def _demo_source(request: SourceRequest, options: ScanOptions) -> LiveSource:
     """The embedded moto account; its server starts on ``connect``, in the app's worker."""
     # Imported here: moto is an optional extra, and only the demo needs it.
+    from tracker_tui import demo as demo_module
     from tracker_tui.demo import DEMO_ENABLED_REGIONS, DemoAccount, DemoError, PendingDemo, take_prestarted
+
+    # Its server shares this machine's CPU with the scan: fewer cells at once pay off there.
+    options = replace(options, concurrency=min(options.concurrency, demo_module.DEMO_MAX_CONCURRENCY))
 
     demos: list[DemoAccount] = []
     # The first server process starts now (if the command did not already): its start-up
@@ -612,4 +618,4 @@ def _demo_source(request: SourceRequest, options: ScanOptions) -> LiveSource:
     return LiveSource(
         open_demo, list(request.kinds), list(request.regions), options, label="demo account (moto)",
         on_close=stop_demos, profile_refusal=NOT_A_REAL_ACCOUNT, enabled_regions=DEMO_ENABLED_REGIONS,
-    )
+    )  # fmt: skip

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import gzip
 import json
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -336,10 +337,29 @@ def read_catalogue_data() -> dict[str, Any]:
     return data
 
 
-@functools.lru_cache(maxsize=1)
+_LOADING = threading.Lock()
+
+
 def load_catalogue() -> Catalogue:
-    """The packaged catalogue, loaded and validated once per process."""
+    """The packaged catalogue, loaded and validated once per process (callers meanwhile wait)."""
+    with _LOADING:
+        return _load_catalogue()
+
+
+@functools.lru_cache(maxsize=1)
+def _load_catalogue() -> Catalogue:
     return Catalogue(read_catalogue_data())
+
+
+def preload_catalogue() -> threading.Thread:
+    """Load the catalogue in a background thread now, so the first priced rows do not wait.
+
+    Loaded at a scan's first page instead, it shares the GIL with a dozen starting cells and
+    takes ten times its 80 ms.
+    """
+    thread = threading.Thread(target=load_catalogue, name="load-catalogue", daemon=True)
+    thread.start()
+    return thread
 
 
 __all__ = [
@@ -350,5 +370,6 @@ __all__ = [
     "InstanceType",
     "RdsStorageRates",
     "load_catalogue",
+    "preload_catalogue",
     "read_catalogue_data",
 ]
