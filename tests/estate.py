@@ -17,6 +17,7 @@ from textual.pilot import Pilot
 
 from tracker_tui.aws.bill import Bill, Period
 from tracker_tui.aws.kinds import REGISTRY, price_resources
+from tracker_tui.findings import with_findings
 from tracker_tui.model import GLOBAL_REGION, Identity, Resource, ScanErrorEntry
 from tracker_tui.replay import ReplaySource
 from tracker_tui.ui.app import TrackerApp
@@ -76,7 +77,7 @@ def _instances() -> list[Resource]:
     rows = [
         (1, "us-east-1", "us-east-1a", "web-prod-1", "m5.large", "running", "prod", "web", "2025-03-14T09:21:07Z"),
         (2, "us-east-1", "us-east-1b", "web-prod-2", "m5.large", "running", "prod", "web", "2025-03-14T09:21:09Z"),
-        (3, "us-east-1", "us-east-1a", "bastion", "t3.micro", "running", "prod", "platform", "2025-01-08T16:02:44Z"),
+        (3, "us-east-1", "us-east-1a", "bastion", "t2.micro", "running", "prod", "platform", "2025-01-08T16:02:44Z"),
         (4, "us-east-1", "us-east-1c", "ml-train-gpu", "g5.xlarge", "stopped", "dev", "data", "2026-06-02T11:45:00Z"),
         (5, "eu-west-1", "eu-west-1a", "api-eu-1", "c6i.large", "running", "prod", "api", "2025-09-30T07:10:12Z"),
         (6, "eu-west-1", "eu-west-1b", "api-eu-2", "c6i.large", "running", "prod", "api", "2025-09-30T07:10:15Z"),
@@ -523,7 +524,7 @@ def sample_resources(priced: bool = False, *, every_kind: bool = False) -> list[
 
         order = {kind: index for index, kind in enumerate(REGISTRY)}
         resources = sorted([*resources, *more_resources()], key=lambda r: order[r.kind])
-    return price_resources(resources) if priced else resources
+    return with_findings(price_resources(resources)) if priced else resources
 
 
 def sample_errors() -> list[ScanErrorEntry]:

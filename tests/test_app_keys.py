@@ -117,6 +117,7 @@ def expected(predicate: Callable[[Resource], bool]) -> int:
 INSTANCE_PRICES = {
     "m5.large": 70.08,
     "t3.micro": 7.59,
+    "t2.micro": 8.47,
     "g5.xlarge": 734.40,
     "c6i.large": 62.05,
     "t3.large": 60.74,

@@ -245,6 +245,23 @@ def test_scan_csv(small_estate: set[tuple[str, str, str]]) -> None:
     assert any(line.startswith("s3:bucket,acme-eu-bucket,") for line in lines)
 
 
+def test_fail_over_gates_on_the_savings_found_and_still_writes_the_output(
+    small_estate: set[tuple[str, str, str]], tmp_path: Path
+) -> None:
+    # Its savings: the unattached 10 GiB gp2 volume in eu-west-1 ($1.10/mo; gp2-to-gp3 inside it) and
+    # a log group without retention that stores nothing ($0.00).
+    out = tmp_path / "inv.json"
+    code, _, err = run("scan", "--format", "json", "-o", str(out), "--fail-over", "1", *TWO_REGIONS)
+    assert code == 4
+    assert err == "tracker-tui: savings found: $1.10/mo, over --fail-over $1.00\n"
+    saved = json.loads(out.read_text())["resources"]
+    assert sorted(f["id"] for r in saved for f in r["findings"]) == ["gp2-to-gp3", "no-retention", "unattached-volume"]
+    code, _, err = run("scan", "--format", "json", "-o", str(out), "--fail-over", "1.10", *TWO_REGIONS)
+    assert (code, err) == (0, "")  # not over
+    code, _, err = run("scan", "--fail-over", "lots", *TWO_REGIONS)
+    assert code == 2 and "not an amount in USD: 'lots'" in err
+
+
 def test_scan_table(small_estate: set[tuple[str, str, str]]) -> None:
     code, out, err = run("scan", "--format", "table", *TWO_REGIONS)
 
@@ -344,9 +361,15 @@ def test_demo_scan_end_to_end() -> None:
     total = sum(r["monthly_cost"] or 0 for r in resources)
     unpriced = sum(1 for r in resources if r["monthly_cost"] is None)
     assert f"estimated monthly total: ${total:,.2f} ({unpriced} unknown:" in table_out
-    waste_line = next(line for line in table_lines if line.startswith("waste: $"))
-    for label in ("unattached volume", "idle Elastic IP", "no retention", "no targets"):
-        assert label in waste_line
+    savings_line = next(line for line in table_lines if line.startswith("savings: $"))
+    for finding_id in ("unattached-volume", "idle-elastic-ip", "no-retention", "idle-load-balancer", "gp2-to-gp3"):
+        assert finding_id in savings_line
+    # The JSON's findings, each billed thing counted once, are the table's total.
+    from tracker_tui.findings import savings_total
+    from tracker_tui.model import Resource
+
+    saved = savings_total([Resource.from_dict(r) for r in resources])
+    assert savings_line.startswith(f"savings: ${saved:,.2f}/mo (each resource counted once)")
 
 
 # --- import layering ------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from tracker_tui.aws.kinds.ec2_instance import STOPPED_INSTANCE_STORAGE
 from tracker_tui.aws.kinds.ec2_volume import UNATTACHED_VOLUME as UNATTACHED_VOLUME_RULE
 from tracker_tui.aws.kinds.elb import IDLE_LOAD_BALANCER
 from tracker_tui.aws.kinds.logs import NO_RETENTION as NO_RETENTION_RULE
-from tracker_tui.costs import find_waste
+from tracker_tui.findings import with_findings
 from tracker_tui.model import Resource
 from tracker_tui.pricing import catalogue as catalogue_module
 from tracker_tui.pricing.basis import cents
@@ -42,6 +42,18 @@ NO_RETENTION = NO_RETENTION_RULE.label
 NO_TARGETS = IDLE_LOAD_BALANCER.label
 STOPPED_INSTANCE = STOPPED_INSTANCE_STORAGE.label
 UNATTACHED_VOLUME = UNATTACHED_VOLUME_RULE.label
+
+
+#: The five state-based rules these tests were written for (the others: tests/test_findings.py).
+STATE_RULES = {"unattached-volume", "idle-elastic-ip", "stopped-instance-storage", "no-retention", "idle-load-balancer"}
+
+
+def find_waste(resources: list[Resource]) -> list[tuple[Resource, Any, float | None]]:
+    """(row, rule, saving) of each state-based finding, the rows priced first."""
+    priced = [r if r.cost_basis is not None else price_resources([r])[0] for r in resources]
+    rules = REGISTRY.rules()
+    found = with_findings(priced)
+    return [(r, rules[f.id], f.monthly_saving) for r in found for f in r.findings if f.id in STATE_RULES]
 
 
 def waste(resource: Resource, related: dict[str, Resource] | None = None) -> tuple[str, float | None] | None:
@@ -535,7 +547,7 @@ def test_waste_stopped_instance_saving_is_its_volumes() -> None:
                      details={"volume_type": "gp2", "size_gib": 100})
     assert waste(inst, {"vol-a": vol_a, "vol-b": vol_b}) == (STOPPED_INSTANCE, 14.0)
     assert waste(inst, {"vol-a": vol_a}) == (STOPPED_INSTANCE, None)  # one volume not seen yet
-    assert waste(inst) == (STOPPED_INSTANCE, None)  # no lookup given
+    assert waste(inst) is None  # its volumes were not scanned: no claim either way
     assert waste(res("ec2:instance", state="stopped", instance_type="m5.large")) is None  # nothing to pay for
     assert waste(res("ec2:instance", state="running", instance_type="m5.large", volume_ids=["vol-a"])) is None
 

@@ -12,7 +12,7 @@ import pytest
 from tracker_tui.aws.kinds import REGISTRY
 from tracker_tui.filtering import FilterError, parse_filter
 from tracker_tui.model import Resource
-from tracker_tui.rowstore import COLUMNS, RowStore, column_texts, format_age, format_tags
+from tracker_tui.rowstore import COLUMNS, SAVINGS_MARK, RowStore, column_texts, format_age, format_tags
 from tracker_tui.sortorder import merge_steps, sorted_steps
 from tracker_tui.table_layout import layout_columns
 
@@ -178,7 +178,7 @@ def test_view_row_finds_a_visible_resource_only() -> None:
 def test_content_widths_and_accounts_follow_the_rows() -> None:
     store = load(RowStore())
     assert store.content_widths["kind"] == len("ec2:instance")
-    assert store.content_widths["cost"] == len("$100.00")
+    assert store.content_widths["cost"] == len("$100.00") + len(SAVINGS_MARK)  # room for the mark
     assert store.content_widths["tags"] == len("env=prod,team=platform") + 1
     assert store.account_count == 1
     other = res("foxtrot", account=OTHER_ACCOUNT, kind="elasticache:cluster")

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tracker_tui.costs import report_footer
+from tracker_tui.findings import with_findings
 from tracker_tui.model import Identity, Resource, ScanErrorEntry
 from tracker_tui.store import (
     CSV_FIELDS,
@@ -29,6 +30,7 @@ ACCOUNT = "123456789012"
 IDENTITY = Identity(account_id=ACCOUNT, arn=f"arn:aws:iam::{ACCOUNT}:user/ops", alias="acme-staging")
 
 RESOURCE_KEYS = {
+    "findings",
     "kind",
     "id",
     "account_id",
@@ -170,7 +172,7 @@ def test_csv_has_a_header_and_one_row_per_resource_with_tags_as_k_eq_v() -> None
 
 def test_table_lists_every_resource_and_a_summary() -> None:
     inventory = _inventory()
-    text = dumps_table(inventory, report_footer(inventory.resources))  # as `scan --format table` does
+    text = dumps_table(inventory, report_footer(with_findings(inventory.resources)))  # as `scan --format table` does
     lines = text.splitlines()
 
     assert lines[0].split() == ["KIND", "REGION", "STATE", "ID", "NAME", "COST/MO"]
@@ -178,7 +180,7 @@ def test_table_lists_every_resource_and_a_summary() -> None:
     assert any("/aws/lambda/fn" in line for line in lines)
     assert "3 resources in 2 regions, account 123456789012 (acme-staging)" in text
     assert "estimated monthly total: $7.59 (2 unknown: usage-dependent or not in the catalogue, see cost_basis)" in text
-    assert "waste: $0.00/mo; no retention x1 $0.00" in text
+    assert "savings: $0.00/mo (each resource counted once); no-retention x1 $0.00" in text
     assert "error: ap-east-1 rds:db-instance: AccessDenied: not authorized" in text
 
 

@@ -1,7 +1,9 @@
 """Command line: parse arguments, pick the account source, run the TUI, a headless scan or the bill.
 
 Exit codes: 0 complete; 2 bad usage or credentials, or Cost Explorer cannot answer (one line, no
-traceback); 3 partial scan (some cells failed; the inventory is still written); 130 interrupted.
+traceback); 3 partial scan (some cells failed; the inventory is still written); 4 savings found
+over ``--fail-over USD`` (the output is still written; it wins over 3: what was found is over); 130
+interrupted.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ if TYPE_CHECKING:  # imported where used: --version and --help stay fast
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_PARTIAL = 3
+EXIT_SAVINGS = 4
 EXIT_INTERRUPTED = 130
 
 
@@ -97,8 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     scan = commands.add_parser("scan", help="scan headless and print or write the inventory")
     scan.add_argument(
-        "--format", choices=("json", "csv", "table"), default="table", help="output format (default table)"
+        "--format", choices=("json", "csv", "table", "markdown"), default="table",
+        help="output format (default table; markdown: the savings report, by finding then row, with evidence)",
     )
+    scan.add_argument(
+        "--fail-over", metavar="USD", type=_usd, default=None,
+        help="exit 4 when the monthly savings found exceed USD (a CI gate; the output is still written)",
+    )  # fmt: skip
     scan.add_argument("--output", "-o", metavar="FILE", help="write to FILE (atomically) instead of stdout")
     _add_common(scan, suppress=True)
     bill = commands.add_parser(
@@ -225,7 +233,15 @@ def _settings(stderr: IO[str]) -> Settings:
     settings = load_settings()
     for warning in settings.warnings:
         stderr.write(f"tracker-tui: {warning}\n")
+    _apply_thresholds(settings)
     return settings
+
+
+def _apply_thresholds(settings: Settings) -> None:
+    """The rules' thresholds from config.toml, in force for this process."""
+    from tracker_tui.aws.kinds.base import FINDING_SETTINGS
+
+    FINDING_SETTINGS.snapshot_max_age_days = settings.snapshot_max_age_days
 
 
 def _connect(source: LiveSource | MultiSource) -> Connection:
@@ -268,10 +284,21 @@ def _collect(source: LiveSource | MultiSource, stderr: IO[str]) -> Collector | N
     return collector
 
 
+def _usd(text: str) -> float:
+    try:
+        value = float(text.replace(",", "").lstrip("$"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an amount in USD: {text!r}") from None
+    if value != value or value < 0:
+        raise argparse.ArgumentTypeError(f"not an amount in USD: {text!r}")
+    return value
+
+
 def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     from tracker_tui.aws.kinds import sort_resources
     from tracker_tui.aws.scan import error_entries
-    from tracker_tui.costs import report_footer
+    from tracker_tui.costs import dumps_markdown, report_footer
+    from tracker_tui.findings import complete_cells, savings_total, with_findings
     from tracker_tui.store import Inventory, render, write_output
 
     if args.demo:
@@ -291,16 +318,18 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
         for problem in source.price_problems:
             stderr.write(f"tracker-tui: live prices: {problem}\n")
         errors = error_entries(collector.results)
+        resources = with_findings(sort_resources(collector.resources), complete_cells(collector.results))
         inventory = Inventory(
             identity=connection.identity,
             regions=list(connection.regions),
-            resources=sort_resources(collector.resources),
+            resources=resources,
             errors=errors,
             accounts=list(connection.accounts) or [connection.identity],
         )
         try:
             footer = report_footer(inventory.resources) if args.format == "table" else []
-            write_output(render(inventory, args.format, footer), args.output, stdout)
+            text = dumps_markdown(inventory) if args.format == "markdown" else render(inventory, args.format, footer)
+            write_output(text, args.output, stdout)
         except OSError as exc:
             raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
         if errors:
@@ -308,8 +337,12 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
                 f"tracker-tui: partial scan: {len(errors)} of {collector.total_cells} cells failed "
                 f"(see 'errors' in the output); first: {errors[0].region} {errors[0].kind}: {errors[0].code}\n"
             )
-            return EXIT_PARTIAL
-        return EXIT_OK
+        if args.fail_over is not None:
+            saved = savings_total(resources)
+            if saved > args.fail_over:
+                stderr.write(f"tracker-tui: savings found: ${saved:,.2f}/mo, over --fail-over ${args.fail_over:,.2f}\n")
+                return EXIT_SAVINGS
+        return EXIT_PARTIAL if errors else EXIT_OK
     finally:
         source.close()
 
@@ -473,6 +506,7 @@ def run_tui(args: argparse.Namespace) -> int:
     from tracker_tui.store import InventoryError, read_inventory
 
     settings = load_settings()
+    _apply_thresholds(settings)
     if args.command == "open":
         TrackerApp = _tui()
         try:

@@ -52,6 +52,8 @@ class Settings:
     live_prices: bool = False
     #: How many scans of each account to keep in the cache dir.
     keep_scans: int = 10
+    #: The ``old-snapshot`` finding: snapshots older than this many days.
+    snapshot_max_age_days: int = 365
     #: Problems found while loading: one line each, shown to the user once.
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
@@ -116,6 +118,11 @@ def load_settings(path: Path | None = None) -> Settings:
                 settings = replace(settings, keep_scans=value)
             else:
                 warnings.append(f"config {path}: 'keep_scans' must be a whole number from 1 to 1000; ignored")
+        elif key == "snapshot_max_age_days":
+            if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 36500:
+                settings = replace(settings, snapshot_max_age_days=value)
+            else:
+                warnings.append(f"config {path}: 'snapshot_max_age_days' must be a whole number of days; ignored")
         elif key == "concurrency":
             if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 256:
                 settings = replace(settings, concurrency=value)

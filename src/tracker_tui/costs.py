@@ -2,8 +2,8 @@
 
 Kept incrementally (add / remove one resource at a time) so the panels stay live during a
 scan of 100,000 resources without re-summing everything on every tick.  Unpriced rows
-(``monthly_cost`` None) are counted, never treated as zero.  Waste comes from the rules
-each kind declares (``KindSpec.rules``); nothing here knows a kind by name.
+(``monthly_cost`` None) are counted, never treated as zero.  Savings are the findings the
+rows carry (``tracker_tui.findings``); nothing here knows a kind by name.
 """
 
 from __future__ import annotations
@@ -13,24 +13,17 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tracker_tui.aws.kinds import REGISTRY, price_resources, rules_of
-from tracker_tui.aws.kinds.base import Related, Rule, no_related
-from tracker_tui.model import UNKNOWN_COST, Resource, format_cost
+from tracker_tui.findings import related_kinds, savings_lines, savings_total
+from tracker_tui.model import UNKNOWN_COST, Finding, Resource, format_cost
+from tracker_tui.store import Inventory
 
 Key = tuple[str, str, str, str]
-#: A related row's place: (account, region, id).
-_Place = tuple[str, str, str]
-
-
-
-def related_kinds() -> frozenset[str]:
-    """The kinds some rule reads other rows of (stopped instances read their volumes)."""
-    return frozenset(rule.related_kind for rule in REGISTRY.rules().values() if rule.related_kind is not None)
 
 
 @dataclass(frozen=True)
 class WasteLine:
-    """One kind of waste: what, how many, the monthly saving, and the filter that shows it.
+    """One finding id in the Savings panel: what, how many rows, their monthly saving (each
+    row on its own), and the filter that shows them.
 
     ``unknown`` counts the rows whose saving cannot be known (unpriced); they are in
     ``count`` but add nothing to ``saving``.
@@ -42,13 +35,6 @@ class WasteLine:
     filter_text: str
     unknown: int = 0
     rule_id: str = ""
-
-
-def _lookup(rows: dict[_Place, Resource], resource: Resource) -> Related:
-    def related(ident: str) -> Resource | None:
-        return rows.get((resource.account_id, resource.region, ident))
-
-    return related
 
 
 class CostSummary:
@@ -71,15 +57,11 @@ class CostSummary:
         self.by_kind: dict[str, float] = defaultdict(float)
         self.by_region: dict[str, float] = defaultdict(float)
         self.unpriced_by_kind: dict[str, int] = defaultdict(int)
-        #: Rows of the kinds rules read, by place.
-        self._related: dict[str, dict[_Place, Resource]] = {kind: {} for kind in related_kinds()}
-        #: key -> (rule, saving or None) for waste that depends on the row alone.
-        self._waste: dict[Key, list[tuple[Rule, float | None]]] = {}
-        self._waste_saving: dict[str, float] = defaultdict(float)
-        self._waste_count: dict[str, int] = defaultdict(int)
-        self._waste_unknown: dict[str, int] = defaultdict(int)
-        #: key -> (row, rules) whose saving depends on other rows: worked out when asked.
-        self._deferred: dict[Key, tuple[Resource, list[Rule]]] = {}
+        #: Rows with findings, and rows of the kinds findings cover (for the total).
+        self._with_findings: dict[Key, Resource] = {}
+        self._covered_kinds = related_kinds()
+        self._covered: dict[Key, Resource] = {}
+        self._counted: float | None = None
         self._top: list[Resource] | None = None
         self._top_n = 0
 
@@ -113,25 +95,12 @@ class CostSummary:
             top = self._top
             if top is not None and (len(top) < self._top_n or cost > (top[-1].monthly_cost or 0.0)):
                 self._top = None
-        related = self._related.get(r.kind)
-        if related is not None:
-            related[(r.account_id, r.region, r.id)] = r
-        deferred: list[Rule] = []
-        for rule in rules_of(r.kind):
-            if not rule.applies(r):
-                continue
-            if rule.related_kind is not None:
-                deferred.append(rule)
-                continue
-            saving = rule.saving(r, no_related)
-            self._waste.setdefault(r.key, []).append((rule, saving))
-            self._waste_count[rule.id] += 1
-            if saving is None:
-                self._waste_unknown[rule.id] += 1
-            else:
-                self._waste_saving[rule.id] += saving
-        if deferred:
-            self._deferred[r.key] = (r, deferred)
+        if r.findings:
+            self._with_findings[r.key] = r
+            self._counted = None
+        if r.kind in self._covered_kinds:
+            self._covered[r.key] = r
+            self._counted = None
 
     def _subtract(self, r: Resource) -> None:
         cost = r.monthly_cost
@@ -149,16 +118,10 @@ class CostSummary:
                     del table[key]
             if self._top is not None and any(t.key == r.key for t in self._top):
                 self._top = None
-        related = self._related.get(r.kind)
-        if related is not None:
-            related.pop((r.account_id, r.region, r.id), None)
-        self._deferred.pop(r.key, None)
-        for rule, saving in self._waste.pop(r.key, []):
-            self._waste_count[rule.id] -= 1
-            if saving is None:
-                self._waste_unknown[rule.id] -= 1
-            else:
-                self._waste_saving[rule.id] -= saving
+        if self._with_findings.pop(r.key, None) is not None:
+            self._counted = None
+        if self._covered.pop(r.key, None) is not None:
+            self._counted = None
 
     def top(self, n: int = 10) -> list[Resource]:
         """The ``n`` most expensive resources, dearest first (cached until it can change)."""
@@ -169,55 +132,23 @@ class CostSummary:
         return list(self._top)
 
     def waste_lines(self) -> list[WasteLine]:
-        """Waste grouped by rule, with the monthly saving of each group, biggest first."""
-        savings = defaultdict(float, self._waste_saving)
-        counts = defaultdict(int, {rule_id: n for rule_id, n in self._waste_count.items() if n})
-        unknown = defaultdict(int, self._waste_unknown)
-        for resource, rules in self._deferred.values():
-            for rule in rules:
-                assert rule.related_kind is not None
-                saving = rule.saving(resource, _lookup(self._related[rule.related_kind], resource))
-                counts[rule.id] += 1
-                if saving is None:
-                    unknown[rule.id] += 1
-                else:
-                    savings[rule.id] += saving
-        by_id = REGISTRY.rules()
-        lines = [
-            WasteLine(
-                by_id[rule_id].label,
-                counts[rule_id],
-                round(savings[rule_id], 2),
-                by_id[rule_id].filter,
-                unknown[rule_id],
-                rule_id,
-            )
-            for rule_id in counts
+        """Savings grouped by finding id, biggest first (each group sums its own rows)."""
+        return [
+            WasteLine(line.label, line.count, line.saving, line.filter_text, line.unknown, line.finding_id)
+            for line in savings_lines(self._with_findings.values())
         ]
-        return sorted(lines, key=lambda line: (-line.saving, line.label))
 
     def waste_total(self) -> float:
-        return sum(line.saving for line in self.waste_lines())
+        """The savings of every row, each billed thing counted once (``findings.savings_total``)."""
+        if self._counted is None:
+            covered = (r for k, r in self._covered.items() if k not in self._with_findings)
+            rows = [*self._with_findings.values(), *covered]
+            self._counted = savings_total(rows)
+        return self._counted
 
-
-def find_waste(resources: Iterable[Resource]) -> list[tuple[Resource, Rule, float | None]]:
-    """Every waste row in ``resources`` with the rule it falls under and its saving.
-
-    Rows not priced yet are priced first (a rule's saving is what the row costs); related
-    rows (a stopped instance's volumes) are looked up among ``resources``.
-    """
-    items = [r if r.cost_basis is not None else price_resources([r])[0] for r in resources]
-    related: dict[str, dict[_Place, Resource]] = {kind: {} for kind in related_kinds()}
-    for r in items:
-        if r.kind in related:
-            related[r.kind][(r.account_id, r.region, r.id)] = r
-    out = []
-    for r in items:
-        for rule in rules_of(r.kind):
-            if rule.applies(r):
-                lookup = no_related if rule.related_kind is None else _lookup(related[rule.related_kind], r)
-                out.append((r, rule, rule.saving(r, lookup)))
-    return out
+    def findings_of(self, key: Key) -> tuple[Finding, ...]:
+        row = self._rows.get(key)
+        return row.findings if row is not None else ()
 
 
 def report_footer(resources: list[Resource]) -> list[str]:
@@ -232,6 +163,42 @@ def report_footer(resources: list[Resource]) -> list[str]:
     return [
         f"estimated monthly total: {format_cost(sum(priced))} "
         f"({unpriced} {UNKNOWN_COST}: usage-dependent or not in the catalogue, see cost_basis)",
-        f"waste: {format_cost(sum(w.saving for w in waste))}/mo"
-        + "".join(f"; {w.label} x{w.count} {format_cost(w.saving)}" for w in waste),
+        f"savings: {format_cost(summary.waste_total())}/mo (each resource counted once)"
+        + "".join(f"; {w.rule_id} x{w.count} {format_cost(w.saving)}" for w in waste),
     ]
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def dumps_markdown(inventory: Inventory) -> str:
+    """The savings report: totals by finding id, then every finding's row with its evidence."""
+    resources = inventory.resources
+    ident = inventory.identity
+    account = f"{ident.account_id} ({ident.alias})" if ident.alias else ident.account_id
+    lines = [
+        f"# Savings: account {account}",
+        "",
+        f"{len(resources)} resources in {len(inventory.regions)} regions, scanned {inventory.scanned_at}. "
+        f"Savings found: **{format_cost(savings_total(resources))}/mo** (each resource counted once: "
+        "the largest of its findings, and a finding that covers other rows counts them).",
+        "",
+        "| finding | rows | saving/mo | unknown |",
+        "|---|---:|---:|---:|",
+    ]
+    groups = savings_lines(resources)
+    lines += [f"| `{g.finding_id}` | {g.count} | {format_cost(g.saving)} | {g.unknown} |" for g in groups]
+    for group in groups:
+        lines += ["", f"## `{group.finding_id}`: {group.label}", ""]
+        lines += ["| kind | region | id | name | saving/mo | confidence | evidence |", "|---|---|---|---|---:|---|---|"]
+        for r in resources:
+            for f in r.findings:
+                if f.id == group.finding_id:
+                    lines.append(
+                        f"| {r.kind} | {r.region} | `{_md(r.id)}` | {_md(r.name)} | {format_cost(f.monthly_saving)} "
+                        f"| {f.confidence} | {_md(f.evidence)} |"
+                    )
+    for e in inventory.errors:
+        lines.append(f"\nerror: {e.region} {e.kind}: {e.code}: {_md(e.message)} (not checked)")
+    return "\n".join(lines) + "\n"

@@ -12,6 +12,8 @@ A filter is whitespace-separated terms, all of which must match (AND):
   ``prod`` (case-insensitively); ``tag:env=`` -- the value is empty; ``tag:env`` -- has the key;
 * ``cost>N``, ``cost<N``, ``cost>=N``, ``cost<=N`` -- monthly USD; a resource whose cost is
   unknown (``None``) never satisfies a comparison (so ``!cost>10`` does include it);
+* ``finding:gp2-to-gp3`` -- has a finding whose id contains the value; ``finding:`` -- has
+  any finding (``tracker_tui.findings``);
 * ``!term`` negates any term;
 * double quotes group text with spaces: ``"my bucket"``, ``tag:Name="web 1"``.
 
@@ -164,6 +166,8 @@ class Term:
             if self.value_precheck() not in blob:
                 return False
             return _AMBIGUOUS not in blob or self._tag_test(resource)
+        if field == "finding":
+            return _has_finding(resource, self.value)
         return _compare(resource.monthly_cost, self.op, self.number)
 
     def matches(self, resource: Resource, blob: str) -> bool:
@@ -228,6 +232,9 @@ class Term:
                     if hits[i] and blob[-1] == _AMBIGUOUS:
                         hits[i] = tag_test(resources[i])
             return [not h for h in hits] if neg else hits
+        if field == "finding":
+            needle = self.value
+            return [_has_finding(r, needle) is not neg for r in resources]
         op, number = self.op, self.number
         costs = list(map(attrgetter("monthly_cost"), resources))
         if op == ">":
@@ -263,6 +270,8 @@ class Term:
         if field == "tag":
             # Having the tag key=value means having the key.
             return self.value == other.value and other.tag_value is None
+        if field == "finding":
+            return other.value in self.value
         # cost: the same direction, a bound at least as strict.
         a, b = self.number, other.number
         if self.op[0] != other.op[0]:
@@ -274,6 +283,10 @@ class Term:
 
 def _positive(term: Term) -> Term:
     return Term(term.field, term.value, False, term.tag_value, term.op, term.number)
+
+
+def _has_finding(resource: Resource, needle: str) -> bool:
+    return any(needle in finding.id for finding in resource.findings)
 
 
 def _field_value(resource: Resource, field: str) -> str:
@@ -433,6 +446,8 @@ def _parse_term(token: str, quote_at: int | None) -> Term | None:
         if not rest:
             raise FilterError(f"{qualifier}: needs a value, e.g. {_EXAMPLES[qualifier]}")
         return Term(qualifier, rest.lower(), negated)
+    if colon and len(head) < limit and qualifier == "finding":
+        return Term("finding", rest.lower(), negated)
     if colon and len(head) < limit and qualifier == "tag":
         key, eq, value = rest.partition("=")
         key_limit = limit - len("tag:")

@@ -55,6 +55,49 @@ def parse_iso(value: str | None) -> datetime | None:
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
+#: How sure a finding is: ``high`` from the scan's own data, lower where it rests on a guess
+#: or on missing data ("no data" is never "idle").
+CONFIDENCES = ("high", "medium", "low")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A saving found on one resource, with the evidence a person can check.
+
+    ``monthly_saving`` is USD per month, or None when it cannot be known (the evidence says
+    why).  ``action`` is the verb that realises it (``delete``, ``modify``...), if any.
+    """
+
+    id: str
+    monthly_saving: float | None
+    evidence: str
+    confidence: str = "high"
+    action: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "monthly_saving": self.monthly_saving,
+            "evidence": self.evidence,
+            "confidence": self.confidence,
+            "action": self.action,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Finding:
+        saving = data.get("monthly_saving")
+        confidence = str(data.get("confidence") or "high")
+        if confidence not in CONFIDENCES:
+            raise ValueError(f"finding confidence {confidence!r} is not one of {', '.join(CONFIDENCES)}")
+        return cls(
+            id=str(data["id"]),
+            monthly_saving=None if saving is None else float(saving),
+            evidence=str(data.get("evidence") or ""),
+            confidence=confidence,
+            action=data.get("action") or None,
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Resource:
     """One thing in an AWS account, as the scan found it.
@@ -76,6 +119,8 @@ class Resource:
     details: Mapping[str, Any] = field(default_factory=dict)
     monthly_cost: float | None = None
     cost_basis: str | None = None
+    #: The savings found on it (``tracker_tui.findings``); empty until they are worked out.
+    findings: tuple[Finding, ...] = ()
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -97,6 +142,7 @@ class Resource:
             "monthly_cost": self.monthly_cost,
             "cost_basis": self.cost_basis,
             "details": dict(self.details),
+            "findings": [finding.to_dict() for finding in self.findings],
         }
 
     @classmethod
@@ -116,6 +162,7 @@ class Resource:
             details=dict(data.get("details") or {}),
             monthly_cost=None if cost is None else float(cost),
             cost_basis=data.get("cost_basis"),
+            findings=tuple(Finding.from_dict(f) for f in data.get("findings") or ()),
         )
 
 

@@ -88,6 +88,10 @@ def format_tags(resource: Resource) -> str:
     )
 
 
+#: After the cost of a row with findings (the Savings panel and the details say what).
+SAVINGS_MARK = "*"
+
+
 def column_texts(resource: Resource, now: datetime) -> tuple[str, ...]:
     """The text of each of ``COLUMNS`` for a row, unpadded (unknown cost: ``UNKNOWN_COST``)."""
     cost = resource.monthly_cost
@@ -98,7 +102,7 @@ def column_texts(resource: Resource, now: datetime) -> tuple[str, ...]:
         resource.id,
         resource.region,
         resource.state,
-        format_cost(cost),
+        format_cost(cost) + (SAVINGS_MARK if resource.findings else ""),
         format_age(resource.created, now),
         format_tags(resource),
     )
@@ -436,7 +440,7 @@ class RowStore:
             cost = max(costs)
             if cost > self._max_cost:
                 self._max_cost = cost
-                widths["cost"] = max(widths["cost"], len(format_cost(cost)))
+                widths["cost"] = max(widths["cost"], len(format_cost(cost)) + len(SAVINGS_MARK))
         tagged = [tags for tags in map(attrgetter("tags"), batch) if tags]
         if tagged:
             size = max(map(_tags_size, tagged))

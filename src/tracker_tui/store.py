@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from tracker_tui.model import Identity, Resource, ScanErrorEntry, format_cost, iso_utc
+from tracker_tui.model import Finding, Identity, Resource, ScanErrorEntry, format_cost, iso_utc
 
 SCHEMA = "tracker-tui/inventory/v1"
 CSV_FIELDS = (
@@ -31,6 +31,7 @@ CSV_FIELDS = (
     "monthly_cost",
     "cost_basis",
     "details",
+    "findings",
 )
 
 
@@ -168,6 +169,13 @@ def tags_text(tags: dict[str, str] | Any) -> str:
     return ";".join(f"{k}={v}" for k, v in sorted(dict(tags).items()))
 
 
+def findings_text(findings: Iterable[Finding]) -> str:
+    """Findings as ``id=saving;id=saving`` (saving in USD with cents, ``unknown`` when None), the CSV form."""
+    return ";".join(
+        f"{f.id}={'unknown' if f.monthly_saving is None else f'{f.monthly_saving:.2f}'}" for f in findings
+    )
+
+
 def dumps_csv(resources: Iterable[Resource]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -187,6 +195,7 @@ def dumps_csv(resources: Iterable[Resource]) -> str:
                 "" if r.monthly_cost is None else f"{r.monthly_cost:.2f}",
                 r.cost_basis or "",
                 json.dumps(dict(r.details), sort_keys=True, default=str),
+                findings_text(r.findings),
             ]
         )
     return buffer.getvalue()

@@ -20,6 +20,7 @@ from tracker_tui.aws.kinds import CellContext, KindSpec, ScanCancelled, price_re
 from tracker_tui.aws.kinds.base import error_code
 from tracker_tui.aws.regions import service_offered
 from tracker_tui.aws.session import TIMEOUT_ERRORS, AwsSession, gave_up
+from tracker_tui.findings import local_findings
 from tracker_tui.model import (
     GLOBAL_REGION,
     CellFinished,
@@ -224,7 +225,7 @@ class ScanEngine:
                 if batch:
                     count += len(batch)
                     if self.pricer is not None:
-                        batch = self.pricer(batch)
+                        batch = local_findings(self.pricer(batch))
                     sink(ResourcesFound(cell, tuple(batch)))
         except ScanCancelled:
             return CellResult(cell, CellStatus.CANCELLED, count, seconds=time.monotonic() - t0)

@@ -44,6 +44,7 @@ from tracker_tui.aws.source import (
 )
 from tracker_tui.config import Settings
 from tracker_tui.costs import CostSummary
+from tracker_tui.findings import related_findings
 from tracker_tui.history import Diff, ScanHistory, age_text, combined_view, diff, gone_since, scans_to_save
 from tracker_tui.model import (
     CellFinished,
@@ -252,7 +253,7 @@ class TrackerApp(App[int]):
     def _drain(self) -> None:
         """Take what the scan threads queued (up to DRAIN_MAX_ROWS resources) in one go."""
         batch: list[Resource] = []
-        finished = False
+        finished = complete = False
         while self._inbox and len(batch) < DRAIN_MAX_ROWS:
             generation, event = self._inbox.popleft()
             if generation != self._generation:
@@ -269,8 +270,7 @@ class TrackerApp(App[int]):
             elif isinstance(event, ScanFinished):
                 finished = True
                 self._scan_seconds = self._monotonic() - self._scan_started
-                if not event.cancelled:
-                    self._scan_complete()
+                complete = not event.cancelled  # once this drain's rows are in the table
             elif isinstance(event, Connected):
                 self.connection = event.connection
                 if not self._all_regions:
@@ -288,6 +288,8 @@ class TrackerApp(App[int]):
             # The rows live as long as the table: move them out of the collector's way, so
             # full collections (100+ ms at 100k rows) stop freezing the screen.
             gc.freeze()
+        if complete:
+            self._scan_complete()
         if self._inbox and not finished and not self._backlog_timer_pending:
             # A backlog: come back soon, but through the event loop (a timer, not
             # call_later), so the screen repaints and keys are handled between batches.
@@ -329,6 +331,11 @@ class TrackerApp(App[int]):
         connection = self.connection
         if connection is None:
             return
+        settled = related_findings(self._fresh.values(), self._results.values())
+        if settled:  # findings that read other rows (a stopped instance's volumes): all in now
+            self.table.add_resources(settled)
+            self.costs.add(settled)
+            self._fresh.update((r.key, r) for r in settled)
         fresh = list(self._fresh.values())
         stale = self._stale
         if stale is not None:

@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError, WaiterError
 
 from tracker_tui.aws.kinds import REGISTRY, price_resources
 from tracker_tui.aws.kinds.base import CellContext, Lister, error_code
+from tracker_tui.findings import local_findings
 from tracker_tui.model import Resource
 
 if TYPE_CHECKING:
@@ -373,7 +374,7 @@ class Step:
             for batch in lister(ctx):
                 for found in batch:
                     if found.id == self.resource.id:
-                        return price_resources([found])[0]
+                        return local_findings(price_resources([found]))[0]
         except ClientError as exc:
             if self.is_not_found(exc):
                 return None

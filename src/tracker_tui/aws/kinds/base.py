@@ -16,7 +16,7 @@ from typing import Any, Literal, TypeVar
 
 from tracker_tui.aws.regions import partition_of
 from tracker_tui.aws.session import AwsSession
-from tracker_tui.model import GLOBAL_REGION, Resource, iso_utc
+from tracker_tui.model import GLOBAL_REGION, Resource, format_cost, iso_utc
 from tracker_tui.pricing.basis import Estimator
 
 T = TypeVar("T")
@@ -122,14 +122,24 @@ def own_cost(resource: Resource, related: Related) -> float | None:
     return resource.monthly_cost
 
 
+def default_evidence(resource: Resource, related: Related, saving: float | None) -> str:
+    """What a finding says when its rule says nothing more: the row's own price."""
+    if resource.monthly_cost is None:
+        return f"monthly cost unknown ({resource.cost_basis or 'not priced'})"
+    return f"costs {format_cost(resource.monthly_cost)}/mo ({resource.cost_basis or 'no basis'})"
+
+
 @dataclass(frozen=True)
 class Rule:
     """A saving that a kind's rows show from the scan alone (no extra API call).
 
-    ``applies`` looks at the row only and is cheap (the cost panel runs it on every row as
-    it streams in); ``saving`` gives the monthly saving, or None when it cannot be known
-    (an unpriced row, a related row not scanned).  A rule whose saving depends on other
-    rows names their kind in ``related_kind`` and reads them through the lookup it gets.
+    ``applies`` looks at the row only and is cheap (run on every row as it streams in);
+    ``saving`` gives the monthly saving, or None when it cannot be known (an unpriced row,
+    a related row not scanned).  A rule whose saving depends on other rows names their kind
+    in ``related_kind`` and reads them through the lookup it gets; ``confirm`` then decides,
+    with that lookup, whether it applies after all (a snapshot is orphaned only if its
+    volume is not among the scanned ones).  ``evidence`` writes the checkable sentence,
+    ``covers`` names the other rows whose cost the saving is (so a total counts them once).
     """
 
     #: Stable id, the same in every report and filter, e.g. ``unattached-volume``.
@@ -141,6 +151,65 @@ class Rule:
     applies: Callable[[Resource], bool]
     saving: Callable[[Resource, Related], float | None]
     related_kind: str | None = None
+    evidence: Callable[[Resource, Related, float | None], str] = default_evidence
+    #: ``high`` / ``medium`` / ``low`` (model.CONFIDENCES).
+    confidence: str = "high"
+    #: The verb that realises it (``delete``, ``modify``, ``stop``...), if any.
+    action: str | None = None
+    confirm: Callable[[Resource, Related], bool] | None = None
+    covers: Callable[[Resource, Related], Sequence[Resource]] | None = None
+
+
+@dataclass
+class FindingSettings:
+    """The thresholds rules read (config.toml sets them at start-up)."""
+
+    #: ``old-snapshot``: a snapshot older than this many days.
+    snapshot_max_age_days: int = 365
+
+
+#: The one set of thresholds in force (``tracker_tui.config`` applies the user's).
+FINDING_SETTINGS = FindingSettings()
+
+
+def age_days(resource: Resource, now: datetime | None = None) -> int | None:
+    """Whole days since ``resource.created`` (None when unknown)."""
+    if not resource.created:
+        return None
+    try:
+        created = datetime.fromisoformat(resource.created.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=UTC)
+    return max(0, ((now or datetime.now(UTC)) - created).days)
+
+
+def _old(resource: Resource) -> bool:
+    age = age_days(resource)
+    return age is not None and age > FINDING_SETTINGS.snapshot_max_age_days
+
+
+def _old_evidence(resource: Resource, related: Related, saving: float | None) -> str:
+    cost = "cost unknown" if resource.monthly_cost is None else f"costs {format_cost(resource.monthly_cost)}/mo"
+    return (
+        f"created {resource.created} ({age_days(resource)} days ago, over the {FINDING_SETTINGS.snapshot_max_age_days}"
+        f"-day limit, snapshot_max_age_days); {cost} ({resource.cost_basis or 'not priced'})"
+    )
+
+
+#: Snapshots older than ``snapshot_max_age_days`` (EBS and RDS manual snapshots alike).
+OLD_SNAPSHOT = Rule(
+    id="old-snapshot",
+    label="old snapshot",
+    filter="finding:old-snapshot",
+    applies=_old,
+    saving=own_cost,
+    evidence=_old_evidence,
+    # Old is not unneeded (a yearly backup is meant to be old); the price is an upper bound.
+    confidence="medium",
+    action="delete",
+)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, own_cost, tag_dict
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, default_evidence, own_cost, tag_dict
 from tracker_tui.model import Resource
 from tracker_tui.pricing.basis import Estimate, PriceBook, hourly_basis, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -63,9 +63,12 @@ def estimate_elastic_ip(r: Resource, cat: Catalogue, book: PriceBook | None) -> 
 IDLE_ELASTIC_IP = Rule(
     id="idle-elastic-ip",
     label="idle Elastic IP",
-    filter=f"kind:{KIND} state:idle",
+    filter="finding:idle-elastic-ip",
     applies=lambda r: not _associated(r),
     saving=own_cost,
+    evidence=lambda r, related, saving: "associated with no instance or network interface; "
+    + default_evidence(r, related, saving),
+    action="release",
 )
 
 SPEC = KindSpec(

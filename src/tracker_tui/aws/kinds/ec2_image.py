@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict, ts
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, Related, Rule, tag_dict, ts
 from tracker_tui.aws.kinds.ec2_snapshot import KIND as SNAPSHOT
 from tracker_tui.aws.kinds.ec2_snapshot import owned, snapshot_ids_of
-from tracker_tui.model import Resource
-from tracker_tui.pricing.basis import Estimate, PriceBook, count_text, number
+from tracker_tui.model import Resource, format_cost
+from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, number
 from tracker_tui.pricing.catalogue import Catalogue
 
 KIND = "ec2:image"
@@ -103,6 +103,47 @@ def estimate_image(r: Resource, cat: Catalogue, book: PriceBook | None) -> Estim
     return 0.0, f"an AMI costs nothing itself; its {count} snapshots{sized} bill on their own {SNAPSHOT} rows"
 
 
+def _unused(r: Resource) -> bool:
+    return not r.details.get("running_instance_ids") and isinstance(r.details.get("snapshot_ids"), list)
+
+
+def _snapshots(r: Resource, snapshots: Related) -> list[Resource]:
+    return [s for s in (snapshots(str(i)) for i in r.details.get("snapshot_ids") or []) if s is not None]
+
+
+def _snapshots_cost(r: Resource, snapshots: Related) -> float | None:
+    """What its snapshots cost: deregistering it and deleting them saves that (None if one is
+    unpriced or was not scanned)."""
+    ids = r.details.get("snapshot_ids") or []
+    found = _snapshots(r, snapshots)
+    if len(found) != len(ids) or any(s.monthly_cost is None for s in found):
+        return None
+    return cents(sum(s.monthly_cost or 0.0 for s in found))
+
+
+def _unused_evidence(r: Resource, snapshots: Related, saving: float | None) -> str:
+    users = int(r.details.get("in_use_by") or 0)
+    who = "no instance of the account uses it" if not users else f"no running instance uses it ({users} stopped)"
+    ids = list(r.details.get("snapshot_ids") or [])
+    if saving is None:
+        return f"{who}; its {len(ids)} snapshot(s) {', '.join(ids)}: cost unknown (not all scanned or priced)"
+    return f"{who}; its {len(ids)} snapshot(s) {', '.join(ids)} cost up to {format_cost(saving)}/mo"
+
+
+UNUSED_IMAGE = Rule(
+    id="unused-image",
+    label="unused AMI",
+    filter="finding:unused-image",
+    applies=_unused,
+    saving=_snapshots_cost,
+    related_kind=SNAPSHOT,
+    evidence=_unused_evidence,
+    # An image may be kept to launch from later; its snapshots' prices are upper bounds.
+    confidence="medium",
+    action="deregister",
+    covers=_snapshots,
+)
+
 SPEC = KindSpec(
     id=KIND,
     label="ami",
@@ -111,7 +152,7 @@ SPEC = KindSpec(
     scope="regional",
     lister=list_images,
     estimator=estimate_image,
-    rules=(),
+    rules=(UNUSED_IMAGE,),
     verbs={"delete": "deregister"},
     # Free itself: its snapshots are billed (as EBS, "EC2 - Other") on their own rows.
     billed_as="",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, Related, Rule, tag_dict, ts
 from tracker_tui.aws.kinds.ec2_volume import KIND as VOLUME
-from tracker_tui.model import Resource
+from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import (
     Estimate,
     PriceBook,
@@ -20,7 +21,7 @@ from tracker_tui.pricing.basis import (
     rate,
     unit,
 )
-from tracker_tui.pricing.catalogue import Catalogue
+from tracker_tui.pricing.catalogue import Catalogue, load_catalogue
 
 KIND = "ec2:instance"
 
@@ -232,13 +233,89 @@ def _volumes_cost(r: Resource, volumes: Related) -> float | None:
     return cents(total)
 
 
+def _volumes(r: Resource, volumes: Related) -> list[Resource]:
+    return [v for v in (volumes(str(i)) for i in r.details.get("volume_ids") or []) if v is not None]
+
+
+def _storage_evidence(r: Resource, volumes: Related, saving: float | None) -> str:
+    ids = list(r.details.get("volume_ids") or [])
+    if saving is None:
+        return f"stopped; its volumes {', '.join(ids)}: cost unknown (not all scanned or priced)"
+    return f"stopped (no compute charge); its {len(ids)} volume(s) {', '.join(ids)} still cost {format_cost(saving)}/mo"
+
+
 STOPPED_INSTANCE_STORAGE = Rule(
     id="stopped-instance-storage",
     label="stopped instance still paying for storage",
-    filter=f"kind:{KIND} state:stopped",
+    filter="finding:stopped-instance-storage",
     applies=_stopped_with_volumes,
     saving=_volumes_cost,
     related_kind=VOLUME,
+    evidence=_storage_evidence,
+    # Stopped may mean "needed next week": terminating is the user's call.
+    confidence="medium",
+    action="terminate",
+    covers=_volumes,
+)
+
+#: Previous-generation families and their current twin (same sizes, cheaper or equal, faster).
+CURRENT_TWIN = {
+    "t1": "t3", "t2": "t3", "m1": "m5", "m3": "m5", "m4": "m5", "c1": "c5", "c3": "c5", "c4": "c5",
+    "r3": "r5", "r4": "r5", "i2": "i3", "d2": "d3", "g2": "g4dn", "g3": "g4dn", "p2": "p3", "x1": "x2iedn",
+}  # fmt: skip
+
+
+def _twin(r: Resource) -> str | None:
+    family, _, size = str(r.details.get("instance_type") or "").partition(".")
+    twin = CURRENT_TWIN.get(family)
+    return f"{twin}.{size}" if twin and size else None
+
+
+def _twin_cost(r: Resource) -> tuple[str, float] | None:
+    """The twin type and what the row would cost on it, when the catalogue prices both."""
+    twin = _twin(r)
+    if twin is None or r.monthly_cost is None:
+        return None
+    cost, _ = estimate_instance(
+        dataclasses.replace(r, details={**r.details, "instance_type": twin}), load_catalogue(), None
+    )
+    return None if cost is None else (twin, cost)
+
+
+def _previous_generation(r: Resource) -> bool:
+    if (r.state or "").lower() not in _BILLED_STATES or r.monthly_cost is None:
+        return False
+    found = _twin_cost(r)
+    return found is not None and found[1] < r.monthly_cost
+
+
+def _twin_saving(r: Resource, related: Related) -> float | None:
+    found = _twin_cost(r)
+    return None if found is None or r.monthly_cost is None else cents(r.monthly_cost - found[1])
+
+
+def _twin_evidence(r: Resource, related: Related, saving: float | None) -> str:
+    found = _twin_cost(r)
+    if found is None or r.monthly_cost is None:
+        return "no priced current-generation twin"
+    twin, cost = found
+    return (
+        f"{r.details.get('instance_type')} costs {format_cost(r.monthly_cost)}/mo; {twin} (current generation, "
+        f"same size) costs {format_cost(cost)}/mo in {r.region} (catalogue); moving needs a stop/start and an AMI "
+        "with ENA/NVMe drivers"
+    )
+
+
+PREVIOUS_GENERATION = Rule(
+    id="previous-generation",
+    label="previous-generation type",
+    filter="finding:previous-generation",
+    applies=_previous_generation,
+    saving=_twin_saving,
+    evidence=_twin_evidence,
+    # A resize restarts the instance and the AMI must support the newer type.
+    confidence="medium",
+    action="modify",
 )
 
 SPEC = KindSpec(
@@ -249,7 +326,7 @@ SPEC = KindSpec(
     scope="regional",
     lister=list_instances,
     estimator=estimate_instance,
-    rules=(STOPPED_INSTANCE_STORAGE,),
+    rules=(STOPPED_INSTANCE_STORAGE, PREVIOUS_GENERATION),
     verbs={"stop": "stop", "delete": "terminate"},
     billed_as="Amazon Elastic Compute Cloud - Compute",
     not_found_codes=frozenset({"InvalidInstanceID.NotFound"}),

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict, ts
+from tracker_tui.aws.kinds.base import OLD_SNAPSHOT, CellContext, KindSpec, Related, Rule, own_cost, tag_dict, ts
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, number, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -125,6 +125,36 @@ def estimate_snapshot(r: Resource, cat: Catalogue, book: PriceBook | None) -> Es
     )
 
 
+def _orphan_candidate(r: Resource) -> bool:
+    return not r.details.get("backs_image") and not r.details.get("backs_images")
+
+
+def _source_gone(r: Resource, volumes: Related) -> bool:
+    volume = r.details.get("volume_id")
+    return not volume or volumes(str(volume)) is None
+
+
+def _orphan_evidence(r: Resource, volumes: Related, saving: float | None) -> str:
+    volume = r.details.get("volume_id")
+    source = f"its source volume {volume} is not in the account" if volume else "it has no source volume"
+    cost = "cost unknown" if r.monthly_cost is None else f"costs up to {format_cost(r.monthly_cost)}/mo"
+    return f"{source} and no own AMI uses it; {cost} ({r.cost_basis or 'not priced'})"
+
+
+ORPHANED_SNAPSHOT = Rule(
+    id="orphaned-snapshot",
+    label="orphaned snapshot",
+    filter="finding:orphaned-snapshot",
+    applies=_orphan_candidate,
+    saving=own_cost,
+    related_kind="ec2:volume",
+    confirm=_source_gone,
+    evidence=_orphan_evidence,
+    # The price is an upper bound (a snapshot bills changed blocks only).
+    confidence="medium",
+    action="delete",
+)
+
 SPEC = KindSpec(
     id=KIND,
     label="snap",
@@ -133,7 +163,7 @@ SPEC = KindSpec(
     scope="regional",
     lister=list_snapshots,
     estimator=estimate_snapshot,
-    rules=(),
+    rules=(ORPHANED_SNAPSHOT, OLD_SNAPSHOT),
     verbs={"delete": "delete"},
     billed_as="EC2 - Other",
     not_found_codes=frozenset({"InvalidSnapshot.NotFound"}),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, own_cost, tag_dict, ts
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, Related, Rule, own_cost, tag_dict, ts
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, number, unit, unknown_region
-from tracker_tui.pricing.catalogue import Catalogue
+from tracker_tui.pricing.catalogue import Catalogue, load_catalogue
 
 KIND = "ec2:volume"
 
@@ -103,12 +104,111 @@ def estimate_volume(r: Resource, cat: Catalogue, book: PriceBook | None) -> Esti
     return monthly, basis
 
 
+def _unattached_evidence(r: Resource, related: Related, saving: float | None) -> str:
+    size = count_text(number(r.details.get("size_gib")) or 0)
+    what = f"{r.details.get('volume_type') or 'EBS'} {size} GiB, state available (attached to nothing)"
+    cost = "cost unknown" if r.monthly_cost is None else f"costs {format_cost(r.monthly_cost)}/mo"
+    return f"{what}; {cost} ({r.cost_basis or 'not priced'})"
+
+
 UNATTACHED_VOLUME = Rule(
     id="unattached-volume",
     label="unattached volume",
-    filter=f"kind:{KIND} state:available",
+    filter="finding:unattached-volume",
     applies=lambda r: (r.state or "").lower() == "available",
     saving=own_cost,
+    evidence=_unattached_evidence,
+    action="delete",
+)
+
+#: gp3's baseline, included in its GB-month price.
+GP3_BASE_IOPS = 3000
+GP3_BASE_MIBPS = 125
+GP3_MAX_IOPS = 16000
+
+
+def gp2_performance(size_gib: float) -> tuple[int, int]:
+    """The IOPS and throughput (MiB/s) a gp2 volume of ``size_gib`` gives, which a gp3 twin
+    must match: 3 IOPS per GiB (100 at least, 16,000 at most); 128 MiB/s up to 170 GiB, else
+    250 (AWS's gp2 documentation; 170-334 GiB reach 250 on burst credits)."""
+    iops = int(min(GP3_MAX_IOPS, max(100, 3 * size_gib)))
+    return max(GP3_BASE_IOPS, iops), (128 if size_gib <= 170 else 250)
+
+
+def gp3_twin(r: Resource, iops: float, mibps: float) -> Resource:
+    """The row as a gp3 volume of the same size with ``iops`` and ``mibps``."""
+    details = {**r.details, "volume_type": "gp3", "iops": int(iops), "throughput_mibps": int(mibps)}
+    return dataclasses.replace(r, details=details, monthly_cost=None, cost_basis=None)
+
+
+def _conversion(r: Resource) -> tuple[float | None, Resource | None, str]:
+    """(saving, the gp3 twin priced, why unknown) of converting ``r`` to gp3 in place."""
+    size = number(r.details.get("size_gib"))
+    if r.monthly_cost is None or size is None:
+        return None, None, f"its own price is unknown ({r.cost_basis or 'not priced'})"
+    vtype = str(r.details.get("volume_type") or "")
+    if vtype == "gp2":
+        iops, mibps = gp2_performance(size)
+    else:  # io1/io2 at the IOPS it has, gp3's baseline throughput
+        iops, mibps = max(GP3_BASE_IOPS, int(number(r.details.get("iops")) or 0)), GP3_BASE_MIBPS
+    twin = gp3_twin(r, iops, mibps)
+    cost, basis = estimate_volume(twin, load_catalogue(), None)
+    if cost is None:
+        return None, None, f"no gp3 price: {basis}"
+    twin = dataclasses.replace(twin, monthly_cost=cost, cost_basis=basis)
+    return cents(max(0.0, r.monthly_cost - cost)), twin, ""
+
+
+def _conversion_saving(r: Resource, related: Related) -> float | None:
+    return _conversion(r)[0]
+
+
+def _conversion_evidence(r: Resource, related: Related, saving: float | None) -> str:
+    _, twin, why = _conversion(r)
+    vtype = r.details.get("volume_type") or "?"
+    if twin is None:
+        return f"{vtype} -> gp3: saving unknown, {why}"
+    d = twin.details
+    assert r.monthly_cost is not None and twin.monthly_cost is not None
+    return (
+        f"{vtype} {count_text(number(r.details.get('size_gib')) or 0)} GiB costs {format_cost(r.monthly_cost)}/mo; "
+        f"gp3 with the same size, {count_text(d['iops'])} IOPS and {d['throughput_mibps']} MiB/s "
+        f"costs {format_cost(twin.monthly_cost)}/mo ({twin.cost_basis})"
+    )
+
+
+GP2_TO_GP3 = Rule(
+    id="gp2-to-gp3",
+    label="gp2 volume: gp3 costs less",
+    filter="finding:gp2-to-gp3",
+    applies=lambda r: r.details.get("volume_type") == "gp2" and (r.state or "").lower() in ("in-use", "available"),
+    saving=_conversion_saving,
+    evidence=_conversion_evidence,
+    action="modify",
+)
+
+
+def _io_to_gp3_applies(r: Resource) -> bool:
+    iops = number(r.details.get("iops"))
+    return (
+        r.details.get("volume_type") in ("io1", "io2")
+        and iops is not None
+        and iops <= GP3_MAX_IOPS
+        and (r.state or "").lower() in ("in-use", "available")
+    )
+
+
+IO1_TO_GP3 = Rule(
+    id="io1-to-gp3",
+    label="io1/io2 volume within gp3's IOPS",
+    filter="finding:io1-to-gp3",
+    applies=_io_to_gp3_applies,
+    saving=_conversion_saving,
+    evidence=lambda r, related, saving: _conversion_evidence(r, related, saving)
+    + "; gp3 has lower durability than io2 and higher latency than io1/io2: check the workload first",
+    # io1/io2 are often chosen for latency or durability, which a price cannot see.
+    confidence="medium",
+    action="modify",
 )
 
 SPEC = KindSpec(
@@ -119,7 +219,7 @@ SPEC = KindSpec(
     scope="regional",
     lister=list_volumes,
     estimator=estimate_volume,
-    rules=(UNATTACHED_VOLUME,),
+    rules=(UNATTACHED_VOLUME, GP2_TO_GP3, IO1_TO_GP3),
     verbs={"delete": "delete"},
     billed_as="EC2 - Other",
     not_found_codes=frozenset({"InvalidVolume.NotFound"}),

@@ -12,7 +12,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, own_cost, tag_dict, ts
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, default_evidence, own_cost, tag_dict, ts
 from tracker_tui.model import Resource
 from tracker_tui.pricing.basis import Estimate, PriceBook, hourly_basis, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -179,9 +179,11 @@ def _no_targets(r: Resource) -> bool:
 IDLE_LOAD_BALANCER = Rule(
     id="idle-load-balancer",
     label="no targets",
-    filter=f"kind:{KIND} state:idle",
+    filter="finding:idle-load-balancer",
     applies=_no_targets,
     saving=own_cost,
+    evidence=lambda r, related, saving: "0 registered targets; " + default_evidence(r, related, saving),
+    action="delete",
 )
 
 SPEC = KindSpec(

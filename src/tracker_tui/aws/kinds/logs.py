@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, own_cost, ts
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, default_evidence, own_cost, ts
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import GIB, Estimate, PriceBook, cents, gb_text, number, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -70,10 +70,12 @@ def estimate_log_group(r: Resource, cat: Catalogue, book: PriceBook | None) -> E
 NO_RETENTION = Rule(
     id="no-retention",
     label="no retention",
-    filter=f"kind:{KIND} state:no-retention",
+    filter="finding:no-retention",
     # Setting a retention (or deleting old data) saves up to what it stores today.
     applies=lambda r: not r.details.get("retention_days"),
     saving=own_cost,
+    evidence=lambda r, related, saving: "no retention set, so it keeps every event; "
+    + default_evidence(r, related, saving),
 )
 
 SPEC = KindSpec(

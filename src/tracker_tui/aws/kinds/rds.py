@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict, ts
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, Related, Rule, own_cost, tag_dict, ts
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import (
     Estimate,
@@ -179,6 +179,26 @@ def estimate_db_instance(r: Resource, cat: Catalogue, book: PriceBook | None) ->
     )
 
 
+def _stopped_evidence(r: Resource, related: Related, saving: float | None) -> str:
+    cost = "storage cost unknown" if r.monthly_cost is None else f"storage still costs {format_cost(r.monthly_cost)}/mo"
+    return (
+        f"stopped; {cost} ({r.cost_basis or 'not priced'}); AWS starts a stopped instance again after 7 days, "
+        "so a database kept stopped comes back billed in full"
+    )
+
+
+STOPPED_DATABASE = Rule(
+    id="stopped-database",
+    label="stopped database still paying for storage",
+    filter="finding:stopped-database",
+    applies=lambda r: (r.state or "").lower() == "stopped",
+    saving=own_cost,
+    evidence=_stopped_evidence,
+    # Deleting (after a final snapshot) saves the storage; the snapshot costs a little too.
+    confidence="medium",
+    action="delete",
+)
+
 SPEC = KindSpec(
     id=KIND,
     label="rds",
@@ -187,7 +207,7 @@ SPEC = KindSpec(
     scope="regional",
     lister=list_db_instances,
     estimator=estimate_db_instance,
-    rules=(),
+    rules=(STOPPED_DATABASE,),
     verbs={"stop": "stop", "delete": "delete"},
     billed_as="Amazon Relational Database Service",
     not_found_codes=frozenset({"DBInstanceNotFound", "DBInstanceNotFoundFault"}),

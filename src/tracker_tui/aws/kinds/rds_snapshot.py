@@ -7,10 +7,11 @@ deletes it, even after its database is gone.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict, ts
+from tracker_tui.aws.kinds.base import OLD_SNAPSHOT, CellContext, KindSpec, tag_dict, ts
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, number, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -108,6 +109,11 @@ def estimate_rds_snapshot(r: Resource, cat: Catalogue, book: PriceBook | None) -
     )
 
 
+#: Only manual snapshots: automated ones go with the retention period, nobody deletes them.
+OLD_MANUAL_SNAPSHOT = dataclasses.replace(
+    OLD_SNAPSHOT, applies=lambda r: r.details.get("snapshot_type") == "manual" and OLD_SNAPSHOT.applies(r)
+)
+
 SPEC = KindSpec(
     id=KIND,
     label="rdsnp",
@@ -116,7 +122,7 @@ SPEC = KindSpec(
     scope="regional",
     lister=list_rds_snapshots,
     estimator=estimate_rds_snapshot,
-    rules=(),
+    rules=(OLD_MANUAL_SNAPSHOT,),
     verbs={"delete": "delete"},
     billed_as="Amazon Relational Database Service",
     not_found_codes=frozenset(

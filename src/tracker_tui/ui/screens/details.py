@@ -43,6 +43,15 @@ def details_table(resource: Resource) -> Table:
     for key, value in rows:
         table.add_row(key, Text(value))
     table.add_row("", "")
+    table.add_row(Text("savings", style="bold underline"), "" if resource.findings else "none found")
+    for finding in resource.findings:
+        amount = finding.monthly_saving
+        saving = "saving unknown" if amount is None else f"saves {format_cost(amount)}/mo"
+        action = f", by: {finding.action}" if finding.action else ""
+        table.add_row(
+            finding.id, Text(f"{saving} ({finding.confidence} confidence{action}): {finding.evidence}")
+        )
+    table.add_row("", "")
     table.add_row(Text("details", style="bold underline"), "")
     for key, value in sorted(resource.details.items()):
         table.add_row(key, Text(_value(value)))

@@ -66,7 +66,7 @@ class MainScreen(Screen[None]):
         yield AccountHeader(id="header")
         with Horizontal(id="filter-bar"):
             yield Static("/", id="filter-prompt")
-            yield Input(placeholder="filter: text kind: region: state: tag:k=v cost>N !term", id="filter")
+            yield Input(placeholder="filter: text kind: region: state: tag:k=v cost>N finding: !term", id="filter")
             yield Static("", id="filter-error")
         with Horizontal(id="main"):
             yield ResourceTable(now=self._now, id="table")

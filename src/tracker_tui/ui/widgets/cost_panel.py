@@ -72,7 +72,7 @@ class CostPanel(VerticalScroll, can_focus=False):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="cost-total")
-        yield Static(Text("Waste (enter: show rows)", style="bold underline"), id="waste-title")
+        yield Static(Text("Savings (enter: show rows)", style="bold underline"), id="waste-title")
         yield OptionList(id="waste-list")
         yield Static("", id="cost-kinds")
         yield Static("", id="cost-regions")
@@ -83,12 +83,12 @@ class CostPanel(VerticalScroll, can_focus=False):
         if not self.display:
             return  # hidden: nothing to paint; shown again, the app calls this first
         waste = summary.waste_lines()
-        waste_total = sum(line.saving for line in waste)
+        waste_total = summary.waste_total()  # each billed thing once, not the lines' sum
         total = Text()
         total.append("Monthly run-rate ", style="bold")
         total.append(format_cost(summary.total), style="bold")
         total.append(f"\n{summary.priced:,} priced, {summary.unpriced:,} {UNKNOWN_COST}")
-        total.append("\nWaste ", style="bold")
+        total.append("\nSavings ", style="bold")
         total.append(f"{format_cost(waste_total)}/mo", style="bold")
         self.query_one("#cost-total", Static).update(total)
         if waste != self._waste:

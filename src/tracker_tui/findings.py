@@ -1,0 +1,206 @@
+"""Findings: the savings each resource shows, with evidence, and totals that count nothing twice.
+
+Every kind declares its rules in its own module (``KindSpec.rules``); this module runs them.
+A rule that reads only its row (``related_kind`` None) is run as the row is scanned
+(``local_findings``); one that reads other rows (a stopped instance's volumes, a snapshot's
+source volume) once the rows it reads are all in (``with_findings``), and only if their kind
+was scanned at all: a snapshot whose volumes were not listed is not called orphaned.
+
+A total counts each billed thing once: a row's findings exclude each other (deleting an
+unattached gp2 volume and converting it to gp3 do not add up), and a finding that saves
+what other rows cost (a stopped instance's volumes, an unused image's snapshots) covers
+them.  ``savings_total`` takes findings from the largest down and skips one whose rows an
+earlier one already counted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from tracker_tui.aws.kinds import REGISTRY, rules_of
+from tracker_tui.aws.kinds.base import Related, Rule, no_related
+from tracker_tui.model import CellResult, CellStatus, Finding, Resource
+
+Key = tuple[str, str, str, str]
+_Place = tuple[str, str, str]
+
+
+def related_kinds() -> frozenset[str]:
+    """The kinds some rule reads other rows of (stopped instances read their volumes)."""
+    return frozenset(rule.related_kind for rule in REGISTRY.rules().values() if rule.related_kind is not None)
+
+
+def kinds_with_related_rules() -> frozenset[str]:
+    """The kinds whose findings wait for other rows (worked out again when those are in)."""
+    return frozenset(spec.id for spec in REGISTRY.values() if any(rule.related_kind for rule in spec.rules))
+
+
+def _finding(rule: Rule, resource: Resource, lookup: Related) -> Finding | None:
+    if rule.confirm is not None and not rule.confirm(resource, lookup):
+        return None
+    saving = rule.saving(resource, lookup)
+    return Finding(rule.id, saving, rule.evidence(resource, lookup, saving), rule.confidence, rule.action)
+
+
+def local_findings(resources: Iterable[Resource]) -> list[Resource]:
+    """``resources`` with the findings of the rules that read the row alone (cheap; per page)."""
+    out = []
+    for r in resources:
+        found = []
+        for rule in rules_of(r.kind):
+            if rule.related_kind is None and rule.applies(r):
+                finding = _finding(rule, r, no_related)
+                if finding is not None:
+                    found.append(finding)
+        out.append(dataclasses.replace(r, findings=tuple(found)) if found or r.findings else r)
+    return out
+
+
+class Lookup:
+    """Rows of the related kinds by place (account, region, id), for the rules that read them."""
+
+    def __init__(self, resources: Iterable[Resource]) -> None:
+        wanted = related_kinds()
+        self.rows: dict[str, dict[_Place, Resource]] = {kind: {} for kind in wanted}
+        for r in resources:
+            if r.kind in wanted:
+                self.rows[r.kind][(r.account_id, r.region, r.id)] = r
+
+    def for_row(self, kind: str, resource: Resource) -> Related:
+        rows = self.rows.get(kind, {})
+
+        def related(ident: str) -> Resource | None:
+            return rows.get((resource.account_id, resource.region, ident))
+
+        return related
+
+
+#: A scan cell that finished listing everything: (account, region, kind).
+Cell = tuple[str, str, str]
+
+
+def complete_cells(results: Iterable[CellResult]) -> set[Cell]:
+    """The cells of a scan whose rows are all in (done or empty, not failed or cancelled)."""
+    return {
+        (r.cell.account_id, r.cell.region, r.cell.kind)
+        for r in results
+        if r.status in (CellStatus.DONE, CellStatus.EMPTY)
+    }
+
+
+def with_findings(
+    resources: Sequence[Resource], complete: set[Cell] | None = None, lookup: Lookup | None = None
+) -> list[Resource]:
+    """Every row with all its findings: the row's own rules and those that read other rows.
+
+    ``complete``: the cells whose rows are all in (``complete_cells``; None: every kind
+    present counts as fully listed everywhere).  A rule reading rows of a cell that failed
+    or was not scanned is not run: a snapshot is not orphaned because its volume's region
+    was denied.
+    """
+    lookup = lookup or Lookup(resources)
+    present = {r.kind for r in resources}
+
+    def listed(r: Resource, kind: str) -> bool:
+        return kind in present if complete is None else (r.account_id, r.region, kind) in complete
+
+    out = []
+    for r in resources:
+        found = []
+        for rule in rules_of(r.kind):
+            if not rule.applies(r):
+                continue
+            if rule.related_kind is None:
+                finding = _finding(rule, r, no_related)
+            elif listed(r, rule.related_kind):
+                finding = _finding(rule, r, lookup.for_row(rule.related_kind, r))
+            else:
+                finding = None
+            if finding is not None:
+                found.append(finding)
+        out.append(dataclasses.replace(r, findings=tuple(found)) if found or r.findings else r)
+    return out
+
+
+def related_findings(rows: Iterable[Resource], results: Iterable[CellResult]) -> list[Resource]:
+    """Once a scan is complete: the rows whose findings read other rows, with those findings
+    (only the rows that changed; the TUI puts them back in place)."""
+    everything = list(rows)
+    lookup = Lookup(everything)
+    complete = complete_cells(results)
+    waiting = kinds_with_related_rules()
+    candidates = [r for r in everything if r.kind in waiting]
+    return [
+        new
+        for old, new in zip(candidates, with_findings(candidates, complete, lookup), strict=True)
+        if new.findings != old.findings
+    ]
+
+
+def _covered(resource: Resource, finding: Finding, lookup: Lookup | None) -> set[Key]:
+    keys = {resource.key}
+    rule = REGISTRY.rules().get(finding.id)
+    if rule is not None and rule.covers is not None and rule.related_kind is not None and lookup is not None:
+        keys.update(row.key for row in rule.covers(resource, lookup.for_row(rule.related_kind, resource)))
+    return keys
+
+
+def counted(resources: Iterable[Resource]) -> list[tuple[Resource, Finding]]:
+    """The findings a total counts: largest first, none on a billed thing already counted."""
+    rows = list(resources)
+    lookup = Lookup(rows)
+    candidates = [(r, f) for r in rows for f in r.findings if f.monthly_saving is not None and f.monthly_saving > 0]
+    candidates.sort(key=lambda rf: (-(rf[1].monthly_saving or 0.0), rf[0].key, rf[1].id))
+    taken: set[Key] = set()
+    out = []
+    for r, f in candidates:
+        keys = _covered(r, f, lookup)
+        if keys & taken:
+            continue
+        taken |= keys
+        out.append((r, f))
+    return out
+
+
+def savings_total(resources: Iterable[Resource]) -> float:
+    """The monthly savings of ``resources``, each billed thing counted once (see the module doc)."""
+    return round(sum(f.monthly_saving or 0.0 for _, f in counted(resources)), 2)
+
+
+@dataclass(frozen=True)
+class SavingsLine:
+    """One finding id: how many rows, what they save (each on its own), and the filter."""
+
+    finding_id: str
+    label: str
+    count: int
+    saving: float
+    #: Rows whose saving cannot be known (in ``count``, not in ``saving``).
+    unknown: int = 0
+
+    @property
+    def filter_text(self) -> str:
+        return f"finding:{self.finding_id}"
+
+
+def savings_lines(resources: Iterable[Resource]) -> list[SavingsLine]:
+    """Findings grouped by id, biggest saving first."""
+    counts: dict[str, int] = defaultdict(int)
+    unknown: dict[str, int] = defaultdict(int)
+    saving: dict[str, float] = defaultdict(float)
+    for r in resources:
+        for f in r.findings:
+            counts[f.id] += 1
+            if f.monthly_saving is None:
+                unknown[f.id] += 1
+            else:
+                saving[f.id] += f.monthly_saving
+    rules = REGISTRY.rules()
+    lines = [
+        SavingsLine(fid, rules[fid].label if fid in rules else fid, n, round(saving[fid], 2), unknown[fid])
+        for fid, n in counts.items()
+    ]
+    return sorted(lines, key=lambda line: (-line.saving, line.finding_id))
