@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tracker_tui.findings import related_kinds, savings_lines, savings_total
+from tracker_tui.findings import Lookup, savings_lines, savings_total
 from tracker_tui.model import UNKNOWN_COST, Finding, Resource, format_cost
 from tracker_tui.store import Inventory
 
@@ -59,8 +59,7 @@ class CostSummary:
         self.unpriced_by_kind: dict[str, int] = defaultdict(int)
         #: Rows with findings, and rows of the kinds findings cover (for the total).
         self._with_findings: dict[Key, Resource] = {}
-        self._covered_kinds = related_kinds()
-        self._covered: dict[Key, Resource] = {}
+        self._lookup = Lookup()
         self._counted: float | None = None
         self._top: list[Resource] | None = None
         self._top_n = 0
@@ -98,8 +97,8 @@ class CostSummary:
         if r.findings:
             self._with_findings[r.key] = r
             self._counted = None
-        if r.kind in self._covered_kinds:
-            self._covered[r.key] = r
+        if r.kind in self._lookup.wanted:
+            self._lookup.add(r)
             self._counted = None
 
     def _subtract(self, r: Resource) -> None:
@@ -120,7 +119,8 @@ class CostSummary:
                 self._top = None
         if self._with_findings.pop(r.key, None) is not None:
             self._counted = None
-        if self._covered.pop(r.key, None) is not None:
+        if r.kind in self._lookup.wanted:
+            self._lookup.remove(r)
             self._counted = None
 
     def top(self, n: int = 10) -> list[Resource]:
@@ -141,9 +141,7 @@ class CostSummary:
     def waste_total(self) -> float:
         """The savings of every row, each billed thing counted once (``findings.savings_total``)."""
         if self._counted is None:
-            covered = (r for k, r in self._covered.items() if k not in self._with_findings)
-            rows = [*self._with_findings.values(), *covered]
-            self._counted = savings_total(rows)
+            self._counted = savings_total(self._with_findings.values(), self._lookup)
         return self._counted
 
     def findings_of(self, key: Key) -> tuple[Finding, ...]:

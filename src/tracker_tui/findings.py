@@ -62,12 +62,19 @@ def local_findings(resources: Iterable[Resource]) -> list[Resource]:
 class Lookup:
     """Rows of the related kinds by place (account, region, id), for the rules that read them."""
 
-    def __init__(self, resources: Iterable[Resource]) -> None:
-        wanted = related_kinds()
-        self.rows: dict[str, dict[_Place, Resource]] = {kind: {} for kind in wanted}
+    def __init__(self, resources: Iterable[Resource] = ()) -> None:
+        self.wanted = related_kinds()
+        self.rows: dict[str, dict[_Place, Resource]] = {kind: {} for kind in self.wanted}
         for r in resources:
-            if r.kind in wanted:
-                self.rows[r.kind][(r.account_id, r.region, r.id)] = r
+            self.add(r)
+
+    def add(self, r: Resource) -> None:
+        if r.kind in self.wanted:
+            self.rows[r.kind][(r.account_id, r.region, r.id)] = r
+
+    def remove(self, r: Resource) -> None:
+        if r.kind in self.wanted:
+            self.rows[r.kind].pop((r.account_id, r.region, r.id), None)
 
     def for_row(self, kind: str, resource: Resource) -> Related:
         rows = self.rows.get(kind, {})
@@ -140,24 +147,29 @@ def related_findings(rows: Iterable[Resource], results: Iterable[CellResult]) ->
     ]
 
 
-def _covered(resource: Resource, finding: Finding, lookup: Lookup | None) -> set[Key]:
+def _covered(resource: Resource, finding: Finding, lookup: Lookup, rules: dict[str, Rule]) -> set[Key]:
     keys = {resource.key}
-    rule = REGISTRY.rules().get(finding.id)
-    if rule is not None and rule.covers is not None and rule.related_kind is not None and lookup is not None:
+    rule = rules.get(finding.id)
+    if rule is not None and rule.covers is not None and rule.related_kind is not None:
         keys.update(row.key for row in rule.covers(resource, lookup.for_row(rule.related_kind, resource)))
     return keys
 
 
-def counted(resources: Iterable[Resource]) -> list[tuple[Resource, Finding]]:
-    """The findings a total counts: largest first, none on a billed thing already counted."""
+def counted(resources: Iterable[Resource], lookup: Lookup | None = None) -> list[tuple[Resource, Finding]]:
+    """The findings a total counts: largest first, none on a billed thing already counted.
+
+    ``lookup``: the related rows (built from ``resources`` when None; the cost panel keeps
+    its own up to date, so a 100,000-row scan does not rebuild one per refresh).
+    """
     rows = list(resources)
-    lookup = Lookup(rows)
+    lookup = lookup or Lookup(rows)
+    rules = REGISTRY.rules()
     candidates = [(r, f) for r in rows for f in r.findings if f.monthly_saving is not None and f.monthly_saving > 0]
     candidates.sort(key=lambda rf: (-(rf[1].monthly_saving or 0.0), rf[0].key, rf[1].id))
     taken: set[Key] = set()
     out = []
     for r, f in candidates:
-        keys = _covered(r, f, lookup)
+        keys = _covered(r, f, lookup, rules)
         if keys & taken:
             continue
         taken |= keys
@@ -165,9 +177,9 @@ def counted(resources: Iterable[Resource]) -> list[tuple[Resource, Finding]]:
     return out
 
 
-def savings_total(resources: Iterable[Resource]) -> float:
+def savings_total(resources: Iterable[Resource], lookup: Lookup | None = None) -> float:
     """The monthly savings of ``resources``, each billed thing counted once (see the module doc)."""
-    return round(sum(f.monthly_saving or 0.0 for _, f in counted(resources)), 2)
+    return round(sum(f.monthly_saving or 0.0 for _, f in counted(resources, lookup)), 2)
 
 
 @dataclass(frozen=True)
