@@ -147,7 +147,6 @@ def _price_topic(r: Resource, cat: Catalogue, book: PriceBook | None) -> Estimat
 QUIET_TOPIC = Rule(
     id="quiet-topic",
     label="quiet topic",
-    filter=f"kind:{FAKE} state:quiet",
     applies=lambda r: r.state == "quiet",
     saving=own_cost,
 )

@@ -146,8 +146,6 @@ class Rule:
     id: str
     #: What the cost panel's line says, e.g. ``unattached volume``.
     label: str
-    #: The table filter that shows exactly the rows it applies to.
-    filter: str
     applies: Callable[[Resource], bool]
     saving: Callable[[Resource, Related], float | None]
     related_kind: str | None = None
@@ -158,6 +156,11 @@ class Rule:
     action: str | None = None
     confirm: Callable[[Resource, Related], bool] | None = None
     covers: Callable[[Resource, Related], Sequence[Resource]] | None = None
+
+    @property
+    def filter(self) -> str:
+        """The table filter that shows exactly the rows with this finding."""
+        return f"finding:{self.id}"
 
 
 @dataclass
@@ -202,7 +205,6 @@ def _old_evidence(resource: Resource, related: Related, saving: float | None) ->
 OLD_SNAPSHOT = Rule(
     id="old-snapshot",
     label="old snapshot",
-    filter="finding:old-snapshot",
     applies=_old,
     saving=own_cost,
     evidence=_old_evidence,

@@ -63,7 +63,6 @@ def estimate_elastic_ip(r: Resource, cat: Catalogue, book: PriceBook | None) -> 
 IDLE_ELASTIC_IP = Rule(
     id="idle-elastic-ip",
     label="idle Elastic IP",
-    filter="finding:idle-elastic-ip",
     applies=lambda r: not _associated(r),
     saving=own_cost,
     evidence=lambda r, related, saving: "associated with no instance or network interface; "

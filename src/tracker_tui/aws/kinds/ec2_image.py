@@ -133,7 +133,6 @@ def _unused_evidence(r: Resource, snapshots: Related, saving: float | None) -> s
 UNUSED_IMAGE = Rule(
     id="unused-image",
     label="unused AMI",
-    filter="finding:unused-image",
     applies=_unused,
     saving=_snapshots_cost,
     related_kind=SNAPSHOT,

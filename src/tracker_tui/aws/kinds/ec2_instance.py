@@ -247,7 +247,6 @@ def _storage_evidence(r: Resource, volumes: Related, saving: float | None) -> st
 STOPPED_INSTANCE_STORAGE = Rule(
     id="stopped-instance-storage",
     label="stopped instance still paying for storage",
-    filter="finding:stopped-instance-storage",
     applies=_stopped_with_volumes,
     saving=_volumes_cost,
     related_kind=VOLUME,
@@ -309,7 +308,6 @@ def _twin_evidence(r: Resource, related: Related, saving: float | None) -> str:
 PREVIOUS_GENERATION = Rule(
     id="previous-generation",
     label="previous-generation type",
-    filter="finding:previous-generation",
     applies=_previous_generation,
     saving=_twin_saving,
     evidence=_twin_evidence,

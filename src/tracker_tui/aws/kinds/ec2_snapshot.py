@@ -144,7 +144,6 @@ def _orphan_evidence(r: Resource, volumes: Related, saving: float | None) -> str
 ORPHANED_SNAPSHOT = Rule(
     id="orphaned-snapshot",
     label="orphaned snapshot",
-    filter="finding:orphaned-snapshot",
     applies=_orphan_candidate,
     saving=own_cost,
     related_kind="ec2:volume",

@@ -114,7 +114,6 @@ def _unattached_evidence(r: Resource, related: Related, saving: float | None) ->
 UNATTACHED_VOLUME = Rule(
     id="unattached-volume",
     label="unattached volume",
-    filter="finding:unattached-volume",
     applies=lambda r: (r.state or "").lower() == "available",
     saving=own_cost,
     evidence=_unattached_evidence,
@@ -180,7 +179,6 @@ def _conversion_evidence(r: Resource, related: Related, saving: float | None) ->
 GP2_TO_GP3 = Rule(
     id="gp2-to-gp3",
     label="gp2 volume: gp3 costs less",
-    filter="finding:gp2-to-gp3",
     applies=lambda r: r.details.get("volume_type") == "gp2" and (r.state or "").lower() in ("in-use", "available"),
     saving=_conversion_saving,
     evidence=_conversion_evidence,
@@ -201,7 +199,6 @@ def _io_to_gp3_applies(r: Resource) -> bool:
 IO1_TO_GP3 = Rule(
     id="io1-to-gp3",
     label="io1/io2 volume within gp3's IOPS",
-    filter="finding:io1-to-gp3",
     applies=_io_to_gp3_applies,
     saving=_conversion_saving,
     evidence=lambda r, related, saving: _conversion_evidence(r, related, saving)

@@ -179,7 +179,6 @@ def _no_targets(r: Resource) -> bool:
 IDLE_LOAD_BALANCER = Rule(
     id="idle-load-balancer",
     label="no targets",
-    filter="finding:idle-load-balancer",
     applies=_no_targets,
     saving=own_cost,
     evidence=lambda r, related, saving: "0 registered targets; " + default_evidence(r, related, saving),

@@ -70,7 +70,6 @@ def estimate_log_group(r: Resource, cat: Catalogue, book: PriceBook | None) -> E
 NO_RETENTION = Rule(
     id="no-retention",
     label="no retention",
-    filter="finding:no-retention",
     # Setting a retention (or deleting old data) saves up to what it stores today.
     applies=lambda r: not r.details.get("retention_days"),
     saving=own_cost,

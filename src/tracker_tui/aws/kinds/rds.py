@@ -190,7 +190,6 @@ def _stopped_evidence(r: Resource, related: Related, saving: float | None) -> st
 STOPPED_DATABASE = Rule(
     id="stopped-database",
     label="stopped database still paying for storage",
-    filter="finding:stopped-database",
     applies=lambda r: (r.state or "").lower() == "stopped",
     saving=own_cost,
     evidence=_stopped_evidence,
