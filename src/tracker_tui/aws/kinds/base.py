@@ -17,7 +17,7 @@ from typing import Any, Literal, TypeVar
 from tracker_tui.aws.regions import partition_of
 from tracker_tui.aws.session import AwsSession
 from tracker_tui.model import GLOBAL_REGION, Resource, format_cost, iso_utc
-from tracker_tui.pricing.basis import Estimator
+from tracker_tui.pricing.basis import Estimator, cents
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -120,6 +120,21 @@ def no_related(_: str) -> Resource | None:
 def own_cost(resource: Resource, related: Related) -> float | None:
     """A rule's saving when acting on the row saves all it costs (unknown stays unknown)."""
     return resource.monthly_cost
+
+
+def named_rows(resource: Resource, related: Related, detail: str) -> list[Resource]:
+    """The related rows whose ids ``resource.details[detail]`` lists (those that were scanned)."""
+    return [row for row in (related(str(i)) for i in resource.details.get(detail) or []) if row is not None]
+
+
+def named_rows_cost(resource: Resource, related: Related, detail: str) -> float | None:
+    """What the rows ``resource.details[detail]`` lists cost together a month: None when one
+    of them was not scanned or is unpriced (a partial sum would understate the saving)."""
+    ids = resource.details.get(detail) or []
+    rows = named_rows(resource, related, detail)
+    if len(rows) != len(ids) or any(row.monthly_cost is None for row in rows):
+        return None
+    return cents(sum(row.monthly_cost or 0.0 for row in rows))
 
 
 def default_evidence(resource: Resource, related: Related, saving: float | None) -> str:

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, Related, Rule, tag_dict, ts
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, Related, Rule, named_rows, named_rows_cost, tag_dict, ts
 from tracker_tui.aws.kinds.ec2_snapshot import KIND as SNAPSHOT
 from tracker_tui.aws.kinds.ec2_snapshot import owned, snapshot_ids_of
 from tracker_tui.model import Resource, format_cost
-from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, number
+from tracker_tui.pricing.basis import Estimate, PriceBook, count_text, number
 from tracker_tui.pricing.catalogue import Catalogue
 
 KIND = "ec2:image"
@@ -108,17 +108,12 @@ def _unused(r: Resource) -> bool:
 
 
 def _snapshots(r: Resource, snapshots: Related) -> list[Resource]:
-    return [s for s in (snapshots(str(i)) for i in r.details.get("snapshot_ids") or []) if s is not None]
+    return named_rows(r, snapshots, "snapshot_ids")
 
 
 def _snapshots_cost(r: Resource, snapshots: Related) -> float | None:
-    """What its snapshots cost: deregistering it and deleting them saves that (None if one is
-    unpriced or was not scanned)."""
-    ids = r.details.get("snapshot_ids") or []
-    found = _snapshots(r, snapshots)
-    if len(found) != len(ids) or any(s.monthly_cost is None for s in found):
-        return None
-    return cents(sum(s.monthly_cost or 0.0 for s in found))
+    """What its snapshots cost: deregistering it and deleting them saves that."""
+    return named_rows_cost(r, snapshots, "snapshot_ids")
 
 
 def _unused_evidence(r: Resource, snapshots: Related, saving: float | None) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, Related, Rule, tag_dict, ts
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, Related, Rule, named_rows, named_rows_cost, tag_dict, ts
 from tracker_tui.aws.kinds.ec2_volume import KIND as VOLUME
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import (
@@ -221,20 +221,13 @@ def _stopped_with_volumes(r: Resource) -> bool:
 
 
 def _volumes_cost(r: Resource, volumes: Related) -> float | None:
-    """What its volumes cost a month: terminating it and deleting them saves that (None if one is unpriced
-    or was not scanned).  The volumes are their own rows, so this is no extra charge."""
-    total = 0.0
-    for volume_id in r.details.get("volume_ids") or []:
-        volume = volumes(volume_id)
-        cost = None if volume is None else volume.monthly_cost
-        if cost is None:
-            return None
-        total += cost
-    return cents(total)
+    """What its volumes cost a month: terminating it and deleting them saves that.  The
+    volumes are their own rows, so this is no extra charge."""
+    return named_rows_cost(r, volumes, "volume_ids")
 
 
 def _volumes(r: Resource, volumes: Related) -> list[Resource]:
-    return [v for v in (volumes(str(i)) for i in r.details.get("volume_ids") or []) if v is not None]
+    return named_rows(r, volumes, "volume_ids")
 
 
 def _storage_evidence(r: Resource, volumes: Related, saving: float | None) -> str:
