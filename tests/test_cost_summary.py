@@ -112,8 +112,8 @@ def test_waste_lines_add_up_and_carry_the_filter_that_shows_them() -> None:
     assert lines["unattached volume"].count == len(loose)
     assert lines["unattached volume"].saving == round(sum(r.monthly_cost or 0 for r in loose), 2)
     for line in lines.values():
-        assert line.filter_text == REGISTRY.rules()[line.rule_id].filter == f"finding:{line.rule_id}"
-        assert line.label == REGISTRY.rules()[line.rule_id].label
+        assert line.filter_text == REGISTRY.rules()[line.finding_id].filter == f"finding:{line.finding_id}"
+        assert line.label == REGISTRY.rules()[line.finding_id].label
     # An unattached gp2 volume is one saving, not two; a stopped instance's volumes are its saving.
     assert summary.waste_total() == savings_total(estate) < round(sum(line.saving for line in lines.values()), 2)
 

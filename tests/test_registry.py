@@ -188,7 +188,7 @@ def test_a_registered_kind_is_scanned_priced_and_its_rule_counted(fake_kind: Kin
     summary = CostSummary()
     summary.add(found)
     (line,) = summary.waste_lines()
-    assert (line.rule_id, line.label, line.count, line.saving) == ("quiet-topic", "quiet topic", 1, 0.73)
+    assert (line.finding_id, line.label, line.count, line.saving) == ("quiet-topic", "quiet topic", 1, 0.73)
     assert [r.id for r in found if parse_filter(line.filter_text).matches(r)] == ["billing-old"]
     assert [r.id for r in price_resources(found) if r.monthly_cost] == [r.id for r in found]
 

@@ -11,30 +11,12 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from tracker_tui.findings import Lookup, savings_lines, savings_total
-from tracker_tui.model import UNKNOWN_COST, Finding, Resource, format_cost
+from tracker_tui.findings import Lookup, SavingsLine, SavingsTally, savings_lines, savings_total
+from tracker_tui.model import UNKNOWN_COST, Resource, format_cost
 from tracker_tui.store import Inventory
 
 Key = tuple[str, str, str, str]
-
-
-@dataclass(frozen=True)
-class WasteLine:
-    """One finding id in the Savings panel: what, how many rows, their monthly saving (each
-    row on its own), and the filter that shows them.
-
-    ``unknown`` counts the rows whose saving cannot be known (unpriced); they are in
-    ``count`` but add nothing to ``saving``.
-    """
-
-    label: str
-    count: int
-    saving: float
-    filter_text: str
-    unknown: int = 0
-    rule_id: str = ""
 
 
 class CostSummary:
@@ -59,6 +41,7 @@ class CostSummary:
         self.unpriced_by_kind: dict[str, int] = defaultdict(int)
         #: Rows with findings, and rows of the kinds findings cover (for the total).
         self._with_findings: dict[Key, Resource] = {}
+        self._tally = SavingsTally()
         self._lookup = Lookup()
         self._counted: float | None = None
         self._top: list[Resource] | None = None
@@ -96,6 +79,7 @@ class CostSummary:
                 self._top = None
         if r.findings:
             self._with_findings[r.key] = r
+            self._tally.add(r)
             self._counted = None
         if r.kind in self._lookup.wanted:
             self._lookup.add(r)
@@ -118,6 +102,7 @@ class CostSummary:
             if self._top is not None and any(t.key == r.key for t in self._top):
                 self._top = None
         if self._with_findings.pop(r.key, None) is not None:
+            self._tally.remove(r)
             self._counted = None
         if r.kind in self._lookup.wanted:
             self._lookup.remove(r)
@@ -131,22 +116,15 @@ class CostSummary:
             self._top_n = n
         return list(self._top)
 
-    def waste_lines(self) -> list[WasteLine]:
+    def waste_lines(self) -> list[SavingsLine]:
         """Savings grouped by finding id, biggest first (each group sums its own rows)."""
-        return [
-            WasteLine(line.label, line.count, line.saving, line.filter_text, line.unknown, line.finding_id)
-            for line in savings_lines(self._with_findings.values())
-        ]
+        return self._tally.lines()
 
     def waste_total(self) -> float:
         """The savings of every row, each billed thing counted once (``findings.savings_total``)."""
         if self._counted is None:
             self._counted = savings_total(self._with_findings.values(), self._lookup)
         return self._counted
-
-    def findings_of(self, key: Key) -> tuple[Finding, ...]:
-        row = self._rows.get(key)
-        return row.findings if row is not None else ()
 
 
 def report_footer(resources: list[Resource]) -> list[str]:
@@ -162,7 +140,7 @@ def report_footer(resources: list[Resource]) -> list[str]:
         f"estimated monthly total: {format_cost(sum(priced))} "
         f"({unpriced} {UNKNOWN_COST}: usage-dependent or not in the catalogue, see cost_basis)",
         f"savings: {format_cost(summary.waste_total())}/mo (each resource counted once)"
-        + "".join(f"; {w.rule_id} x{w.count} {format_cost(w.saving)}" for w in waste),
+        + "".join(f"; {w.finding_id} x{w.count} {format_cost(w.saving)}" for w in waste),
     ]
 
 

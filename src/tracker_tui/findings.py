@@ -198,21 +198,39 @@ class SavingsLine:
         return f"finding:{self.finding_id}"
 
 
+class SavingsTally:
+    """Findings counted by id as rows come and go (O(findings) per row), for ``lines``."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = defaultdict(int)
+        self.unknown: dict[str, int] = defaultdict(int)
+        self.saving: dict[str, float] = defaultdict(float)
+
+    def add(self, resource: Resource, sign: int = 1) -> None:
+        for f in resource.findings:
+            self.counts[f.id] += sign
+            if f.monthly_saving is None:
+                self.unknown[f.id] += sign
+            else:
+                self.saving[f.id] += sign * f.monthly_saving
+
+    def remove(self, resource: Resource) -> None:
+        self.add(resource, -1)
+
+    def lines(self) -> list[SavingsLine]:
+        """Findings grouped by id, biggest saving first."""
+        rules = REGISTRY.rules()
+        lines = []
+        for fid, count in self.counts.items():
+            if count:
+                label = rules[fid].label if fid in rules else fid
+                lines.append(SavingsLine(fid, label, count, round(self.saving[fid], 2), self.unknown[fid]))
+        return sorted(lines, key=lambda line: (-line.saving, line.finding_id))
+
+
 def savings_lines(resources: Iterable[Resource]) -> list[SavingsLine]:
     """Findings grouped by id, biggest saving first."""
-    counts: dict[str, int] = defaultdict(int)
-    unknown: dict[str, int] = defaultdict(int)
-    saving: dict[str, float] = defaultdict(float)
+    tally = SavingsTally()
     for r in resources:
-        for f in r.findings:
-            counts[f.id] += 1
-            if f.monthly_saving is None:
-                unknown[f.id] += 1
-            else:
-                saving[f.id] += f.monthly_saving
-    rules = REGISTRY.rules()
-    lines = [
-        SavingsLine(fid, rules[fid].label if fid in rules else fid, n, round(saving[fid], 2), unknown[fid])
-        for fid, n in counts.items()
-    ]
-    return sorted(lines, key=lambda line: (-line.saving, line.finding_id))
+        tally.add(r)
+    return tally.lines()

@@ -14,7 +14,8 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from tracker_tui.costs import CostSummary, WasteLine
+from tracker_tui.costs import CostSummary
+from tracker_tui.findings import SavingsLine
 from tracker_tui.model import UNKNOWN_COST, format_cost
 
 BAR_WIDTH = 8
@@ -52,7 +53,7 @@ class CostPanel(VerticalScroll, can_focus=False):
     class WasteSelected(Message):
         """The user picked a waste line: show those rows."""
 
-        def __init__(self, line: WasteLine) -> None:
+        def __init__(self, line: SavingsLine) -> None:
             super().__init__()
             self.line = line
 
@@ -77,7 +78,7 @@ class CostPanel(VerticalScroll, can_focus=False):
         yield Static("", id="cost-kinds")
         yield Static("", id="cost-regions")
         yield Static("", id="cost-top")
-        self._waste: list[WasteLine] = []
+        self._waste: list[SavingsLine] = []
 
     def update_from(self, summary: CostSummary) -> None:
         if not self.display:
