@@ -144,3 +144,31 @@ def test_the_panel_shows_the_sum_of_the_table_rows() -> None:
             assert app.table.row_count == first.count
 
     asyncio.run(run())
+
+
+def test_findings_that_read_other_rows_reach_the_table_once_the_scan_is_in() -> None:
+    # The rows arrive without their related findings (a replay, as the engine streams them);
+    # the scan thread works those out at the end and the rows are replaced, not added.
+    instance, volume = price_resources([
+        Resource("ec2:instance", "i-1", "us-east-1", account_id="123456789012", state="stopped",
+                 details={"instance_type": "m5.large", "volume_ids": ["vol-1"]}),
+        Resource("ec2:volume", "vol-1", "us-east-1", account_id="123456789012", state="in-use",
+                 details={"volume_type": "gp3", "size_gib": 50, "iops": 3000, "throughput_mibps": 125}),
+    ])  # fmt: skip
+    source = ReplaySource(Identity("123456789012", "", "acme-staging"), ["us-east-1"], KINDS, [instance, volume])
+
+    async def run() -> None:
+        app = TrackerApp(source, monotonic=lambda: 0.0)
+        async with app.run_test(size=(160, 50)) as pilot:
+            for _ in range(200):
+                await pilot.pause(0.02)
+                if not app._scanning and app.connection is not None:
+                    break
+            rows = {r.id: r for r in app.table.resources}
+            assert [(f.id, f.monthly_saving) for f in rows["i-1"].findings] == [("stopped-instance-storage", 4.0)]
+            assert app.table.total_count == 2 and app._resources_found == 2  # replaced, not counted again
+            assert [(line.finding_id, line.saving) for line in app.costs.waste_lines()] == [
+                ("stopped-instance-storage", 4.0)
+            ]
+
+    asyncio.run(run())

@@ -298,7 +298,7 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     from tracker_tui.aws.kinds import sort_resources
     from tracker_tui.aws.scan import error_entries
     from tracker_tui.costs import dumps_markdown, report_footer
-    from tracker_tui.findings import complete_cells, savings_total, with_findings
+    from tracker_tui.findings import related_findings, savings_total
     from tracker_tui.store import Inventory, render, write_output
 
     if args.demo:
@@ -318,7 +318,9 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
         for problem in source.price_problems:
             stderr.write(f"tracker-tui: live prices: {problem}\n")
         errors = error_entries(collector.results)
-        resources = with_findings(sort_resources(collector.resources), complete_cells(collector.results))
+        # The engine gave each row the findings of its own data; those that read other rows now.
+        settled = {r.key: r for r in related_findings(collector.resources, collector.results)}
+        resources = [settled.get(r.key, r) for r in sort_resources(collector.resources)]
         inventory = Inventory(
             identity=connection.identity,
             regions=list(connection.regions),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tracker_tui.aws.source import Connection
+from tracker_tui.model import Resource
 
 
 @dataclass(frozen=True)
@@ -20,3 +21,11 @@ class Connected:
 @dataclass(frozen=True)
 class ConnectFailed:
     message: str
+
+
+@dataclass(frozen=True)
+class FindingsSettled:
+    """Rows whose findings read other rows, worked out in the scan thread once every row was
+    in (``findings.related_findings``); they replace their rows just before ScanFinished."""
+
+    resources: tuple[Resource, ...]
