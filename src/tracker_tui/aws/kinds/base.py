@@ -16,7 +16,7 @@ from typing import Any, Literal, TypeVar
 
 from tracker_tui.aws.regions import partition_of
 from tracker_tui.aws.session import AwsSession
-from tracker_tui.model import GLOBAL_REGION, Resource, format_cost, iso_utc
+from tracker_tui.model import GLOBAL_REGION, Resource, format_cost, iso_utc, parse_iso
 from tracker_tui.pricing.basis import Estimator, cents
 
 T = TypeVar("T")
@@ -191,15 +191,10 @@ FINDING_SETTINGS = FindingSettings()
 
 
 def age_days(resource: Resource, now: datetime | None = None) -> int | None:
-    """Whole days since ``resource.created`` (None when unknown)."""
-    if not resource.created:
+    """Whole days since ``resource.created`` (None when unknown or unreadable)."""
+    created = parse_iso(resource.created)
+    if created is None:
         return None
-    try:
-        created = datetime.fromisoformat(resource.created.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=UTC)
     return max(0, ((now or datetime.now(UTC)) - created).days)
 
 
