@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, ts
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, ts
 from tracker_tui.model import Resource
 from tracker_tui.pricing.basis import usage_dependent
 
@@ -40,7 +40,7 @@ def list_functions(ctx: CellContext) -> Iterator[list[Resource]]:
                     state=fn.get("State") or "active",
                     created=None,
                     tags={},
-                    details={k: v for k, v in details.items() if v is not None},
+                    details=known(details),
                 )
             )
         yield batch

@@ -259,6 +259,11 @@ class KindSpec:
 # --- small mapping helpers shared by the kind modules ------------------------------------
 
 
+def known(details: Mapping[str, Any]) -> dict[str, Any]:
+    """``details`` without the fields the API left out (None), as every lister stores them."""
+    return {k: v for k, v in details.items() if v is not None}
+
+
 def tag_dict(tags: Iterable[dict[str, Any]] | None, key: str = "Key", value: str = "Value") -> dict[str, str]:
     """``[{"Key": k, "Value": v}, ...]`` to ``{k: v}`` (None-safe)."""
     return {str(t.get(key, "")): str(t.get(value, "")) for t in (tags or [])}

@@ -7,7 +7,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, error_code, tag_dict, ts
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, error_code, known, tag_dict, ts
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import (
     GIB,
@@ -108,7 +108,7 @@ def _table(ctx: CellContext, table: dict[str, Any], tags: dict[str, str]) -> Res
         state=str(table.get("TableStatus", "")),
         created=ts(table.get("CreationDateTime")),
         tags=tags,
-        details={k: v for k, v in details.items() if v is not None},
+        details=known(details),
     )
 
 

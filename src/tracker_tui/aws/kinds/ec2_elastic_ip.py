@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, default_evidence, own_cost, tag_dict
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, default_evidence, known, own_cost, tag_dict
 from tracker_tui.model import Resource
 from tracker_tui.pricing.basis import Estimate, PriceBook, hourly_basis, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -42,7 +42,7 @@ def list_elastic_ips(ctx: CellContext) -> Iterator[list[Resource]]:
                 state="associated" if associated else "idle",
                 created=None,
                 tags=tags,
-                details={k: v for k, v in details.items() if v is not None},
+                details=known(details),
             )
         )
     yield batch

@@ -9,7 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, Related, Rule, named_rows, named_rows_cost, tag_dict, ts
+from tracker_tui.aws.kinds.base import (
+    CellContext,
+    KindSpec,
+    Related,
+    Rule,
+    known,
+    named_rows,
+    named_rows_cost,
+    tag_dict,
+    ts,
+)
 from tracker_tui.aws.kinds.ec2_snapshot import KIND as SNAPSHOT
 from tracker_tui.aws.kinds.ec2_snapshot import owned, snapshot_ids_of
 from tracker_tui.model import Resource, format_cost
@@ -85,7 +95,7 @@ def _image(ctx: CellContext, image: dict[str, Any], using: dict[str, list[tuple[
         state=str(image.get("State", "")),
         created=ts(image.get("CreationDate")),
         tags=tags,
-        details={k: v for k, v in details.items() if v is not None},
+        details=known(details),
     )
 
 

@@ -7,7 +7,17 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, Related, Rule, named_rows, named_rows_cost, tag_dict, ts
+from tracker_tui.aws.kinds.base import (
+    CellContext,
+    KindSpec,
+    Related,
+    Rule,
+    known,
+    named_rows,
+    named_rows_cost,
+    tag_dict,
+    ts,
+)
 from tracker_tui.aws.kinds.ec2_volume import KIND as VOLUME
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import (
@@ -75,7 +85,7 @@ def _instance(ctx: CellContext, inst: dict[str, Any]) -> Resource:
         state=inst.get("State", {}).get("Name", ""),
         created=ts(inst.get("LaunchTime")),
         tags=tags,
-        details={k: v for k, v in details.items() if v is not None},
+        details=known(details),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict, ts
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict, ts
 from tracker_tui.model import Resource
 from tracker_tui.pricing.basis import Estimate, PriceBook, hourly_basis, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -42,7 +42,7 @@ def list_nat_gateways(ctx: CellContext) -> Iterator[list[Resource]]:
                     state=nat.get("State", ""),
                     created=ts(nat.get("CreateTime")),
                     tags=tags,
-                    details={k: v for k, v in details.items() if v is not None},
+                    details=known(details),
                 )
             )
         yield batch

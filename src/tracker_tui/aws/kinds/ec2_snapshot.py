@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from tracker_tui.aws.kinds.base import OLD_SNAPSHOT, CellContext, KindSpec, Related, Rule, own_cost, tag_dict, ts
+from tracker_tui.aws.kinds.base import OLD_SNAPSHOT, CellContext, KindSpec, Related, Rule, known, own_cost, tag_dict, ts
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, number, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -102,7 +102,7 @@ def _snapshot(ctx: CellContext, snap: dict[str, Any], backing: dict[str, list[st
         state=str(snap.get("State", "")),
         created=ts(snap.get("StartTime")),
         tags=tags,
-        details={k: v for k, v in details.items() if v is not None},
+        details=known(details),
     )
 
 

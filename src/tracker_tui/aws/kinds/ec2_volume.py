@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, Related, Rule, own_cost, tag_dict, ts
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, Related, Rule, known, own_cost, tag_dict, ts
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, number, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue, load_catalogue
@@ -45,7 +45,7 @@ def list_volumes(ctx: CellContext) -> Iterator[list[Resource]]:
                     state=vol.get("State", ""),
                     created=ts(vol.get("CreateTime")),
                     tags=tags,
-                    details={k: v for k, v in details.items() if v is not None},
+                    details=known(details),
                 )
             )
         yield batch

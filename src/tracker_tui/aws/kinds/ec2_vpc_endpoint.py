@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict, ts
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict, ts
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, rate, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -75,7 +75,7 @@ def _endpoint(ctx: CellContext, endpoint: dict[str, Any]) -> Resource:
         state=str(endpoint.get("State", "")).lower(),
         created=ts(endpoint.get("CreationTimestamp")),
         tags=tags,
-        details={k: v for k, v in details.items() if v is not None},
+        details=known(details),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict, ts
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict, ts
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import GIB, Estimate, PriceBook, cents, count_text, gb_text, number, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -47,7 +47,7 @@ def _file_system(ctx: CellContext, fs: dict[str, Any]) -> Resource:
         state=str(fs.get("LifeCycleState", "")),
         created=ts(fs.get("CreationTime")),
         tags=tags,
-        details={k: v for k, v in details.items() if v is not None},
+        details=known(details),
     )
 
 

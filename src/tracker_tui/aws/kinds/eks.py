@@ -15,7 +15,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, error_code, ts
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, error_code, known, ts
 from tracker_tui.model import Resource
 from tracker_tui.pricing.basis import Estimate, PriceBook, hourly_basis, rate, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -117,7 +117,7 @@ def _resource(ctx: CellContext, name: str, cluster: dict[str, Any], nodegroups: 
         state=str(cluster.get("status") or ""),
         created=ts(cluster.get("createdAt")),
         tags=tags,
-        details={k: v for k, v in details.items() if v is not None},
+        details=known(details),
     )
 
 

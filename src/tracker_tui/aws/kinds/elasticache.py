@@ -7,7 +7,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict, ts
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict, ts
 from tracker_tui.model import Resource
 from tracker_tui.pricing.basis import (
     Estimate,
@@ -51,7 +51,7 @@ def list_cache_clusters(ctx: CellContext) -> Iterator[list[Resource]]:
                     state=cluster.get("CacheClusterStatus", ""),
                     created=ts(cluster.get("CacheClusterCreateTime")),
                     tags=tags,
-                    details={k: v for k, v in details.items() if v is not None},
+                    details=known(details),
                 )
             )
         yield batch

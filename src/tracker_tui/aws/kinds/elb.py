@@ -12,7 +12,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, default_evidence, own_cost, tag_dict, ts
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, default_evidence, known, own_cost, tag_dict, ts
 from tracker_tui.model import Resource
 from tracker_tui.pricing.basis import Estimate, PriceBook, hourly_basis, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -73,7 +73,7 @@ def _list_v2(ctx: CellContext) -> Iterator[list[Resource]]:
                 state=_state((lb.get("State") or {}).get("Code", "active"), targets.get(arn, 0)),
                 created=ts(lb.get("CreatedTime")),
                 tags=lb_tags,
-                details={k: v for k, v in details.items() if v is not None},
+                details=known(details),
             )
         )
     yield batch
@@ -147,7 +147,7 @@ def _list_classic(ctx: CellContext) -> Iterator[list[Resource]]:
                     state=_state("active", len(lb.get("Instances", []))),
                     created=ts(lb.get("CreatedTime")),
                     tags=lb_tags,
-                    details={k: v for k, v in details.items() if v is not None},
+                    details=known(details),
                 )
             )
         yield batch

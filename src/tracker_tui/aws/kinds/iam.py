@@ -14,7 +14,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, error_code, tag_dict, ts
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, error_code, known, tag_dict, ts
 from tracker_tui.model import GLOBAL_REGION, Resource
 from tracker_tui.pricing.basis import free
 
@@ -60,7 +60,7 @@ def _user(ctx: CellContext, user: dict[str, Any], tags: dict[str, str]) -> Resou
         state="active",
         created=ts(user.get("CreateDate")),
         tags=tags,
-        details={k: v for k, v in details.items() if v is not None},
+        details=known(details),
     )
 
 
@@ -89,7 +89,7 @@ def _role(ctx: CellContext, role: dict[str, Any], tags: dict[str, str]) -> Resou
         state="active",
         created=ts(role.get("CreateDate")),
         tags=tags,
-        details={k: v for k, v in details.items() if v is not None},
+        details=known(details),
     )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, error_code, tag_dict, ts
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, error_code, known, tag_dict, ts
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -106,7 +106,7 @@ def _resource(
         state=str(meta.get("KeyState") or ("unknown" if "DescribeError" in meta else "")),
         created=ts(meta.get("CreationDate")),
         tags=tags,
-        details={k: v for k, v in details.items() if v is not None},
+        details=known(details),
     )
 
 

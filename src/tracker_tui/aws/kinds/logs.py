@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, default_evidence, own_cost, ts
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, default_evidence, known, own_cost, ts
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import GIB, Estimate, PriceBook, cents, gb_text, number, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -45,7 +45,7 @@ def list_log_groups(ctx: CellContext) -> Iterator[list[Resource]]:
                     state=f"retain-{retention}d" if retention else "no-retention",
                     created=ts(group.get("creationTime")),
                     tags={},
-                    details={k: v for k, v in details.items() if v is not None},
+                    details=known(details),
                 )
             )
         yield batch

@@ -14,7 +14,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, number, rate, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -107,7 +107,7 @@ def _resource(ctx: CellContext, status: dict[str, Any], tags: dict[str, str]) ->
         # DescribeDomains says nothing of when a domain was made.
         created=None,
         tags=tags,
-        details={k: v for k, v in details.items() if v is not None},
+        details=known(details),
     )
 
 

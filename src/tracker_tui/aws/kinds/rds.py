@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, Related, Rule, own_cost, tag_dict, ts
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, Related, Rule, known, own_cost, tag_dict, ts
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import (
     Estimate,
@@ -57,7 +57,7 @@ def list_db_instances(ctx: CellContext) -> Iterator[list[Resource]]:
                     state=db.get("DBInstanceStatus", ""),
                     created=ts(db.get("InstanceCreateTime")),
                     tags=tags,
-                    details={k: v for k, v in details.items() if v is not None},
+                    details=known(details),
                 )
             )
         yield batch

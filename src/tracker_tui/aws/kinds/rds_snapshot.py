@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
-from tracker_tui.aws.kinds.base import OLD_SNAPSHOT, CellContext, KindSpec, tag_dict, ts
+from tracker_tui.aws.kinds.base import OLD_SNAPSHOT, CellContext, KindSpec, known, tag_dict, ts
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, number, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -44,7 +44,7 @@ def _resource(ctx: CellContext, ident: str, arn: str, snap: dict[str, Any], deta
         state=str(snap.get("Status", "")),
         created=ts(snap.get("SnapshotCreateTime")),
         tags=tags,
-        details={k: v for k, v in details.items() if v is not None},
+        details=known(details),
     )
 
 

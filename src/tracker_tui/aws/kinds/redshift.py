@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict, ts
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict, ts
 from tracker_tui.model import Resource
 from tracker_tui.pricing.basis import Estimate, PriceBook, hourly_basis, number, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -48,7 +48,7 @@ def _cluster(ctx: CellContext, cluster: dict[str, Any]) -> Resource:
         state=str(cluster.get("ClusterStatus", "")),
         created=ts(cluster.get("ClusterCreateTime")),
         tags=tags,
-        details={k: v for k, v in details.items() if v is not None},
+        details=known(details),
     )
 
 

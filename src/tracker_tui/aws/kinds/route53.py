@@ -11,7 +11,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict
 from tracker_tui.model import GLOBAL_REGION, Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents
 from tracker_tui.pricing.catalogue import Catalogue
@@ -69,7 +69,7 @@ def _resource(ctx: CellContext, zone: dict[str, Any], tags: dict[str, str]) -> R
         # ListHostedZones says nothing of when a zone was made.
         created=None,
         tags=tags,
-        details={k: v for k, v in details.items() if v is not None},
+        details=known(details),
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict, ts
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict, ts
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, hourly_basis, number, rate, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -95,7 +95,7 @@ def _notebook(ctx: CellContext, summary: dict[str, Any], full: dict[str, Any], t
         state=str(item.get("NotebookInstanceStatus") or ""),
         created=ts(item.get("CreationTime")),
         tags=tags,
-        details={k: v for k, v in details.items() if v is not None},
+        details=known(details),
     )
 
 
@@ -169,7 +169,7 @@ def endpoint_variants(endpoint: dict[str, Any], config: dict[str, Any]) -> list[
             variant["instance_type"] = planned.get("InstanceType")
             planned_count = now.get("DesiredInstanceCount", planned.get("InitialInstanceCount"))
             variant["instance_count"] = now.get("CurrentInstanceCount", planned_count)
-        out.append({k: v for k, v in variant.items() if v is not None})
+        out.append(known(variant))
     return out
 
 
@@ -193,7 +193,7 @@ def _endpoint(
         state=str(full.get("EndpointStatus") or summary.get("EndpointStatus") or ""),
         created=ts(summary.get("CreationTime")),
         tags=tags,
-        details={k: v for k, v in details.items() if v is not None},
+        details=known(details),
     )
 
 

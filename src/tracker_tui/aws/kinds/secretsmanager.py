@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, tag_dict, ts
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict, ts
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -52,7 +52,7 @@ def _resource(ctx: CellContext, secret: dict[str, Any]) -> Resource:
         state=PENDING_DELETION if deleted else "active",
         created=ts(secret.get("CreatedDate")),
         tags=tags,
-        details={k: v for k, v in details.items() if v is not None},
+        details=known(details),
     )
 
 
