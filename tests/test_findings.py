@@ -57,6 +57,12 @@ def test_gp2_to_gp3_saves_the_price_difference_at_gp2s_performance() -> None:
     assert got["vol-gp3"] == {}
 
 
+def test_no_gp2_to_gp3_finding_where_gp3_costs_more() -> None:
+    # 200 GiB gp2 ($20.00) gives 250 MiB/s; gp3 at 250 MiB/s costs $16.00 + 125 x $0.04 = $21.00.
+    got = found(row("ec2:volume", "vol-mid", "in-use", volume_type="gp2", size_gib=200))
+    assert got["vol-mid"] == {}
+
+
 def test_io1_to_gp3_only_within_gp3s_iops_and_with_medium_confidence() -> None:
     got = found(
         row("ec2:volume", "vol-io1", "in-use", volume_type="io1", size_gib=100, iops=5000),

@@ -162,6 +162,13 @@ def _conversion_saving(r: Resource, related: Related) -> float | None:
     return _conversion(r)[0]
 
 
+def _cheaper(r: Resource, related: Related) -> bool:
+    """A conversion is a finding only where gp3 costs less (or the saving cannot be known):
+    a 200 GiB gp2 volume gives 250 MiB/s, and gp3 at that throughput costs more."""
+    saving = _conversion(r)[0]
+    return saving is None or saving > 0
+
+
 def _conversion_evidence(r: Resource, related: Related, saving: float | None) -> str:
     _, twin, why = _conversion(r)
     vtype = r.details.get("volume_type") or "?"
@@ -181,6 +188,7 @@ GP2_TO_GP3 = Rule(
     label="gp2 volume: gp3 costs less",
     applies=lambda r: r.details.get("volume_type") == "gp2" and (r.state or "").lower() in ("in-use", "available"),
     saving=_conversion_saving,
+    confirm=_cheaper,
     evidence=_conversion_evidence,
     action="modify",
 )
@@ -201,6 +209,7 @@ IO1_TO_GP3 = Rule(
     label="io1/io2 volume within gp3's IOPS",
     applies=_io_to_gp3_applies,
     saving=_conversion_saving,
+    confirm=_cheaper,
     evidence=lambda r, related, saving: _conversion_evidence(r, related, saving)
     + "; gp3 has lower durability than io2 and higher latency than io1/io2: check the workload first",
     # io1/io2 are often chosen for latency or durability, which a price cannot see.
