@@ -113,6 +113,25 @@ async def shoot(size: tuple[int, int]) -> list[Path]:
                     break
             await pilot.pause()
             save("bill")
+            # The idle checks: what they will cost first, then the rows they found idle.
+            await pilot.press("escape")
+            await pilot.pause()
+            await pilot.press("slash", "ctrl+u", "enter", "escape", "i")  # escape: no marks left over
+            await pilot.pause()
+            save("idle-notice")
+            await pilot.press("enter")
+            for _ in range(400):
+                await pilot.pause(0.05)
+                if not app.idle.running:
+                    break
+            app.clear_notifications()
+            await pilot.press("slash", *"finding:idle-instance", "enter")
+            await pilot.pause()
+            save("idle-found")
+            # The in-place fix: m on a gp2 volume, confirmed like a stop.
+            await pilot.press("slash", "ctrl+u", *"finding:gp2-to-gp3 state:in-use", "enter", "m")
+            await pilot.pause()
+            save("confirm-modify")
     finally:
         demo.stop()
     return written

@@ -613,6 +613,10 @@ def test_question_mark_opens_help_with_the_key_map_and_filter_grammar() -> None:
         text = screen_text(app)
         for key in ("/", "space", "ctrl+a", "escape", "enter", "r", "g", "e", "?", "ctrl+p", "q", "K N I R S C A T"):
             assert any(line.strip().startswith(key) for line in text.splitlines()), key
+        # The filter grammar follows the keys; the help scrolls to it.
+        await pilot.press("end")
+        await pilot.pause()
+        text = screen_text(app)
         assert "tag:env=prod" in text and "cost>100" in text
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)

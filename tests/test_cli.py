@@ -320,7 +320,7 @@ def test_demo_scan_end_to_end() -> None:
     base = [sys.executable, "-m", "tracker_tui.cli", "scan", "--demo", "--demo-latency", "0"]
     # Both formats at once: each run has its own demo server, and wall time stays that of one.
     json_run = subprocess.Popen(
-        [*base, "--format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [*base, "--format", "json", "--check-idle"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     table_run = subprocess.Popen(
         [*base, "--format", "table"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -364,11 +364,26 @@ def test_demo_scan_end_to_end() -> None:
     savings_line = next(line for line in table_lines if line.startswith("savings: $"))
     for finding_id in ("unattached-volume", "idle-elastic-ip", "no-retention", "idle-load-balancer", "gp2-to-gp3"):
         assert finding_id in savings_line
-    # The JSON's findings, each billed thing counted once, are the table's total.
+    # Every finding id applies somewhere in the demo (the idle ones with --check-idle).
+    found = Counter(f["id"] for r in resources for f in r["findings"])
+    assert set(found) == set(REGISTRY.finding_labels())
+    # --check-idle flags exactly the idle ones the demo seeded, and never one without data.
+    idle = {(r["kind"], r["name"] or r["id"]) for r in resources for f in r["findings"] if f["id"].startswith("idle-")
+            and r["kind"] != "ec2:elastic-ip" and r["kind"] != "elb:load-balancer"}  # fmt: skip
+    windows = {("ec2:instance", f"{env}-reports-win") for env in ("prod", "prod-eu", "staging", "dev")}
+    assert idle == windows | {("ec2:nat-gateway", "dev-nat-a"), ("rds:db-instance", "dev-ledger")}
+    no_data = {r["name"] for r in resources if str(r["details"].get("idle_check", "")).startswith("no data")}
+    assert no_data == {f"{env}-bastion" for env in ("prod", "prod-eu", "staging", "dev")}
+    assert "idle checks: 76 checked, 6 idle, 66 busy, 4 no data" in json_err
+    # The JSON's findings, each billed thing counted once, are the table's total (which has
+    # no idle checks: those are left out here).
     from tracker_tui.findings import savings_total
     from tracker_tui.model import Resource
 
-    saved = savings_total([Resource.from_dict(r) for r in resources])
+    metric = set(REGISTRY.metric_rules())
+    rows = [Resource.from_dict({**r, "findings": [f for f in r["findings"] if f["id"] not in metric]})
+            for r in resources]  # fmt: skip
+    saved = savings_total(rows)
     assert savings_line.startswith(f"savings: ${saved:,.2f}/mo (each resource counted once)")
 
 

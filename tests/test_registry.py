@@ -78,8 +78,8 @@ def test_every_verb_has_a_handler_and_every_handler_a_verb() -> None:
         assert callable(spec.handler)
         for choice in spec.choices:
             assert choice.option in options, (kind, action, choice.option)
-    # The verbs are the keys' (s, ctrl+d): nothing else is planned.
-    assert {verb for spec in REGISTRY.values() for verb in spec.verbs} <= {"stop", "delete", "start"}
+    # The verbs are the keys' (s, ctrl+d, u, m): nothing else is planned.
+    assert {verb for spec in REGISTRY.values() for verb in spec.verbs} <= {"stop", "delete", "start", "modify"}
 
 
 def test_the_sample_estate_has_a_row_of_every_kind() -> None:

@@ -98,6 +98,19 @@ def _volume_state(ident: str) -> str:
         return GONE
 
 
+def _make_gp2_volume(tags: Tags) -> str:
+    volume = _ec2().create_volume(Size=100, AvailabilityZone=f"{where()}a", VolumeType="gp2", **_spec("volume", tags))
+    return str(volume["VolumeId"])
+
+
+def _volume_type(ident: str) -> str:
+    """What modify changes: the volume's type."""
+    try:
+        return str(_ec2().describe_volumes(VolumeIds=[ident])["Volumes"][0]["VolumeType"])
+    except ClientError:
+        return GONE
+
+
 def _make_eip(tags: Tags) -> str:
     return str(_ec2().allocate_address(Domain="vpc", **_spec("elastic-ip", tags))["AllocationId"])
 
@@ -225,6 +238,9 @@ CASES = {
     ),
     "volume-delete": Case(
         "ec2:volume", "delete", _make_volume, _volume_state, "available", GONE, _ec2_calls("DeleteVolume")
+    ),
+    "volume-modify": Case(
+        "ec2:volume", "modify", _make_gp2_volume, _volume_type, "gp2", "gp3", _ec2_calls("ModifyVolume")
     ),
     "eip-release": Case(
         "ec2:elastic-ip", "delete", _make_eip, _eip_state, "allocated", GONE, _ec2_calls("ReleaseAddress")
@@ -572,6 +588,7 @@ SERVICES = {
     "instance-stop": "ec2",
     "instance-terminate": "ec2",
     "volume-delete": "ec2",
+    "volume-modify": "ec2",
     "eip-release": "ec2",
     "bucket-delete": "s3",
     "db-stop": "rds",
@@ -635,6 +652,7 @@ DONE_MESSAGES = {
     "instance-stop": "stopped",
     "instance-terminate": "terminated",
     "volume-delete": "deleted",
+    "volume-modify": "modified to gp3 (3,000 IOPS, 128 MiB/s)",
     "eip-release": "released",
     "nat-delete": (
         "deleted (its Elastic IPs stay allocated) (the endpoint ignored DryRun=True and carried the call out at once)"
@@ -656,6 +674,7 @@ VERIFIED_BY = {
     "instance-stop": ("ec2", "DescribeInstances"),
     "instance-terminate": ("ec2", "DescribeInstances"),
     "volume-delete": ("ec2", "DescribeVolumes"),
+    "volume-modify": ("ec2", "DescribeVolumes"),
     "eip-release": ("ec2", "DescribeAddresses"),
     "nat-delete": ("ec2", "DescribeNatGateways"),
     "bucket-delete": ("s3", "HeadBucket"),
@@ -682,10 +701,12 @@ def test_a_done_action_reports_what_it_did_its_request_and_the_row(audit: AuditL
     assert final.message.startswith(DONE_MESSAGES[name]), final.message
     after = [line for line in audit.tail(100) if line["phase"] == "after"]
     assert final.request_id and final.request_id == after[-1]["request_id"]
-    if case.verb in ("stop", "start"):
-        # A stop (or start) comes back re-read and repriced: the row changes state in the table.
+    if case.verb in ("stop", "start", "modify"):
+        # A stop (start, modify) comes back re-read and repriced: the row changes in the table.
         assert not final.deleted
-        assert final.result is not None and final.result.state == case.after
+        assert final.result is not None
+        changed = final.result.details.get("volume_type") if case.verb == "modify" else final.result.state
+        assert changed == case.after
         assert final.result.cost_basis is not None
     else:
         assert final.deleted and final.result is None
@@ -724,6 +745,8 @@ VERIFY_TIMEOUTS = {
     "instance-stop": "instance stopped was not confirmed within 0.3 s (Max attempts exceeded)",
     "instance-terminate": "instance terminated was not confirmed within 0.3 s (Max attempts exceeded)",
     "volume-delete": "it was not deleted within 0.3 s (state: available)",
+    # moto completes the modification at once; the stale reads still say gp2.
+    "volume-modify": "it was not modified to gp3 within 0.3 s (state: modification completed, volume gp2)",
     "eip-release": "it was not released within 0.3 s (state: allocated)",
     # moto deleted it on the DryRun call; the stale reads still say available.
     "nat-delete": "it was not deleted within 0.3 s (state: available)",
@@ -772,6 +795,11 @@ STATE_REFUSALS = [
     ("volume-delete", "Volumes.0.State", "creating",
      "state is creating; only an available (unattached) volume can be deleted", False),
     ("volume-delete", "Volumes.0.State", "deleted", "it no longer exists (deleted since the scan)", True),
+    ("volume-modify", "Volumes.0.VolumeType", "gp3", "it is gp3 already", False),
+    ("volume-modify", "Volumes.0.VolumeType", "io1", "type io1; only gp2 volumes are modified to gp3", False),
+    ("volume-modify", "Volumes.0.State", "creating",
+     "state is creating; only an available or in-use volume can be modified", False),
+    ("volume-modify", "Volumes.0.State", "deleted", "it no longer exists (deleted since the scan)", True),
     ("eip-release", "Addresses.0.AssociationId", "eipassoc-0f1", "Elastic IP is associated with eipassoc-0f1", False),
     ("eip-release", "Addresses.0.InstanceId", "i-0f1", "Elastic IP is associated with i-0f1", False),
     ("eip-release", "Addresses.0.NetworkInterfaceId", "eni-0f1", "Elastic IP is associated with eni-0f1", False),

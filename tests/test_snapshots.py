@@ -107,6 +107,22 @@ def test_confirm_single_stop(snap_compare: Any, size: tuple[int, int]) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_confirm_single_modify_to_gp3(snap_compare: Any, size: tuple[int, int]) -> None:
+    """``m`` on one gp2 volume: ``y`` confirms; the note says the gp3 it becomes, the saving is
+    the gp2-to-gp3 finding's.  The prompt and the buttons must show at 80x24."""
+    from tests.estate import sample_identity
+    from tracker_tui.ui.screens.confirm import ConfirmActionScreen
+
+    def screen() -> Any:
+        gp2 = lambda r: r.kind == "ec2:volume" and r.details.get("volume_type") == "gp2"  # noqa: E731
+        planned = _planned("modify", lambda r: gp2(r) and any(f.id == "gp2-to-gp3" for f in r.findings))
+        assert [p.action for p in planned] == ["modify"]
+        return ConfirmActionScreen(planned, sample_identity())
+
+    assert snap_compare(priced_app(), terminal_size=size, run_before=_push(screen))
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_confirm_stop_of_many_rows(snap_compare: Any, size: tuple[int, int]) -> None:
     from tests.estate import sample_identity
     from tracker_tui.ui.screens.confirm import ConfirmActionScreen

@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # imported where used: --version and --help stay fast
     from tracker_tui.aws.scan import Collector
     from tracker_tui.aws.source import Connection, LiveSource, MultiSource
     from tracker_tui.config import Settings
-    from tracker_tui.model import Identity, Resource
+    from tracker_tui.model import Identity, Resource, ScanErrorEntry
     from tracker_tui.ui.app import TrackerApp
 
 EXIT_OK = 0
@@ -106,6 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument(
         "--fail-over", metavar="USD", type=_usd, default=None,
         help="exit 4 when the monthly savings found exceed USD (a CI gate; the output is still written)",
+    )  # fmt: skip
+    scan.add_argument(
+        "--check-idle", action="store_true",
+        help="also read CloudWatch metrics for the idle-* findings (billed by AWS: $0.01 per 1,000 metrics; "
+             "the cost is printed first)",
     )  # fmt: skip
     scan.add_argument("--output", "-o", metavar="FILE", help="write to FILE (atomically) instead of stdout")
     _add_common(scan, suppress=True)
@@ -240,8 +245,14 @@ def _settings(stderr: IO[str]) -> Settings:
 def _apply_thresholds(settings: Settings) -> None:
     """The rules' thresholds from config.toml, in force for this process."""
     from tracker_tui.aws.kinds.base import FINDING_SETTINGS
+    from tracker_tui.aws.kinds.metric import IDLE_THRESHOLDS
 
     FINDING_SETTINGS.snapshot_max_age_days = settings.snapshot_max_age_days
+    IDLE_THRESHOLDS.days = settings.idle_days
+    IDLE_THRESHOLDS.cpu_max_percent = settings.idle_cpu_max_percent
+    IDLE_THRESHOLDS.cpu_average_percent = settings.idle_cpu_average_percent
+    IDLE_THRESHOLDS.nat_bytes_out = settings.idle_nat_bytes_out
+    IDLE_THRESHOLDS.db_connections = settings.idle_db_connections
 
 
 def _connect(source: LiveSource | MultiSource) -> Connection:
@@ -284,6 +295,39 @@ def _collect(source: LiveSource | MultiSource, stderr: IO[str]) -> Collector | N
     return collector
 
 
+def _check_idle(
+    source: LiveSource | MultiSource, resources: list[Resource], stderr: IO[str]
+) -> tuple[list[Resource], list[ScanErrorEntry]]:
+    """``--check-idle``: the rows with the CloudWatch findings, and an ``errors`` entry per region that failed.
+
+    What it will cost is said first; a region that fails is reported and the rest complete.
+    """
+    from tracker_tui.aws.idle import plan_checks, run_checks
+
+    plan = plan_checks(resources)
+    stderr.write(f"tracker-tui: idle checks: {plan.describe()}\n")
+    if not plan.targets:
+        return resources, []
+    show_progress = hasattr(stderr, "isatty") and stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if show_progress:
+            stderr.write(f"\rchecking: {done}/{total} regions ")
+            stderr.flush()
+
+    report = run_checks(plan, source.session_for, progress=progress)
+    if show_progress:
+        stderr.write("\r" + " " * 40 + "\r")
+    stderr.write(f"tracker-tui: {report.summary()}\n")
+    for failure in report.failures:
+        stderr.write(
+            f"tracker-tui: idle checks failed in {failure.account_id} {failure.region}: {failure.code}: "
+            f"{failure.message}\n"
+        )
+    judged = {r.key: r for r in report.resources}
+    return [judged.get(r.key, r) for r in resources], [f.entry() for f in report.failures]
+
+
 def _usd(text: str) -> float:
     try:
         value = float(text.replace(",", "").lstrip("$"))
@@ -321,11 +365,14 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
         # The engine gave each row the findings of its own data; those that read other rows now.
         settled = {r.key: r for r in related_findings(collector.resources, collector.results)}
         resources = [settled.get(r.key, r) for r in sort_resources(collector.resources)]
+        idle_errors: list[ScanErrorEntry] = []
+        if args.check_idle:
+            resources, idle_errors = _check_idle(source, resources, stderr)
         inventory = Inventory(
             identity=connection.identity,
             regions=list(connection.regions),
             resources=resources,
-            errors=errors,
+            errors=errors + idle_errors,
             accounts=list(connection.accounts) or [connection.identity],
         )
         try:
@@ -344,7 +391,7 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
             if saved > args.fail_over:
                 stderr.write(f"tracker-tui: savings found: ${saved:,.2f}/mo, over --fail-over ${args.fail_over:,.2f}\n")
                 return EXIT_SAVINGS
-        return EXIT_PARTIAL if errors else EXIT_OK
+        return EXIT_PARTIAL if errors or idle_errors else EXIT_OK
     finally:
         source.close()
 

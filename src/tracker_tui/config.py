@@ -54,6 +54,12 @@ class Settings:
     keep_scans: int = 10
     #: The ``old-snapshot`` finding: snapshots older than this many days.
     snapshot_max_age_days: int = 365
+    #: The CloudWatch idle checks: the window (days) and when a row counts as idle.
+    idle_days: int = 14
+    idle_cpu_max_percent: float = 5.0
+    idle_cpu_average_percent: float = 2.0
+    idle_nat_bytes_out: float = 0.0
+    idle_db_connections: float = 0.0
     #: Problems found while loading: one line each, shown to the user once.
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
@@ -69,6 +75,15 @@ def _str_list(value: Any) -> tuple[str, ...] | None:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(value)
     return None
+
+
+#: The idle checks' thresholds: the range each may take.
+_IDLE_LIMITS = {
+    "idle_cpu_max_percent": (0.0, 100.0),
+    "idle_cpu_average_percent": (0.0, 100.0),
+    "idle_nat_bytes_out": (0.0, 1e15),
+    "idle_db_connections": (0.0, 1e6),
+}
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -123,6 +138,19 @@ def load_settings(path: Path | None = None) -> Settings:
                 settings = replace(settings, snapshot_max_age_days=value)
             else:
                 warnings.append(f"config {path}: 'snapshot_max_age_days' must be a whole number of days; ignored")
+        elif key == "idle_days":
+            if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 455:
+                settings = replace(settings, idle_days=value)
+            else:
+                # CloudWatch keeps daily (1-hour rolled up) datapoints for 455 days.
+                warnings.append(f"config {path}: 'idle_days' must be a whole number of days from 1 to 455; ignored")
+        elif key in _IDLE_LIMITS:
+            low, high = _IDLE_LIMITS[key]
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value <= high:
+                changes = {key: float(value)}
+                settings = replace(settings, **changes)
+            else:
+                warnings.append(f"config {path}: '{key}' must be a number from {low:g} to {high:g}; ignored")
         elif key == "concurrency":
             if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 256:
                 settings = replace(settings, concurrency=value)

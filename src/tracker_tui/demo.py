@@ -27,6 +27,7 @@ import time
 import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # imported where used: starting the server process must not wait for boto3
@@ -398,16 +399,19 @@ def _seed(gates: SeedGates, endpoint: str) -> None:
         _stage(f"{gates.home}:iam")
         seeder, made = seed_first_stage(boto, None, gates.home)
         count += made
+        _age_archives(gates.home)
         gates.open(gates.home, FIRST_STAGE_SERVICES)
         _stage(f"{gates.home}:first")
         count += seed_second_stage(seeder) + seed_account(boto, None)
         _fake_log_storage(gates.home)
+        _age_archives(gates.home)  # the RDS one: made in the second stage
         seed_bill(endpoint)
         gates.open(gates.home)
         _stage(gates.home)
         for region in sorted(r for r in ENVIRONMENTS if r != gates.home):
             count += seed_region(boto, None, region)
             _fake_log_storage(region)
+            _age_archives(region)
             gates.open(region)
             _stage(region)
     except Exception as exc:  # noqa: BLE001 - reported to the parent and answered to the scan
@@ -499,6 +503,28 @@ def _fake_log_storage(region: str) -> None:
     for index, group in enumerate(sorted(backend.groups.values(), key=lambda g: g.name)):
         group.create_log_stream("main")
         group.streams["main"].stored_bytes = sizes[index % len(sizes)]
+
+
+#: When the demo's archived backups were taken (moto stamps every snapshot "now").
+ARCHIVE_TAKEN = datetime(2024, 12, 31, 23, 0, tzinfo=UTC)
+
+
+def _age_archives(region: str) -> None:
+    """Date the region's year-end archive snapshots (EBS) and the long-deleted CRM database's
+    final snapshot (RDS) back to when they were taken, so ``old-snapshot`` has real ones to
+    find.  As with ``_fake_log_storage``, only the demo sets this on moto's in-process model;
+    scans read it back through DescribeSnapshots / DescribeDBSnapshots like any account's."""
+    try:
+        from moto.ec2.models import ec2_backends
+        from moto.rds.models import rds_backends
+    except ImportError:  # pragma: no cover
+        return
+    for snapshot in ec2_backends["123456789012"][region].snapshots.values():
+        if str(snapshot.description).startswith("year-end 2024 archive"):
+            snapshot.start_time = ARCHIVE_TAKEN
+    for db_snapshot in rds_backends["123456789012"][region].database_snapshots.values():
+        if db_snapshot.db_snapshot_identifier == "prod-legacy-crm-final":
+            db_snapshot.created = ARCHIVE_TAKEN
 
 
 if __name__ == "__main__":

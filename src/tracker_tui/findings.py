@@ -47,6 +47,7 @@ def _finding(rule: Rule, resource: Resource, lookup: Related) -> Finding | None:
 
 def local_findings(resources: Iterable[Resource]) -> list[Resource]:
     """``resources`` with the findings of the rules that read the row alone (cheap; per page)."""
+    metric = _metric_ids()
     out = []
     for r in resources:
         found = []
@@ -55,8 +56,14 @@ def local_findings(resources: Iterable[Resource]) -> list[Resource]:
                 finding = _finding(rule, r, no_related)
                 if finding is not None:
                     found.append(finding)
+        found.extend(f for f in r.findings if f.id in metric)
         out.append(dataclasses.replace(r, findings=tuple(found)) if found or r.findings else r)
     return out
+
+
+def _metric_ids() -> frozenset[str]:
+    """The findings read from CloudWatch: only a check sets or clears them, never the rules."""
+    return frozenset(REGISTRY.metric_rules())
 
 
 class Lookup:
@@ -110,6 +117,7 @@ def with_findings(
     """
     lookup = lookup or Lookup(resources)
     present = {r.kind for r in resources}
+    metric = _metric_ids()
 
     def listed(r: Resource, kind: str) -> bool:
         return kind in present if complete is None else (r.account_id, r.region, kind) in complete
@@ -128,6 +136,7 @@ def with_findings(
                 finding = None
             if finding is not None:
                 found.append(finding)
+        found.extend(f for f in r.findings if f.id in metric)
         out.append(dataclasses.replace(r, findings=tuple(found)) if found or r.findings else r)
     return out
 
@@ -219,11 +228,11 @@ class SavingsTally:
 
     def lines(self) -> list[SavingsLine]:
         """Findings grouped by id, biggest saving first."""
-        rules = REGISTRY.rules()
+        labels = REGISTRY.finding_labels()
         lines = []
         for fid, count in self.counts.items():
             if count:
-                label = rules[fid].label if fid in rules else fid
+                label = labels.get(fid, fid)
                 lines.append(SavingsLine(fid, label, count, round(self.saving[fid], 2), self.unknown[fid]))
         return sorted(lines, key=lambda line: (-line.saving, line.finding_id))
 

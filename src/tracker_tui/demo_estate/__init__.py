@@ -16,7 +16,7 @@ from types import ModuleType
 
 import boto3
 
-from tracker_tui.demo_estate import data, ec2_more, ml
+from tracker_tui.demo_estate import data, ec2_more, metrics, ml
 from tracker_tui.demo_estate.bill import DEMO_BILL, demo_bill_results, seed_bill
 from tracker_tui.demo_estate.core import (
     DEMO_ACCOUNT_ALIAS,
@@ -42,7 +42,8 @@ DEMO_REGIONS = tuple(ENVIRONMENTS)
 
 #: The family modules that add kinds beyond the core thirteen (``seed_region``, and
 #: optionally ``seed_account``).
-FAMILIES: tuple[ModuleType, ...] = (data, ec2_more, ml)
+#: ``metrics`` is last: it reads what the others made.
+FAMILIES: tuple[ModuleType, ...] = (data, ec2_more, ml, metrics)
 
 
 #: The families seeded with the EC2 stage: they write only what ``FIRST_STAGE_SERVICES`` name.

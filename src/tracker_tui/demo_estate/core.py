@@ -93,7 +93,7 @@ class RegionSeeder:
             ("m5.large", "api", 2 * self.scale),
             ("c6i.xlarge", "worker", 2),
             ("r5.large", "cache-warm", 1),
-            ("t4g.small", "bastion", 1),
+            ("t2.small", "bastion", 1),  # an old bastion: a previous-generation type
         ]
         ids: list[str] = []
         for itype, role, n in fleet:

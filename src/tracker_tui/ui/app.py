@@ -59,6 +59,7 @@ from tracker_tui.model import (
 )
 from tracker_tui.store import AuditLog, Inventory
 from tracker_tui.ui.commands import AppCommands
+from tracker_tui.ui.idle_checks import IdleChecks
 from tracker_tui.ui.keys import APP_KEYS, bindings
 from tracker_tui.ui.messages import Connected, ConnectFailed, FindingsSettled
 from tracker_tui.ui.screens.bill import BillScreen
@@ -163,6 +164,8 @@ class TrackerApp(App[int]):
         self.costs = CostSummary()
         self._costs_refreshed = 0.0
         self._backlog_timer_pending = False
+        #: The CloudWatch idle checks (``i``).
+        self.idle = IdleChecks(self)
         # Throttling uses the real clock even when tests freeze the displayed one.
         self._monotonic_real = time.monotonic
         self.add_mode(MAIN_MODE, partial(MainScreen, self._now))
@@ -179,6 +182,16 @@ class TrackerApp(App[int]):
     @property
     def table(self) -> ResourceTable:
         return self.main.table
+
+    @property
+    def scanning(self) -> bool:
+        """A scan is streaming rows in."""
+        return self._scanning
+
+    @property
+    def generation(self) -> int:
+        """Which scan the rows are from (each rescan counts one up)."""
+        return self._generation
 
     def on_mount(self) -> None:
         for warning in self.settings.warnings:
@@ -205,6 +218,7 @@ class TrackerApp(App[int]):
             return
         if self._cancel is not None:
             self._cancel.set()
+        self.idle.cancel()
         self._generation += 1
         generation = self._generation
         cancel = threading.Event()
@@ -478,7 +492,10 @@ class TrackerApp(App[int]):
         return text
 
     def refresh_status(self) -> None:
-        self.main.show_status(self.progress_text())
+        text = self.progress_text()
+        if self.idle.running:  # first: at 80 columns the line's end is cut
+            text = f"{self.idle.status()} · {text}"
+        self.main.show_status(text)
 
     def refresh_costs(self) -> None:
         self._costs_refreshed = self._monotonic_real()

@@ -1,4 +1,5 @@
-"""EC2 actions: stop and terminate instances, delete volumes and NAT gateways, release Elastic IPs.
+"""EC2 actions: stop and terminate instances, delete volumes and NAT gateways, release Elastic IPs,
+modify gp2 volumes to gp3 in place.
 
 Every EC2 call goes first with ``DryRun=True`` (``Step.ec2_call``).  Termination and stop
 protection are read and refused, never switched off.
@@ -6,16 +7,28 @@ protection are read and refused, never switched off.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from tracker_tui.aws.actions.base import ActionOptions, ActionSpec, ActionUpdate, Step, Verify, gone
-from tracker_tui.aws.kinds.base import tag_dict
+from botocore.exceptions import ClientError
+
+from tracker_tui.aws.actions.base import ActionOptions, ActionSpec, ActionUpdate, Failed, Step, Verify, gone
+from tracker_tui.aws.kinds.base import error_code, tag_dict
 from tracker_tui.aws.kinds.ec2_elastic_ip import KIND as ELASTIC_IP
 from tracker_tui.aws.kinds.ec2_instance import KIND as INSTANCE
 from tracker_tui.aws.kinds.ec2_instance import list_instances
 from tracker_tui.aws.kinds.ec2_nat_gateway import KIND as NAT_GATEWAY
+from tracker_tui.aws.kinds.ec2_volume import (
+    GP2_TO_GP3,
+    GP3_BASE_IOPS,
+    GP3_BASE_MIBPS,
+    gp2_performance,
+    gp3_conversion,
+    list_volumes,
+)
 from tracker_tui.aws.kinds.ec2_volume import KIND as VOLUME
-from tracker_tui.model import Resource
+from tracker_tui.model import Resource, format_cost
+from tracker_tui.pricing.basis import count_text, number
 
 # --- instances --------------------------------------------------------------------------------
 
@@ -125,6 +138,130 @@ def delete_volume(step: Step) -> Verify:
     return verify
 
 
+# --- volumes: gp2 -> gp3 in place ----------------------------------------------------------------
+
+#: A modification still under way: AWS takes one at a time per volume.
+MODIFYING_STATES = frozenset({"modifying", "optimizing"})
+#: The modification has taken: the volume is gp3 (optimizing: still reaching full performance).
+MODIFIED_STATES = frozenset({"optimizing", "completed"})
+#: What DescribeVolumesModifications answers for a volume that was never modified.
+NO_MODIFICATION = "InvalidVolumeModification.NotFound"
+_EPOCH = datetime.min.replace(tzinfo=UTC)
+
+
+def gp3_parameters(size_gib: float) -> dict[str, int]:
+    """ModifyVolume's IOPS and throughput for a gp2 volume of ``size_gib``: what gp2 gave at
+    that size, never below gp3's baseline.  The same figures the ``gp2-to-gp3`` finding
+    priced, so the saving the dialog shows is the one the volume gets."""
+    iops, mibps = gp2_performance(size_gib)
+    return {"Iops": max(GP3_BASE_IOPS, iops), "Throughput": max(GP3_BASE_MIBPS, mibps)}
+
+
+def _latest_modification(ec2: Any, volume_id: str) -> dict[str, Any] | None:
+    """The volume's most recent modification (None: never modified)."""
+    try:
+        found = ec2.describe_volumes_modifications(VolumeIds=[volume_id]).get("VolumesModifications", [])
+    except ClientError as exc:
+        if error_code(exc) == NO_MODIFICATION:
+            return None
+        raise
+    mine = [(m.get("StartTime") or _EPOCH, index, m) for index, m in enumerate(found) if m.get("VolumeId") == volume_id]
+    return max(mine, key=lambda entry: entry[:2])[2] if mine else None
+
+
+def modify_volume(step: Step) -> Verify:
+    ec2 = step.client("ec2")
+    volume_id = step.resource.id
+    vol = step.reread(lambda: _describe_volume(ec2, volume_id))
+    state = str(vol.get("State", ""))
+    if state == "deleted":
+        raise gone()
+    vtype = str(vol.get("VolumeType") or "")
+    if vtype == "gp3":
+        step.refuse("it is gp3 already")
+    if vtype != "gp2":
+        step.refuse(f"type {vtype or 'unknown'}; only gp2 volumes are modified to gp3")
+    if state not in ("available", "in-use"):
+        step.refuse(f"state is {state}; only an available or in-use volume can be modified")
+    size = number(vol.get("Size"))
+    if not size:
+        step.refuse("its size is unknown, so are the IOPS and throughput gp3 must keep")
+    step.check_tags(tag_dict(vol.get("Tags")))
+    latest = step.read_or_refuse(lambda: _latest_modification(ec2, volume_id), "modifications")
+    under_way = str((latest or {}).get("ModificationState") or "")
+    if under_way in MODIFYING_STATES:
+        towards = (latest or {}).get("TargetVolumeType")
+        step.refuse(
+            f"a modification is already in progress ({under_way}{f', to {towards}' if towards else ''}); "
+            "AWS takes one at a time, try again when it has completed"
+        )
+    target = gp3_parameters(size)
+    request_id = step.ec2_call(ec2, "modify_volume", VolumeId=volume_id, VolumeType="gp3", **target)
+
+    def verify() -> ActionUpdate:
+        seen = {"modification": "", "state": "no modification to gp3 listed"}
+
+        def modified() -> bool:
+            # Done when the modification has taken (optimizing or completed) and the volume
+            # itself reads gp3: either alone could be a lagging or stale answer.
+            mod = step.find(lambda: _latest_modification(ec2, volume_id))
+            if mod is None or mod.get("TargetVolumeType") != "gp3":
+                return False
+            seen["modification"] = str(mod.get("ModificationState") or "unknown")
+            seen["state"] = f"modification {seen['modification']}"
+            if seen["modification"] == "failed":
+                why = mod.get("StatusMessage") or "no reason given"
+                raise Failed(
+                    f"AWS accepted the modification to gp3, then it failed: {why}", "ModificationFailed", request_id
+                )
+            if seen["modification"] not in MODIFIED_STATES:
+                return False
+            current = step.find(lambda: _describe_volume(ec2, volume_id))
+            vtype = "not found" if current is None else str(current.get("VolumeType") or "unknown")
+            seen["state"] += f", volume {vtype}"
+            return vtype == "gp3"
+
+        step.poll(modified, "modified to gp3", lambda: seen["state"])
+        fresh = step.reread_resource(list_volumes, VolumeIds=[volume_id])
+        message = f"modified to gp3 ({count_text(target['Iops'])} IOPS, {target['Throughput']} MiB/s)"
+        if seen["modification"] == "optimizing":
+            message += "; optimizing: full gp3 performance once it completes"
+        return step.done(message, result=fresh, deleted=fresh is None, request_id=request_id)
+
+    return verify
+
+
+def _gp3_saving(resource: Resource) -> float | None:
+    """What the row's ``gp2-to-gp3`` finding says the conversion saves, so the dialog and the
+    cost panel agree (None: unknown, or not gp2).  A gp2 row without the finding (gp3 at
+    gp2's throughput costs as much or more, 171-334 GiB) saves 0.0, priced the same way."""
+    finding = next((f for f in resource.findings if f.id == GP2_TO_GP3.id), None)
+    if finding is not None:
+        return finding.monthly_saving
+    return gp3_conversion(resource)[0] if resource.details.get("volume_type") == "gp2" else None
+
+
+def _modify_note(resource: Resource, options: ActionOptions, artifact: str | None) -> str:
+    vtype = resource.details.get("volume_type")
+    if vtype != "gp2":
+        return f"type {vtype or 'unknown'}: only gp2 volumes are modified to gp3 (it will be refused)"
+    size = number(resource.details.get("size_gib"))
+    if not size:
+        return "to gp3 in place, same size"
+    target = gp3_parameters(size)
+    note = (
+        f"to gp3 in place (no detach, no restart): {count_text(size)} GiB, {count_text(target['Iops'])} IOPS, "
+        f"{target['Throughput']} MiB/s"
+    )
+    _, twin = gp3_conversion(resource)
+    if twin is None or twin.monthly_cost is None or resource.monthly_cost is None:
+        return note
+    now, then = resource.monthly_cost, twin.monthly_cost
+    if then > now:
+        return f"{note}, {format_cost(then)}/mo: {format_cost(round(then - now, 2))} more than now"
+    return f"{note}, {format_cost(then)}/mo (now {format_cost(now)})"
+
+
 # --- Elastic IPs -------------------------------------------------------------------------------
 
 
@@ -200,6 +337,9 @@ ACTIONS = (
     ),
     ActionSpec(INSTANCE, "terminate", terminate_instance, note=lambda r, o, a: _instance_note(r, o, a, terminate=True)),
     ActionSpec(VOLUME, "delete", delete_volume),
+    # In place and reversible, confirmed like a stop (one row with y); the saving is the
+    # gp2-to-gp3 finding's, so the dialog and the cost panel say the same.
+    ActionSpec(VOLUME, "modify", modify_volume, note=_modify_note, saving=_gp3_saving, single_key=True),
     ActionSpec(ELASTIC_IP, "release", release_address),
     ActionSpec(
         NAT_GATEWAY,

@@ -18,8 +18,9 @@ from tracker_tui.model import Resource
 
 #: What the user pressed: ``s`` is "stop" (pause for a Redshift cluster), ``ctrl+d`` is
 #: "delete" (terminate for an instance, release for an Elastic IP, deregister for an AMI),
-#: "start" brings back what "stop" stopped (start, resume).
-Verb = Literal["stop", "delete", "start"]
+#: "start" (``u``) brings back what "stop" stopped (start, resume), "modify" (``m``) changes
+#: a resource in place (a gp2 volume to gp3).
+Verb = Literal["stop", "delete", "start", "modify"]
 
 
 def action_for(kind: str, verb: str) -> str | None:
@@ -47,7 +48,7 @@ def plan(
 
     Args:
         resources: the marked rows (or the cursor row), in order.
-        verb: "stop" (``s``), "delete" (``ctrl+d``) or "start".
+        verb: "stop" (``s``), "delete" (``ctrl+d``), "start" (``u``) or "modify" (``m``).
         options: the run's options (final snapshot, empty buckets).
         now: the plan time, which names what actions leave behind (default: now, UTC).
     """

@@ -39,6 +39,7 @@ from tracker_tui.aws.kinds import (
     secretsmanager,
 )
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, ScanCancelled
+from tracker_tui.aws.kinds.metric import MetricRule
 from tracker_tui.model import Resource
 from tracker_tui.pricing.basis import Estimate, PriceBook
 from tracker_tui.pricing.catalogue import Catalogue, load_catalogue
@@ -115,6 +116,16 @@ class Registry(dict[str, KindSpec]):
     def rules(self) -> dict[str, Rule]:
         """Every rule of every kind, by id, in display order."""
         return {rule.id: rule for spec in self.values() for rule in spec.rules}
+
+    def metric_rules(self) -> dict[str, MetricRule]:
+        """Every CloudWatch rule (``idle-*``) of every kind, by id."""
+        return {rule.id: rule for spec in self.values() for rule in spec.metric_rules}
+
+    def finding_labels(self) -> dict[str, str]:
+        """The Savings panel's words for every finding id, rules and metric rules alike."""
+        labels = {fid: rule.label for fid, rule in self.rules().items()}
+        labels.update((fid, rule.label) for fid, rule in self.metric_rules().items())
+        return labels
 
 
 REGISTRY = Registry(SPECS)

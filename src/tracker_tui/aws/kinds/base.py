@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
+from tracker_tui.aws.kinds.metric import MetricRule
 from tracker_tui.aws.regions import partition_of
 from tracker_tui.aws.session import AwsSession
 from tracker_tui.model import GLOBAL_REGION, Resource, format_cost, iso_utc, parse_iso
@@ -254,6 +255,8 @@ class KindSpec:
     billed_as: str
     #: Error codes meaning "this resource does not exist (any more)", for re-reads.
     not_found_codes: frozenset[str] = frozenset()
+    #: Findings read from CloudWatch metrics (``idle-*``), only when the user asks: they cost.
+    metric_rules: tuple[MetricRule, ...] = ()
 
 
 # --- small mapping helpers shared by the kind modules ------------------------------------

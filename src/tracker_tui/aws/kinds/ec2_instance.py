@@ -19,6 +19,7 @@ from tracker_tui.aws.kinds.base import (
     ts,
 )
 from tracker_tui.aws.kinds.ec2_volume import KIND as VOLUME
+from tracker_tui.aws.kinds.metric import IdleThresholds, MetricQuery, MetricRule, Series, Verdict, days_text, percent
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import (
     Estimate,
@@ -319,6 +320,43 @@ PREVIOUS_GENERATION = Rule(
     action="modify",
 )
 
+def _judge_cpu(values: Series, limits: IdleThresholds) -> Verdict:
+    peak = max(values["cpu_max"])
+    daily = values["cpu_average"]
+    mean = sum(daily) / len(daily)
+    idle = peak < limits.cpu_max_percent and mean < limits.cpu_average_percent
+    return Verdict(
+        idle,
+        f"CPUUtilization over {limits.days} days ({days_text(daily)}): highest daily maximum {percent(peak)} "
+        f"({'under' if peak < limits.cpu_max_percent else 'not under'} {percent(limits.cpu_max_percent)}), "
+        f"average {percent(mean)} ({'under' if mean < limits.cpu_average_percent else 'not under'} "
+        f"{percent(limits.cpu_average_percent)})",
+    )
+
+
+def _compute_basis(r: Resource, saving: float | None) -> str:
+    if saving is None:
+        return f"its compute cost is unknown ({r.cost_basis or 'not priced'})"
+    return f"stopping it saves its compute, {format_cost(saving)}/mo ({r.cost_basis}); its volumes stay billed"
+
+
+IDLE_INSTANCE = MetricRule(
+    id="idle-instance",
+    label="idle instance (CPU)",
+    applies=lambda r: (r.state or "").lower() == "running",
+    queries=(
+        MetricQuery("cpu_max", "AWS/EC2", "CPUUtilization", "Maximum", "InstanceId"),
+        MetricQuery("cpu_average", "AWS/EC2", "CPUUtilization", "Average", "InstanceId"),
+    ),
+    judge=_judge_cpu,
+    # The row holds compute only: its volumes are their own rows.
+    saving=lambda r: r.monthly_cost,
+    saving_basis=_compute_basis,
+    action="stop",
+    # Low CPU is not always unused (a memory- or network-bound service): a person should look.
+    confidence="medium",
+)
+
 SPEC = KindSpec(
     id=KIND,
     label="ec2",
@@ -331,4 +369,5 @@ SPEC = KindSpec(
     verbs={"stop": "stop", "delete": "terminate"},
     billed_as="Amazon Elastic Compute Cloud - Compute",
     not_found_codes=frozenset({"InvalidInstanceID.NotFound"}),
+    metric_rules=(IDLE_INSTANCE,),
 )

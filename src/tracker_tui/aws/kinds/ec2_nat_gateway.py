@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict, ts
-from tracker_tui.model import Resource
+from tracker_tui.aws.kinds.metric import IdleThresholds, MetricQuery, MetricRule, Series, Verdict, count, days_text
+from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, hourly_basis, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
 
@@ -61,6 +62,34 @@ def estimate_nat_gateway(r: Resource, cat: Catalogue, book: PriceBook | None) ->
     return monthly, basis
 
 
+def _judge_bytes(values: Series, limits: IdleThresholds) -> Verdict:
+    daily = values["bytes_out"]
+    total = sum(daily)
+    idle = total <= limits.nat_bytes_out
+    return Verdict(
+        idle,
+        f"BytesOutToDestination over {limits.days} days ({days_text(daily)}): {count(total)} bytes "
+        f"({'at most' if idle else 'more than'} {count(limits.nat_bytes_out)})",
+    )
+
+
+def _hourly_basis(r: Resource, saving: float | None) -> str:
+    if saving is None:
+        return f"its hourly cost is unknown ({r.cost_basis or 'not priced'})"
+    return f"deleting it saves its hourly charge, {format_cost(saving)}/mo ({r.cost_basis})"
+
+
+IDLE_NAT_GATEWAY = MetricRule(
+    id="idle-nat-gateway",
+    label="idle NAT gateway (no bytes out)",
+    applies=lambda r: (r.state or "").lower() == "available",
+    queries=(MetricQuery("bytes_out", "AWS/NATGateway", "BytesOutToDestination", "Sum", "NatGatewayId"),),
+    judge=_judge_bytes,
+    saving=lambda r: r.monthly_cost,
+    saving_basis=_hourly_basis,
+    action="delete",
+)
+
 SPEC = KindSpec(
     id=KIND,
     label="nat",
@@ -73,4 +102,5 @@ SPEC = KindSpec(
     verbs={"delete": "delete"},
     billed_as="EC2 - Other",
     not_found_codes=frozenset({"InvalidNatGatewayID.NotFound", "NatGatewayNotFound", "NatGatewayNotFoundException"}),
+    metric_rules=(IDLE_NAT_GATEWAY,),
 )

@@ -158,6 +158,14 @@ def _conversion(r: Resource) -> tuple[float | None, Resource | None, str]:
     return cents(max(0.0, r.monthly_cost - cost)), twin, ""
 
 
+def gp3_conversion(r: Resource) -> tuple[float | None, Resource | None]:
+    """(saving, the gp3 twin priced) of converting ``r`` to gp3 in place, as the ``gp2-to-gp3``
+    and ``io1-to-gp3`` rules price it; (None, None) when either price is unknown.  The saving
+    is 0.0, never negative, when gp3 at that performance costs more."""
+    saving, twin, _ = _conversion(r)
+    return saving, twin
+
+
 def _conversion_saving(r: Resource, related: Related) -> float | None:
     return _conversion(r)[0]
 
@@ -226,7 +234,8 @@ SPEC = KindSpec(
     lister=list_volumes,
     estimator=estimate_volume,
     rules=(UNATTACHED_VOLUME, GP2_TO_GP3, IO1_TO_GP3),
-    verbs={"delete": "delete"},
+    # modify: gp2 -> gp3 in place (io1/io2 are refused: latency and durability need a person).
+    verbs={"delete": "delete", "modify": "modify"},
     billed_as="EC2 - Other",
     not_found_codes=frozenset({"InvalidVolume.NotFound"}),
 )

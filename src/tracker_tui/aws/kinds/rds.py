@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, Related, Rule, known, own_cost, tag_dict, ts
+from tracker_tui.aws.kinds.metric import IdleThresholds, MetricQuery, MetricRule, Series, Verdict, count, days_text
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import (
     Estimate,
@@ -19,7 +21,7 @@ from tracker_tui.pricing.basis import (
     unit,
     unknown_region,
 )
-from tracker_tui.pricing.catalogue import Catalogue
+from tracker_tui.pricing.catalogue import Catalogue, load_catalogue
 
 KIND = "rds:db-instance"
 
@@ -198,6 +200,51 @@ STOPPED_DATABASE = Rule(
     action="delete",
 )
 
+def _judge_connections(values: Series, limits: IdleThresholds) -> Verdict:
+    daily = values["connections_max"]
+    peak = max(daily)
+    idle = peak <= limits.db_connections
+    return Verdict(
+        idle,
+        f"DatabaseConnections over {limits.days} days ({days_text(daily)}): highest daily maximum {count(peak)} "
+        f"({'at most' if idle else 'more than'} {count(limits.db_connections)})",
+    )
+
+
+def _storage_cost(r: Resource) -> float | None:
+    """What the row costs with the instance stopped: its storage (Aurora's is on the cluster: 0)."""
+    cost, _ = estimate_db_instance(dataclasses.replace(r, state="stopped"), load_catalogue(), None)
+    return cost
+
+
+def _compute_saving(r: Resource) -> float | None:
+    storage = _storage_cost(r)
+    if r.monthly_cost is None or storage is None:
+        return None
+    return cents(r.monthly_cost - storage)
+
+
+def _compute_basis(r: Resource, saving: float | None) -> str:
+    if saving is None:
+        return f"its instance charge is unknown ({r.cost_basis or 'not priced'})"
+    storage = _storage_cost(r) or 0.0
+    return (
+        f"stopping it saves the instance charge, {format_cost(saving)}/mo: the row's "
+        f"{format_cost(r.monthly_cost)} less storage {format_cost(storage)} ({r.cost_basis})"
+    )
+
+
+IDLE_DATABASE = MetricRule(
+    id="idle-database",
+    label="idle database (no connections)",
+    applies=lambda r: (r.state or "").lower() == "available",
+    queries=(MetricQuery("connections_max", "AWS/RDS", "DatabaseConnections", "Maximum", "DBInstanceIdentifier"),),
+    judge=_judge_connections,
+    saving=_compute_saving,
+    saving_basis=_compute_basis,
+    action="stop",
+)
+
 SPEC = KindSpec(
     id=KIND,
     label="rds",
@@ -210,4 +257,5 @@ SPEC = KindSpec(
     verbs={"stop": "stop", "delete": "delete"},
     billed_as="Amazon Relational Database Service",
     not_found_codes=frozenset({"DBInstanceNotFound", "DBInstanceNotFoundFault"}),
+    metric_rules=(IDLE_DATABASE,),
 )

@@ -1,11 +1,11 @@
-"""The confirm dialog for stop / terminate / delete / release.
+"""The confirm dialog for stop / start / terminate / delete / release / modify.
 
 Nothing changes without it.  It names what will happen to what (a table, or a summary by
 action, kind and region when there are many), the account, the regions, the estimated
 monthly saving, and the rows that will be skipped and why.  Cancel has the focus and
-``escape`` cancels.  A single stop confirms with ``y``; every delete, terminate or release
-and every action on more than one row needs the account alias (or the 12-digit id when
-there is no alias) typed, then ``enter``.
+``escape`` cancels.  A single stop (start, gp2 -> gp3 modify) confirms with ``y``; every
+delete, terminate or release and every action on more than one row needs the account alias
+(or the 12-digit id when there is no alias) typed, then ``enter``.
 
 It fits any terminal down to 80x24: the header (production banner, action, account,
 regions, saving) and the footer (the prompt, the input, Cancel and Confirm) always stay
@@ -44,6 +44,7 @@ VERB_PAST = {
     "deregister": "deregistered",
     "pause": "paused",
     "resume": "resumed",
+    "modify": "modified",
 }
 
 #: The body never shrinks below this many lines, even on a very short terminal.
@@ -150,7 +151,7 @@ class ConfirmActionScreen(ModalScreen[Confirmed | None]):
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="confirm.cancel"),
-        Binding("y", "yes", "Confirm (single stop)", show=False, id="confirm.yes"),
+        Binding("y", "yes", "Confirm (one row, one-key action)", show=False, id="confirm.yes"),
         Binding("ctrl+l", "list_rows", "Every row", show=False, id="confirm.list"),
         Binding("up", "scroll_body(-1)", "Scroll", show=False, id="confirm.up"),
         Binding("down", "scroll_body(1)", "Scroll", show=False, id="confirm.down"),

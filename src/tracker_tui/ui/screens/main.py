@@ -166,6 +166,12 @@ class MainScreen(Screen[None]):
     def action_start(self) -> None:
         self.tracker.request_action("start")
 
+    def action_modify(self) -> None:
+        self.tracker.request_action("modify")
+
+    def action_check_idle(self) -> None:
+        self.tracker.idle.request()
+
     def action_coverage(self) -> None:
         self.tracker.show_coverage()
 

@@ -1,0 +1,94 @@
+"""The demo's CloudWatch metrics: what the idle checks (``i``, ``--check-idle``) read.
+
+Seeded last in each region, after everything they describe exists: CPU for every running
+instance, bytes out for every NAT gateway, connections for every available database, one
+pair of datapoints a day over the checks' window.  Most are busy; a few are idle (the
+Windows reporting box in every region, the dev NAT gateway, the dev ledger database); the
+bastions have no datapoints at all, so the checks show "no data", never idle, for them.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tracker_tui.aws.kinds.metric import IDLE_THRESHOLDS
+from tracker_tui.demo_estate.core import RegionSeeder
+
+#: Datapoints per PutMetricData call (AWS takes up to 1,000).
+_BATCH = 1000
+
+
+def seed_region(s: RegionSeeder, env: str) -> int:
+    """Put the region's metrics; no resources are made (0)."""
+    end = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    days = [end - timedelta(days=d) for d in range(1, IDLE_THRESHOLDS.days + 1)]
+    data: dict[str, list[dict[str, Any]]] = {"AWS/EC2": [], "AWS/NATGateway": [], "AWS/RDS": []}
+    for instance_id, name in _running_instances(s):
+        if name.endswith("-bastion"):
+            continue  # launched without monitoring data: "no data", never idle
+        low, high = (0.3, 3.1) if name.endswith("-reports-win") else _busy(instance_id, 8.0, 85.0)
+        data["AWS/EC2"] += _pairs("CPUUtilization", "InstanceId", instance_id, days, low, high, "Percent")
+    for nat_id in _available_nat_gateways(s):
+        per_day = 0.0 if env == "dev" else _busy(nat_id, 2e8, 9e9)[1]
+        data["AWS/NATGateway"] += [
+            _datum("BytesOutToDestination", "NatGatewayId", nat_id, day + timedelta(hours=12), per_day, "Bytes")
+            for day in days
+        ]
+    for db in _available_databases(s):
+        low, high = (0.0, 0.0) if db == f"{env}-ledger" and env == "dev" else _busy(db, 2.0, 60.0)
+        data["AWS/RDS"] += _pairs("DatabaseConnections", "DBInstanceIdentifier", db, days, low, high, "Count")
+    cloudwatch = s.c("cloudwatch")
+    for namespace, datapoints in data.items():
+        for first in range(0, len(datapoints), _BATCH):
+            cloudwatch.put_metric_data(Namespace=namespace, MetricData=datapoints[first : first + _BATCH])
+    return 0
+
+
+def _busy(name: str, low: float, high: float) -> tuple[float, float]:
+    """A believable busy (low, high) pair, the same for the same name on every run."""
+    spread = (zlib.crc32(name.encode()) % 1000) / 1000
+    top = low + (high - low) * (0.4 + 0.6 * spread)
+    return round(top * 0.35, 1), round(top, 1)
+
+
+def _datum(metric: str, dimension: str, value: str, when: datetime, number: float, unit: str) -> dict[str, Any]:
+    return {
+        "MetricName": metric,
+        "Dimensions": [{"Name": dimension, "Value": value}],
+        "Timestamp": when,
+        "Value": number,
+        "Unit": unit,
+    }
+
+
+def _pairs(
+    metric: str, dimension: str, value: str, days: list[datetime], low: float, high: float, unit: str
+) -> list[dict[str, Any]]:
+    """A quiet morning and a busy evening each day: the daily maximum and average differ."""
+    out = []
+    for day in days:
+        out.append(_datum(metric, dimension, value, day + timedelta(hours=6), low, unit))
+        out.append(_datum(metric, dimension, value, day + timedelta(hours=18), high, unit))
+    return out
+
+
+def _running_instances(s: RegionSeeder) -> Iterator[tuple[str, str]]:
+    filters = [{"Name": "instance-state-name", "Values": ["running"]}]
+    for page in s.c("ec2").get_paginator("describe_instances").paginate(Filters=filters):
+        for reservation in page.get("Reservations", []):
+            for inst in reservation.get("Instances", []):
+                tags = {t.get("Key"): t.get("Value", "") for t in inst.get("Tags") or []}
+                yield inst["InstanceId"], str(tags.get("Name", ""))
+
+
+def _available_nat_gateways(s: RegionSeeder) -> list[str]:
+    gateways = s.c("ec2").describe_nat_gateways().get("NatGateways", [])
+    return [g["NatGatewayId"] for g in gateways if g.get("State") == "available"]
+
+
+def _available_databases(s: RegionSeeder) -> list[str]:
+    dbs = s.c("rds").describe_db_instances().get("DBInstances", [])
+    return [d["DBInstanceIdentifier"] for d in dbs if d.get("DBInstanceStatus") == "available"]

@@ -1,0 +1,168 @@
+"""``i`` in the TUI against moto: the dialog says what the checks cost before any request,
+escape reads nothing, enter reads CloudWatch off the UI thread and puts the judged rows back
+(the Savings panel gains the idle line); a saved inventory and a scan in flight are refused."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+from moto import mock_aws
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from tests.estate import make_app, sample_identity, sample_resources, sample_source
+from tests.helpers import moto_session, named, record_calls
+from tests.test_idle import _cpu, _days, _instances
+from tracker_tui.aws.idle import IDLE_CHECK
+from tracker_tui.aws.kinds import resolve_kinds
+from tracker_tui.aws.source import LiveSource
+from tracker_tui.store import Inventory
+from tracker_tui.ui.app import TrackerApp
+from tracker_tui.ui.screens.idle import IdleCheckScreen
+
+
+async def _settle(pilot: Pilot[Any], until: Callable[[], bool], timeout: float = 20.0) -> None:
+    for _ in range(int(timeout / 0.05)):
+        await pilot.pause(0.05)
+        if until():
+            return
+    raise AssertionError("timed out")
+
+
+def run(check: Callable[[TrackerApp, Pilot[Any], dict[str, Any]], Awaitable[None]]) -> None:
+    with mock_aws():
+        idle, busy = _instances(2)
+        now = datetime.now(UTC)
+        _cpu("us-east-1", idle, 0.1, 0.8, _days(now))
+        _cpu("us-east-1", busy, 15.0, 75.0, _days(now))
+        boto3.client("ec2", region_name="us-east-1").create_volume(Size=8, AvailabilityZone="us-east-1a")
+        session = moto_session()
+        calls = record_calls(session)
+        source = LiveSource(lambda: session, resolve_kinds(["ec2:instance", "ec2:volume"]), ["us-east-1"])
+
+        async def go() -> None:
+            app = TrackerApp(source, monotonic=lambda: 0.0)
+            async with app.run_test(size=(120, 36)) as pilot:
+                await _settle(pilot, lambda: not app.scanning and app.connection is not None)
+                await check(app, pilot, {"idle": idle, "busy": busy, "calls": calls})
+
+        asyncio.run(go())
+
+
+def test_i_asks_with_the_cost_then_flags_the_idle_instance() -> None:
+    async def check(app: TrackerApp, pilot: Pilot[Any], estate: dict[str, Any]) -> None:
+        before = app.costs.waste_total()
+        await pilot.press("i")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, IdleCheckScreen)
+        assert "2 rows (2 EC2 instances) in 1 region: 4 metrics in 1 GetMetricData request" in (
+            screen.plan.describe()
+        )
+        assert screen.plan.skipped == 3  # the two root volumes and the loose one
+        assert named(estate["calls"], "cloudwatch.GetMetricData") == []  # nothing asked yet
+
+        statuses: list[str] = []
+        original = app.main.show_status
+
+        def show_status(progress: str) -> None:
+            statuses.append(progress)
+            original(progress)
+
+        app.main.show_status = show_status  # type: ignore[method-assign]
+        await pilot.press("enter")
+        await _settle(pilot, lambda: not app.idle.running)
+
+        # Progress was on the status line while they ran, first (80 columns cut the end).
+        assert any(text.startswith("idle checks: 0/1 regions") for text in statuses), statuses
+        assert any(text.startswith("idle checks: 1/1 regions") for text in statuses), statuses
+        assert not statuses[-1].startswith("idle checks")
+        assert len(named(estate["calls"], "cloudwatch.GetMetricData")) == 1
+        rows = {r.id: r for r in app.table.resources}
+        assert [f.id for f in rows[estate["idle"]].findings] == ["idle-instance"]
+        assert rows[estate["busy"]].details[IDLE_CHECK].startswith("busy: ")
+        saving = rows[estate["idle"]].findings[0].monthly_saving
+        assert saving is not None and saving > 0
+        assert round(app.costs.waste_total() - before, 2) == saving
+        lines = {line.finding_id: line for line in app.costs.waste_lines()}
+        assert lines["idle-instance"].count == 1
+
+    run(check)
+
+
+def test_escape_reads_no_metrics() -> None:
+    async def check(app: TrackerApp, pilot: Pilot[Any], estate: dict[str, Any]) -> None:
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, IdleCheckScreen)
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+        assert not isinstance(app.screen, IdleCheckScreen)
+        assert not app.idle.running
+        assert named(estate["calls"], "cloudwatch.GetMetricData") == []
+        assert all(IDLE_CHECK not in r.details for r in app.table.resources)
+
+    run(check)
+
+
+def test_the_filter_decides_what_is_checked() -> None:
+    async def check(app: TrackerApp, pilot: Pilot[Any], estate: dict[str, Any]) -> None:
+        await pilot.press("slash")
+        app.query_one("#filter", Input).value = estate["busy"]
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        await pilot.press("i")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, IdleCheckScreen)
+        assert [t.resource.id for t in screen.plan.targets] == [estate["busy"]]
+
+    run(check)
+
+
+def test_nothing_to_check_and_a_saved_inventory_are_refused_with_a_reason() -> None:
+    async def check(app: TrackerApp, pilot: Pilot[Any], estate: dict[str, Any]) -> None:
+        await pilot.press("slash")
+        app.query_one("#filter", Input).value = "kind:ec2:volume"
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        await pilot.press("i")
+        await pilot.pause()
+        assert not isinstance(app.screen, IdleCheckScreen)
+        assert any("Nothing here to check" in str(n.message) for n in app._notifications)
+
+    run(check)
+
+    async def go() -> None:
+        rows = sample_resources(priced=True)
+        inventory = Inventory(identity=sample_identity(), regions=["us-east-1"], resources=rows)
+        app = TrackerApp(None, inventory=inventory, inventory_label="saved.json")
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            await pilot.press("i")
+            await pilot.pause()
+            assert not isinstance(app.screen, IdleCheckScreen)
+            assert any("saved inventory" in str(n.message) for n in app._notifications)
+
+    asyncio.run(go())
+
+
+def test_i_waits_for_the_scan_to_finish() -> None:
+    """While rows are still arriving the checks are refused, not planned over half a view."""
+
+    async def go() -> None:
+        source = dataclasses.replace(sample_source(resources=sample_resources(priced=True)), page_delay=0.2)
+        app = make_app(source)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await _settle(pilot, lambda: app.scanning and app.table.total_count > 0)
+            await pilot.press("i")
+            await pilot.pause()
+            assert not isinstance(app.screen, IdleCheckScreen)
+            assert any("Wait for the scan to finish" in str(n.message) for n in app._notifications)
+
+    asyncio.run(go())
