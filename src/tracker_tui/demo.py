@@ -399,7 +399,7 @@ def _seed(gates: SeedGates, endpoint: str) -> None:
         _stage(f"{gates.home}:iam")
         seeder, made = seed_first_stage(boto, None, gates.home)
         count += made
-        _age_archives(gates.home)
+        _age_archives(gates.home, rds=False)
         gates.open(gates.home, FIRST_STAGE_SERVICES)
         _stage(f"{gates.home}:first")
         count += seed_second_stage(seeder) + seed_account(boto, None)
@@ -509,19 +509,23 @@ def _fake_log_storage(region: str) -> None:
 ARCHIVE_TAKEN = datetime(2024, 12, 31, 23, 0, tzinfo=UTC)
 
 
-def _age_archives(region: str) -> None:
+def _age_archives(region: str, *, rds: bool = True) -> None:
     """Date the region's year-end archive snapshots (EBS) and the long-deleted CRM database's
     final snapshot (RDS) back to when they were taken, so ``old-snapshot`` has real ones to
     find.  As with ``_fake_log_storage``, only the demo sets this on moto's in-process model;
-    scans read it back through DescribeSnapshots / DescribeDBSnapshots like any account's."""
+    scans read it back through DescribeSnapshots / DescribeDBSnapshots like any account's.
+    ``rds=False`` before the home region's first rows: importing moto's RDS would delay them."""
     try:
         from moto.ec2.models import ec2_backends
-        from moto.rds.models import rds_backends
     except ImportError:  # pragma: no cover
         return
     for snapshot in ec2_backends["123456789012"][region].snapshots.values():
         if str(snapshot.description).startswith("year-end 2024 archive"):
             snapshot.start_time = ARCHIVE_TAKEN
+    if not rds:
+        return
+    from moto.rds.models import rds_backends
+
     for db_snapshot in rds_backends["123456789012"][region].database_snapshots.values():
         if db_snapshot.db_snapshot_identifier == "prod-legacy-crm-final":
             db_snapshot.created = ARCHIVE_TAKEN
