@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import threading
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -91,6 +92,31 @@ def test_i_asks_with_the_cost_then_flags_the_idle_instance() -> None:
         assert round(app.costs.waste_total() - before, 2) == saving
         lines = {line.finding_id: line for line in app.costs.waste_lines()}
         assert lines["idle-instance"].count == 1
+
+    run(check)
+
+
+def test_a_rescan_during_the_checks_drops_their_results() -> None:
+    async def check(app: TrackerApp, pilot: Pilot[Any], estate: dict[str, Any]) -> None:
+        released = threading.Event()
+        assert app.source is not None
+        session = app.source.session_for("123456789012")
+
+        def slow(**_: Any) -> None:
+            released.wait(10)  # the answer comes back after the rescan has started
+
+        session.boto.events.register("before-call.cloudwatch.GetMetricData", slow)
+        await pilot.press("i")
+        await pilot.pause()
+        await pilot.press("enter")
+        await _settle(pilot, lambda: app.idle.running)
+        await pilot.press("r")
+        released.set()
+        await _settle(pilot, lambda: not app.idle.running and not app.scanning)
+
+        assert any("results were dropped" in str(n.message) for n in app._notifications)
+        assert all(IDLE_CHECK not in r.details for r in app.table.resources)
+        assert all(not f.id.startswith("idle-instance") for r in app.table.resources for f in r.findings)
 
     run(check)
 

@@ -119,6 +119,29 @@ def test_instances_idle_busy_and_without_data(aws: None) -> None:
     assert (report.requests, report.metrics) == (1, 8)
 
 
+def test_both_cpu_limits_must_hold_and_each_is_strict(aws: None) -> None:
+    peak_at_limit, average_over = _instances(2)
+    days = _days()
+    # One spike to exactly 5% (then quiet): the average is 0.3%, but the peak is not under 5%.
+    spike = [(0.0, 5.0)] + [(0.1, 0.2)] * 13
+    _put("us-east-1", "AWS/EC2", "CPUUtilization", "InstanceId", peak_at_limit, spike, days)
+    # Never above 4%, yet 3.5% on average: not idle either.
+    _cpu("us-east-1", average_over, 3.0, 4.0, days)
+    session = moto_session()
+    rows, _ = scan(["ec2:instance"], session=session)
+
+    report = run_checks(plan_checks(rows), lambda _: session, now=NOW)
+
+    assert (report.idle, report.busy) == (0, 2)
+    got = _by_id(report.resources)
+    assert "highest daily maximum 5.0% (not under 5.0%), average 0.3% (under 2.0%)" in got[peak_at_limit].details[
+        IDLE_CHECK
+    ]
+    assert "highest daily maximum 4.0% (under 5.0%), average 3.5% (not under 2.0%)" in got[average_over].details[
+        IDLE_CHECK
+    ]
+
+
 def test_stopped_instances_are_not_checked_and_cost_nothing(aws: None) -> None:
     running, stopped = _instances(2)
     boto3.client("ec2", region_name="us-east-1").stop_instances(InstanceIds=[stopped])
