@@ -436,7 +436,7 @@ def test_details_of_an_unpriced_resource_say_so() -> None:
 # --- r: rescan --------------------------------------------------------------------------------
 
 
-def test_r_rescans_rows_come_back_filter_kept_marks_cleared() -> None:
+def test_r_rescans_rows_come_back_filter_and_marks_kept() -> None:
     async def check(app: TrackerApp, pilot: Pilot[Any]) -> None:
         source = app.source
         assert isinstance(source, ReplaySource)
@@ -450,9 +450,9 @@ def test_r_rescans_rows_come_back_filter_kept_marks_cleared() -> None:
         assert app.table.total_count == TOTAL
         # The filter survives the rescan ...
         assert "10 of 60 rows" in status(app)
-        # ... but the marks do not (ResourceTable.clear drops them).
-        assert app.table.marked_count == 0
-        assert "marked" not in status(app)
+        # ... and so do the marks of the rows found again (tests/test_rescan_marks.py).
+        assert app.table.marked_count == 2
+        assert "2 marked" in status(app)
         assert f"scan complete: {CELLS} cells" in status(app)
 
     run(check)

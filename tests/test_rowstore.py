@@ -543,6 +543,43 @@ def test_removed_rows_lose_their_marks() -> None:
     assert not store.is_marked(BATCH_2[0].key) and store.marked_count == 4
 
 
+def test_a_rescan_marks_the_rows_found_again_and_forgets_the_rest() -> None:
+    store = load(RowStore())
+    store.toggle_mark(BATCH_1[0].key)  # charlie
+    store.toggle_mark(BATCH_2[0].key)  # bravo
+    store.clear(keep_marks=True)
+    assert store.marked_count == 0 and store.kept_marks_count == 2
+    store.add(BATCH_1)  # charlie is back (a fresh copy: same key), bravo not yet
+    assert [r.name for r in store.marked] == ["charlie"]
+    assert not store.is_marked(BATCH_1[1].key)  # alpha was never marked
+    assert store.kept_marks_count == 1
+    store.add(BATCH_3)
+    assert store.forget_kept_marks() == 1  # bravo did not come back
+    store.add(BATCH_2)
+    assert not store.is_marked(BATCH_2[0].key) and store.marked_count == 1
+
+
+def test_marks_are_kept_only_when_asked_and_clearing_marks_forgets_the_kept_ones() -> None:
+    store = load(RowStore())
+    store.mark_all_visible()
+    store.clear()  # not a rescan: nothing waits
+    load(store)
+    assert store.marked_count == 0
+    store.mark_all_visible()
+    store.clear(keep_marks=True)
+    store.clear_marks()  # escape during the rescan: the operator unmarked everything
+    load(store)
+    assert store.marked_count == 0
+    store.mark_all_visible()
+    store.clear(keep_marks=True)
+    store.add(BATCH_1)
+    store.set_filter(parse_filter("kind:ec2:volume"))
+    store.mark_all_visible()  # ctrl+a: exactly what is shown, none of the waiting marks
+    store.set_filter(parse_filter(""))
+    load(store)
+    assert store.marked_count == 0
+
+
 # --- sort orders computed ahead -----------------------------------------------------------
 
 

@@ -194,6 +194,8 @@ class RowStore:
             _column_keys, bucketed=_BUCKETED, unknowns=_WITH_UNKNOWNS, eager=_EAGER
         )
         self._marks: set[Key] = set()
+        #: Marks waiting for their rows after a rescan's ``clear(keep_marks=True)``.
+        self._kept_marks: set[Key] = set()
         self._generation = 0
         self._reset()
 
@@ -300,6 +302,11 @@ class RowStore:
                 strict=True,
             )
         )
+        if self._kept_marks:
+            back = self._kept_marks.intersection(keys)
+            if back:  # rows marked before a rescan, found again: marked again
+                self._marks |= back
+                self._kept_marks -= back
         replaced: list[int] = []
         if position.keys().isdisjoint(keys) and len(set(keys)) == len(keys):
             # The usual case, all new rows: bulk work at C speed.
@@ -402,11 +409,27 @@ class RowStore:
         self._marks -= doomed
         return doomed
 
-    def clear(self) -> None:
-        """Remove every resource and mark (the filter and sort stay)."""
+    def clear(self, *, keep_marks: bool = False) -> None:
+        """Remove every resource and mark (the filter and sort stay).
+
+        ``keep_marks`` (a rescan): the marked keys wait, and a row added again with one of
+        them is marked again; ``forget_kept_marks`` drops those whose rows did not come back.
+        """
+        self._kept_marks = self._kept_marks | self._marks if keep_marks else set()
         self._marks.clear()
         self._reset()
         self._generation += 1
+
+    @property
+    def kept_marks_count(self) -> int:
+        """Marks still waiting for their rows after a rescan."""
+        return len(self._kept_marks)
+
+    def forget_kept_marks(self) -> int:
+        """Drop the marks whose rows did not come back (the rescan is complete); how many."""
+        gone = len(self._kept_marks)
+        self._kept_marks = set()
+        return gone
 
     def _replace_at(self, index: int, resource: Resource) -> None:
         old = self._resources[index]
@@ -570,7 +593,9 @@ class RowStore:
         """
         resources = self._resources
         self._marks = {resources[i].key for i in self._view}
+        self._kept_marks = set()
 
     def clear_marks(self) -> None:
-        """Unmark every row."""
+        """Unmark every row (and forget the marks a rescan keeps waiting)."""
         self._marks.clear()
+        self._kept_marks = set()

@@ -230,7 +230,7 @@ class TrackerApp(App[int]):
         self._connect_error = ""
         self._fresh = {}
         self._stale = None
-        self.table.clear()
+        self.table.clear(keep_marks=True)  # marked rows found again are marked again
         self.costs.clear()
         gc.unfreeze()  # the old rows may go now
         self._scanning = True
@@ -331,6 +331,11 @@ class TrackerApp(App[int]):
             if self._drain_timer is not None:
                 self._drain_timer.stop()
                 self._drain_timer = None
+            lost = self.table.forget_kept_marks()
+            if lost:
+                self.notify(
+                    f"{_plural(lost, 'marked row')} not found again by the rescan: unmarked.", severity="warning"
+                )
         self.refresh_status()
         if finished or (batch and self._monotonic_real() - self._costs_refreshed >= COST_REFRESH_INTERVAL):
             self.refresh_costs()

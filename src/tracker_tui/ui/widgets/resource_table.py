@@ -230,8 +230,11 @@ class ResourceTable(ScrollView, can_focus=True):
         if not batch:
             return
         anchor = self._remember_cursor()
+        marks_before = self._store.marked_count
         self._store.add(batch)
         self._data_changed(anchor)
+        if self._store.marked_count != marks_before:  # marks kept across a rescan came back
+            self._post_marks()
 
     def replace_resource(self, resource: Resource) -> None:
         """Put a fresh copy of a resource in place (by key), or add it if it is new.
@@ -254,10 +257,11 @@ class ResourceTable(ScrollView, can_focus=True):
         if self._store.marked_count != marks_before:
             self._post_marks()
 
-    def clear(self) -> None:
-        """Remove every resource and mark (the filter and sort stay)."""
+    def clear(self, *, keep_marks: bool = False) -> None:
+        """Remove every resource and mark (the filter and sort stay); ``keep_marks`` (a
+        rescan) marks the rows that come back with the same key again."""
         had_marks = bool(self._store.marked_count)
-        self._store.clear()
+        self._store.clear(keep_marks=keep_marks)
         self._cursor = 0
         self._data_changed(None)
         if had_marks:
@@ -444,12 +448,22 @@ class ResourceTable(ScrollView, can_focus=True):
         self._post_marks()
 
     def clear_marks(self) -> None:
-        """Unmark every row."""
+        """Unmark every row (and forget the marks a rescan keeps waiting for their rows)."""
         if not self._store.marked_count:
+            self._store.clear_marks()  # nothing shown marked, but some may be waiting
             return
         self._store.clear_marks()
         self.refresh()
         self._post_marks()
+
+    @property
+    def kept_marks_count(self) -> int:
+        """Marks waiting for their rows after a rescan."""
+        return self._store.kept_marks_count
+
+    def forget_kept_marks(self) -> int:
+        """Drop the kept marks whose rows did not come back; how many."""
+        return self._store.forget_kept_marks()
 
     def _post_marks(self) -> None:
         self.post_message(self.MarksChanged(self, self._store.marked_count))
