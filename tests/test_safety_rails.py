@@ -28,7 +28,7 @@ from moto import mock_aws
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tests import helpers, rails_data, rails_ec2_more, rails_ml
+from tests import helpers, rails_data, rails_ec2_more, rails_ml, rails_start
 from tests.rails import (  # the shared half of these tests
     ACCOUNT,
     AMI,
@@ -58,7 +58,7 @@ from tracker_tui.ui.screens.confirm import ConfirmActionScreen
 from tracker_tui.ui.screens.progress import ActionProgressScreen
 
 #: The kind families' own cases, run through every rail below with the core ones.
-FAMILIES = (rails_ec2_more, rails_data, rails_ml)
+FAMILIES = (rails_ec2_more, rails_data, rails_ml, rails_start)
 
 def _ec2() -> Any:
     return boto3.client("ec2", region_name=where())

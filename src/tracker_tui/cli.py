@@ -9,6 +9,7 @@ interrupted.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import threading
 from collections.abc import Sequence
@@ -96,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="See, cost and clean up an AWS account: every enabled region, live, keyboard-first.",
     )
     parser.add_argument("--version", action="version", version=f"tracker-tui {__version__}")
+    parser.add_argument(
+        "--refresh", metavar="SECONDS", type=_seconds, default=None,
+        help="rescan in the background SECONDS after each scan (at least 10; 0: off; config: refresh)",
+    )  # fmt: skip
     _add_common(parser, suppress=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     scan = commands.add_parser("scan", help="scan headless and print or write the inventory")
@@ -162,12 +167,15 @@ def run_config(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> in
     settings = load_settings(path)
     stdout.write(f"# {path} ({'exists' if path.exists() else 'not created yet: every setting is at its default'})\n")
     for key, value in asdict(settings).items():
-        if key == "warnings":
+        if key in ("warnings", "keymap"):
             continue
         if value is None:
             stdout.write(f"# {key} = (not set)\n")
         else:  # JSON is valid TOML for these strings, numbers, booleans and lists
             stdout.write(f"{key} = {json.dumps(list(value) if isinstance(value, tuple) else value)}\n")
+    stdout.write("[keymap]" + ("\n" if settings.keymap else "  # binding id = key, e.g. mark = \"x\"\n"))
+    for binding_id, keys in settings.keymap.items():
+        stdout.write(f"{binding_id} = {json.dumps(keys)}\n")
     for warning in settings.warnings:
         stderr.write(f"tracker-tui: {warning}\n")
     return EXIT_OK
@@ -177,7 +185,7 @@ def run_audit(args: argparse.Namespace, stdout: IO[str]) -> int:
     """Print the newest audit entries, oldest first."""
     import json
 
-    from tracker_tui.store import AuditLog
+    from tracker_tui.store import AuditLog, audit_line
 
     log = AuditLog()
     entries = log.tail(max(1, args.lines))
@@ -188,11 +196,7 @@ def run_audit(args: argparse.Namespace, stdout: IO[str]) -> int:
         if args.json:
             stdout.write(json.dumps(entry, sort_keys=True) + "\n")
             continue
-        fields = [
-            str(entry.get(key, "") or "")
-            for key in ("time", "phase", "action", "account", "region", "kind", "id", "result", "code", "request_id")
-        ]
-        stdout.write("  ".join(f for f in fields if f) + "\n")
+        stdout.write(audit_line(entry) + "\n")
     stdout.write(f"({len(entries)} entries from {log.path})\n")
     return EXIT_OK
 
@@ -326,6 +330,18 @@ def _check_idle(
         )
     judged = {r.key: r for r in report.resources}
     return [judged.get(r.key, r) for r in resources], [f.entry() for f in report.failures]
+
+
+def _seconds(text: str) -> int:
+    from tracker_tui.config import MIN_REFRESH
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of seconds: {text!r}") from None
+    if value != 0 and value < MIN_REFRESH:
+        raise argparse.ArgumentTypeError(f"at least {MIN_REFRESH} seconds (a scan costs hundreds of API calls), or 0")
+    return value
 
 
 def _usd(text: str) -> float:
@@ -556,6 +572,8 @@ def run_tui(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     _apply_thresholds(settings)
+    if getattr(args, "refresh", None) is not None:
+        settings = dataclasses.replace(settings, refresh=args.refresh)
     if args.command == "open":
         TrackerApp = _tui()
         try:

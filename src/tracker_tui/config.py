@@ -17,6 +17,9 @@ import platformdirs
 
 APP_NAME = "tracker-tui"
 
+#: The shortest background refresh accepted (seconds): a scan costs hundreds of API calls.
+MIN_REFRESH = 10
+
 DEFAULT_DANGER_TERMS = ("prod",)
 DEFAULT_PROTECTED_TAGS = ("do-not-delete", "protected")
 
@@ -60,6 +63,10 @@ class Settings:
     idle_cpu_average_percent: float = 2.0
     idle_nat_bytes_out: float = 0.0
     idle_db_connections: float = 0.0
+    #: Rescan in the background this many seconds after each scan (0: never).
+    refresh: int = 0
+    #: ``[keymap]``: binding id -> key(s), e.g. ``{"mark": "x"}`` (``ui.keymap`` checks the ids).
+    keymap: dict[str, str] = field(default_factory=dict)
     #: Problems found while loading: one line each, shown to the user once.
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
@@ -151,6 +158,20 @@ def load_settings(path: Path | None = None) -> Settings:
                 settings = replace(settings, **changes)
             else:
                 warnings.append(f"config {path}: '{key}' must be a number from {low:g} to {high:g}; ignored")
+        elif key == "refresh":
+            if isinstance(value, int) and not isinstance(value, bool) and (value == 0 or value >= MIN_REFRESH):
+                settings = replace(settings, refresh=value)
+            else:
+                warnings.append(
+                    f"config {path}: 'refresh' must be 0 (off) or a whole number of seconds from {MIN_REFRESH}; ignored"
+                )
+        elif key == "keymap":
+            if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+                settings = replace(settings, keymap={str(k): v for k, v in value.items()})
+            else:
+                warnings.append(
+                    f"config {path}: [keymap] must map binding ids to keys, e.g. mark = \"x\"; ignored"
+                )
         elif key == "concurrency":
             if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 256:
                 settings = replace(settings, concurrency=value)

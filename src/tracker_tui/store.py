@@ -258,6 +258,15 @@ def render(inventory: Inventory, fmt: str, footer: Sequence[str] = ()) -> str:
 # --- audit log ---------------------------------------------------------------------------
 
 
+#: The audit entry's fields a person reads, in order (``audit_line``).
+AUDIT_FIELDS = ("time", "phase", "action", "account", "region", "kind", "id", "result", "code", "request_id")
+
+
+def audit_line(entry: dict[str, Any]) -> str:
+    """One audit entry as ``tracker-tui audit`` and the TUI's ``:audit`` print it."""
+    return "  ".join(text for text in (str(entry.get(key, "") or "") for key in AUDIT_FIELDS) if text)
+
+
 class AuditLog:
     """The append-only JSONL record of every mutating AWS call (README, "Actions and safety").
 

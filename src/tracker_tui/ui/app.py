@@ -19,6 +19,8 @@ from functools import partial
 from typing import Any
 
 from textual.app import App
+from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.timer import Timer
 
 from tracker_tui.aws.actions import (
@@ -60,8 +62,10 @@ from tracker_tui.model import (
 from tracker_tui.store import AuditLog, Inventory
 from tracker_tui.ui.commands import AppCommands
 from tracker_tui.ui.idle_checks import IdleChecks
-from tracker_tui.ui.keys import APP_KEYS, bindings
+from tracker_tui.ui.keymap import check_keymap
+from tracker_tui.ui.keys import APP_KEYS, bindings, key_display
 from tracker_tui.ui.messages import Connected, ConnectFailed, FindingsSettled
+from tracker_tui.ui.refresh import AutoRefresh
 from tracker_tui.ui.screens.bill import BillScreen
 from tracker_tui.ui.screens.changes import ChangesScreen
 from tracker_tui.ui.screens.confirm import ConfirmActionScreen, Confirmed
@@ -166,6 +170,15 @@ class TrackerApp(App[int]):
         self._backlog_timer_pending = False
         #: The CloudWatch idle checks (``i``).
         self.idle = IdleChecks(self)
+        #: ``--refresh`` / ``refresh``: background rescans (None: off).
+        self.rescans = AutoRefresh(self, self.settings.refresh, monotonic) if self.settings.refresh else None
+        #: The user's ``[keymap]`` as applied (the help and the palette show these keys).
+        keymap = check_keymap(self.settings.keymap)
+        self.keymap_in_force: dict[str, str] = keymap.applied
+        self._keymap_problems = keymap.problems
+        self._clashes_told: set[frozenset[str]] = set()
+        if keymap.applied:
+            self.set_keymap(keymap.applied)
         # Throttling uses the real clock even when tests freeze the displayed one.
         self._monotonic_real = time.monotonic
         self.add_mode(MAIN_MODE, partial(MainScreen, self._now))
@@ -189,12 +202,17 @@ class TrackerApp(App[int]):
         return self._scanning
 
     @property
+    def actions_running(self) -> bool:
+        """An action run is in progress (its rows are being changed)."""
+        return self._actions_running > 0
+
+    @property
     def generation(self) -> int:
         """Which scan the rows are from (each rescan counts one up)."""
         return self._generation
 
     def on_mount(self) -> None:
-        for warning in self.settings.warnings:
+        for warning in (*self.settings.warnings, *self._keymap_problems):
             self.notify(warning, severity="warning", timeout=10)
         if self.inventory is not None:
             inv = self.inventory
@@ -209,6 +227,8 @@ class TrackerApp(App[int]):
         self.refresh_costs()
         if self.source is not None:
             self.start_scan()
+            if self.rescans is not None:
+                self.rescans.start()
 
     # --- scanning -------------------------------------------------------------------------
 
@@ -331,6 +351,8 @@ class TrackerApp(App[int]):
             if self._drain_timer is not None:
                 self._drain_timer.stop()
                 self._drain_timer = None
+            if self.rescans is not None:
+                self.rescans.scan_finished()
             lost = self.table.forget_kept_marks()
             if lost:
                 self.notify(
@@ -500,6 +522,8 @@ class TrackerApp(App[int]):
         text = self.progress_text()
         if self.idle.running:  # first: at 80 columns the line's end is cut
             text = f"{self.idle.status()} · {text}"
+        if self.rescans is not None and self.rescans.status():  # first too: when is short, the rest long
+            text = f"{self.rescans.status()} · {text}"
         self.main.show_status(text)
 
     def refresh_costs(self) -> None:
@@ -655,6 +679,15 @@ class TrackerApp(App[int]):
         summary = CostSummary()
         summary.add(r for r in self.table.resources if r.account_id == account_id)
         return summary
+
+    def handle_bindings_clash(self, clashed_bindings: set[Binding], node: DOMNode) -> None:
+        """A keymap key that a widget's own binding also uses: said once, the widget's wins."""
+        ids = frozenset(str(b.id) for b in clashed_bindings)
+        if ids in self._clashes_told:
+            return
+        self._clashes_told.add(ids)
+        keys = ", ".join(sorted({key_display(b.key) for b in clashed_bindings}))
+        self.notify(f"keymap: {keys} is taken on {type(node).__name__}; ignored there", severity="warning")
 
     # --- the app's own keys (ui.keys.APP_KEYS) ------------------------------------------------
 

@@ -29,7 +29,8 @@ class KeyCommands(Provider):
 
     def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
         run = self.app.run_action
-        return [(c.title, c.help, partial(run, c.action, self.target)) for c in commands(self.ENTRIES)]
+        keymap = getattr(self.app, "keymap_in_force", None)
+        return [(c.title, c.help, partial(run, c.action, self.target)) for c in commands(self.ENTRIES, keymap)]
 
     async def discover(self) -> Hits:
         for title, help_text, runnable in self._commands():

@@ -11,7 +11,7 @@ tests/test_keys.py checks README's key table and the binding ids against these.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from textual.binding import Binding, BindingType
@@ -20,6 +20,7 @@ from textual.binding import Binding, BindingType
 _DISPLAY = {
     "slash": "/",
     "question_mark": "?",
+    "colon": ":",
     "up": "↑",
     "down": "↓",
     "pageup": "pgup",
@@ -64,6 +65,11 @@ class Key:
     @property
     def display(self) -> str:
         return key_display(self.key)
+
+    def shown(self, keymap: Mapping[str, str] | None = None) -> str:
+        """The key as the help and palette show it once the user's keymap is applied."""
+        remapped = (keymap or {}).get(self.id)
+        return ", ".join(key_display(k) for k in remapped.split(",")) if remapped else self.display
 
     def binding(self) -> Binding:
         return Binding(self.key, self.action, self.label, show=self.show, priority=self.priority, id=self.id)
@@ -120,25 +126,25 @@ def bindings(entries: Iterable[Entry]) -> list[BindingType]:
     return [key.binding() for key in keys_of(entries)]
 
 
-def help_rows(entries: Iterable[Entry]) -> list[tuple[str, str]]:
-    """(keys, description) lines of the help screen's key table."""
+def help_rows(entries: Iterable[Entry], keymap: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+    """(keys, description) lines of the help screen's key table (with ``keymap`` applied)."""
     rows: list[tuple[str, str]] = []
     for entry in entries:
         if isinstance(entry, Key):
-            rows.append((entry.display, entry.description))
+            rows.append((entry.shown(keymap), entry.description))
         elif isinstance(entry, KeyGroup):
-            rows.append((" ".join(key.display for key in entry.keys), entry.description))
+            rows.append((" ".join(key.shown(keymap) for key in entry.keys), entry.description))
         else:
             rows.append((" ".join(key_display(key) for key in entry.keys), entry.description))
     return rows
 
 
-def commands(entries: Iterable[Entry]) -> list[Command]:
+def commands(entries: Iterable[Entry], keymap: Mapping[str, str] | None = None) -> list[Command]:
     """The palette commands of ``entries``: each key that has a command title."""
     return [
         Command(
             key.command,
-            key.command_help or f"{key.description[:1].upper()}{key.description[1:]} ({key.display})",
+            key.command_help or f"{key.description[:1].upper()}{key.description[1:]} ({key.shown(keymap)})",
             key.command_action or key.action,
         )
         for key in keys_of(entries)
@@ -155,6 +161,9 @@ MAIN_KEYS: Sequence[Entry] = (
     # they already go to the filter (see MainScreen.action_focus_filter).
     Key("slash", "focus_filter", "Filter", "filter", "filter the table; escape leaves the filter",
         command="Filter", priority=True),
+    Key("colon", "command_bar", "Jump", "command_bar",
+        "jump to a kind (:vol :eks :ec2:instance, any unique prefix) or a view (:cost :grid :audit)",
+        command="Jump to a kind or view", show=False),
     Key("space", "toggle_mark", "Mark", "mark", "mark / unmark the row under the cursor"),
     Key("ctrl+a", "mark_all", "Mark all", "mark_all", "mark every row the filter shows; again clears the marks",
         command="Mark all shown rows", show=False),
@@ -165,7 +174,7 @@ MAIN_KEYS: Sequence[Entry] = (
         "stop the marked rows (or the cursor row): EC2 instances, RDS databases, SageMaker notebooks; "
         "pause Redshift clusters", command="Stop / pause"),
     Key("u", "start", "Start", "start",
-        "start (\"up\") the marked rows again: SageMaker notebooks; resume paused Redshift clusters",
+        "start (\"up\") marked stopped rows: EC2, RDS, SageMaker notebooks; resume Redshift",
         command="Start / resume", show=False),
     Key("m", "modify", "gp3", "modify",
         "modify marked gp2 volumes (or the cursor row) to gp3 in place; confirmed like a stop",
@@ -177,7 +186,8 @@ MAIN_KEYS: Sequence[Entry] = (
         "delete / terminate / release the marked rows (or the cursor row); always confirmed",
         command="Delete / terminate / release"),
     # Short footer labels: all of them fit at 80 columns (the help has the long form).
-    Key("r", "rescan", "Scan", "rescan", "rescan (cancels a scan in flight)", command="Rescan"),
+    Key("r", "rescan", "Scan", "rescan", "rescan (cancels a scan in flight); rows found again stay marked",
+        command="Rescan"),
     Key("c", "toggle_costs", "Cost", "costs",
         "show / hide the cost panels (total, by kind, by region, top 10, savings)",
         command="Cost panels"),
@@ -196,6 +206,12 @@ MAIN_KEYS: Sequence[Entry] = (
     Key("b", "bill", "Bill", "bill",
         "last month's AWS bill per service beside our run-rate; asks first (one Cost Explorer request, $0.01)",
         command="Bill beside the estimate", show=False),
+    Key("y", "copy", "Copy", "copy", "copy the cursor row's ARN (its id if it has none); OSC 52, so it works over SSH",
+        command="Copy ARN", show=False),
+    Key("Y", "copy_marked", "Copy ids", "copy_marked", "copy the marked rows' ids, one per line, in table order",
+        command="Copy marked ids", show=False),
+    Key("o", "console", "Console", "console", "the cursor row's AWS console link (a link the terminal opens; y copies)",
+        command="AWS console link", show=False),
     KeyGroup(
         tuple(
             Key(key, f"sort('{column}')", f"Sort by {column}", f"sort_{column}",

@@ -1,4 +1,4 @@
-"""EC2 actions: stop and terminate instances, delete volumes and NAT gateways, release Elastic IPs,
+"""EC2 actions: stop, start and terminate instances, delete volumes and NAT gateways, release Elastic IPs,
 modify gp2 volumes to gp3 in place.
 
 Every EC2 call goes first with ``DryRun=True`` (``Step.ec2_call``).  Termination and stop
@@ -7,12 +7,14 @@ protection are read and refused, never switched off.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from tracker_tui.aws.actions.base import ActionOptions, ActionSpec, ActionUpdate, Failed, Step, Verify, gone
+from tracker_tui.aws.kinds import estimate
 from tracker_tui.aws.kinds.base import error_code, tag_dict
 from tracker_tui.aws.kinds.ec2_elastic_ip import KIND as ELASTIC_IP
 from tracker_tui.aws.kinds.ec2_instance import KIND as INSTANCE
@@ -71,6 +73,36 @@ def stop_instance(step: Step) -> Verify:
         return step.done("stopped", result=fresh, deleted=fresh is None, request_id=request_id)
 
     return verify
+
+
+def start_instance(step: Step) -> Verify:
+    ec2 = step.client("ec2")
+    inst = _describe_instance(step, ec2)
+    state = (inst.get("State") or {}).get("Name", "")
+    if state == "running":
+        step.refuse("already running")
+    if state == "pending":
+        step.refuse("already starting")
+    if state == "stopping":
+        step.refuse("it is stopping; wait until it has stopped")
+    if state in ("shutting-down", "terminated"):
+        step.refuse(f"it is {state}", deleted=state == "terminated")
+    if state != "stopped":
+        step.refuse(f"state is {state}; only a stopped instance can be started")
+    step.check_tags(tag_dict(inst.get("Tags")))
+    request_id = step.ec2_call(ec2, "start_instances", InstanceIds=[step.resource.id])
+
+    def verify() -> ActionUpdate:
+        step.wait(ec2, "instance_running", InstanceIds=[step.resource.id])
+        fresh = step.reread_resource(list_instances, InstanceIds=[step.resource.id])
+        return step.done("started", result=fresh, deleted=fresh is None, request_id=request_id)
+
+    return verify
+
+
+def _start_note(resource: Resource, options: ActionOptions, artifact: str | None) -> str:
+    cost, _ = estimate(dataclasses.replace(resource, state="running"))
+    return f"bills {format_cost(cost)}/mo again while running"
 
 
 def terminate_instance(step: Step) -> Verify:
@@ -333,6 +365,15 @@ ACTIONS = (
         stop_instance,
         note=lambda r, o, a: _instance_note(r, o, a, terminate=False),
         # The row holds compute only (its volumes are their own rows): stopping saves all of it.
+        single_key=True,
+    ),
+    ActionSpec(
+        INSTANCE,
+        "start",
+        start_instance,
+        note=_start_note,
+        # Starting saves nothing; the note says what it will cost.
+        saving=lambda r: 0.0,
         single_key=True,
     ),
     ActionSpec(INSTANCE, "terminate", terminate_instance, note=lambda r, o, a: _instance_note(r, o, a, terminate=True)),

@@ -1,4 +1,5 @@
-"""RDS actions: stop a DB instance (storage still billed), delete one (a final snapshot by default).
+"""RDS actions: stop a DB instance (storage still billed), start it again, delete one (a final
+snapshot by default).
 
 Deletion protection is read and refused, never switched off; Aurora members are refused
 (act on the cluster).
@@ -15,7 +16,7 @@ from tracker_tui.aws.kinds import estimate
 from tracker_tui.aws.kinds.base import tag_dict
 from tracker_tui.aws.kinds.rds import KIND as DB_INSTANCE
 from tracker_tui.aws.kinds.rds import list_db_instances
-from tracker_tui.model import Resource
+from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import cents
 
 #: Prefix of the final snapshot an RDS delete leaves behind.
@@ -72,6 +73,28 @@ def stop_db_instance(step: Step) -> Verify:
     return verify
 
 
+def start_db_instance(step: Step) -> Verify:
+    rds = step.client("rds")
+    db = _checked_db(step, rds)
+    status = str(db.get("DBInstanceStatus", ""))
+    if status == "available":
+        step.refuse("already available")
+    if status == "starting":
+        step.refuse("already starting")
+    if status == "stopping":
+        step.refuse("it is stopping; wait until it has stopped")
+    if status != "stopped":
+        step.refuse(f"state is {status}; only a stopped DB instance can be started")
+    request_id = step.call(rds, "start_db_instance", DBInstanceIdentifier=step.resource.id)
+
+    def verify() -> ActionUpdate:
+        step.poll_state(lambda: _db_state(step, rds), "available", "available", "starting")
+        fresh = step.reread_resource(list_db_instances, DBInstanceIdentifier=step.resource.id)
+        return step.done("started", result=fresh, deleted=fresh is None, request_id=request_id)
+
+    return verify
+
+
 def delete_db_instance(step: Step) -> Verify:
     rds = step.client("rds")
     db = _checked_db(step, rds)
@@ -110,6 +133,11 @@ def _stop_saving(resource: Resource) -> float | None:
     return cents(max(0.0, cost - stopped_cost))
 
 
+def _start_note(resource: Resource, options: ActionOptions, artifact: str | None) -> str:
+    cost, _ = estimate(dataclasses.replace(resource, state="available"))
+    return f"bills {format_cost(cost)}/mo again while available"
+
+
 def _final_snapshot(resource: Resource, options: ActionOptions, now: datetime) -> str | None:
     return final_snapshot_id(resource.id, now) if options.rds_final_snapshot else None
 
@@ -125,6 +153,15 @@ ACTIONS = (
         stop_db_instance,
         note=lambda r, o, a: "RDS starts a stopped DB instance again after 7 days",
         saving=_stop_saving,
+        single_key=True,
+    ),
+    ActionSpec(
+        DB_INSTANCE,
+        "start",
+        start_db_instance,
+        note=_start_note,
+        # Starting saves nothing; the note says what it will cost.
+        saving=lambda r: 0.0,
         single_key=True,
     ),
     ActionSpec(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict, ts
+from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.model import Resource
 from tracker_tui.pricing.basis import Estimate, PriceBook
 from tracker_tui.pricing.catalogue import Catalogue
@@ -60,6 +61,8 @@ def estimate_group(r: Resource, cat: Catalogue, book: PriceBook | None) -> Estim
 
 SPEC = KindSpec(
     id=KIND,
+    console=console_page("ec2/home?region={region}#AutoScalingGroupDetails:id={id}"),
+    aliases=("scaling",),
     label="asg",
     title="Auto Scaling groups",
     service="autoscaling",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, ts
+from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.model import Resource
 from tracker_tui.pricing.basis import usage_dependent
 
@@ -48,6 +49,8 @@ def list_functions(ctx: CellContext) -> Iterator[list[Resource]]:
 
 SPEC = KindSpec(
     id=KIND,
+    console=console_page("lambda/home?region={region}#/functions/{id}"),
+    aliases=("function", "functions"),
     label="fn",
     title="Lambda functions",
     service="lambda",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
+from tracker_tui.aws.kinds.console import Page
 from tracker_tui.aws.kinds.metric import MetricRule
 from tracker_tui.aws.regions import partition_of
 from tracker_tui.aws.session import AwsSession
@@ -257,6 +258,10 @@ class KindSpec:
     not_found_codes: frozenset[str] = frozenset()
     #: Findings read from CloudWatch metrics (``idle-*``), only when the user asks: they cost.
     metric_rules: tuple[MetricRule, ...] = ()
+    #: Its AWS console page (``o``; ``tracker_tui.aws.console`` picks the host).
+    console: Page | None = None
+    #: More names ``:`` knows it by (beyond its id, its grid label and the noun after the colon).
+    aliases: tuple[str, ...] = ()
 
 
 # --- small mapping helpers shared by the kind modules ------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 import botocore.exceptions
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, error_code, known, tag_dict, ts
+from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import (
     GIB,
@@ -166,6 +167,8 @@ def estimate_table(r: Resource, cat: Catalogue, book: PriceBook | None) -> Estim
 
 SPEC = KindSpec(
     id=KIND,
+    console=console_page("dynamodbv2/home?region={region}#table?name={id}"),
+    aliases=("table",),
     label="ddb",
     title="DynamoDB tables",
     service="dynamodb",

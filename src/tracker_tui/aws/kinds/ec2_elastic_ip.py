@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, default_evidence, known, own_cost, tag_dict
+from tracker_tui.aws.kinds.console import q
 from tracker_tui.model import Resource
 from tracker_tui.pricing.basis import Estimate, PriceBook, hourly_basis, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -70,8 +71,17 @@ IDLE_ELASTIC_IP = Rule(
     action="release",
 )
 
+def _console_page(r: Resource, base: str) -> str:
+    allocation = str(r.details.get("allocation_id") or "")
+    if allocation:
+        return f"{base}/ec2/home?region={r.region}#ElasticIpDetails:AllocationId={q(allocation)}"
+    return f"{base}/ec2/home?region={r.region}#Addresses:search={q(r.id)}"
+
+
 SPEC = KindSpec(
     id=KIND,
+    console=_console_page,
+    aliases=("elastic-ip", "address", "ip"),
     label="eip",
     title="Elastic IPs",
     service="ec2",

@@ -20,6 +20,7 @@ from tracker_tui.aws.kinds.base import (
     tag_dict,
     ts,
 )
+from tracker_tui.aws.kinds.console import ec2_page
 from tracker_tui.aws.kinds.ec2_snapshot import KIND as SNAPSHOT
 from tracker_tui.aws.kinds.ec2_snapshot import owned, snapshot_ids_of
 from tracker_tui.model import Resource, format_cost
@@ -150,6 +151,8 @@ UNUSED_IMAGE = Rule(
 
 SPEC = KindSpec(
     id=KIND,
+    console=ec2_page("ImageDetails:imageId={id}"),
+    aliases=("image", "images"),
     label="ami",
     title="AMIs",
     service="ec2",

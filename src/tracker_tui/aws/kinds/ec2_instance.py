@@ -18,6 +18,7 @@ from tracker_tui.aws.kinds.base import (
     tag_dict,
     ts,
 )
+from tracker_tui.aws.kinds.console import ec2_page
 from tracker_tui.aws.kinds.ec2_volume import KIND as VOLUME
 from tracker_tui.aws.kinds.metric import IdleThresholds, MetricQuery, MetricRule, Series, Verdict, days_text, percent
 from tracker_tui.model import Resource, format_cost
@@ -359,6 +360,8 @@ IDLE_INSTANCE = MetricRule(
 
 SPEC = KindSpec(
     id=KIND,
+    console=ec2_page("InstanceDetails:instanceId={id}"),
+    aliases=("instance", "instances", "vm", "server"),
     label="ec2",
     title="EC2 instances",
     service="ec2",
@@ -366,7 +369,7 @@ SPEC = KindSpec(
     lister=list_instances,
     estimator=estimate_instance,
     rules=(STOPPED_INSTANCE_STORAGE, PREVIOUS_GENERATION),
-    verbs={"stop": "stop", "delete": "terminate"},
+    verbs={"stop": "stop", "delete": "terminate", "start": "start"},
     billed_as="Amazon Elastic Compute Cloud - Compute",
     not_found_codes=frozenset({"InvalidInstanceID.NotFound"}),
     metric_rules=(IDLE_INSTANCE,),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict, ts
+from tracker_tui.aws.kinds.console import vpc_page
 from tracker_tui.aws.kinds.metric import IdleThresholds, MetricQuery, MetricRule, Series, Verdict, count, days_text
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, hourly_basis, unit, unknown_region
@@ -92,6 +93,8 @@ IDLE_NAT_GATEWAY = MetricRule(
 
 SPEC = KindSpec(
     id=KIND,
+    console=vpc_page("NatGatewayDetails:natGatewayId={id}"),
+    aliases=("natgw",),
     label="nat",
     title="NAT gateways",
     service="ec2",

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tracker_tui.aws.kinds.base import OLD_SNAPSHOT, CellContext, KindSpec, Related, Rule, known, own_cost, tag_dict, ts
+from tracker_tui.aws.kinds.console import ec2_page
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, number, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -156,6 +157,8 @@ ORPHANED_SNAPSHOT = Rule(
 
 SPEC = KindSpec(
     id=KIND,
+    console=ec2_page("SnapshotDetails:snapshotId={id}"),
+    aliases=("snapshot", "snapshots"),
     label="snap",
     title="EBS snapshots",
     service="ec2",

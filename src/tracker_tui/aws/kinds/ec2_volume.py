@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Iterator
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, Related, Rule, known, own_cost, tag_dict, ts
+from tracker_tui.aws.kinds.console import ec2_page
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, number, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue, load_catalogue
@@ -227,6 +228,8 @@ IO1_TO_GP3 = Rule(
 
 SPEC = KindSpec(
     id=KIND,
+    console=ec2_page("VolumeDetails:volumeId={id}"),
+    aliases=("volume", "volumes", "ebs", "disk"),
     label="vol",
     title="EBS volumes",
     service="ec2",

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict, ts
+from tracker_tui.aws.kinds.console import vpc_page
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, rate, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -108,6 +109,8 @@ def estimate_vpc_endpoint(r: Resource, cat: Catalogue, book: PriceBook | None) -
 
 SPEC = KindSpec(
     id=KIND,
+    console=vpc_page("EndpointDetails:vpcEndpointId={id}"),
+    aliases=("endpoint",),
     label="vpce",
     title="VPC endpoints",
     service="ec2",

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict, ts
+from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import GIB, Estimate, PriceBook, cents, count_text, gb_text, number, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -93,6 +94,8 @@ def estimate_file_system(r: Resource, cat: Catalogue, book: PriceBook | None) ->
 
 SPEC = KindSpec(
     id=KIND,
+    console=console_page("efs/home?region={region}#/file-systems/{id}"),
+    aliases=("nfs",),
     label="efs",
     title="EFS file systems",
     service="efs",

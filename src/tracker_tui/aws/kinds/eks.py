@@ -16,6 +16,7 @@ from typing import Any
 import botocore.exceptions
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, error_code, known, ts
+from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.model import Resource
 from tracker_tui.pricing.basis import Estimate, PriceBook, hourly_basis, rate, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -171,6 +172,8 @@ def estimate_cluster(r: Resource, cat: Catalogue, book: PriceBook | None, *, now
 
 SPEC = KindSpec(
     id=KIND,
+    console=console_page("eks/home?region={region}#/clusters/{id}"),
+    aliases=("kubernetes", "k8s"),
     label="eks",
     title="EKS clusters",
     service="eks",

@@ -8,6 +8,7 @@ from typing import Any
 import botocore.exceptions
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict, ts
+from tracker_tui.aws.kinds.console import q
 from tracker_tui.model import Resource
 from tracker_tui.pricing.basis import (
     Estimate,
@@ -104,8 +105,15 @@ def estimate_cache_cluster(r: Resource, cat: Catalogue, book: PriceBook | None) 
     return hourly_basis(what, hourly, cat.hours_per_month, count)
 
 
+def _console_page(r: Resource, base: str) -> str:
+    engine = "memcached" if str(r.details.get("engine") or "").lower() == "memcached" else "redis"
+    return f"{base}/elasticache/home?region={r.region}#/{engine}/{q(r.id)}"
+
+
 SPEC = KindSpec(
     id=KIND,
+    console=_console_page,
+    aliases=("redis", "memcached"),
     label="cache",
     title="ElastiCache clusters",
     service="elasticache",

@@ -13,6 +13,7 @@ from typing import Any
 import botocore.exceptions
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, default_evidence, known, own_cost, tag_dict, ts
+from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.model import Resource
 from tracker_tui.pricing.basis import Estimate, PriceBook, hourly_basis, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -187,6 +188,8 @@ IDLE_LOAD_BALANCER = Rule(
 
 SPEC = KindSpec(
     id=KIND,
+    console=console_page("ec2/home?region={region}#LoadBalancers:search={name}"),
+    aliases=("lb", "alb", "nlb"),
     label="elb",
     title="Load balancers",
     service="elbv2",

@@ -15,6 +15,7 @@ from typing import Any
 import botocore.exceptions
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, error_code, known, tag_dict, ts
+from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.model import GLOBAL_REGION, Resource
 from tracker_tui.pricing.basis import free
 
@@ -130,6 +131,8 @@ def list_roles(ctx: CellContext) -> Iterator[list[Resource]]:
 
 USERS = KindSpec(
     id=USER,
+    console=console_page("iam/home#/users/details/{name}"),
+    aliases=("users",),
     label="user",
     title="IAM users",
     service="iam",
@@ -143,6 +146,8 @@ USERS = KindSpec(
 
 ROLES = KindSpec(
     id=ROLE,
+    console=console_page("iam/home#/roles/details/{name}"),
+    aliases=("roles",),
     label="role",
     title="IAM roles",
     service="iam",

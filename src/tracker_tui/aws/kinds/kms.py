@@ -15,6 +15,7 @@ from typing import Any
 import botocore.exceptions
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, error_code, known, tag_dict, ts
+from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -128,6 +129,8 @@ def estimate_key(r: Resource, cat: Catalogue, book: PriceBook | None) -> Estimat
 
 SPEC = KindSpec(
     id=KIND,
+    console=console_page("kms/home?region={region}#/kms/keys/{id}"),
+    aliases=("key", "keys"),
     label="kms",
     title="KMS keys (customer-managed)",
     service="kms",

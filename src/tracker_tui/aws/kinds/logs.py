@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, default_evidence, known, own_cost, ts
+from tracker_tui.aws.kinds.console import q
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import GIB, Estimate, PriceBook, cents, gb_text, number, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -77,8 +78,16 @@ NO_RETENTION = Rule(
     + default_evidence(r, related, saving),
 )
 
+def _console_page(r: Resource, base: str) -> str:
+    # CloudWatch's log-group fragment encodes twice, with "$" for "%" ("/" is "$252F").
+    path = q(q(r.id)).replace("%", "$")
+    return f"{base}/cloudwatch/home?region={r.region}#logsV2:log-groups/log-group/{path}"
+
+
 SPEC = KindSpec(
     id=KIND,
+    console=_console_page,
+    aliases=("log", "log-groups"),
     label="logs",
     title="CloudWatch log groups",
     service="logs",

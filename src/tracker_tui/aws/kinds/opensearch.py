@@ -15,6 +15,7 @@ from typing import Any
 import botocore.exceptions
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict
+from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, number, rate, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -160,6 +161,8 @@ def estimate_domain(r: Resource, cat: Catalogue, book: PriceBook | None) -> Esti
 
 SPEC = KindSpec(
     id=KIND,
+    console=console_page("aos/home?region={region}#opensearch/domains/{id}"),
+    aliases=("elasticsearch", "search"),
     label="os",
     title="OpenSearch domains",
     service="opensearch",

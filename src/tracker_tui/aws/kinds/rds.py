@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Iterator
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, Related, Rule, known, own_cost, tag_dict, ts
+from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.aws.kinds.metric import IdleThresholds, MetricQuery, MetricRule, Series, Verdict, count, days_text
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import (
@@ -247,6 +248,8 @@ IDLE_DATABASE = MetricRule(
 
 SPEC = KindSpec(
     id=KIND,
+    console=console_page("rds/home?region={region}#database:id={id};is-cluster=false"),
+    aliases=("db", "database", "databases"),
     label="rds",
     title="RDS DB instances",
     service="rds",
@@ -254,7 +257,7 @@ SPEC = KindSpec(
     lister=list_db_instances,
     estimator=estimate_db_instance,
     rules=(STOPPED_DATABASE,),
-    verbs={"stop": "stop", "delete": "delete"},
+    verbs={"stop": "stop", "delete": "delete", "start": "start"},
     billed_as="Amazon Relational Database Service",
     not_found_codes=frozenset({"DBInstanceNotFound", "DBInstanceNotFoundFault"}),
     metric_rules=(IDLE_DATABASE,),

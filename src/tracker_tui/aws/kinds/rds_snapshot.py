@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tracker_tui.aws.kinds.base import OLD_SNAPSHOT, CellContext, KindSpec, known, tag_dict, ts
+from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, number, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -116,6 +117,8 @@ OLD_MANUAL_SNAPSHOT = dataclasses.replace(
 
 SPEC = KindSpec(
     id=KIND,
+    console=console_page("rds/home?region={region}#db-snapshot:id={id}"),
+    aliases=("db-snapshot", "rds-snapshot"),
     label="rdsnp",
     title="RDS snapshots",
     service="rds",

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict, ts
+from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.model import Resource
 from tracker_tui.pricing.basis import Estimate, PriceBook, hourly_basis, number, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -85,6 +86,8 @@ def estimate_redshift_cluster(r: Resource, cat: Catalogue, book: PriceBook | Non
 
 SPEC = KindSpec(
     id=KIND,
+    console=console_page("redshiftv2/home?region={region}#cluster-details?cluster={id}"),
+    aliases=("warehouse",),
     label="rshft",
     title="Redshift clusters",
     service="redshift",

@@ -12,6 +12,7 @@ from typing import Any
 import botocore.exceptions
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict
+from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.model import GLOBAL_REGION, Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents
 from tracker_tui.pricing.catalogue import Catalogue
@@ -86,6 +87,8 @@ def estimate_zone(r: Resource, cat: Catalogue, book: PriceBook | None) -> Estima
 
 SPEC = KindSpec(
     id=KIND,
+    console=console_page("route53/v2/hostedzones#ListRecordSets/{id}"),
+    aliases=("dns", "route53"),
     label="zone",
     title="Route 53 hosted zones",
     service="route53",

@@ -14,6 +14,7 @@ from typing import Any
 import botocore.exceptions
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, error_code, tag_dict, ts
+from tracker_tui.aws.kinds.console import q
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import (
     GIB,
@@ -212,8 +213,18 @@ def estimate_bucket(r: Resource, cat: Catalogue, book: PriceBook | None) -> Esti
     return monthly, basis + (f" ({note})" if note else "")
 
 
+def _console_page(r: Resource, base: str) -> str:
+    # The S3 console is global (s3.console.aws.amazon.com), whatever the bucket's region.
+    scheme, host = base.split("://", 1)
+    domain = host.split(".", 1)[1] if host.split(".", 1)[0] == r.region else host
+    s3_host = f"s3.{domain}" if domain == "console.aws.amazon.com" else domain
+    return f"{scheme}://{s3_host}/s3/buckets/{q(r.id)}?region={r.region}"
+
+
 SPEC = KindSpec(
     id=KIND,
+    console=_console_page,
+    aliases=("bucket", "buckets"),
     label="s3",
     title="S3 buckets",
     service="s3",

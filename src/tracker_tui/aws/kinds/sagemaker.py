@@ -16,6 +16,7 @@ from typing import Any
 import botocore.exceptions
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict, ts
+from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, hourly_basis, number, rate, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -239,6 +240,8 @@ def estimate_endpoint(r: Resource, cat: Catalogue, book: PriceBook | None) -> Es
 
 NOTEBOOKS = KindSpec(
     id=NOTEBOOK,
+    console=console_page("sagemaker/home?region={region}#/notebook-instances/{id}"),
+    aliases=("notebook", "notebooks"),
     label="nb",
     title="SageMaker notebook instances",
     service="sagemaker",
@@ -253,6 +256,8 @@ NOTEBOOKS = KindSpec(
 
 ENDPOINTS = KindSpec(
     id=ENDPOINT,
+    console=console_page("sagemaker/home?region={region}#/endpoints/{id}"),
+    aliases=("sagemaker-endpoint",),
     label="smep",
     title="SageMaker endpoints",
     service="sagemaker",

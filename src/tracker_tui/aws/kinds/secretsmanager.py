@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict, ts
+from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -71,6 +72,8 @@ def estimate_secret(r: Resource, cat: Catalogue, book: PriceBook | None) -> Esti
 
 SPEC = KindSpec(
     id=KIND,
+    console=console_page("secretsmanager/secret?name={name}&region={region}"),
+    aliases=("secret", "secrets"),
     label="sec",
     title="Secrets Manager secrets",
     service="secretsmanager",

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tracker_tui.model import Resource, format_cost
+from tracker_tui.ui.clipboard import row_message, row_text
 
 
 def _value(value: Any) -> str:
@@ -68,6 +69,7 @@ class DetailsScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="details.back"),
         Binding("q", "app.pop_screen", "Back", show=False, id="details.back_q"),
+        Binding("y", "copy", "Copy ARN", show=False, id="details.copy"),
     ]
 
     DEFAULT_CSS = """
@@ -85,3 +87,8 @@ class DetailsScreen(Screen[None]):
         with VerticalScroll(id="details-body"):
             yield Static(details_table(r), id="details-table")
         yield Footer()
+
+    def action_copy(self) -> None:
+        """Copy the row's ARN (or its id): what users come here to read off."""
+        self.app.copy_to_clipboard(row_text(self.resource))
+        self.notify(row_message(self.resource))

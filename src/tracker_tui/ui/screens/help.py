@@ -59,6 +59,7 @@ class HelpScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static(_table(KEYS, "Keys"))
+            keymap = getattr(self.app, "keymap_in_force", None)
+            yield Static(_table(help_rows([*MAIN_KEYS, *APP_KEYS], keymap) if keymap else KEYS, "Keys"))
             yield Static(_table(FILTER, "Filter"))
         yield Footer()

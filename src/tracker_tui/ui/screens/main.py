@@ -21,11 +21,17 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from tracker_tui.aws.console import console_url
 from tracker_tui.filtering import FilterError, parse_filter
 from tracker_tui.model import Identity, Resource, format_cost_sum
 from tracker_tui.store import Inventory, atomic_write_text, dumps_csv, dumps_json
+from tracker_tui.ui.clipboard import ids_message, ids_text, in_table_order, row_message, row_text
 from tracker_tui.ui.commands import MainScreenCommands
+from tracker_tui.ui.jump import Jump
 from tracker_tui.ui.keys import MAIN_KEYS, bindings
+from tracker_tui.ui.screens.audit import AuditScreen
+from tracker_tui.ui.screens.command_bar import CommandBarScreen
+from tracker_tui.ui.screens.console_link import ConsoleLinkScreen
 from tracker_tui.ui.screens.details import DetailsScreen
 from tracker_tui.ui.screens.export import ExportScreen
 from tracker_tui.ui.widgets.bars import AccountHeader, StatusLine
@@ -140,6 +146,41 @@ class MainScreen(Screen[None]):
     def action_clear_marks(self) -> None:
         self.table.clear_marks()
 
+    def action_console(self) -> None:
+        resource = self.table.cursor_resource
+        if resource is None:
+            self.notify("No row under the cursor.", severity="warning")
+            return
+        url = console_url(resource)
+        if url is None:
+            self.notify(f"No console page is known for {resource.kind}.", severity="warning")
+            return
+        self.app.push_screen(ConsoleLinkScreen(resource, url))
+
+    def action_command_bar(self) -> None:
+        self.app.push_screen(CommandBarScreen(), self._jump)
+
+    def _jump(self, jump: Jump | None) -> None:
+        """Where ``:`` leads: the filter set to a kind, or a view opened."""
+        if jump is None:
+            return
+        if jump.kind:
+            self.query_one("#filter", Input).value = jump.filter_text
+            self.table.focus()
+        elif jump.view == "cost":
+            if not self.cost_panel.display:
+                self.action_toggle_costs()
+        elif jump.view == "grid":
+            self.tracker.show_coverage()
+        elif jump.view == "changes":
+            self.tracker.show_changes()
+        elif jump.view == "audit":
+            self.app.push_screen(AuditScreen())
+        elif jump.view == "help":
+            self.tracker.action_help()
+        elif jump.view == "quit":
+            self.app.exit(0)
+
     def action_toggle_costs(self) -> None:
         panel = self.cost_panel
         panel.display = not panel.display
@@ -186,6 +227,25 @@ class MainScreen(Screen[None]):
 
     def action_pick_regions(self) -> None:
         self.tracker.pick_regions()
+
+    # --- clipboard (OSC 52: through SSH and tmux) ----------------------------------------
+
+    def action_copy(self) -> None:
+        resource = self.table.cursor_resource
+        if resource is None:
+            self.notify("No row under the cursor.", severity="warning")
+            return
+        self.app.copy_to_clipboard(row_text(resource))
+        self.notify(row_message(resource))
+
+    def action_copy_marked(self) -> None:
+        table = self.table
+        marked = table.marked
+        if not marked:
+            self.notify("Nothing marked: space marks a row; y copies the cursor row's ARN.", severity="warning")
+            return
+        self.app.copy_to_clipboard(ids_text(in_table_order(marked, table.visible_resources)))
+        self.notify(ids_message(len(marked)))
 
     # --- export ------------------------------------------------------------------------
 

@@ -1,0 +1,52 @@
+"""What ``y`` and ``Y`` put on the clipboard, and what they say about it.
+
+The copying itself is Textual's ``App.copy_to_clipboard``: an OSC 52 escape to the
+terminal, which carries it through SSH and tmux (with ``set-clipboard on``).  These are
+plain functions so the text and the messages are tested without a terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from tracker_tui.model import Resource
+
+#: A copied ARN longer than this is shortened in the notification (never on the clipboard).
+MESSAGE_WIDTH = 80
+
+
+def row_text(resource: Resource) -> str:
+    """What ``y`` copies: the resource's ARN, or its id when it has no ARN."""
+    return resource.arn or resource.id
+
+
+def ids_text(resources: Iterable[Resource]) -> str:
+    """What ``Y`` copies: the ids, one per line."""
+    return "\n".join(resource.id for resource in resources)
+
+
+def in_table_order(marked: Sequence[Resource], shown: Sequence[Resource]) -> list[Resource]:
+    """The marked rows as the table shows them; marked rows the filter hides come last."""
+    keys = {resource.key for resource in marked}
+    ordered = [resource for resource in shown if resource.key in keys]
+    placed = {resource.key for resource in ordered}
+    return ordered + [resource for resource in marked if resource.key not in placed]
+
+
+def shorten(text: str, width: int = MESSAGE_WIDTH) -> str:
+    """``text`` in at most ``width`` characters, cut in the middle: an ARN's tail names it."""
+    if len(text) <= width:
+        return text
+    head = width // 3
+    return f"{text[:head]}…{text[-(width - head - 1):]}"
+
+
+def row_message(resource: Resource) -> str:
+    """The notification after ``y``: what was copied, of which row."""
+    what = "ARN" if resource.arn else "id"
+    return f"Copied the {what} of {resource.name or resource.id}: {shorten(row_text(resource))}"
+
+
+def ids_message(count: int) -> str:
+    """The notification after ``Y``."""
+    return f"Copied {count:,} id{'' if count == 1 else 's'} (marked rows)"
