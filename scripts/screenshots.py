@@ -132,6 +132,15 @@ async def shoot(size: tuple[int, int]) -> list[Path]:
             await pilot.press("slash", "ctrl+u", *"finding:gp2-to-gp3 state:in-use", "enter", "m")
             await pilot.pause()
             save("confirm-modify")
+            # k9s habits: the : bar with what a prefix matches, and a row's console link.
+            await pilot.press("escape")
+            await pilot.pause()
+            await pilot.press("colon", *"ec2:")
+            await pilot.pause()
+            save("command-bar")
+            await pilot.press("escape", "o")
+            await pilot.pause()
+            save("console-link")
     finally:
         demo.stop()
     return written
