@@ -19,7 +19,7 @@ from textual.widgets import Input
 from tests.estate import make_app, sample_identity, sample_resources, sample_source
 from tests.helpers import moto_session, named, record_calls
 from tests.test_idle import _cpu, _days, _instances
-from tracker_tui.aws.idle import IDLE_CHECK
+from tracker_tui.aws.idle import IDLE_CHECK, IdleReport
 from tracker_tui.aws.kinds import resolve_kinds
 from tracker_tui.aws.source import LiveSource
 from tracker_tui.store import Inventory
@@ -117,6 +117,20 @@ def test_a_rescan_during_the_checks_drops_their_results() -> None:
         assert any("results were dropped" in str(n.message) for n in app._notifications)
         assert all(IDLE_CHECK not in r.details for r in app.table.resources)
         assert all(not f.id.startswith("idle-instance") for r in app.table.resources for f in r.findings)
+
+    run(check)
+
+
+def test_a_row_deleted_while_the_checks_ran_does_not_come_back() -> None:
+    async def check(app: TrackerApp, pilot: Pilot[Any], estate: dict[str, Any]) -> None:
+        rows = {r.id: r for r in app.table.resources}
+        judged = dataclasses.replace(rows[estate["idle"]], details={IDLE_CHECK: "idle: ..."})
+        app.table.remove_keys([judged.key])  # an action deleted it meanwhile
+        app.idle.running = True
+        app.idle._finished(IdleReport(resources=[judged], idle=1), app.generation)
+        await pilot.pause()
+        assert estate["idle"] not in {r.id for r in app.table.resources}
+        assert not app.idle.running
 
     run(check)
 

@@ -114,9 +114,12 @@ class IdleChecks:
             app.notify("A rescan started: the idle checks' results were dropped (press i again).", severity="warning")
             app.refresh_status()
             return
-        if report.resources:
-            app.table.add_resources(report.resources)
-            app.costs.add(report.resources)
+        # Only the rows still there: one deleted by an action meanwhile must not come back.
+        present = {r.key for r in app.table.resources}
+        judged = [r for r in report.resources if r.key in present]
+        if judged:
+            app.table.add_resources(judged)
+            app.costs.add(judged)
             app.refresh_costs()
         app.refresh_status()
         failed = bool(report.failures)
