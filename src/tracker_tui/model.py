@@ -32,6 +32,11 @@ def format_cost(value: float | None) -> str:
     return UNKNOWN_COST if value is None else f"${value:,.2f}"
 
 
+def plural(count: int, word: str) -> str:
+    """``1 row``, ``2 rows``, ``1,204 rows``."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
 def format_cost_sum(values: Iterable[float | None]) -> str:
     """A sum of costs some of which may be unknown: ``$12.00``, or ``$12.00 + 2 unknown``."""
     known, unknown = 0.0, 0

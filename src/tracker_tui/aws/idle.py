@@ -18,6 +18,7 @@ low-confidence.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import threading
 from collections import Counter, defaultdict
@@ -28,9 +29,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tracker_tui.aws.kinds import REGISTRY
-from tracker_tui.aws.kinds.base import error_code
+from tracker_tui.aws.kinds.base import code_of, message_of
 from tracker_tui.aws.kinds.metric import DAY, IDLE_THRESHOLDS, USD_PER_1000_METRICS, IdleThresholds, MetricRule
-from tracker_tui.model import Finding, Resource, ScanErrorEntry
+from tracker_tui.model import Finding, Resource, ScanErrorEntry, plural
 
 #: What CloudWatch accepts in one GetMetricData call.
 MAX_QUERIES_PER_CALL = 500
@@ -64,7 +65,7 @@ class IdlePlan:
     #: Rows asked about that no rule checks (stopped, deleted, a kind without metrics).
     skipped: int = 0
 
-    @property
+    @functools.cached_property
     def by_place(self) -> dict[Place, list[Target]]:
         places: dict[Place, list[Target]] = defaultdict(list)
         for target in self.targets:
@@ -98,14 +99,10 @@ class IdlePlan:
         places = self.by_place
         regions = len({region for _, region in places})
         return (
-            f"{_plural(len(self.targets), 'row')} ({what}) in {_plural(regions, 'region')}: "
-            f"{self.metrics:,} metrics in {_plural(self.requests, 'GetMetricData request')}, "
+            f"{plural(len(self.targets), 'row')} ({what}) in {plural(regions, 'region')}: "
+            f"{self.metrics:,} metrics in {plural(self.requests, 'GetMetricData request')}, "
             f"about {cost_text(self.estimated_cost)} (AWS bills ${USD_PER_1000_METRICS:.2f} per 1,000 metrics)"
         )
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def _title(kind: str, n: int) -> str:
@@ -179,7 +176,7 @@ class IdleReport:
             text += "; found " + ", ".join(f"{fid} x{n}" for fid, n in sorted(self.found.items()))
         if self.failures:
             first = self.failures[0]
-            text += f"; {_plural(len(self.failures), 'region')} failed, first {first.region}: {first.code}"
+            text += f"; {plural(len(self.failures), 'region')} failed, first {first.region}: {first.code}"
         if self.cancelled:
             text += "; cancelled"
         return text
@@ -235,7 +232,7 @@ def run_checks(
                 report.cancelled = True
             return
         except Exception as exc:  # noqa: BLE001 - one region's failure is reported; the rest go on
-            failure = RegionFailure(account, region, error_code(exc) or type(exc).__name__, _message(exc))
+            failure = RegionFailure(account, region, code_of(exc), message_of(exc))
             with lock:
                 report.failures.append(failure)
                 done += 1
@@ -264,11 +261,6 @@ def run_checks(
 
 class _Cancelled(Exception):
     pass
-
-
-def _message(exc: BaseException) -> str:
-    response = getattr(exc, "response", None) or {}
-    return str(response.get("Error", {}).get("Message", "")) or str(exc)
 
 
 def _read(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from tracker_tui.model import Resource
+from tracker_tui.model import Resource, plural
 
 #: A copied ARN longer than this is shortened in the notification (never on the clipboard).
 MESSAGE_WIDTH = 80
@@ -49,4 +49,4 @@ def row_message(resource: Resource) -> str:
 
 def ids_message(count: int) -> str:
     """The notification after ``Y``."""
-    return f"Copied {count:,} id{'' if count == 1 else 's'} (marked rows)"
+    return f"Copied {plural(count, 'id')} (marked rows)"

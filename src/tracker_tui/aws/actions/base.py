@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from botocore.exceptions import ClientError, WaiterError
 
 from tracker_tui.aws.kinds import REGISTRY, price_resources
-from tracker_tui.aws.kinds.base import CellContext, Lister, error_code
+from tracker_tui.aws.kinds.base import CellContext, Lister, code_of, error_code, message_of
 from tracker_tui.findings import local_findings
 from tracker_tui.model import Resource
 
@@ -166,15 +166,6 @@ class Failed(Exception):
         self.message = message
         self.code = code
         self.request_id = request_id
-
-
-def code_of(exc: BaseException) -> str:
-    return error_code(exc) or type(exc).__name__
-
-
-def message_of(exc: BaseException) -> str:
-    response = getattr(exc, "response", None) or {}
-    return str(response.get("Error", {}).get("Message", "")) or str(exc)
 
 
 def request_id_of(data: Mapping[str, Any] | None) -> str:

@@ -22,8 +22,6 @@ from tracker_tui.aws.kinds.ec2_instance import list_instances
 from tracker_tui.aws.kinds.ec2_nat_gateway import KIND as NAT_GATEWAY
 from tracker_tui.aws.kinds.ec2_volume import (
     GP2_TO_GP3,
-    GP3_BASE_IOPS,
-    GP3_BASE_MIBPS,
     gp2_performance,
     gp3_conversion,
     list_volumes,
@@ -183,10 +181,10 @@ _EPOCH = datetime.min.replace(tzinfo=UTC)
 
 def gp3_parameters(size_gib: float) -> dict[str, int]:
     """ModifyVolume's IOPS and throughput for a gp2 volume of ``size_gib``: what gp2 gave at
-    that size, never below gp3's baseline.  The same figures the ``gp2-to-gp3`` finding
-    priced, so the saving the dialog shows is the one the volume gets."""
+    that size (``gp2_performance``, never below gp3's baseline).  The figures the
+    ``gp2-to-gp3`` finding priced, so the saving the dialog shows is the one the volume gets."""
     iops, mibps = gp2_performance(size_gib)
-    return {"Iops": max(GP3_BASE_IOPS, iops), "Throughput": max(GP3_BASE_MIBPS, mibps)}
+    return {"Iops": iops, "Throughput": mibps}
 
 
 def _latest_modification(ec2: Any, volume_id: str) -> dict[str, Any] | None:

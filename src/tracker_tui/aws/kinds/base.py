@@ -297,3 +297,14 @@ def error_code(exc: BaseException) -> str:
     """The AWS error code of a botocore ClientError (empty for anything else)."""
     response = getattr(exc, "response", None) or {}
     return str(response.get("Error", {}).get("Code", ""))
+
+
+def code_of(exc: BaseException) -> str:
+    """The AWS error code, or the exception's type where there is none (a timeout)."""
+    return error_code(exc) or type(exc).__name__
+
+
+def message_of(exc: BaseException) -> str:
+    """The AWS error message, or the exception's text where there is none."""
+    response = getattr(exc, "response", None) or {}
+    return str(response.get("Error", {}).get("Message", "")) or str(exc)

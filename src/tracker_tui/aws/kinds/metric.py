@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from tracker_tui.model import Resource
+from tracker_tui.model import Resource, plural
 
 #: What AWS bills for GetMetricData: USD per 1,000 metrics requested.
 USD_PER_1000_METRICS = 0.01
@@ -116,5 +116,4 @@ def count(value: float) -> str:
 
 
 def days_text(values: Sequence[float]) -> str:
-    n = len(values)
-    return f"{n} daily datapoint{'s' if n != 1 else ''}"
+    return plural(len(values), "daily datapoint")
