@@ -7,6 +7,7 @@ with ``pytest tests/test_snapshots.py --snapshot-update`` and look at the SVGs.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -69,6 +70,21 @@ def test_coverage_grid_on_the_denied_cell(snap_compare: Any, size: tuple[int, in
 @pytest.mark.parametrize("size", SIZES)
 def test_help_screen(snap_compare: Any, size: tuple[int, int]) -> None:
     assert snap_compare(priced_app(), terminal_size=size, run_before=after_scan("question_mark"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_details_of_a_bracketed_name(snap_compare: Any, size: tuple[int, int]) -> None:
+    """Brackets in a name and in tags show literally: as markup, ``[DEPRECATED] legacy-api``
+    showed as `` legacy-api`` and ``[/x]`` crashed the screen."""
+    from tracker_tui.ui.screens.details import DetailsScreen
+
+    def screen() -> Any:
+        row = next(r for r in sample_resources(priced=True) if r.kind == "ec2:instance")
+        name = "[DEPRECATED] legacy-api"
+        tags = {**row.tags, "Name": name, "team": "[core] platform", "[b]owner[/b]": "web [old] [/x]"}
+        return DetailsScreen(dataclasses.replace(row, name=name, tags=tags))
+
+    assert snap_compare(priced_app(), terminal_size=size, run_before=_push(screen))
 
 
 def test_production_account_header(snap_compare: Any) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from tracker_tui import __version__
+from tracker_tui.untrusted import visible
 
 if TYPE_CHECKING:  # imported where used: --version and --help stay fast
     from tracker_tui.aws.kinds import KindSpec
@@ -177,7 +178,7 @@ def run_config(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> in
     for binding_id, keys in settings.keymap.items():
         stdout.write(f"{binding_id} = {json.dumps(keys)}\n")
     for warning in settings.warnings:
-        stderr.write(f"tracker-tui: {warning}\n")
+        stderr.write(f"tracker-tui: {visible(warning)}\n")
     return EXIT_OK
 
 
@@ -196,7 +197,7 @@ def run_audit(args: argparse.Namespace, stdout: IO[str]) -> int:
         if args.json:
             stdout.write(json.dumps(entry, sort_keys=True) + "\n")
             continue
-        stdout.write(audit_line(entry) + "\n")
+        stdout.write(visible(audit_line(entry)) + "\n")
     stdout.write(f"({len(entries)} entries from {log.path})\n")
     return EXIT_OK
 
@@ -241,7 +242,7 @@ def _settings(stderr: IO[str]) -> Settings:
 
     settings = load_settings()
     for warning in settings.warnings:
-        stderr.write(f"tracker-tui: {warning}\n")
+        stderr.write(f"tracker-tui: {visible(warning)}\n")
     _apply_thresholds(settings)
     return settings
 
@@ -309,7 +310,7 @@ def _check_idle(
     from tracker_tui.aws.idle import plan_checks, run_checks
 
     plan = plan_checks(resources)
-    stderr.write(f"tracker-tui: idle checks: {plan.describe()}\n")
+    stderr.write(f"tracker-tui: idle checks: {visible(plan.describe())}\n")
     if not plan.targets:
         return resources, []
     show_progress = hasattr(stderr, "isatty") and stderr.isatty()
@@ -322,11 +323,12 @@ def _check_idle(
     report = run_checks(plan, source.session_for, progress=progress)
     if show_progress:
         stderr.write("\r" + " " * 40 + "\r")
-    stderr.write(f"tracker-tui: {report.summary()}\n")
+    stderr.write(f"tracker-tui: {visible(report.summary())}\n")
     for failure in report.failures:
         stderr.write(
-            f"tracker-tui: idle checks failed in {failure.account_id} {failure.region}: {failure.code}: "
-            f"{failure.message}\n"
+            "tracker-tui: "
+            + visible(f"idle checks failed in {failure.account_id} {failure.region}: {failure.code}: {failure.message}")
+            + "\n"
         )
     judged = {r.key: r for r in report.resources}
     return [judged.get(r.key, r) for r in resources], [f.entry() for f in report.failures]
@@ -371,12 +373,12 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     try:
         connection = _connect(source)
         for failure in connection.failures:
-            stderr.write(f"tracker-tui: account not scanned: {failure}\n")
+            stderr.write(f"tracker-tui: account not scanned: {visible(str(failure))}\n")
         collector = _collect(source, stderr)
         if collector is None:
             return EXIT_INTERRUPTED
         for problem in source.price_problems:
-            stderr.write(f"tracker-tui: live prices: {problem}\n")
+            stderr.write(f"tracker-tui: live prices: {visible(problem)}\n")
         errors = error_entries(collector.results)
         # The engine gave each row the findings of its own data; those that read other rows now.
         settled = {r.key: r for r in related_findings(collector.resources, collector.results)}
@@ -398,9 +400,10 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
         except OSError as exc:
             raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
         if errors:
+            first = visible(f"{errors[0].region} {errors[0].kind}: {errors[0].code}")
             stderr.write(
                 f"tracker-tui: partial scan: {len(errors)} of {collector.total_cells} cells failed "
-                f"(see 'errors' in the output); first: {errors[0].region} {errors[0].kind}: {errors[0].code}\n"
+                f"(see 'errors' in the output); first: {first}\n"
             )
         if args.fail_over is not None:
             saved = savings_total(resources)
@@ -447,7 +450,7 @@ def run_bill(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
         except BillError as exc:
             raise UsageError(str(exc)) from None
         for problem in bills.problems:
-            stderr.write(f"tracker-tui: {problem}\n")
+            stderr.write(f"tracker-tui: {visible(problem)}\n")
         if bill.estimated:
             stderr.write(f"tracker-tui: Cost Explorer marks {bill.period.label} as estimated: not final yet\n")
         got = _saved_or_new_rows(args, source, [identity], {k.id for k in kinds}, settings.keep_scans, stderr)
@@ -463,10 +466,10 @@ def run_bill(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
         else:
             name = f"{identity.alias} ({account})" if identity.alias else account
             stdout.write(
-                f"Last month's bill ({bill.period.label}, Cost Explorer) beside our run-rate now, account {name}; "
-                f"{bill.fetched_text(bills.now())}\n"
+                f"Last month's bill ({bill.period.label}, Cost Explorer) beside our run-rate now, "
+                f"account {visible(name)}; {bill.fetched_text(bills.now())}\n"
             )
-            stdout.write("\n".join(comparison_lines(comparison)) + "\n")
+            stdout.write("\n".join(map(visible, comparison_lines(comparison))) + "\n")
         return EXIT_OK
     finally:
         source.close()
@@ -491,7 +494,7 @@ def _saved_or_new_rows(
     history = ScanHistory(keep=keep)
     saved = [] if args.rescan else [history.last(a.account_id) for a in accounts]
     for problem in history.problems:
-        stderr.write(f"tracker-tui: {problem}\n")
+        stderr.write(f"tracker-tui: {visible(problem)}\n")
     if saved and all(s is not None for s in saved):
         rows = [r for last in saved if last is not None for r in last.resources if r.kind in kinds]
         ages = ", ".join(f"{last.identity.account_id} {age_text(last.scanned_at)}" for last in saved if last)
@@ -507,9 +510,10 @@ def _saved_or_new_rows(
         return None
     errors = error_entries(collector.results)
     if errors:
+        first = visible(f"{errors[0].region} {errors[0].kind}: {errors[0].code}")
         stderr.write(
             f"tracker-tui: partial scan: {len(errors)} of {collector.total_cells} cells failed, so their rows "
-            f"are missing; first: {errors[0].region} {errors[0].kind}: {errors[0].code}\n"
+            f"are missing; first: {first}\n"
         )
     scanned_at = iso_utc(datetime.now(UTC))
     return list(collector.resources), {"source": "new scan", "scanned_at": scanned_at, "errors": len(errors)}
@@ -547,7 +551,7 @@ def run_prices(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> in
                 update.problems[0] if update.problems
                 else "the AWS Price List API did not answer; the shipped catalogue's prices stand"
             )
-        stdout.write("\n".join(summary_lines(update)) + "\n")
+        stdout.write("\n".join(map(visible, summary_lines(update))) + "\n")
         return EXIT_PARTIAL if report.failed else EXIT_OK
     finally:
         source.close()
@@ -635,7 +639,7 @@ def main(argv: Sequence[str] | None = None, stdout: IO[str] | None = None, stder
         else:
             code = run_tui(args)
     except UsageError as exc:
-        stderr.write(f"tracker-tui: error: {exc}\n")
+        stderr.write(f"tracker-tui: error: {visible(str(exc))}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         stderr.write("\ninterrupted\n")

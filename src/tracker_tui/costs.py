@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from tracker_tui.findings import Lookup, SavingsLine, SavingsTally, savings_lines, savings_total
 from tracker_tui.model import UNKNOWN_COST, Resource, format_cost
 from tracker_tui.store import Inventory
+from tracker_tui.untrusted import markdown_code, markdown_text
 
 Key = tuple[str, str, str, str]
 
@@ -144,17 +145,13 @@ def report_footer(resources: list[Resource]) -> list[str]:
     ]
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def dumps_markdown(inventory: Inventory) -> str:
     """The savings report: totals by finding id, then every finding's row with its evidence."""
     resources = inventory.resources
     ident = inventory.identity
     account = f"{ident.account_id} ({ident.alias})" if ident.alias else ident.account_id
     lines = [
-        f"# Savings: account {account}",
+        f"# Savings: account {markdown_text(account)}",
         "",
         f"{len(resources)} resources in {len(inventory.regions)} regions, scanned {inventory.scanned_at}. "
         f"Savings found: **{format_cost(savings_total(resources))}/mo** (each resource counted once: "
@@ -164,17 +161,18 @@ def dumps_markdown(inventory: Inventory) -> str:
         "|---|---:|---:|---:|",
     ]
     groups = savings_lines(resources)
-    lines += [f"| `{g.finding_id}` | {g.count} | {format_cost(g.saving)} | {g.unknown} |" for g in groups]
+    lines += [f"| {markdown_code(g.finding_id)} | {g.count} | {format_cost(g.saving)} | {g.unknown} |" for g in groups]
     for group in groups:
-        lines += ["", f"## `{group.finding_id}`: {group.label}", ""]
+        lines += ["", f"## {markdown_code(group.finding_id)}: {markdown_text(group.label)}", ""]
         lines += ["| kind | region | id | name | saving/mo | confidence | evidence |", "|---|---|---|---|---:|---|---|"]
         for r in resources:
             for f in r.findings:
                 if f.id == group.finding_id:
                     lines.append(
-                        f"| {r.kind} | {r.region} | `{_md(r.id)}` | {_md(r.name)} | {format_cost(f.monthly_saving)} "
-                        f"| {f.confidence} | {_md(f.evidence)} |"
+                        f"| {markdown_text(r.kind)} | {markdown_text(r.region)} | {markdown_code(r.id)} "
+                        f"| {markdown_text(r.name)} | {format_cost(f.monthly_saving)} "
+                        f"| {markdown_text(f.confidence)} | {markdown_text(f.evidence)} |"
                     )
     for e in inventory.errors:
-        lines.append(f"\nerror: {e.region} {e.kind}: {e.code}: {_md(e.message)} (not checked)")
+        lines.append("\nerror: " + markdown_text(f"{e.region} {e.kind}: {e.code}: {e.message}") + " (not checked)")
     return "\n".join(lines) + "\n"

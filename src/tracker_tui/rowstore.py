@@ -27,12 +27,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from itertools import filterfalse
 from operator import attrgetter, neg
 from typing import Any
+
+from rich.cells import cell_len
 
 from tracker_tui.filtering import Filter, Term, search_text, search_texts
 from tracker_tui.model import UNKNOWN_COST, Resource, format_cost, parse_iso
 from tracker_tui.sortorder import SortOrders
+from tracker_tui.untrusted import visible
 
 __all__ = ["COLUMNS", "UNKNOWN_COST", "Key", "RowStore", "column_texts", "format_age", "format_tags"]
 
@@ -93,18 +97,20 @@ SAVINGS_MARK = "*"
 
 
 def column_texts(resource: Resource, now: datetime) -> tuple[str, ...]:
-    """The text of each of ``COLUMNS`` for a row, unpadded (unknown cost: ``UNKNOWN_COST``)."""
+    """The text of each of ``COLUMNS`` for a row as shown, unpadded (unknown cost: ``UNKNOWN_COST``)."""
     cost = resource.monthly_cost
+    # Data shown as drawn: control characters in a visible form (``untrusted.visible``), so
+    # no name or tag can move the cursor, write the clipboard or shift a row.
     return (
-        resource.account_id,
-        resource.kind,
-        resource.name,
-        resource.id,
-        resource.region,
-        resource.state,
+        visible(resource.account_id),
+        visible(resource.kind),
+        visible(resource.name),
+        visible(resource.id),
+        visible(resource.region),
+        visible(resource.state),
         format_cost(cost) + (SAVINGS_MARK if resource.findings else ""),
         format_age(resource.created, now),
-        format_tags(resource),
+        visible(format_tags(resource)),
     )
 
 
@@ -455,7 +461,12 @@ class RowStore:
             return
         widths = self._content_widths
         for column in ("kind", "name", "id", "region", "state", "account"):
-            longest = max(map(len, map(attrgetter(_ATTR[column]), batch)))
+            values = list(map(attrgetter(_ATTR[column]), batch))
+            longest = max(map(len, values))
+            # ASCII shows in as many cells as it has characters (a C0 control becomes one
+            # control picture); other text is measured as drawn: wide characters take two.
+            for value in filterfalse(str.isascii, values):
+                longest = max(longest, cell_len(visible(value)))
             if longest > widths[column]:
                 widths[column] = longest
         costs = [cost for cost in map(attrgetter("monthly_cost"), batch) if cost is not None]

@@ -15,7 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from rich.cells import cell_len
+
 from tracker_tui.model import Finding, Identity, Resource, ScanErrorEntry, format_cost, iso_utc
+from tracker_tui.untrusted import csv_cell, fit_cells, visible
 
 SCHEMA = "tracker-tui/inventory/v1"
 CSV_FIELDS = (
@@ -177,49 +180,59 @@ def findings_text(findings: Iterable[Finding]) -> str:
 
 
 def dumps_csv(resources: Iterable[Resource]) -> str:
+    """One record per resource, safe to open in a spreadsheet.
+
+    Every cell goes through ``untrusted.csv_cell`` (a formula lead gets a ``'`` in front), and
+    the writer quotes every cell holding a delimiter, a quote, CR or LF (``\r\n`` ends a
+    record, as RFC 4180 has it, so a bare CR inside a name is quoted too): one resource is
+    always one record.
+    """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(CSV_FIELDS)
     for r in resources:
-        writer.writerow(
-            [
-                r.kind,
-                r.id,
-                r.account_id,
-                r.arn or "",
-                r.name,
-                r.region,
-                r.state,
-                r.created or "",
-                tags_text(r.tags),
-                "" if r.monthly_cost is None else f"{r.monthly_cost:.2f}",
-                r.cost_basis or "",
-                json.dumps(dict(r.details), sort_keys=True, default=str),
-                findings_text(r.findings),
-            ]
-        )
+        cells = [
+            r.kind,
+            r.id,
+            r.account_id,
+            r.arn or "",
+            r.name,
+            r.region,
+            r.state,
+            r.created or "",
+            tags_text(r.tags),
+            "" if r.monthly_cost is None else f"{r.monthly_cost:.2f}",
+            r.cost_basis or "",
+            json.dumps(dict(r.details), sort_keys=True, default=str),
+            findings_text(r.findings),
+        ]
+        writer.writerow([csv_cell(cell) for cell in cells])
     return buffer.getvalue()
 
 
 def dumps_table(inventory: Inventory, footer: Sequence[str] = ()) -> str:
-    """A plain-text table for terminals and logs, grouped by kind, with a summary and ``footer``."""
+    """A plain-text table for terminals and logs, grouped by kind, with a summary and ``footer``.
+
+    It is read on a terminal, so every cell is shown as ``untrusted.visible`` draws it
+    (no escape sequence of the data reaches the terminal) and columns are measured in
+    cells (wide characters count two).
+    """
     columns = ("KIND", "REGION", "STATE", "ID", "NAME", "COST/MO")
     rows = [
-        (r.kind, r.region, r.state, r.id, r.name, format_cost(r.monthly_cost))
+        tuple(visible(cell) for cell in (r.kind, r.region, r.state, r.id, r.name)) + (format_cost(r.monthly_cost),)
         for r in sorted(inventory.resources, key=lambda r: (r.kind, r.region, r.name, r.id))
     ]
     widths = [len(c) for c in columns]
     caps = (22, 16, 14, 40, 40, 12)
     for row in rows:
         for i, cell in enumerate(row):
-            widths[i] = min(caps[i], max(widths[i], len(cell)))
+            widths[i] = min(caps[i], max(widths[i], cell_len(cell)))
 
-    def fit(cell: str, w: int) -> str:
-        return cell if len(cell) <= w else cell[: w - 1] + "…"
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(fit_cells(c, w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
-    lines = ["  ".join(fit(c, w).ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
-    for row in rows:
-        lines.append("  ".join(fit(c, w).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    lines = [line(columns)]
+    lines.extend(line(row) for row in rows)
     by_kind: dict[str, int] = {}
     for r in inventory.resources:
         by_kind[r.kind] = by_kind.get(r.kind, 0) + 1
@@ -227,12 +240,14 @@ def dumps_table(inventory: Inventory, footer: Sequence[str] = ()) -> str:
     account = f"{ident.account_id} ({ident.alias})" if ident.alias else ident.account_id
     lines.append("")
     lines.append(
-        f"{len(inventory.resources)} resources in {len(inventory.regions)} regions, account {account}; "
-        + ", ".join(f"{k} {n}" for k, n in by_kind.items())
+        visible(
+            f"{len(inventory.resources)} resources in {len(inventory.regions)} regions, account {account}; "
+            + ", ".join(f"{k} {n}" for k, n in by_kind.items())
+        )
     )
-    lines.extend(footer)
+    lines.extend(visible(text) for text in footer)
     for e in inventory.errors:
-        lines.append(f"error: {e.region} {e.kind}: {e.code}: {e.message}")
+        lines.append(visible(f"error: {e.region} {e.kind}: {e.code}: {e.message}"))
     return "\n".join(lines) + "\n"
 
 
@@ -301,6 +316,10 @@ class AuditLog:
         entry: dict[str, Any] = {"time": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"}
         entry.update(fields)
         line = json.dumps(entry, default=str, ensure_ascii=False) + "\n"
+        if not line.isprintable() and any("\ud800" <= char <= "\udfff" for char in line):
+            # A lone surrogate (a JSON answer can hold one) cannot be written as UTF-8: the
+            # same data, escaped, so the entry is still written before the call is made.
+            line = json.dumps(entry, default=str) + "\n"
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # 0o600: the log names accounts and resources; nobody else needs to read it.

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from rich.cells import cell_len, set_cell_size
-
 from tracker_tui.rowstore import COLUMNS
+from tracker_tui.untrusted import fit_cells
 
 __all__ = ["LABELS", "fit_text", "layout_columns"]
 
@@ -72,15 +71,5 @@ def layout_columns(content_widths: Mapping[str, int], width: int, show_account: 
     return [(c, widths[c]) for c in COLUMNS if c in shown]
 
 
-def fit_text(text: str, width: int, right: bool = False) -> str:
-    """Pad or truncate (with an ellipsis) to exactly ``width`` cells."""
-    if width <= 0:
-        return ""
-    if text.isascii():
-        if len(text) <= width:
-            return text.rjust(width) if right else text.ljust(width)
-        return text[: width - 1] + "…"
-    if cell_len(text) <= width:
-        pad = " " * (width - cell_len(text))
-        return pad + text if right else text + pad
-    return set_cell_size(text, width - 1) + "…"
+#: Pad or cut to exactly a number of cells (one rule for every table: ``untrusted.fit_cells``).
+fit_text = fit_cells

@@ -21,6 +21,7 @@ from typing import Any
 from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.notifications import SeverityLevel
 from textual.timer import Timer
 
 from tracker_tui.aws.actions import (
@@ -75,6 +76,7 @@ from tracker_tui.ui.screens.main import MainScreen
 from tracker_tui.ui.screens.pickers import ProfilePicker, RegionPicker
 from tracker_tui.ui.screens.progress import ActionProgressScreen
 from tracker_tui.ui.widgets.resource_table import ResourceTable
+from tracker_tui.untrusted import visible
 
 #: How often the UI takes what the scan threads found (seconds).  Also bounds how stale
 #: the progress line can be.
@@ -688,6 +690,25 @@ class TrackerApp(App[int]):
         self._clashes_told.add(ids)
         keys = ", ".join(sorted({key_display(b.key) for b in clashed_bindings}))
         self.notify(f"keymap: {keys} is taken on {type(node).__name__}; ignored there", severity="warning")
+
+    # --- notifications ----------------------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast of the app (``Widget.notify`` comes here too) shows its text literally.
+
+        Notifications quote names, ids, paths and AWS error messages, so they are never
+        markup (whatever a caller passes) and their control characters are made visible.
+        Thread-safe, as Textual's is.
+        """
+        super().notify(visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False)
 
     # --- the app's own keys (ui.keys.APP_KEYS) ------------------------------------------------
 

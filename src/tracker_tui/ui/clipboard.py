@@ -10,19 +10,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from tracker_tui.model import Resource, plural
+from tracker_tui.untrusted import visible
 
 #: A copied ARN longer than this is shortened in the notification (never on the clipboard).
 MESSAGE_WIDTH = 80
 
 
 def row_text(resource: Resource) -> str:
-    """What ``y`` copies: the resource's ARN, or its id when it has no ARN."""
-    return resource.arn or resource.id
+    """What ``y`` copies: the resource's ARN, or its id when it has no ARN.
+
+    As shown (``untrusted.visible``): an ARN holding control characters would carry them into
+    whatever it is pasted into (an ESC or a bracketed-paste end in a shell is an injection), so
+    such a one is copied in its visible form, and the message says so.
+    """
+    return visible(resource.arn or resource.id)
 
 
 def ids_text(resources: Iterable[Resource]) -> str:
-    """What ``Y`` copies: the ids, one per line."""
-    return "\n".join(resource.id for resource in resources)
+    """What ``Y`` copies: the ids, one per line, each as shown (see ``row_text``)."""
+    return "\n".join(visible(resource.id) for resource in resources)
 
 
 def in_table_order(marked: Sequence[Resource], shown: Sequence[Resource]) -> list[Resource]:
@@ -44,7 +50,9 @@ def shorten(text: str, width: int = MESSAGE_WIDTH) -> str:
 def row_message(resource: Resource) -> str:
     """The notification after ``y``: what was copied, of which row."""
     what = "ARN" if resource.arn else "id"
-    return f"Copied the {what} of {resource.name or resource.id}: {shorten(row_text(resource))}"
+    copied = row_text(resource)
+    shown = " (as shown: it holds control characters)" if copied != (resource.arn or resource.id) else ""
+    return f"Copied the {what} of {resource.name or resource.id}{shown}: {shorten(copied)}"
 
 
 def ids_message(count: int) -> str:

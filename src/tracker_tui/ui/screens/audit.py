@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -10,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tracker_tui.store import AuditLog, audit_line
+from tracker_tui.ui.text import safe, visible
 
 #: How many entries the view reads.
 ENTRIES = 200
@@ -37,10 +39,12 @@ class AuditScreen(Screen[None]):
         title = f"audit log: {len(entries)} newest entries of {self.audit_log.path}"
         if self.audit_log.skipped:
             title += f" ({len(self.audit_log.skipped)} unreadable lines skipped)"
-        yield Static(title, id="audit-title")
+        yield Static(safe(title), id="audit-title")
         with VerticalScroll():
-            text = "\n".join(audit_line(e) for e in entries) if entries else "no audit entries yet: nothing was changed"
-            yield Static(text, id="audit-lines", markup=False)
+            # One entry a line, each line's data made visible: a newline in an error message
+            # cannot start a line that looks like another entry.
+            lines = [visible(audit_line(e)) for e in entries] or ["no audit entries yet: nothing was changed"]
+            yield Static(Text("\n".join(lines)), id="audit-lines")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -36,6 +36,7 @@ from tracker_tui.aws.bill import (
     signed,
 )
 from tracker_tui.model import Identity, format_cost
+from tracker_tui.ui.text import safe
 
 #: From this width the table also lists the kinds behind each service.
 KINDS_MIN_WIDTH = 110
@@ -57,29 +58,26 @@ def comparison_table(comparison: Comparison, *, with_kinds: bool) -> Table:
     if with_kinds:
         table.add_column("our kinds", ratio=1, no_wrap=True, overflow="ellipsis")
     for index, line in enumerate(comparison.services):
-        cells: list[Text | str] = [
-            Text(line.service),
-            format_cost(line.billed),
-            format_cost(line.ours),
-            signed(line.difference),
-            str(line.ours_unknown_rows or ""),
+        cells: list[Text] = [
+            safe(line.service),
+            Text(format_cost(line.billed)),
+            Text(format_cost(line.ours)),
+            Text(signed(line.difference)),
+            Text(str(line.ours_unknown_rows or "")),
         ]
         if with_kinds:
-            cells.append(Text(", ".join(line.kinds)))
+            cells.append(safe(", ".join(line.kinds)))
         table.add_row(*cells, end_section=index == len(comparison.services) - 1)
     for index, item in enumerate(comparison.not_covered):
-        cells = [Text(item.service), format_cost(item.billed), Text("not covered", style="italic"), "", ""]
-        if with_kinds:
-            cells.append("")
+        cells = [safe(item.service), Text(format_cost(item.billed)), Text("not covered", style="italic")]
         table.add_row(*cells, end_section=index == len(comparison.not_covered) - 1)
     t = comparison.totals
-    extra = [""] if with_kinds else []
     table.add_row(
-        Text("covered by our kinds", style="bold"), format_cost(t.covered), format_cost(t.ours),
-        signed(t.difference), str(t.ours_unknown_rows or ""), *extra,
+        Text("covered by our kinds", style="bold"), Text(format_cost(t.covered)), Text(format_cost(t.ours)),
+        Text(signed(t.difference)), Text(str(t.ours_unknown_rows or "")),
     )
-    table.add_row(Text("not covered", style="bold"), format_cost(t.not_covered), "", "", "", *extra)
-    table.add_row(Text("billed total", style="bold"), format_cost(t.billed), "", "", "", *extra)
+    table.add_row(Text("not covered", style="bold"), Text(format_cost(t.not_covered)))
+    table.add_row(Text("billed total", style="bold"), Text(format_cost(t.billed)))
     return table
 
 
@@ -139,7 +137,7 @@ class BillScreen(Screen[None]):
         ident = self.identity
         name = f"{ident.alias} ({ident.account_id})" if ident.alias else ident.account_id
         title = f"The bill beside the estimate: {name}"
-        yield Static(title + (f" · {self.note}" if self.note else ""), id="bill-title")
+        yield Static(safe(title + (f" · {self.note}" if self.note else "")), id="bill-title")
         yield Static("", id="bill-status")
         with VerticalScroll(id="bill-body"):
             yield Static("", id="bill-table")
@@ -211,7 +209,7 @@ class BillScreen(Screen[None]):
         status = self.query_one("#bill-status", Static)
         status.set_class(state == "notice", "ask")
         status.set_class(state == "error", "failed")
-        status.update(Text(self._status_text()))
+        status.update(safe(self._status_text()))  # an error quotes AWS's message
         self._render_body()
         self.refresh_bindings()
 
@@ -238,12 +236,12 @@ class BillScreen(Screen[None]):
         table = self.query_one("#bill-table", Static)
         notes = self.query_one("#bill-notes", Static)
         if self.state != "results" or self.comparison is None:
-            table.update(Text(self._explanation()))
-            notes.update("")
+            table.update(Text(self._explanation()))  # ours, over several lines; no data in it
+            notes.update(Text(""))
             return
         wide = self.size.width >= KINDS_MIN_WIDTH
         if not self.comparison.services and not self.comparison.not_covered:
-            table.update(Text(f"Cost Explorer shows no charges for {self.comparison.bill.period.label}."))
+            table.update(safe(f"Cost Explorer shows no charges for {self.comparison.bill.period.label}."))
         else:
             table.update(comparison_table(self.comparison, with_kinds=wide))
         notes.update(Group(*(Text(note) for note in COLUMN_NOTES)))

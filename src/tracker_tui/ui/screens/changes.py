@@ -12,6 +12,7 @@ from textual.widgets import Footer, Static
 
 from tracker_tui.history import Diff
 from tracker_tui.model import Resource, format_cost
+from tracker_tui.ui.text import safe
 
 LIMIT = 200
 
@@ -29,9 +30,9 @@ def _rows(title: str, resources: list[Resource], sign: int) -> Table:
     table.add_column("cost/mo", justify="right", no_wrap=True)
     for r in resources[:LIMIT]:
         cost = "?" if r.monthly_cost is None else _signed(sign * r.monthly_cost)
-        table.add_row(r.kind, r.name or r.id, r.region, r.state, cost)
+        table.add_row(safe(r.kind), safe(r.name or r.id), safe(r.region), safe(r.state), Text(cost))
     if len(resources) > LIMIT:
-        table.add_row("", f"… and {len(resources) - LIMIT} more", "", "", "")
+        table.add_row(Text(""), Text(f"… and {len(resources) - LIMIT} more"))
     return table
 
 
@@ -58,13 +59,15 @@ class ChangesScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         d = self.changes
         yield Static(
-            f"Changes since the last scan ({self.since}): {len(d.new)} new, {len(d.gone)} gone, "
-            f"{len(d.changed)} changed; monthly run-rate {_signed(d.cost_delta)}",
+            safe(
+                f"Changes since the last scan ({self.since}): {len(d.new)} new, {len(d.gone)} gone, "
+                f"{len(d.changed)} changed; monthly run-rate {_signed(d.cost_delta)}"
+            ),
             id="changes-title",
         )
         with VerticalScroll():
             if d.is_empty:
-                yield Static("Nothing changed.")
+                yield Static(Text("Nothing changed."))
             if d.new:
                 yield Static(_rows("New", d.new, +1))
             if d.gone:
@@ -82,7 +85,11 @@ class ChangesScreen(Screen[None]):
                         f"state {before.state} -> {after.state}" if name == "state" else name for name in change.fields
                     )
                     table.add_row(
-                        after.kind, after.name or after.id, after.region, Text(what), _signed(change.cost_delta)
+                        safe(after.kind),
+                        safe(after.name or after.id),
+                        safe(after.region),
+                        safe(what),
+                        Text(_signed(change.cost_delta)),
                     )
                 yield Static(table)
         yield Footer()

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from tracker_tui.ui.jump import Jump, candidates, complete, resolve
+from tracker_tui.ui.text import safe
 
 HINT = "a kind (vol, snap, eks, lambda, ec2:instance ...) or cost, grid, changes, audit, help · tab completes"
 
@@ -44,7 +45,7 @@ class CommandBarScreen(ModalScreen[Jump | None]):
             with Horizontal():
                 yield Static(":", id="command-prompt")
                 yield Input(placeholder="vol, ec2:instance, cost ...", id="command")
-            yield Static(HINT, id="command-hint")
+            yield Static(safe(HINT), id="command-hint")
 
     def on_mount(self) -> None:
         field = self.query_one("#command", Input)
@@ -53,7 +54,7 @@ class CommandBarScreen(ModalScreen[Jump | None]):
 
     def _hint(self, text: str, *, error: bool = False) -> None:
         hint = self.query_one("#command-hint", Static)
-        hint.update(text)
+        hint.update(safe(text))  # it may quote what was typed
         hint.set_class(error, "error")
 
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -31,6 +31,7 @@ from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Static
 
 from tracker_tui.aws.actions import ActionOptions, PlannedAction, choices_for, needs_typed_name, skipped_by_reason
 from tracker_tui.model import Identity, format_cost, format_cost_sum
+from tracker_tui.ui.text import safe, visible
 
 #: Up to this many rows are listed one by one; more are summarised.
 DETAIL_LIMIT = 12
@@ -84,9 +85,11 @@ def _saving_text(acting: list[PlannedAction]) -> str:
     return format_cost_sum(p.saving for p in acting)
 
 
-def _row_name(p: PlannedAction) -> str:
+def _row_name(p: PlannedAction) -> Text:
     r = p.resource
-    return f"{r.name} ({r.id})" if r.name and r.name != r.id else r.id
+    if r.name and r.name != r.id:
+        return Text.assemble(safe(r.name), " (", safe(r.id), ")")
+    return safe(r.id)
 
 
 def _detail_table(acting: list[PlannedAction]) -> Table:
@@ -99,8 +102,11 @@ def _detail_table(acting: list[PlannedAction]) -> Table:
     for p in acting:
         name = _row_name(p)
         if p.note:
-            name += f"\n{p.note}"
-        table.add_row(p.action or "", p.resource.kind, name, p.resource.region, format_cost(p.saving))
+            name.append("\n")
+            name.append_text(safe(p.note))
+        table.add_row(
+            safe(p.action), safe(p.resource.kind), name, safe(p.resource.region), Text(format_cost(p.saving))
+        )
     return table
 
 
@@ -115,7 +121,13 @@ def _summary_table(acting: list[PlannedAction]) -> Table:
     for p in acting:
         groups.setdefault((p.action or "", p.resource.kind, p.resource.region), []).append(p)
     for (action, kind, region), items in sorted(groups.items()):
-        table.add_row(action, kind, region, str(len(items)), format_cost_sum(p.saving for p in items))
+        table.add_row(
+            safe(action),
+            safe(kind),
+            safe(region),
+            Text(str(len(items))),
+            Text(format_cost_sum(p.saving for p in items)),
+        )
     return table
 
 
@@ -133,7 +145,7 @@ def _summary_notes(acting: list[PlannedAction]) -> Text | None:
         return None
     text = Text("notes:\n", style="bold")
     for (kind, note), count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        text.append(f"  {count} {kind}: {note}\n", style="")
+        text.append_text(Text.assemble(f"  {count} ", safe(kind), ": ", safe(note), "\n"))
     return text
 
 
@@ -141,8 +153,9 @@ def _skipped_text(planned: list[PlannedAction], total: int) -> Text:
     text = Text(f"{total} skipped", style="bold")
     text.append(" (ctrl+l lists every row):\n", style="dim")
     for reason, kinds in skipped_by_reason(planned):
-        text.append(f"  {reason}: ", style="bold")
-        text.append(", ".join(f"{count} {kind}" for kind, count in kinds) + "\n")
+        text.append_text(safe(f"  {reason}: ", style="bold"))
+        text.append_text(safe(", ".join(f"{count} {kind}" for kind, count in kinds)))
+        text.append("\n")
     return text
 
 
@@ -199,8 +212,8 @@ class ConfirmActionScreen(ModalScreen[Confirmed | None]):
             facts += f"   {len(self.skipped)} skipped"
         with Vertical(id="confirm-dialog"):
             yield Static("⚠ PRODUCTION ACCOUNT: double-check every row", id="confirm-danger")
-            yield Static(f"{_title(self.planned)} in account {account}", id="confirm-title")
-            yield Static(facts, id="confirm-facts")
+            yield Static(safe(f"{_title(self.planned)} in account {account}"), id="confirm-title")
+            yield Static(safe(facts), id="confirm-facts")
             with VerticalScroll(id="confirm-body"):
                 if self.acting:
                     if len(self.acting) <= DETAIL_LIMIT:
@@ -213,14 +226,16 @@ class ConfirmActionScreen(ModalScreen[Confirmed | None]):
                 if self.skipped:
                     yield Static(_skipped_text(self.planned, len(self.skipped)), id="confirm-skipped")
                 for choice in self.choices:
-                    yield Checkbox(choice.label, choice.default, id=f"choice-{choice.option}", name=choice.option)
+                    yield Checkbox(Text(choice.label), choice.default, id=f"choice-{choice.option}", name=choice.option)
             if self.acting and self.typed:
                 yield Static(
-                    f"Type [b]{self.word}[/b] and press enter to confirm; escape cancels.", id="confirm-prompt"
+                    Text.assemble("Type ", safe(self.word, "bold"), " and press enter to confirm; escape cancels."),
+                    id="confirm-prompt",
                 )
-                yield Input(placeholder=self.word, id="confirm-input", select_on_focus=False)
+                yield Input(placeholder=visible(self.word), id="confirm-input", select_on_focus=False)
             elif self.acting:
-                yield Static("Press [b]y[/b] to confirm; escape cancels.", id="confirm-prompt")
+                prompt = Text.assemble("Press ", ("y", "bold"), " to confirm; escape cancels.")
+                yield Static(prompt, id="confirm-prompt")
             yield Static("", id="confirm-error", classes="-empty")
             with Horizontal(id="confirm-buttons"):
                 yield Button("Cancel", id="confirm-cancel", variant="primary")
@@ -270,7 +285,7 @@ class ConfirmActionScreen(ModalScreen[Confirmed | None]):
 
     def _show_error(self, message: str) -> None:
         error = self.query_one("#confirm-error", Static)
-        error.update(message)
+        error.update(safe(message))  # it quotes what was typed, and the alias
         error.set_class(not message, "-empty")
         self.call_after_refresh(self._fit_body)
 
@@ -351,8 +366,10 @@ class PlannedRowsScreen(ModalScreen[None]):
         skipped = sum(1 for p in self.planned if not p.action)
         with Vertical(id="planned-dialog"):
             yield Static(
-                f"{len(self.planned)} rows: {skipped} skipped (first), {len(self.planned) - skipped} to act on"
-                "   escape: back to the dialog",
+                Text(
+                    f"{len(self.planned)} rows: {skipped} skipped (first), {len(self.planned) - skipped} to act on"
+                    "   escape: back to the dialog"
+                ),
                 id="planned-title",
             )
             yield DataTable(id="planned-table", cursor_type="row", zebra_stripes=True)
@@ -382,12 +399,14 @@ class PlannedRowsScreen(ModalScreen[None]):
         table.add_column("note / why skipped", key="note", width=note_width)
         for p in self.planned:
             r = p.resource
-            resource = Text(_row_name(p), overflow="ellipsis", no_wrap=True)
-            resource.append(f"\n{r.kind} · {r.region}", style="dim")
-            cells: list[object] = [p.action or Text("skip", style="dim"), resource]
+            resource = _row_name(p)
+            resource.overflow = "ellipsis"
+            resource.no_wrap = True
+            resource.append_text(Text.assemble("\n", safe(r.kind), " · ", safe(r.region), style="dim"))
+            cells: list[object] = [safe(p.action) if p.action else Text("skip", style="dim"), resource]
             if with_saving:
-                cells.append(format_cost(p.saving) if p.action else "")
-            cells.append(Text(p.note if p.action else (p.skip_reason or "")))
+                cells.append(Text(format_cost(p.saving) if p.action else ""))
+            cells.append(safe(p.note if p.action else (p.skip_reason or "")))
             table.add_row(*cells, height=None)
 
     def action_dismiss_screen(self) -> None:

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from tracker_tui.model import Resource
+from tracker_tui.ui.text import safe
 
 
 class ConsoleLinkScreen(ModalScreen[None]):
@@ -43,8 +44,11 @@ class ConsoleLinkScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         r = self.resource
         with Vertical():
-            yield Label(f"AWS console: {r.kind} {r.name or r.id} ({r.region})", id="console-title")
-            yield Static(Text(self.url, style=Style(link=self.url, underline=True)), id="console-url")
+            title = Text.assemble("AWS console: ", safe(r.kind), " ", safe(r.name or r.id), " (", safe(r.region), ")")
+            yield Label(title, id="console-title")
+            # The one link on any screen, and its URL is ours (``aws.console``): ids in it are
+            # percent-encoded there, and what shows is the same URL, made visible.
+            yield Static(safe(self.url, Style(link=self.url, underline=True)), id="console-url")
             yield Static(
                 "Your terminal opens the link (ctrl+click or cmd+click in most); y copies it.", id="console-hint"
             )

@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from tracker_tui.aws.kinds import REGISTRY
 from tracker_tui.model import GLOBAL_REGION, CellResult, CellStatus
+from tracker_tui.ui.text import safe
 
 #: What each status looks like: the text works without colour, the style adds it.
 STATUS_LOOK = {
@@ -82,7 +83,7 @@ class CoverageScreen(Screen[None]):
         self.regions = rows
 
     def compose(self) -> ComposeResult:
-        yield Static(self._summary(), id="coverage-title")
+        yield Static(Text(self._summary()), id="coverage-title")
         yield Static(legend_text(), id="coverage-legend")
         table: DataTable[Text] = DataTable(id="coverage-grid", cursor_type="cell", zebra_stripes=False)
         yield table
@@ -101,10 +102,10 @@ class CoverageScreen(Screen[None]):
         table.add_column("region", key="region")
         for kind in self.kinds:
             spec = REGISTRY.get(kind)
-            table.add_column(spec.label if spec is not None else kind, key=kind)
+            table.add_column(safe(spec.label if spec is not None else kind), key=kind)
         for region in self.regions:
             cells = [cell_text(self.results.get((region, kind))) for kind in self.kinds]
-            table.add_row(Text(region), *cells, key=region)
+            table.add_row(safe(region), *cells, key=region)
         table.focus()
         self._describe(0, 1 if self.kinds else 0)
 
@@ -119,7 +120,7 @@ class CoverageScreen(Screen[None]):
                     table.update_cell(region, kind, cell_text(result))
                 except Exception:  # noqa: BLE001 - a row not in the grid yet
                     continue
-        self.query_one("#coverage-title", Static).update(self._summary())
+        self.query_one("#coverage-title", Static).update(Text(self._summary()))
 
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
         self._describe(event.coordinate.row, event.coordinate.column)
@@ -129,17 +130,19 @@ class CoverageScreen(Screen[None]):
             return
         region = self.regions[min(row, len(self.regions) - 1)]
         if column == 0:
-            text = f"{region}: move right to a kind to see how its scan ended"
+            text = safe(f"{region}: move right to a kind to see how its scan ended")
         else:
             kind = self.kinds[min(column - 1, len(self.kinds) - 1)]
             result = self.results.get((region, kind))
             if result is None:
                 why = "global kinds are scanned once" if region != GLOBAL_REGION else "regional kind"
-                text = f"{region} / {kind}: not scanned ({why})"
+                text = safe(f"{region} / {kind}: not scanned ({why})")
             else:
-                text = f"{region} / {kind}: {result.status.value}, {result.count} resources, {result.seconds:.1f}s"
+                outcome = f"{result.status.value}, {result.count} resources, {result.seconds:.1f}s"
+                text = safe(f"{region} / {kind}: {outcome}")
+                # The error is AWS's text: shown literally, on a line of its own.
                 if result.code:
-                    text += f"\n{result.code}: {result.message or ''}"
+                    text.append_text(Text.assemble("\n", safe(result.code), ": ", safe(result.message)))
                 elif result.message:
-                    text += f"\n{result.message}"
-        self.query_one("#coverage-cell", Static).update(Text(text))
+                    text.append_text(Text.assemble("\n", safe(result.message)))
+        self.query_one("#coverage-cell", Static).update(text)

@@ -15,6 +15,10 @@ from textual.widgets import Footer, Static
 
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.ui.clipboard import row_message, row_text
+from tracker_tui.ui.text import safe
+
+#: Widest the key column grows; longer keys fold onto more lines.
+KEY_WIDTH = 32
 
 
 def _value(value: Any) -> str:
@@ -26,9 +30,16 @@ def _value(value: Any) -> str:
 
 
 def details_table(resource: Resource) -> Table:
+    """Every attribute of a row; each cell is literal text (``ui.text.safe``), never markup."""
     table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold", no_wrap=True)
+    # A key (a tag key is anyone's text) folds at KEY_WIDTH, so a long one cannot push the
+    # values off the screen.
+    table.add_column(style="bold", overflow="fold", max_width=KEY_WIDTH)
     table.add_column(overflow="fold")
+
+    def heading(title: str, empty: str = "") -> None:
+        table.add_row(Text(title, style="bold underline"), Text(empty))
+
     rows = [
         ("kind", resource.kind),
         ("id", resource.id),
@@ -42,24 +53,24 @@ def details_table(resource: Resource) -> Table:
         ("arn", resource.arn or "—"),
     ]
     for key, value in rows:
-        table.add_row(key, Text(value))
-    table.add_row("", "")
-    table.add_row(Text("savings", style="bold underline"), "" if resource.findings else "none found")
+        table.add_row(Text(key), safe(value))
+    table.add_row()
+    heading("savings", "" if resource.findings else "none found")
     for finding in resource.findings:
         amount = finding.monthly_saving
         saving = "saving unknown" if amount is None else f"saves {format_cost(amount)}/mo"
         action = f", by: {finding.action}" if finding.action else ""
         table.add_row(
-            finding.id, Text(f"{saving} ({finding.confidence} confidence{action}): {finding.evidence}")
+            safe(finding.id), safe(f"{saving} ({finding.confidence} confidence{action}): {finding.evidence}")
         )
-    table.add_row("", "")
-    table.add_row(Text("details", style="bold underline"), "")
+    table.add_row()
+    heading("details")
     for key, value in sorted(resource.details.items()):
-        table.add_row(key, Text(_value(value)))
-    table.add_row("", "")
-    table.add_row(Text("tags", style="bold underline"), "" if resource.tags else "none")
+        table.add_row(safe(key), safe(_value(value)))
+    table.add_row()
+    heading("tags", "" if resource.tags else "none")
     for key, value in sorted(resource.tags.items()):
-        table.add_row(key, Text(value))
+        table.add_row(safe(key), safe(value))
     return table
 
 
@@ -83,7 +94,10 @@ class DetailsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         r = self.resource
-        yield Static(f"{r.kind}  {r.name or r.id}  ({r.region})", id="details-title")
+        title = Text.assemble(safe(r.kind), "  ", safe(r.name or r.id), "  (", safe(r.region), ")")
+        title.no_wrap = True  # one line: a long name is cut with an ellipsis, not wrapped away
+        title.overflow = "ellipsis"
+        yield Static(title, id="details-title")
         with VerticalScroll(id="details-body"):
             yield Static(details_table(r), id="details-table")
         yield Footer()

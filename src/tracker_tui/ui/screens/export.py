@@ -10,6 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from tracker_tui.ui.text import safe
+
 
 class ExportScreen(ModalScreen[Path | None]):
     """Returns the chosen path, or None when cancelled."""
@@ -66,6 +68,6 @@ class ExportScreen(ModalScreen[Path | None]):
             self.query_one("#export-error", Static).update("the file must end in .json or .csv")
             return
         if path.is_dir():
-            self.query_one("#export-error", Static).update(f"{path} is a directory")
+            self.query_one("#export-error", Static).update(safe(f"{path} is a directory"))
             return
         self.dismiss(path)

@@ -15,6 +15,7 @@ from textual.widgets import Button, Label, Static
 
 from tracker_tui.aws.idle import IdlePlan
 from tracker_tui.aws.kinds.metric import IdleThresholds
+from tracker_tui.ui.text import safe
 
 
 def thresholds_text(limits: IdleThresholds) -> str:
@@ -59,7 +60,7 @@ class IdleCheckScreen(ModalScreen[bool]):
         with Vertical():
             yield Label("CloudWatch idle checks: AWS bills them", id="idle-title")
             with VerticalScroll():
-                yield Static(f"Check {self.plan.describe()}.", id="idle-plan", classes="idle-text")
+                yield Static(safe(f"Check {self.plan.describe()}."), id="idle-plan", classes="idle-text")
                 skipped = self.plan.skipped
                 if skipped:
                     yield Static(

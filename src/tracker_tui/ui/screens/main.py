@@ -34,6 +34,7 @@ from tracker_tui.ui.screens.command_bar import CommandBarScreen
 from tracker_tui.ui.screens.console_link import ConsoleLinkScreen
 from tracker_tui.ui.screens.details import DetailsScreen
 from tracker_tui.ui.screens.export import ExportScreen
+from tracker_tui.ui.text import safe
 from tracker_tui.ui.widgets.bars import AccountHeader, StatusLine
 from tracker_tui.ui.widgets.cost_panel import CostPanel
 from tracker_tui.ui.widgets.resource_table import ResourceTable
@@ -153,7 +154,7 @@ class MainScreen(Screen[None]):
             return
         url = console_url(resource)
         if url is None:
-            self.notify(f"No console page is known for {resource.kind}.", severity="warning")
+            self.notify(f"No console page is known for {resource.kind} in {resource.region}.", severity="warning")
             return
         self.app.push_screen(ConsoleLinkScreen(resource, url))
 
@@ -298,7 +299,7 @@ class MainScreen(Screen[None]):
         # Only touch the widget when the text changes: an update re-lays-out the screen.
         if message != self._filter_error:
             self._filter_error = message
-            self.query_one("#filter-error", Static).update(message)
+            self.query_one("#filter-error", Static).update(safe(message))  # it quotes what was typed
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":

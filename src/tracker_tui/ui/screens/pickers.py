@@ -9,6 +9,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
+from tracker_tui.ui.text import safe
+
 
 class ProfilePicker(ModalScreen[str | None]):
     """Choose one of the profiles in the shared config and credentials files."""
@@ -32,7 +34,10 @@ class ProfilePicker(ModalScreen[str | None]):
             yield Label("Switch to profile (enter), escape cancels:")
             if self.profiles:
                 yield OptionList(
-                    *[Option(f"{p}{'  (current)' if p == self.current else ''}", id=p) for p in self.profiles],
+                    *[
+                        Option(safe(f"{p}{'  (current)' if p == self.current else ''}"), id=p)
+                        for p in self.profiles
+                    ],
                     id="profiles",
                 )
             else:
@@ -75,7 +80,7 @@ class RegionPicker(ModalScreen[list[str] | None]):
         with Vertical():
             yield Label("Regions to scan: space ticks, enter applies and rescans (none ticked: all enabled).")
             yield SelectionList[str](
-                *[(region, region, region in self.selected) for region in self.regions], id="regions"
+                *[(safe(region), region, region in self.selected) for region in self.regions], id="regions"
             )
 
     def on_mount(self) -> None:

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from tracker_tui.aws.actions import ActionUpdate, PlannedAction, Status
+from tracker_tui.ui.text import safe
 
 STATUS_STYLE = {
     Status.REQUESTED: "dim",
@@ -104,7 +105,7 @@ class ActionProgressScreen(Screen[None]):
         self._layout: tuple[int, int] | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(self.title_text, id="progress-title")
+        yield Static(safe(self.title_text), id="progress-title")
         yield DataTable(id="progress-table", cursor_type="row", zebra_stripes=False)
         yield Static("", id="progress-detail")
         yield Static("", id="progress-summary")
@@ -138,13 +139,13 @@ class ActionProgressScreen(Screen[None]):
             status = self._status(p)
             values = {
                 "status": Text(status.value, style=STATUS_STYLE[status]),
-                "action": p.action or "-",
-                "kind": r.kind,
-                "name": r.name or r.id,
-                "region": r.region,
+                "action": safe(p.action or "-"),
+                "kind": safe(r.kind),
+                "name": safe(r.name or r.id),
+                "region": safe(r.region),
             }
             cells = [values[c.key] for c in columns]
-            table.add_row(*cells, result_text(self.latest.get(r.key), p), key="|".join(r.key))
+            table.add_row(*cells, safe(result_text(self.latest.get(r.key), p)), key="|".join(r.key))
         if self.planned:
             table.move_cursor(row=min(max(cursor, 0), len(self.planned) - 1), animate=False)
         self._show_detail()
@@ -158,7 +159,7 @@ class ActionProgressScreen(Screen[None]):
         if planned is None:
             return  # a row not in this run
         table.update_cell(row, "status", Text(update.status.value, style=STATUS_STYLE[update.status]))
-        table.update_cell(row, "message", result_text(update, planned))
+        table.update_cell(row, "message", safe(result_text(update, planned)))
         self._summarise()
         self._show_detail()
 
@@ -173,13 +174,12 @@ class ActionProgressScreen(Screen[None]):
         p = self.planned[table.cursor_row]
         r = p.resource
         status = self._status(p)
-        line = Text()
-        line.append(f"{r.name or r.id}", style="bold")
-        line.append(f" ({r.kind}, {r.region}) ")
+        line = Text.assemble(safe(r.name or r.id, "bold"), " (", safe(r.kind), ", ", safe(r.region), ") ")
         line.append(status.value, style=STATUS_STYLE[status])
         message = result_text(self.latest.get(r.key), p)
         if message:
-            line.append(f": {message}")
+            line.append(": ")
+            line.append_text(safe(message))
         self.query_one("#progress-detail", Static).update(line)
 
     def _summarise(self) -> None:
@@ -190,4 +190,4 @@ class ActionProgressScreen(Screen[None]):
         parts = [f"{counts[s]} {s.value}" for s in Status if counts.get(s)]
         running = counts.get(Status.REQUESTED, 0) + counts.get(Status.IN_PROGRESS, 0)
         tail = "running… (escape: back to the table; the run carries on)" if running else "finished: escape to go back"
-        self.query_one("#progress-summary", Static).update(f"{', '.join(parts)}   {tail}")
+        self.query_one("#progress-summary", Static).update(Text(f"{', '.join(parts)}   {tail}"))

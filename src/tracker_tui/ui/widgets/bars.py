@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len, set_cell_size
 from textual.content import Content
 from textual.widgets import Static
 
 from tracker_tui.aws.source import Connection
+from tracker_tui.untrusted import visible
 
 
 class AccountHeader(Static):
@@ -28,32 +30,34 @@ class AccountHeader(Static):
     """
 
     def show(self, connection: Connection | None, *, danger: bool, source_note: str = "") -> None:
+        # Content.assemble takes str parts as plain text (not markup); what came from AWS, a
+        # saved file or the config (alias, ARN, profile, label) is made visible too.
         parts: list[str | tuple[str, str]] = [("tracker-tui", "bold")]
         if danger:
             parts += ["  ", ("⚠ PRODUCTION", "bold reverse")]
         if connection is None:
-            parts.append(f"  {source_note or 'connecting…'}")
+            parts.append(f"  {visible(source_note) or 'connecting…'}")
         else:
             ident = connection.identity
             accounts = connection.accounts
             if len(accounts) > 1:
-                names = ", ".join(a.alias or a.account_id for a in accounts[:3])
+                names = ", ".join(visible(a.alias or a.account_id) for a in accounts[:3])
                 more = f", +{len(accounts) - 3}" if len(accounts) > 3 else ""
                 parts += ["  ", (f"{len(accounts)} accounts", "bold"), f" ({names}{more})"]
             else:
-                parts += ["  account ", (ident.account_id, "bold")]
+                parts += ["  account ", (visible(ident.account_id), "bold")]
                 if ident.alias:
-                    parts += [" (", (ident.alias, "bold"), ")"]
+                    parts += [" (", (visible(ident.alias), "bold"), ")"]
             if connection.failures:
                 parts += ["  ", (f"{len(connection.failures)} account(s) not scanned", "bold reverse")]
             parts.append(f"  {len(connection.regions)} regions")
-            parts.append(f"  profile {connection.profile or 'default'}")
+            parts.append(f"  profile {visible(connection.profile or 'default')}")
             if connection.label:
-                parts.append(f"  [{connection.label}]")
+                parts.append(f"  [{visible(connection.label)}]")
             if ident.arn and len(accounts) <= 1:
-                parts.append(f"  {ident.arn}")
+                parts.append(f"  {visible(ident.arn)}")
             if source_note:
-                parts.append(f"  {source_note}")
+                parts.append(f"  {visible(source_note)}")
         self.set_class(danger, "-danger")
         self.update(Content.assemble(*parts))
 
@@ -80,6 +84,7 @@ class StatusLine(Static):
     ) -> None:
         """``sort_note`` (e.g. "sorted by id ▲") is shown on the right, which is never cut."""
         self._last = (progress, rows, total, marked, marked_cost, sort_note)
+        progress = visible(progress)  # may carry an AWS error message
         right = f"{rows:,} of {total:,} rows" if rows != total else f"{total:,} rows"
         if marked:
             right += f" · {marked:,} marked"
@@ -89,8 +94,8 @@ class StatusLine(Static):
             right += f" · {sort_note}"
         width = max(0, self.size.width - 2)
         room = max(0, width - len(right) - 1)
-        if len(progress) > room:
-            progress = progress[: max(0, room - 1)] + "…"
-        gap = " " * max(1, width - len(progress) - len(right))
+        if cell_len(progress) > room:
+            progress = set_cell_size(progress, max(0, room - 1)) + "…"
+        gap = " " * max(1, width - cell_len(progress) - cell_len(right))
         # One fixed-height line: no need to lay the screen out again on every tick.
         self.update(Content.assemble(progress, gap, (right, "bold")), layout=False)

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from tracker_tui.costs import CostSummary
 from tracker_tui.findings import SavingsLine
 from tracker_tui.model import UNKNOWN_COST, format_cost
+from tracker_tui.ui.text import safe
 
 BAR_WIDTH = 8
 
@@ -34,16 +35,16 @@ def _breakdown(title: str, values: dict[str, float], limit: int = 14) -> Table:
     table.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
     table.add_column(justify="right", no_wrap=True)
     table.add_column(width=BAR_WIDTH, no_wrap=True)
-    table.add_row(Text(title, style="bold underline"), "", "")
+    table.add_row(Text(title, style="bold underline"))
     ordered = sorted(values.items(), key=lambda kv: -kv[1])
     biggest = ordered[0][1] if ordered else 0.0
     for name, value in ordered[:limit]:
-        table.add_row(name, format_cost(value), Text(_bar(value, biggest), style="bold"))
+        table.add_row(safe(name), Text(format_cost(value)), Text(_bar(value, biggest), style="bold"))
     if len(ordered) > limit:
         rest = sum(v for _, v in ordered[limit:])
-        table.add_row(f"{len(ordered) - limit} more", format_cost(rest), "")
+        table.add_row(Text(f"{len(ordered) - limit} more"), Text(format_cost(rest)))
     if not ordered:
-        table.add_row(Text("nothing priced yet", style="dim"), "", "")
+        table.add_row(Text("nothing priced yet", style="dim"))
     return table
 
 
@@ -102,7 +103,7 @@ class CostPanel(VerticalScroll, can_focus=False):
                     [
                         Option(
                             Text.assemble(
-                                f"{line.label} ({line.count})\n", ("  save ", "dim"), format_cost(line.saving)
+                                safe(line.label), f" ({line.count})\n", ("  save ", "dim"), format_cost(line.saving)
                             )
                         )
                         for line in waste
@@ -116,9 +117,9 @@ class CostPanel(VerticalScroll, can_focus=False):
         top = Table.grid(padding=(0, 1), expand=True)
         top.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         top.add_column(justify="right", no_wrap=True)
-        top.add_row(Text("Top 10", style="bold underline"), "")
+        top.add_row(Text("Top 10", style="bold underline"))
         for resource in summary.top(10):
-            top.add_row(f"{resource.name or resource.id}", format_cost(resource.monthly_cost))
+            top.add_row(safe(resource.name or resource.id), Text(format_cost(resource.monthly_cost)))
         self.query_one("#cost-top", Static).update(top)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
