@@ -344,6 +344,9 @@ def test_demo_scan_end_to_end() -> None:
     assert any(r["kind"] == "ec2:elastic-ip" and not r["details"].get("associated") for r in resources)
     assert any(r["kind"] == "ec2:volume" and r["state"] == "available" for r in resources)
     assert any(r["kind"] == "ec2:instance" and r["state"] == "stopped" for r in resources)
+    # Bracketed names, as real accounts have them: exact in the JSON, literal in the table.
+    names = {r["name"] for r in resources}
+    assert {"[DEPRECATED] prod-legacy-api", "prod-web [old]"} <= names
     assert any(r["kind"] == "logs:log-group" and r["details"].get("retention_days") is None for r in resources)
     # Protected resources the actions must refuse.
     protected = {(r["kind"], r["id"]) for r in resources if "do-not-delete" in r["tags"]}
@@ -354,6 +357,8 @@ def test_demo_scan_end_to_end() -> None:
     table_lines = table_out.splitlines()
     assert table_lines[0].split() == ["KIND", "REGION", "STATE", "ID", "NAME", "COST/MO"]
     assert any("acme-prod-backups" in line for line in table_lines)
+    assert any("[DEPRECATED] prod-legacy-api" in line for line in table_lines)
+    assert any("prod-web [old]" in line for line in table_lines)
     assert (
         f"{len(resources)} resources in {len(data['regions'])} regions, account {ACCOUNT} (acme-staging)" in table_out
     )

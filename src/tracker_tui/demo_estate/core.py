@@ -116,6 +116,9 @@ class RegionSeeder:
         self.count += len(ids) * 2  # each instance brings its root volume
         # Waste: instances stopped but still paying for their volumes.
         ec2.stop_instances(InstanceIds=ids[-3:-1])
+        # Brackets in names, as real accounts have them: shown literally, never as markup.
+        ec2.create_tags(Resources=[ids[-3]], Tags=self.tags(Name=f"[DEPRECATED] {env}-legacy-api"))
+        ec2.create_tags(Resources=[ids[-2]], Tags=self.tags(Name=f"{env}-web [old]"))
         # Protected: termination protection on the bastion; a do-not-delete tag on an API node.
         ec2.modify_instance_attribute(InstanceId=ids[-1], DisableApiTermination={"Value": True})
         api_node = ids[3 * self.scale]
