@@ -400,11 +400,7 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
         except OSError as exc:
             raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
         if errors:
-            first = visible(f"{errors[0].region} {errors[0].kind}: {errors[0].code}")
-            stderr.write(
-                f"tracker-tui: partial scan: {len(errors)} of {collector.total_cells} cells failed "
-                f"(see 'errors' in the output); first: {first}\n"
-            )
+            stderr.write(f"tracker-tui: {_partial_line(errors, collector.total_cells)}\n")
         if args.fail_over is not None:
             saved = savings_total(resources)
             if saved > args.fail_over:
@@ -413,6 +409,22 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
         return EXIT_PARTIAL if errors or idle_errors else EXIT_OK
     finally:
         source.close()
+
+
+def _partial_line(errors: Sequence[ScanErrorEntry], total_cells: int) -> str:
+    """One line for a partial scan: cells that failed (their rows are missing) apart from cells
+    that listed every row but not all their details, and the first of them."""
+    from tracker_tui.aws.scan import PARTIAL_CODE
+
+    failed = [e for e in errors if e.code != PARTIAL_CODE]
+    parts = []
+    if failed:
+        parts.append(f"{len(failed)} of {total_cells} cells failed, so their rows are missing")
+    if len(failed) < len(errors):
+        parts.append(f"{len(errors) - len(failed)} listed every row but not all details")
+    first = (failed or list(errors))[0]
+    detail = visible(f"{first.region} {first.kind}: {first.code}: {first.message}")
+    return f"partial scan: {'; '.join(parts)} (see 'errors' in the output); first: {detail}"
 
 
 def run_bill(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
@@ -510,11 +522,7 @@ def _saved_or_new_rows(
         return None
     errors = error_entries(collector.results)
     if errors:
-        first = visible(f"{errors[0].region} {errors[0].kind}: {errors[0].code}")
-        stderr.write(
-            f"tracker-tui: partial scan: {len(errors)} of {collector.total_cells} cells failed, so their rows "
-            f"are missing; first: {first}\n"
-        )
+        stderr.write(f"tracker-tui: {_partial_line(errors, collector.total_cells)}\n")
     scanned_at = iso_utc(datetime.now(UTC))
     return list(collector.resources), {"source": "new scan", "scanned_at": scanned_at, "errors": len(errors)}
 

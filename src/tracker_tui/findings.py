@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from tracker_tui.aws.kinds import REGISTRY, rules_of
 from tracker_tui.aws.kinds.base import Related, Rule, no_related
-from tracker_tui.model import CellResult, CellStatus, Finding, Resource
+from tracker_tui.model import CellResult, Finding, Resource
 
 Key = tuple[str, str, str, str]
 _Place = tuple[str, str, str]
@@ -97,12 +97,8 @@ Cell = tuple[str, str, str]
 
 
 def complete_cells(results: Iterable[CellResult]) -> set[Cell]:
-    """The cells of a scan whose rows are all in (done or empty, not failed or cancelled)."""
-    return {
-        (r.cell.account_id, r.cell.region, r.cell.kind)
-        for r in results
-        if r.status in (CellStatus.DONE, CellStatus.EMPTY)
-    }
+    """The cells of a scan whose rows are all in (done, empty or partial; not failed or cancelled)."""
+    return {(r.cell.account_id, r.cell.region, r.cell.kind) for r in results if r.status.listed_all}
 
 
 def with_findings(

@@ -205,7 +205,13 @@ def gone_since(
         global_kinds: kinds scanned as one cell in region ``global`` (account-wide and
             global ones), whatever region their rows show (an S3 bucket's own region).
     """
-    clean = {(r.cell.account_id, r.cell.region, r.cell.kind) for r in results if not r.status.is_error}
+    # A cell that listed every row (partial ones too: only some details are missing) says
+    # which of its stale rows are gone; a failed or cancelled one says nothing.
+    clean = {
+        (r.cell.account_id, r.cell.region, r.cell.kind)
+        for r in results
+        if not r.status.is_error or r.status.listed_all
+    }
     gone = []
     for row in stale:
         cell_region = GLOBAL_REGION if row.kind in global_kinds else row.region

@@ -186,10 +186,24 @@ class CellStatus(enum.StrEnum):
     CANCELLED = "cancelled"
     #: The kind's service does not exist in the region (botocore's endpoint data): not scanned.
     NOT_OFFERED = "not offered"
+    #: Every row is listed, but some of their details could not be read (one bucket's tags
+    #: timed out): reported like an error, and its rows count as all there.
+    PARTIAL = "partial"
 
     @property
     def is_error(self) -> bool:
-        return self in (CellStatus.DENIED, CellStatus.THROTTLED, CellStatus.FAILED, CellStatus.TIMED_OUT)
+        return self in (
+            CellStatus.DENIED,
+            CellStatus.THROTTLED,
+            CellStatus.FAILED,
+            CellStatus.TIMED_OUT,
+            CellStatus.PARTIAL,
+        )
+
+    @property
+    def listed_all(self) -> bool:
+        """Every resource of the cell is in the results (done, empty, or partial details)."""
+        return self in (CellStatus.DONE, CellStatus.EMPTY, CellStatus.PARTIAL)
 
     @property
     def is_finished(self) -> bool:

@@ -73,6 +73,8 @@ THROTTLED_CODES = frozenset(
 
 #: The code of a cell whose endpoint did not answer (connect or read timeout, every attempt).
 TIMEOUT_CODE = "Timeout"
+#: The code of a cell that listed every row but could not read some of their details.
+PARTIAL_CODE = "Partial"
 #: Codes classify_error gives that are not AWS error codes but still mean "denied".
 _LOCAL_DENIED_CODES = frozenset({"NoCredentials"})
 
@@ -94,6 +96,8 @@ def status_for_code(code: str) -> CellStatus:
         return CellStatus.THROTTLED
     if code == TIMEOUT_CODE:
         return CellStatus.TIMED_OUT
+    if code == PARTIAL_CODE:
+        return CellStatus.PARTIAL
     return CellStatus.FAILED
 
 
@@ -223,6 +227,7 @@ class ScanEngine:
         try:
             for batch in spec.lister(ctx):
                 if batch:
+                    batch = ctx.take_notes(batch)  # what of each row could not be read
                     count += len(batch)
                     if self.pricer is not None:
                         batch = local_findings(self.pricer(batch))
@@ -232,8 +237,19 @@ class ScanEngine:
         except Exception as exc:  # noqa: BLE001 - one failing cell never stops the others
             status, code, message = classify_error(exc)
             return CellResult(cell, status, count, code, message, time.monotonic() - t0)
+        seconds = time.monotonic() - t0
+        if ctx.problems:
+            # Every row is listed; some of their details are not (the rows say which).
+            return CellResult(cell, CellStatus.PARTIAL, count, PARTIAL_CODE, partial_message(ctx.problems), seconds)
         status = CellStatus.DONE if count else CellStatus.EMPTY
-        return CellResult(cell, status, count, seconds=time.monotonic() - t0)
+        return CellResult(cell, status, count, seconds=seconds)
+
+
+def partial_message(problems: Mapping[str, int]) -> str:
+    """``tags unreadable (Timeout) for 3 items; region unreadable (AccessDenied) for 1 item``."""
+    ordered = sorted(problems.items(), key=lambda kv: -kv[1])
+    parts = [f"{note} for {n} item{'s' if n != 1 else ''}" for note, n in ordered]
+    return "; ".join(parts) + ": listed with what could be read"
 
 
 def error_entries(results: Sequence[CellResult]) -> list[ScanErrorEntry]:

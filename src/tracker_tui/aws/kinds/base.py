@@ -10,14 +10,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
+
+import botocore.exceptions
 
 from tracker_tui.aws.kinds.console import Page
 from tracker_tui.aws.kinds.metric import MetricRule
 from tracker_tui.aws.regions import partition_of
-from tracker_tui.aws.session import AwsSession
+from tracker_tui.aws.session import TIMEOUT_ERRORS, AwsSession
 from tracker_tui.model import GLOBAL_REGION, Resource, format_cost, iso_utc, parse_iso
 from tracker_tui.pricing.basis import Estimator, cents
 
@@ -31,6 +33,26 @@ Scope = Literal["regional", "global", "account"]
 
 class ScanCancelled(Exception):
     """Raised inside a cell when the scan was cancelled; the cell stops between pages."""
+
+
+#: What a per-item read (one bucket's tags, one table's description) may raise and still
+#: leave its row listed: AWS's refusals and errors, and the transport's give-ups (timeouts,
+#: refused or dropped connections).  Anything else is a bug and fails the cell.
+ITEM_ERRORS: tuple[type[Exception], ...] = (
+    botocore.exceptions.ClientError,
+    botocore.exceptions.HTTPClientError,  # ReadTimeoutError, ConnectionClosedError, ...
+    botocore.exceptions.ConnectionError,  # ConnectTimeoutError, EndpointConnectionError, ...
+)
+
+
+def item_error_code(exc: BaseException) -> str:
+    """A short code for a failed per-item read: AWS's error code, ``Timeout`` for an endpoint
+    that did not answer, else the exception's class name."""
+    if isinstance(exc, botocore.exceptions.ClientError):
+        return error_code(exc) or "ClientError"
+    if isinstance(exc, TIMEOUT_ERRORS):
+        return "Timeout"
+    return type(exc).__name__
 
 
 @dataclass
@@ -47,6 +69,13 @@ class CellContext:
     page_size: int | None = None
     #: How many per-item calls (tags, locations, ...) run at once inside one cell.
     fan_out_workers: int = 16
+    #: What per-item reads could not get, by "what (code)": the rows are still listed, and
+    #: the cell ends partial (``unreadable``).
+    problems: dict[str, int] = field(default_factory=dict)
+    #: The same notes by the id of the row they belong to: the engine puts them in that
+    #: row's ``details["unreadable"]`` before the row leaves the cell.
+    item_notes: dict[str, list[str]] = field(default_factory=dict)
+    _problems_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def partition(self) -> str:
@@ -57,6 +86,33 @@ class CellContext:
         if region is None and self.region != GLOBAL_REGION:
             region = self.region
         return self.session.client(service, region)
+
+    def unreadable(self, what: str, exc: BaseException, *items: str) -> str:
+        """Record that ``what`` (``tags``, ``region``, ``size``...) of the rows ``items`` (their
+        ids) could not be read, and return the note: ``tags unreadable (Timeout)``.
+
+        The rows are still listed with what is known; the engine adds the note to each one's
+        ``details["unreadable"]`` and ends the cell partial.  Thread-safe: ``fan_out`` workers
+        call it.
+        """
+        note = f"{what} unreadable ({item_error_code(exc)})"
+        with self._problems_lock:
+            self.problems[note] = self.problems.get(note, 0) + max(1, len(items))
+            for item in items:
+                self.item_notes.setdefault(item, []).append(note)
+        return note
+
+    def take_notes(self, resources: Sequence[Resource]) -> list[Resource]:
+        """``resources`` with the notes recorded for them in ``details["unreadable"]``."""
+        if not self.item_notes:
+            return list(resources)
+        with self._problems_lock:
+            notes = {r.id: self.item_notes.pop(r.id) for r in resources if r.id in self.item_notes}
+        if not notes:
+            return list(resources)
+        return [
+            replace(r, details={**r.details, "unreadable": notes[r.id]}) if r.id in notes else r for r in resources
+        ]
 
     def check_cancelled(self) -> None:
         if self.cancel.is_set():
@@ -262,6 +318,18 @@ class KindSpec:
     console: Page | None = None
     #: More names ``:`` knows it by (beyond its id, its grid label and the noun after the colon).
     aliases: tuple[str, ...] = ()
+    #: The IAM actions its lister calls (``ec2:DescribeVolumes``), per-item reads included:
+    #: ``tracker-tui permissions`` grants them in the scan statement and ``--check`` asks IAM's
+    #: simulator about them.  IAM names, not API names (``aws.permissions.iam_actions`` maps
+    #: the few that differ).  Its rules read rows only (a related kind is listed by its own
+    #: actions) and its metric rules declare theirs, so this is the lister's alone.
+    #: tests/test_permissions.py records every call a scan makes and holds this to it.
+    iam_actions: tuple[str, ...] = ()
+    #: Actions the lister calls only when one of ``iam_actions`` is refused, by that action
+    #: (IAM users: ListUsers and ListUserTags when GetAccountAuthorizationDetails is denied).
+    #: The policy leaves them out (least privilege); ``--check`` counts the kind as readable
+    #: when they are allowed in its place.
+    iam_fallbacks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 # --- small mapping helpers shared by the kind modules ------------------------------------

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import botocore.exceptions
-
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, error_code, known, tag_dict, ts
+from tracker_tui.aws.kinds.base import ITEM_ERRORS, CellContext, KindSpec, error_code, known, tag_dict, ts
 from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import (
@@ -47,7 +45,11 @@ def list_tables(ctx: CellContext) -> Iterator[list[Resource]]:
             table = found[(name, "table")]
             if table is None:  # deleted between ListTables and DescribeTable
                 continue
-            batch.append(_table(ctx, table, found[(name, "tags")] or {}))
+            tags = found[(name, "tags")] or {}
+            if table is _UNREAD:  # listed, but DescribeTable failed: the name is all we know
+                batch.append(_undescribed(ctx, name, tags))
+                continue
+            batch.append(_table(ctx, table, tags))
         yield batch
 
 
@@ -55,18 +57,42 @@ def table_arn(ctx: CellContext, name: str) -> str:
     return ctx.arn("dynamodb", f"table/{name}")
 
 
+#: DescribeTable failed for a listed table (a refusal, a timeout): it is still listed.
+_UNREAD: dict[str, Any] = {}
+
+
 def _read(ctx: CellContext, ddb: Any, name: str, part: str) -> Any:
     if part == "tags":
         try:
             return table_tags(ddb, table_arn(ctx, name))
-        except botocore.exceptions.ClientError:
-            return {}  # unreadable tags: the delete action reads them again and refuses then
+        except ITEM_ERRORS as exc:
+            # Listed without tags (the delete action reads them again and refuses then).
+            ctx.unreadable("tags", exc, name)
+            return {}
     try:
         return ddb.describe_table(TableName=name).get("Table")
-    except botocore.exceptions.ClientError as exc:
+    except ITEM_ERRORS as exc:
         if error_code(exc) == NOT_FOUND:
             return None
-        raise
+        ctx.unreadable("description", exc, name)
+        return _UNREAD
+
+
+def _undescribed(ctx: CellContext, name: str, tags: dict[str, str]) -> Resource:
+    """A listed table whose description could not be read: no guessed mode, size or protection
+    (its cost is unknown for want of a size; an action reads it again first)."""
+    return Resource(
+        kind=KIND,
+        id=name,
+        account_id=ctx.account_id,
+        arn=table_arn(ctx, name),
+        name=tags.get("Name", "") or name,
+        region=ctx.region,
+        state="unknown",
+        created=None,
+        tags=tags,
+        details={},
+    )
 
 
 def table_tags(ddb: Any, arn: str) -> dict[str, str]:

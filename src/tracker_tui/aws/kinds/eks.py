@@ -15,7 +15,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, error_code, known, ts
+from tracker_tui.aws.kinds.base import ITEM_ERRORS, CellContext, KindSpec, error_code, known, ts
 from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.model import Resource
 from tracker_tui.pricing.basis import Estimate, PriceBook, hourly_basis, rate, unknown_region
@@ -89,7 +89,8 @@ def _nodegroup_count(ctx: CellContext, eks: Any, name: str) -> int | None:
     """How many managed node groups it has (None when they cannot be listed)."""
     try:
         return sum(len(page.get("nodegroups", [])) for page in ctx.pages(eks, "list_nodegroups", clusterName=name))
-    except botocore.exceptions.ClientError:
+    except ITEM_ERRORS as exc:
+        ctx.unreadable("node groups", exc, name)
         return None
 
 

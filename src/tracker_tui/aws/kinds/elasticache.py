@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import botocore.exceptions
-
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict, ts
+from tracker_tui.aws.kinds.base import ITEM_ERRORS, CellContext, KindSpec, known, tag_dict, ts
 from tracker_tui.aws.kinds.console import q
 from tracker_tui.model import Resource
 from tracker_tui.pricing.basis import (
@@ -29,7 +27,7 @@ def list_cache_clusters(ctx: CellContext) -> Iterator[list[Resource]]:
     cache = ctx.client("elasticache")
     for page in ctx.pages(cache, "describe_cache_clusters", ShowCacheNodeInfo=True):
         clusters = page.get("CacheClusters", [])
-        tag_sets = ctx.fan_out(lambda c: _cache_tags(cache, c), clusters)
+        tag_sets = ctx.fan_out(lambda c: _cache_tags(ctx, cache, c), clusters)
         batch = []
         for cluster, tags in zip(clusters, tag_sets, strict=True):
             ident = cluster["CacheClusterId"]
@@ -58,13 +56,14 @@ def list_cache_clusters(ctx: CellContext) -> Iterator[list[Resource]]:
         yield batch
 
 
-def _cache_tags(client: Any, cluster: dict[str, Any]) -> dict[str, str]:
+def _cache_tags(ctx: CellContext, client: Any, cluster: dict[str, Any]) -> dict[str, str]:
     arn = cluster.get("ARN")
     if not arn:
         return {}
     try:
         return tag_dict(client.list_tags_for_resource(ResourceName=arn).get("TagList"))
-    except botocore.exceptions.ClientError:
+    except ITEM_ERRORS as exc:  # listed without tags, noted on its row
+        ctx.unreadable("tags", exc, cluster["CacheClusterId"])
         return {}
 
 

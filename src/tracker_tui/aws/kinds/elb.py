@@ -10,9 +10,17 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-import botocore.exceptions
-
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, default_evidence, known, own_cost, tag_dict, ts
+from tracker_tui.aws.kinds.base import (
+    ITEM_ERRORS,
+    CellContext,
+    KindSpec,
+    Rule,
+    default_evidence,
+    known,
+    own_cost,
+    tag_dict,
+    ts,
+)
 from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.model import Resource
 from tracker_tui.pricing.basis import Estimate, PriceBook, hourly_basis, unknown_region
@@ -25,8 +33,8 @@ def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _state(code: str, target_count: int) -> str:
-    """An active balancer with nothing registered behind it shows as ``idle``."""
+def _state(code: str, target_count: int | None) -> str:
+    """An active balancer with nothing registered behind it shows as ``idle`` (unknown: as it is)."""
     return "idle" if code == "active" and target_count == 0 else code
 
 
@@ -43,14 +51,15 @@ def _list_v2(ctx: CellContext) -> Iterator[list[Resource]]:
     if not balancers:
         return
     arns = [lb["LoadBalancerArn"] for lb in balancers]
+    names = {lb["LoadBalancerArn"]: lb["LoadBalancerName"] for lb in balancers}
     # Tags (20 ARNs a call) and target counts are independent: run them side by side.
     tag_chunks = _chunks(arns, 20)
     jobs: list[Any] = [("tags", chunk) for chunk in tag_chunks] + [("targets", None)]
-    results = ctx.fan_out(lambda job: _v2_job(ctx, elbv2, job), jobs)
+    results = ctx.fan_out(lambda job: _v2_job(ctx, elbv2, job, names), jobs)
     tags: dict[str, dict[str, str]] = {}
     for part in results[:-1]:
         tags.update(part)
-    targets: dict[str, int] = results[-1]
+    targets: dict[str, int | None] = results[-1]
     batch = []
     for lb in balancers:
         arn = lb["LoadBalancerArn"]
@@ -60,7 +69,7 @@ def _list_v2(ctx: CellContext) -> Iterator[list[Resource]]:
             "dns_name": lb.get("DNSName"),
             "vpc_id": lb.get("VpcId"),
             "availability_zones": [z.get("ZoneName") for z in lb.get("AvailabilityZones", [])],
-            "target_count": targets.get(arn, 0),
+            "target_count": targets.get(arn, 0),  # None: unreadable, never taken for 0
         }
         lb_tags = tags.get(arn, {})
         batch.append(
@@ -80,32 +89,43 @@ def _list_v2(ctx: CellContext) -> Iterator[list[Resource]]:
     yield batch
 
 
-def _v2_job(ctx: CellContext, elbv2: Any, job: tuple[str, Any]) -> Any:
+def _v2_job(ctx: CellContext, elbv2: Any, job: tuple[str, Any], names: dict[str, str]) -> Any:
     what, arns = job
     if what == "tags":
-        reply = elbv2.describe_tags(ResourceArns=list(arns))
+        try:
+            reply = elbv2.describe_tags(ResourceArns=list(arns))
+        except ITEM_ERRORS as exc:  # these balancers are listed without tags
+            ctx.unreadable("tags", exc, *(names[arn] for arn in arns))
+            return {}
         return {d["ResourceArn"]: tag_dict(d.get("Tags")) for d in reply.get("TagDescriptions", [])}
-    return _v2_target_counts(ctx, elbv2)
+    return _v2_target_counts(ctx, elbv2, names)
 
 
-def _v2_target_counts(ctx: CellContext, elbv2: Any) -> dict[str, int]:
-    """Registered targets per load balancer ARN, across all its target groups."""
+def _v2_target_counts(ctx: CellContext, elbv2: Any, names: dict[str, str]) -> dict[str, int | None]:
+    """Registered targets per load balancer ARN, across all its target groups; None where a
+    group's targets could not be read (an unknown count is never a 0, which means idle)."""
     groups: list[dict[str, Any]] = []
-    for page in ctx.pages(elbv2, "describe_target_groups"):
-        groups.extend(page.get("TargetGroups", []))
+    try:
+        for page in ctx.pages(elbv2, "describe_target_groups"):
+            groups.extend(page.get("TargetGroups", []))
+    except ITEM_ERRORS as exc:
+        ctx.unreadable("targets", exc, *names.values())
+        return dict.fromkeys(names)
     groups = [g for g in groups if g.get("LoadBalancerArns")]
 
-    def health(group: dict[str, Any]) -> int:
+    def health(group: dict[str, Any]) -> int | None:
         try:
             reply = elbv2.describe_target_health(TargetGroupArn=group["TargetGroupArn"])
-        except botocore.exceptions.ClientError:
-            return 0
+        except ITEM_ERRORS as exc:
+            ctx.unreadable("targets", exc, *(names[a] for a in group["LoadBalancerArns"] if a in names))
+            return None
         return len(reply.get("TargetHealthDescriptions", []))
 
-    counts: dict[str, int] = defaultdict(int)
+    counts: dict[str, int | None] = defaultdict(int)
     for group, n in zip(groups, ctx.fan_out(health, groups), strict=True):
         for lb_arn in group["LoadBalancerArns"]:
-            counts[lb_arn] += n
+            known_so_far = counts[lb_arn]
+            counts[lb_arn] = None if n is None or known_so_far is None else known_so_far + n
     return counts
 
 
@@ -117,13 +137,7 @@ def _list_classic(ctx: CellContext) -> Iterator[list[Resource]]:
             continue
         names = [lb["LoadBalancerName"] for lb in balancers]
         tags: dict[str, dict[str, str]] = {}
-        for part in ctx.fan_out(
-            lambda chunk: {
-                d["LoadBalancerName"]: tag_dict(d.get("Tags"))
-                for d in elb.describe_tags(LoadBalancerNames=list(chunk)).get("TagDescriptions", [])
-            },
-            _chunks(names, 20),
-        ):
+        for part in ctx.fan_out(lambda chunk: _classic_tags(ctx, elb, chunk), _chunks(names, 20)):
             tags.update(part)
         batch = []
         for lb in balancers:
@@ -152,6 +166,16 @@ def _list_classic(ctx: CellContext) -> Iterator[list[Resource]]:
                 )
             )
         yield batch
+
+
+def _classic_tags(ctx: CellContext, elb: Any, names: Sequence[str]) -> dict[str, dict[str, str]]:
+    """Tags of up to 20 Classic balancers; none (noted on their rows) when they cannot be read."""
+    try:
+        reply = elb.describe_tags(LoadBalancerNames=list(names))
+    except ITEM_ERRORS as exc:
+        ctx.unreadable("tags", exc, *names)
+        return {}
+    return {d["LoadBalancerName"]: tag_dict(d.get("Tags")) for d in reply.get("TagDescriptions", [])}
 
 
 def estimate_load_balancer(r: Resource, cat: Catalogue, book: PriceBook | None) -> Estimate:

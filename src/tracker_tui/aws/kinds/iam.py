@@ -14,7 +14,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, error_code, known, tag_dict, ts
+from tracker_tui.aws.kinds.base import ITEM_ERRORS, CellContext, KindSpec, error_code, known, tag_dict, ts
 from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.model import GLOBAL_REGION, Resource
 from tracker_tui.pricing.basis import free
@@ -26,10 +26,11 @@ ROLE = "iam:role"
 _DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
 
 
-def _tags(fetch: Callable[..., dict[str, Any]], **kwargs: Any) -> dict[str, str]:
+def _tags(ctx: CellContext, fetch: Callable[..., dict[str, Any]], name: str, **kwargs: Any) -> dict[str, str]:
     try:
         return tag_dict(fetch(**kwargs).get("Tags"))
-    except botocore.exceptions.ClientError:
+    except ITEM_ERRORS as exc:  # listed without tags, noted on its row
+        ctx.unreadable("tags", exc, name)
         return {}
 
 
@@ -117,7 +118,9 @@ def _list(
     fetch_tags = getattr(iam, tags_operation)
     for page in ctx.pages(iam, list_operation):
         items = page.get(list_key, [])
-        tag_sets = ctx.fan_out(lambda item: _tags(fetch_tags, **{name_param: item[name_param]}), items)
+        tag_sets = ctx.fan_out(
+            lambda item: _tags(ctx, fetch_tags, item[name_param], **{name_param: item[name_param]}), items
+        )
         yield [mapper(ctx, item, tags) for item, tags in zip(items, tag_sets, strict=True)]
 
 

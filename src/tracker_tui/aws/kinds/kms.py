@@ -12,9 +12,16 @@ import functools
 from collections.abc import Iterator
 from typing import Any
 
-import botocore.exceptions
-
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, error_code, known, tag_dict, ts
+from tracker_tui.aws.kinds.base import (
+    ITEM_ERRORS,
+    CellContext,
+    KindSpec,
+    error_code,
+    item_error_code,
+    known,
+    tag_dict,
+    ts,
+)
 from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, unknown_region
@@ -31,7 +38,7 @@ def list_keys(ctx: CellContext) -> Iterator[list[Resource]]:
     aliases: dict[str, list[str]] | None = None
     for page in ctx.pages(kms, "list_keys"):
         keys = list(page.get("Keys", []))
-        jobs: list[functools.partial[Any]] = [functools.partial(_key, kms, key["KeyId"]) for key in keys]
+        jobs: list[functools.partial[Any]] = [functools.partial(_key, ctx, kms, key["KeyId"]) for key in keys]
         # The aliases once, beside the first keys' reads; a region with no keys pays for neither.
         need_aliases = aliases is None and bool(keys)
         if need_aliases:
@@ -47,7 +54,7 @@ def list_keys(ctx: CellContext) -> Iterator[list[Resource]]:
         yield batch
 
 
-def _key(kms: Any, key_id: str) -> tuple[dict[str, Any], dict[str, str]] | None:
+def _key(ctx: CellContext, kms: Any, key_id: str) -> tuple[dict[str, Any], dict[str, str]] | None:
     """(KeyMetadata, tags) of a customer-managed key; None for an AWS-managed one or one gone.
 
     A key whose DescribeKey is denied (its key policy leaves the scanner out) is kept with
@@ -55,15 +62,17 @@ def _key(kms: Any, key_id: str) -> tuple[dict[str, Any], dict[str, str]] | None:
     """
     try:
         meta = dict(kms.describe_key(KeyId=key_id).get("KeyMetadata") or {})
-    except botocore.exceptions.ClientError as exc:
+    except ITEM_ERRORS as exc:
         if error_code(exc) == "NotFoundException":
             return None
-        return {"DescribeError": error_code(exc) or "error"}, {}
+        ctx.unreadable("description", exc, key_id)
+        return {"DescribeError": item_error_code(exc)}, {}
     if meta.get("KeyManager") != "CUSTOMER":
         return None
     try:
         tags = tag_dict(kms.list_resource_tags(KeyId=key_id).get("Tags"), key="TagKey", value="TagValue")
-    except botocore.exceptions.ClientError:
+    except ITEM_ERRORS as exc:  # listed without tags, noted on its row
+        ctx.unreadable("tags", exc, key_id)
         tags = {}
     return meta, tags
 
@@ -76,7 +85,8 @@ def _aliases(ctx: CellContext, kms: Any) -> dict[str, list[str]]:
             for alias in page.get("Aliases", []):
                 if alias.get("TargetKeyId"):
                     found.setdefault(str(alias["TargetKeyId"]), []).append(str(alias.get("AliasName", "")))
-    except botocore.exceptions.ClientError:
+    except ITEM_ERRORS as exc:  # the keys are listed without their alias names
+        ctx.unreadable("aliases", exc)
         return {}
     return found
 

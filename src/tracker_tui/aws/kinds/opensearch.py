@@ -12,9 +12,7 @@ import functools
 from collections.abc import Iterator
 from typing import Any
 
-import botocore.exceptions
-
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict
+from tracker_tui.aws.kinds.base import ITEM_ERRORS, CellContext, KindSpec, known, tag_dict
 from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, number, rate, unit, unknown_region
@@ -38,7 +36,7 @@ def list_domains(ctx: CellContext) -> Iterator[list[Resource]]:
         return
     batches = [names[i : i + DESCRIBE_BATCH] for i in range(0, len(names), DESCRIBE_BATCH)]
     jobs: list[functools.partial[Any]] = [functools.partial(_describe, client, batch) for batch in batches]
-    jobs += [functools.partial(_tags, client, ctx.arn("es", f"domain/{name}")) for name in names]
+    jobs += [functools.partial(_tags, ctx, client, ctx.arn("es", f"domain/{name}"), name) for name in names]
     results = ctx.fan_out(lambda job: job(), jobs)
     statuses = [status for found in results[: len(batches)] for status in found]
     tags_by_name = dict(zip(names, results[len(batches) :], strict=True))
@@ -49,10 +47,11 @@ def _describe(client: Any, names: list[str]) -> list[dict[str, Any]]:
     return list(client.describe_domains(DomainNames=names).get("DomainStatusList", []))
 
 
-def _tags(client: Any, arn: str) -> dict[str, str]:
+def _tags(ctx: CellContext, client: Any, arn: str, name: str) -> dict[str, str]:
     try:
         return tag_dict(client.list_tags(ARN=arn).get("TagList"))
-    except botocore.exceptions.ClientError:
+    except ITEM_ERRORS as exc:  # listed without tags, noted on its row
+        ctx.unreadable("tags", exc, name)
         return {}
 
 

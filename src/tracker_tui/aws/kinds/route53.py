@@ -9,9 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import botocore.exceptions
-
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict
+from tracker_tui.aws.kinds.base import ITEM_ERRORS, CellContext, KindSpec, known, tag_dict
 from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.model import GLOBAL_REGION, Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents
@@ -35,15 +33,16 @@ def list_hosted_zones(ctx: CellContext) -> Iterator[list[Resource]]:
         ids = [zone_id(z["Id"]) for z in zones]
         batches = [ids[i : i + TAGS_BATCH] for i in range(0, len(ids), TAGS_BATCH)]
         tags: dict[str, dict[str, str]] = {}
-        for found in ctx.fan_out(lambda batch: _tags(route53, batch), batches):
+        for found in ctx.fan_out(lambda batch: _tags(ctx, route53, batch), batches):
             tags.update(found)
         yield [_resource(ctx, zone, tags.get(zone_id(zone["Id"]), {})) for zone in zones]
 
 
-def _tags(route53: Any, ids: list[str]) -> dict[str, dict[str, str]]:
+def _tags(ctx: CellContext, route53: Any, ids: list[str]) -> dict[str, dict[str, str]]:
     try:
         reply = route53.list_tags_for_resources(ResourceType="hostedzone", ResourceIds=ids)
-    except botocore.exceptions.ClientError:
+    except ITEM_ERRORS as exc:  # these zones are listed without tags, noted on their rows
+        ctx.unreadable("tags", exc, *ids)
         return {}
     return {str(s.get("ResourceId")): tag_dict(s.get("Tags")) for s in reply.get("ResourceTagSets", [])}
 

@@ -11,9 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import botocore.exceptions
-
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, error_code, tag_dict, ts
+from tracker_tui.aws.kinds.base import ITEM_ERRORS, CellContext, KindSpec, error_code, tag_dict, ts
 from tracker_tui.aws.kinds.console import q
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import (
@@ -56,7 +54,7 @@ def list_buckets(ctx: CellContext) -> Iterator[list[Resource]]:
         found = [b for b in ctx.fan_out(lambda b: _bucket(ctx, b), page.get("Buckets", [])) if b is not None]
         found = [b for b in found if not wanted or b[1] in wanted or b[1] == "unknown"]
         by_region: dict[str, list[str]] = {}
-        for _, region, name, _, _ in found:
+        for _, region, name, _ in found:
             if region != "unknown":
                 by_region.setdefault(region, []).append(name)
         jobs = [
@@ -67,36 +65,38 @@ def list_buckets(ctx: CellContext) -> Iterator[list[Resource]]:
         sizes: dict[str, tuple[int | None, int | None]] = {}
         for part in ctx.fan_out(lambda job: _bucket_sizes(ctx, job[0], job[1]), jobs):
             sizes.update(part)
-        yield [_resource(ctx, bucket, region, tags, notes, sizes.get(name, (None, None)))
-               for bucket, region, name, tags, notes in found]
+        yield [
+            _resource(ctx, bucket, region, tags, sizes.get(name, (None, None))) for bucket, region, name, tags in found
+        ]
 
 
-def _bucket(
-    ctx: CellContext, bucket: dict[str, Any]
-) -> tuple[dict[str, Any], str, str, dict[str, str], list[str]] | None:
-    """(bucket, region, name, tags, notes), or None when it was deleted since ListBuckets."""
+def _bucket(ctx: CellContext, bucket: dict[str, Any]) -> tuple[dict[str, Any], str, str, dict[str, str]] | None:
+    """(bucket, region, name, tags), or None when it was deleted since ListBuckets.
+
+    A region or tags that cannot be read (a refusal, a timeout) leave the bucket listed with
+    what is known, noted on its row (``CellContext.unreadable``): one bucket never takes the
+    others with it."""
     name = bucket["Name"]
     s3 = ctx.client("s3", ctx.session.home_region)
-    notes: list[str] = []
     region = bucket.get("BucketRegion")
     if not region:
         try:
             region = bucket_region(s3.get_bucket_location(Bucket=name).get("LocationConstraint"))
-        except botocore.exceptions.ClientError as exc:
+        except ITEM_ERRORS as exc:  # a refusal, a timeout: the bucket is still listed
             if error_code(exc) in ("NoSuchBucket",):
                 return None  # deleted between ListBuckets and now
             region = "unknown"
-            notes.append(f"region unknown ({error_code(exc)})")
+            ctx.unreadable("region", exc, name)
     if ctx.regions and region not in ctx.regions and region != "unknown":
-        return bucket, region, name, {}, notes  # outside the scan: dropped by the caller
+        return bucket, region, name, {}  # outside the scan: dropped by the caller
     regional = ctx.client("s3", region) if region != "unknown" else s3
     tags: dict[str, str] = {}
     try:
         tags = tag_dict(regional.get_bucket_tagging(Bucket=name).get("TagSet"))
-    except botocore.exceptions.ClientError as exc:
+    except ITEM_ERRORS as exc:
         if error_code(exc) not in ("NoSuchTagSet", "NoSuchTagSetError"):
-            notes.append(f"tags unreadable ({error_code(exc)})")
-    return bucket, region, name, tags, notes
+            ctx.unreadable("tags", exc, name)
+    return bucket, region, name, tags
 
 
 def _resource(
@@ -104,7 +104,6 @@ def _resource(
     bucket: dict[str, Any],
     region: str,
     tags: dict[str, str],
-    notes: list[str],
     size: tuple[int | None, int | None],
 ) -> Resource:
     size_bytes, objects = size
@@ -115,8 +114,6 @@ def _resource(
         if size_bytes is not None
         else "not reported by CloudWatch",
     }
-    if notes:
-        details["notes"] = notes
     name = bucket["Name"]
     return Resource(
         kind=KIND,
@@ -176,8 +173,9 @@ def _bucket_sizes(ctx: CellContext, region: str, names: list[str]) -> dict[str, 
             if not token:
                 break
             kwargs["NextToken"] = token
-    except botocore.exceptions.ClientError:
-        return {}  # sizes unknown, never a guess
+    except ITEM_ERRORS as exc:
+        ctx.unreadable("size", exc, *names)  # sizes unknown, never a guess
+        return {}
     return {
         name: (latest.get(f"size{index}"), latest.get(f"objects{index}")) for index, name in enumerate(names)
     }

@@ -15,7 +15,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict, ts
+from tracker_tui.aws.kinds.base import ITEM_ERRORS, CellContext, KindSpec, error_code, known, tag_dict, ts
 from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, hourly_basis, number, rate, unknown_region
@@ -37,12 +37,13 @@ def _side_by_side(ctx: CellContext, items: list[dict[str, Any]], *reads: Callabl
     return [results[i * n : (i + 1) * n] for i in range(len(reads))]
 
 
-def _tags(client: Any, arn: str | None) -> dict[str, str]:
+def _tags(ctx: CellContext, client: Any, arn: str | None, name: str) -> dict[str, str]:
     if not arn:
         return {}
     try:
         return tag_dict(client.list_tags(ResourceArn=arn).get("Tags"))
-    except botocore.exceptions.ClientError:
+    except ITEM_ERRORS as exc:  # listed without tags, noted on its row
+        ctx.unreadable("tags", exc, name)
         return {}
 
 
@@ -56,19 +57,20 @@ def list_notebook_instances(ctx: CellContext) -> Iterator[list[Resource]]:
         described, tag_sets = _side_by_side(
             ctx,
             items,
-            lambda nb: _describe_notebook(sm, nb["NotebookInstanceName"]),
-            lambda nb: _tags(sm, nb.get("NotebookInstanceArn")),
+            lambda nb: _describe_notebook(ctx, sm, nb["NotebookInstanceName"]),
+            lambda nb: _tags(ctx, sm, nb.get("NotebookInstanceArn"), nb["NotebookInstanceName"]),
         )
         yield [
             _notebook(ctx, summary, full, tags) for summary, full, tags in zip(items, described, tag_sets, strict=True)
         ]
 
 
-def _describe_notebook(sm: Any, name: str) -> dict[str, Any]:
+def _describe_notebook(ctx: CellContext, sm: Any, name: str) -> dict[str, Any]:
     """DescribeNotebookInstance's answer; empty when it cannot be read (the summary still maps)."""
     try:
         return dict(sm.describe_notebook_instance(NotebookInstanceName=name))
-    except botocore.exceptions.ClientError:
+    except ITEM_ERRORS as exc:
+        ctx.unreadable("description", exc, name)
         return {}
 
 
@@ -128,8 +130,8 @@ def list_endpoints(ctx: CellContext) -> Iterator[list[Resource]]:
         described, tag_sets = _side_by_side(
             ctx,
             items,
-            lambda ep: _describe_endpoint(sm, ep["EndpointName"]),
-            lambda ep: _tags(sm, ep.get("EndpointArn")),
+            lambda ep: _describe_endpoint(ctx, sm, ep["EndpointName"]),
+            lambda ep: _tags(ctx, sm, ep.get("EndpointArn"), ep["EndpointName"]),
         )
         yield [
             _endpoint(ctx, summary, full, config, tags)
@@ -137,19 +139,25 @@ def list_endpoints(ctx: CellContext) -> Iterator[list[Resource]]:
         ]
 
 
-def _describe_endpoint(sm: Any, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def _describe_endpoint(ctx: CellContext, sm: Any, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """(DescribeEndpoint, DescribeEndpointConfig of its config); empty where they cannot be read."""
     try:
         endpoint = dict(sm.describe_endpoint(EndpointName=name))
-    except botocore.exceptions.ClientError:
+    except ITEM_ERRORS as exc:
+        ctx.unreadable("description", exc, name)
         return {}, {}
     config_name = endpoint.get("EndpointConfigName")
     if not config_name:
         return endpoint, {}
     try:
         return endpoint, dict(sm.describe_endpoint_config(EndpointConfigName=config_name))
-    except botocore.exceptions.ClientError:
+    except botocore.exceptions.ClientError as exc:
         # The config may have been deleted while the endpoint runs on (AWS allows it).
+        if error_code(exc) not in NOT_FOUND:
+            ctx.unreadable("endpoint config", exc, name)
+        return endpoint, {}
+    except ITEM_ERRORS as exc:
+        ctx.unreadable("endpoint config", exc, name)
         return endpoint, {}
 
 

@@ -24,6 +24,7 @@ STATUS_LOOK = {
     CellStatus.TIMED_OUT: ("TIME", "bold cyan"),
     CellStatus.CANCELLED: ("x", "dim"),
     CellStatus.NOT_OFFERED: ("-", "dim"),
+    CellStatus.PARTIAL: ("{n}!", "bold yellow"),
 }
 
 #: The legend, in the labels' own styles.  It is a line of its own (two at 80 columns) so that
@@ -31,6 +32,7 @@ STATUS_LOOK = {
 LEGEND = (
     (CellStatus.DONE, "found"),
     (CellStatus.EMPTY, "empty"),
+    (CellStatus.PARTIAL, "partial"),
     (CellStatus.DENIED, "denied"),
     (CellStatus.THROTTLED, "throttled"),
     (CellStatus.FAILED, "failed"),
