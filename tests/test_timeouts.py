@@ -214,9 +214,24 @@ def test_one_call_gives_up_within_60_s_with_the_default_config() -> None:
 # --- an endpoint that never answers -------------------------------------------------------------
 
 
-def test_a_silent_endpoint_gets_two_attempts_and_its_cell_ends_as_a_timeout(black_hole: BlackHole) -> None:
-    started = time.monotonic()
+def test_a_silent_endpoint_that_never_answered_gets_one_attempt(black_hole: BlackHole) -> None:
+    """A second attempt at an endpoint that has never answered would only wait out another
+    timeout (issue 21: one hung service held the whole scan)."""
     collector = _scan(_session(black_hole.url), ["logs:log-group"])
+
+    assert black_hole.requests == 1
+    [result] = collector.results
+    assert (result.status, result.code) == (CellStatus.TIMED_OUT, "Timeout")
+    assert "(read timeout) after 1 attempt" in (result.message or "")
+
+
+def test_a_silent_endpoint_that_answered_before_gets_two_attempts_and_its_cell_ends_as_a_timeout(
+    black_hole: BlackHole,
+) -> None:
+    session = _session(black_hole.url)
+    session.breaker.answered("logs", "us-east-1")  # it was alive: this timeout may be a blip
+    started = time.monotonic()
+    collector = _scan(session, ["logs:log-group"])
     elapsed = time.monotonic() - started
 
     assert black_hole.connections == 2
@@ -249,7 +264,7 @@ def test_the_other_cells_complete_next_to_a_silent_endpoint(
     results = _by_kind(collector)
     assert results["rds:db-instance"].status is CellStatus.TIMED_OUT
     assert black_hole.url in (results["rds:db-instance"].message or "")
-    assert black_hole.requests == 2
+    assert black_hole.requests == 1  # it never answered: no second attempt
     assert results["logs:log-group"].status is CellStatus.DONE
     assert [r.id for r in collector.resources] == ["/app/web"]
     assert [(e.kind, e.code) for e in error_entries(collector.results)] == [("rds:db-instance", "Timeout")]
@@ -263,6 +278,7 @@ def test_the_request_delay_hook_still_runs_on_every_capped_attempt(black_hole: B
         config=SHORT_CONFIG,
         request_delay=lambda service, region: delay,
     )
+    session.breaker.answered("logs", "us-east-1")  # alive before: its timeouts get their retry
     started = time.monotonic()
     with pytest.raises(botocore.exceptions.ReadTimeoutError):
         session.client("logs").describe_log_groups()
@@ -284,6 +300,7 @@ def _raise_on_send(session: AwsSession, error: Exception, attempts: list[int]) -
 @pytest.mark.usefixtures("no_retry_sleep")
 def test_connect_timeouts_are_capped_too() -> None:
     session = _session("http://127.0.0.1:9")
+    session.breaker.answered("logs", "us-east-1")  # alive before: its timeouts get their retry
     attempts: list[int] = []
     _raise_on_send(session, botocore.exceptions.ConnectTimeoutError(endpoint_url="http://127.0.0.1:9/"), attempts)
 
@@ -369,7 +386,7 @@ def test_cli_scan_against_a_silent_endpoint_exits_3_and_writes_the_timeout(
     assert out == ""
     assert "Traceback" not in err
     assert "us-east-1 logs:log-group: Timeout" in err
-    assert black_hole.requests == 2
+    assert black_hole.requests == 1  # never answered: one attempt
     data = json.loads(target.read_text(encoding="utf-8"))
     assert [(e["region"], e["kind"], e["code"]) for e in data["errors"]] == [("us-east-1", "logs:log-group", "Timeout")]
     assert f"no answer from {black_hole.url}" in data["errors"][0]["message"]
@@ -390,7 +407,7 @@ def test_a_silent_sts_at_start_is_one_line_about_the_endpoint_not_the_credential
     assert err.count("\n") == 1
     assert f"no answer from {black_hole.url}" in err
     assert "credentials" not in err
-    assert black_hole.requests == 2  # GetCallerIdentity, capped like every call
+    assert black_hole.requests == 1  # GetCallerIdentity: an endpoint that never answered gets one attempt
 
 
 # --- one mapping from saved codes ----------------------------------------------------------------

@@ -189,6 +189,9 @@ class CellStatus(enum.StrEnum):
     #: Every row is listed, but some of their details could not be read (one bucket's tags
     #: timed out): reported like an error, and its rows count as all there.
     PARTIAL = "partial"
+    #: Not scanned, or not to the end: the region's endpoints had stopped answering
+    #: (``aws.session.RegionBreaker``), so its calls fail at once instead of timing out.
+    UNREACHABLE = "unreachable"
 
     @property
     def is_error(self) -> bool:
@@ -198,6 +201,7 @@ class CellStatus(enum.StrEnum):
             CellStatus.FAILED,
             CellStatus.TIMED_OUT,
             CellStatus.PARTIAL,
+            CellStatus.UNREACHABLE,
         )
 
     @property

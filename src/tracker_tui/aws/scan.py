@@ -19,7 +19,7 @@ import botocore.exceptions
 from tracker_tui.aws.kinds import CellContext, KindSpec, ScanCancelled, price_resources
 from tracker_tui.aws.kinds.base import error_code
 from tracker_tui.aws.regions import service_offered
-from tracker_tui.aws.session import TIMEOUT_ERRORS, AwsSession, gave_up
+from tracker_tui.aws.session import TIMEOUT_ERRORS, AwsSession, RegionUnreachable, gave_up
 from tracker_tui.findings import local_findings
 from tracker_tui.model import (
     GLOBAL_REGION,
@@ -73,6 +73,8 @@ THROTTLED_CODES = frozenset(
 
 #: The code of a cell whose endpoint did not answer (connect or read timeout, every attempt).
 TIMEOUT_CODE = "Timeout"
+#: The code of a cell whose region had stopped answering (``RegionBreaker``).
+UNREACHABLE_CODE = "Unreachable"
 #: The code of a cell that listed every row but could not read some of their details.
 PARTIAL_CODE = "Partial"
 #: Codes classify_error gives that are not AWS error codes but still mean "denied".
@@ -98,6 +100,8 @@ def status_for_code(code: str) -> CellStatus:
         return CellStatus.TIMED_OUT
     if code == PARTIAL_CODE:
         return CellStatus.PARTIAL
+    if code == UNREACHABLE_CODE:
+        return CellStatus.UNREACHABLE
     return CellStatus.FAILED
 
 
@@ -110,6 +114,8 @@ def classify_error(exc: BaseException) -> tuple[CellStatus, str, str]:
         if status is CellStatus.THROTTLED:
             message = f"{message} (still throttled after retries)"
         return status, code, message
+    if isinstance(exc, RegionUnreachable):
+        return CellStatus.UNREACHABLE, UNREACHABLE_CODE, str(exc)
     # Checked before EndpointConnectionError: ConnectTimeoutError is a ConnectionError too,
     # but it means "no answer", not "refused" or "no such host".
     if isinstance(exc, TIMEOUT_ERRORS):
@@ -214,6 +220,11 @@ class ScanEngine:
             # No client, no call: the service does not exist there.
             message = f"{spec.service} is not offered in {cell.region} (botocore's endpoint data)"
             return CellResult(cell, CellStatus.NOT_OFFERED, message=message)
+        unreachable = self.session.breaker.why_open(cell.region) if cell.region != GLOBAL_REGION else ""
+        if unreachable:
+            # Not asked: it would only wait out the same timeouts (the other regions go on).
+            message = f"not scanned: {cell.region} is unreachable ({unreachable})"
+            return CellResult(cell, CellStatus.UNREACHABLE, 0, UNREACHABLE_CODE, message)
         ctx = CellContext(
             session=self.session,
             region=cell.region,

@@ -101,6 +101,65 @@ _GAVE_UP_ATTR = "tracker_gave_up"
 _STARTED_KEY = "tracker_started"
 
 
+class RegionUnreachable(botocore.exceptions.ConnectionError):
+    """A call not sent: its region's endpoints have stopped answering (``RegionBreaker``)."""
+
+    fmt = "not sent: {region} is unreachable ({reason})"
+
+
+#: Timed-out attempts, in one region of one session, to endpoints that never answered, after
+#: which the region counts as unreachable and its calls fail at once.
+BREAKER_THRESHOLD = 2
+
+
+class RegionBreaker:
+    """Which regions of one session have stopped answering.
+
+    A region whose endpoints time out ``threshold`` times (attempts to endpoints that have
+    never answered: a black hole, a blocked network, a region cut off) is opened: every
+    call to it after that fails at once with ``RegionUnreachable`` instead of waiting out
+    its own timeouts, so one unreachable region costs one timeout, not one per cell.  An
+    endpoint that has answered once (any answer, an error too) is alive: its timeouts are
+    retried as usual and never open the breaker.  Thread-safe.
+    """
+
+    def __init__(self, threshold: int = BREAKER_THRESHOLD) -> None:
+        self.threshold = threshold
+        self._lock = threading.Lock()
+        self._answered: set[tuple[str, str]] = set()
+        self._timeouts: dict[str, int] = {}
+        self._open: dict[str, str] = {}
+
+    def answered(self, service: str, region: str) -> None:
+        """An endpoint answered: it is alive."""
+        if (service, region) not in self._answered:
+            with self._lock:
+                self._answered.add((service, region))
+
+    def has_answered(self, service: str, region: str) -> bool:
+        return (service, region) in self._answered
+
+    def timed_out(self, service: str, region: str) -> None:
+        """An attempt to ``service`` in ``region`` timed out (connect or read)."""
+        if (service, region) in self._answered:
+            return  # alive, just slow this time
+        with self._lock:
+            count = self._timeouts.get(region, 0) + 1
+            self._timeouts[region] = count
+            if count >= self.threshold and region not in self._open:
+                self._open[region] = f"{count} requests to its endpoints timed out, none ever answered"
+
+    def why_open(self, region: str) -> str:
+        """Why ``region`` counts as unreachable ("" while it does not)."""
+        return self._open.get(region, "")
+
+    def check(self, service: str, region: str) -> None:
+        """Raise ``RegionUnreachable`` when ``region`` is open (before a request is sent)."""
+        reason = self._open.get(region)
+        if reason:
+            raise RegionUnreachable(region=region, reason=reason)
+
+
 def gave_up(exc: BaseException) -> GaveUp | None:
     """The attempts and seconds of a timeout that ``cap_timeout_retries`` gave up on (None if unknown)."""
     value = getattr(exc, _GAVE_UP_ATTR, None)
@@ -134,8 +193,13 @@ def _shared_client_class(creator: Any, service_name: str, service_model: Any) ->
 botocore.client.ClientCreator._create_client_class = _shared_client_class  # noqa: SLF001
 
 
-def cap_timeout_retries(client: Any) -> None:
+def cap_timeout_retries(client: Any, breaker: RegionBreaker | None = None) -> None:
     """Give timed-out attempts ``TIMEOUT_MAX_ATTEMPTS`` in all; everything else keeps botocore's retries.
+
+    With a ``breaker``, every timed-out attempt is reported to it, an endpoint that has never
+    answered gets no second attempt (a black hole would only cost another timeout), no
+    attempt is retried once its region is unreachable, and every answer marks its endpoint
+    alive.
 
     botocore's standard (and adaptive) mode registers one retry handler per client on
     ``needs-retry.<service>`` under the unique id ``retry-config-<service>``, with no knob for
@@ -162,13 +226,24 @@ def cap_timeout_retries(client: Any) -> None:
     standard = botocore.retries.standard.register_retry_handler(client, **limit)
     events.unregister(f"needs-retry.{service}", unique_id=unique_id)
 
+    region = client.meta.region_name
+    service_name = client.meta.service_model.service_name
+
     def needs_retry(**kwargs: Any) -> float | bool | None:
         error = kwargs.get("caught_exception")
+        if isinstance(error, RegionUnreachable):
+            return None  # never sent, and never will be: no retry
         if not isinstance(error, TIMEOUT_ERRORS):
+            if breaker is not None and kwargs.get("response") is not None:
+                breaker.answered(service_name, region)
             return standard.needs_retry(**kwargs)
         attempts = int(kwargs.get("attempts") or 1)
+        retry = attempts < TIMEOUT_MAX_ATTEMPTS
+        if breaker is not None:
+            breaker.timed_out(service_name, region)
+            retry = retry and breaker.has_answered(service_name, region) and not breaker.why_open(region)
         delay: float | bool | None = None
-        if attempts < TIMEOUT_MAX_ATTEMPTS:
+        if retry:
             delay = standard.needs_retry(**kwargs)
         if delay is None or delay is False:
             # Giving up: note how, for the cell's one-line message.
@@ -181,6 +256,12 @@ def cap_timeout_retries(client: Any) -> None:
 
     events.register(f"needs-retry.{service}", needs_retry, unique_id=unique_id)
     events.register(f"before-call.{service}", _note_call_start, unique_id=f"tracker-call-start-{service}")
+    if breaker is not None:
+
+        def refuse_if_unreachable(**_: Any) -> None:
+            breaker.check(service_name, region)  # raises before anything is sent
+
+        events.register(f"before-send.{service}", refuse_if_unreachable, unique_id=f"tracker-breaker-{service}")
 
 
 def _note_call_start(context: dict[str, Any], **_: Any) -> None:
@@ -234,6 +315,8 @@ class AwsSession:
             self.options.home_region or self.boto.region_name or "us-east-1"
         )
         self.request_delay = request_delay
+        #: Regions whose endpoints stopped answering (``RegionBreaker``), for every client.
+        self.breaker = RegionBreaker()
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
         self.clients_created = 0
@@ -255,7 +338,7 @@ class AwsSession:
                 if self.endpoint_url:
                     kwargs["endpoint_url"] = self.endpoint_url
                 client = self.boto.client(service, **kwargs)
-                cap_timeout_retries(client)
+                cap_timeout_retries(client, self.breaker)
                 if self.request_delay is not None:
                     seconds = self.request_delay(service, key[1])
                     if seconds > 0:

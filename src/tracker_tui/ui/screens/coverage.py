@@ -25,6 +25,7 @@ STATUS_LOOK = {
     CellStatus.CANCELLED: ("x", "dim"),
     CellStatus.NOT_OFFERED: ("-", "dim"),
     CellStatus.PARTIAL: ("{n}!", "bold yellow"),
+    CellStatus.UNREACHABLE: ("DOWN", "bold magenta"),
 }
 
 #: The legend, in the labels' own styles.  It is a line of its own (two at 80 columns) so that
@@ -37,6 +38,7 @@ LEGEND = (
     (CellStatus.THROTTLED, "throttled"),
     (CellStatus.FAILED, "failed"),
     (CellStatus.TIMED_OUT, "timed out"),
+    (CellStatus.UNREACHABLE, "unreachable"),
     (CellStatus.NOT_OFFERED, "not offered"),
 )
 
