@@ -70,7 +70,9 @@ def _read(ctx: CellContext, ddb: Any, name: str, part: str) -> Any:
             ctx.unreadable("tags", exc, name)
             return {}
     try:
-        return ddb.describe_table(TableName=name).get("Table")
+        # An answer without its Table (thinner than AWS documents) is no proof the table is
+        # gone: only ResourceNotFound says that.  It is listed with its name, undescribed.
+        return ddb.describe_table(TableName=name).get("Table") or _UNREAD
     except ITEM_ERRORS as exc:
         if error_code(exc) == NOT_FOUND:
             return None
