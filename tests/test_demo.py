@@ -18,7 +18,7 @@ from moto import mock_aws
 
 from tests.helpers import scan
 from tracker_tui.aws.kinds import REGISTRY
-from tracker_tui.demo import SeedGates, gated, start_demo
+from tracker_tui.demo import GATE_TIMEOUT_S, SeedGates, gated, start_demo
 from tracker_tui.demo_estate import (
     DEMO_REGIONS,
     FAMILIES,
@@ -207,6 +207,9 @@ def _rows(session: Any) -> set[tuple[str, str, str]]:
 
 def test_a_scan_started_the_moment_the_server_answers_sees_the_whole_estate() -> None:
     demo = start_demo(latency_ms=0)
+    # A request the server holds for its part of the estate is no black hole: the session
+    # waits longer than the gate, so a slow seeding never ends a cell or opens the breaker.
+    assert demo.session.config.read_timeout > GATE_TIMEOUT_S
     try:
         # The server answers while it is still seeding: the first scan races the seeding.
         assert demo.seeded(timeout=0) is None

@@ -146,7 +146,9 @@ class PendingDemo:
         Raises:
             DemoError: the server did not start.
         """
-        from tracker_tui.aws.session import AwsSession, SessionOptions
+        from botocore.config import Config
+
+        from tracker_tui.aws.session import DEFAULT_CONFIG, AwsSession, SessionOptions
 
         self.used = True
         process = self.process
@@ -160,6 +162,10 @@ class PendingDemo:
         session = AwsSession(
             SessionOptions(endpoint_url=endpoint, home_region="us-east-1"),
             boto_session=demo_boto_session(),
+            # The server holds a request until its part of the estate is seeded (up to
+            # GATE_TIMEOUT_S, longer on a loaded machine than the 20 s a real endpoint gets):
+            # a held request is not a black hole, and must not end its cell or its region.
+            config=DEFAULT_CONFIG.merge(Config(read_timeout=GATE_TIMEOUT_S + 10)),
             request_delay=delay,
         )
         demo = DemoAccount(endpoint, session, process)
