@@ -1,7 +1,8 @@
 """Command line: parse arguments, pick the account source, run the TUI, a headless scan or the bill.
 
-Exit codes: 0 complete; 2 bad usage or credentials, or Cost Explorer cannot answer (one line, no
-traceback); 3 partial scan (some cells failed; the inventory is still written); 4 savings found
+Exit codes: 0 complete; 2 bad usage or credentials, or Cost Explorer or IAM's policy simulator
+cannot answer (one line, no traceback); 3 partial scan (some cells failed; the inventory is still
+written), or ``permissions --check`` found actions the caller would be denied; 4 savings found
 over ``--fail-over USD`` (the output is still written; it wins over 3: what was found is over); 130
 interrupted.
 """
@@ -30,6 +31,8 @@ if TYPE_CHECKING:  # imported where used: --version and --help stay fast
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_PARTIAL = 3
+#: ``permissions --check``: the simulator says some of what tracker-tui uses would be denied.
+EXIT_DENIED = 3
 EXIT_SAVINGS = 4
 EXIT_INTERRUPTED = 130
 
@@ -151,7 +154,44 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="print the last entries of the action audit log")
     audit.add_argument("-n", "--lines", type=int, default=20, metavar="N", help="how many entries (default 20)")
     audit.add_argument("--json", action="store_true", help="print the raw JSON lines")
+    _add_permissions(commands)
     return parser
+
+
+def _add_permissions(commands: argparse._SubParsersAction[_Parser]) -> None:
+    """``permissions``: the policy, or (``--check``) what the caller would be denied.  Only the
+    options that mean something here; SUPPRESS defaults, as ``_add_common``'s, so one given
+    before the sub-command stands."""
+    permissions = commands.add_parser(
+        "permissions",
+        help="print the least-privilege IAM policy tracker-tui needs; --check: what the caller would be denied",
+    )
+    permissions.add_argument(
+        "--check", action="store_true",
+        help="ask IAM's policy simulator which kinds, checks and actions the caller would be denied, "
+             "before any scan (exit 3 when some are)",
+    )  # fmt: skip
+    permissions.add_argument(
+        "--only", metavar="STATEMENT", action="append", default=None,
+        help="only these statements (repeatable, or comma-separated): connect, scan, idle, bill, prices, "
+             "org, check, or an action verb (stop, start, delete, ...)",
+    )  # fmt: skip
+    permissions.add_argument(
+        "--read-only", action="store_true", default=argparse.SUPPRESS,
+        help="leave out every action verb's statement: what a read-only tracker-tui needs",
+    )  # fmt: skip
+    permissions.add_argument(
+        "--kind", metavar="K", action="append", default=argparse.SUPPRESS,
+        help="only what these kinds need (repeatable)",
+    )  # fmt: skip
+    permissions.add_argument(
+        "--profile", metavar="NAME", action="append", default=argparse.SUPPRESS,
+        help="--check: the AWS profile whose caller is checked (default: the credential chain)",
+    )  # fmt: skip
+    permissions.add_argument(
+        "--endpoint-url", metavar="URL", default=argparse.SUPPRESS,
+        help="--check: send the calls here (also read from AWS_ENDPOINT_URL)",
+    )  # fmt: skip
 
 
 def run_config(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
@@ -565,6 +605,61 @@ def run_prices(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> in
         source.close()
 
 
+def run_permissions(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
+    """``permissions``: the least-privilege policy document; ``--check``: what IAM's policy
+    simulator says the caller would be denied, one line per kind, check or action verb.
+
+    Exit 0 when printed or all allowed, 3 when some are denied, 2 when the simulator cannot
+    be asked (denied, unreachable, a caller it cannot simulate): one line, never a traceback.
+    """
+    from tracker_tui.aws.actions.permissions import verb_parts
+    from tracker_tui.aws.permissions import (
+        MANAGED_POLICY_LIMIT,
+        SimulatorError,
+        check,
+        compact_size,
+        dumps,
+        policy,
+        read_parts,
+    )
+    from tracker_tui.aws.session import AwsSession, CredentialsError, SessionOptions
+
+    kinds = _kinds(args)
+    parts = read_parts(kinds) + ([] if args.read_only else verb_parts(kinds))
+    if args.only:
+        known = list(dict.fromkeys(part.statement for part in parts))
+        wanted = [key.strip() for value in args.only for key in value.split(",") if key.strip()]
+        unknown = [key for key in wanted if key not in known]
+        if unknown:
+            raise UsageError(f"unknown statement '{unknown[0]}' (known: {', '.join(known)})")
+        parts = [part for part in parts if part.statement in wanted]
+    if not args.check:
+        document = policy(parts)
+        stdout.write(dumps(document))
+        size = compact_size(document)
+        if size > MANAGED_POLICY_LIMIT:
+            stderr.write(
+                f"tracker-tui: the policy is {size:,} characters without whitespace and a managed policy holds "
+                f"{MANAGED_POLICY_LIMIT:,}: attach it as two (--read-only, and --only VERB for the actions)\n"
+            )
+        return EXIT_OK
+    if args.demo:
+        raise UsageError("the demo account has no IAM policy simulator (moto has none); nothing to check")
+    settings = _settings(stderr)
+    profiles = list(args.profile or settings.profiles)
+    if len(profiles) > 1:
+        raise UsageError("--check asks about one caller at a time: give one --profile (or none)")
+    try:
+        session = AwsSession(SessionOptions(profile=profiles[0] if profiles else None, endpoint_url=args.endpoint_url))
+        report = check(session, parts)
+    except (CredentialsError, SimulatorError) as exc:
+        raise UsageError(str(exc)) from None
+    for line in report.lines():
+        stdout.write(visible(line) + "\n")
+    stdout.write(visible(report.summary()) + "\n")
+    return EXIT_DENIED if report.denied() else EXIT_OK
+
+
 def run_tui(args: argparse.Namespace) -> int:
     """Open the TUI on a live account (real or demo) or a saved inventory.
 
@@ -644,6 +739,8 @@ def main(argv: Sequence[str] | None = None, stdout: IO[str] | None = None, stder
             code = run_config(args, stdout, stderr)
         elif args.command == "audit":
             code = run_audit(args, stdout)
+        elif args.command == "permissions":
+            code = run_permissions(args, stdout, stderr)
         else:
             code = run_tui(args)
     except UsageError as exc:

@@ -30,6 +30,9 @@ from tracker_tui.aws.session import AwsSession, CredentialsError, SessionOptions
 ASSUME_WORKERS = 16
 #: Lifetime asked for the role's credentials; they are refreshed (re-assumed) before expiry.
 ROLE_SECONDS = 3600
+#: What ``--org-role`` needs of the caller (``tracker-tui permissions``' org statement): the
+#: Organization's accounts, and the role in each.  The role itself needs the scan's.
+IAM_ACTIONS = ("organizations:ListAccounts", "sts:AssumeRole")
 
 
 class AccountsError(CredentialsError):

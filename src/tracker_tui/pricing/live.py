@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 CACHE_SCHEMA = "tracker-tui/price-cache/v2"
 PRICING_REGION = "us-east-1"
+#: What asking needs (``tracker-tui permissions``' price refresh statement).
+IAM_ACTIONS = ("pricing:GetProducts",)
 DEFAULT_TTL_SECONDS = 7 * 24 * 3600
 #: Error codes after which asking again in this run is pointless.
 #: Errors about one query (a filter the API does not take): the others are still asked.  Any

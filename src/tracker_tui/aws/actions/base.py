@@ -146,6 +146,15 @@ class ActionSpec:
     #: One row of it confirms with ``y``; anything else (and any run of several rows)
     #: needs the account's name typed.
     single_key: bool = False
+    #: The IAM actions its handler needs: its re-reads and protection checks, the mutating
+    #: call (EC2's DryRun asks the same permission), the verification, and what AWS
+    #: authorises besides the call (an RDS final snapshot).  ``tracker-tui permissions``
+    #: puts them in the verb's statement; tests/test_permissions.py records the handler's
+    #: calls and holds this to them.  The runner's identity check is the connect statement's.
+    iam_actions: tuple[str, ...] = ()
+    #: Actions the handler calls only when one of ``iam_actions`` is refused, by that action
+    #: (as ``KindSpec.iam_fallbacks``): left out of the policy, counted by ``--check``.
+    iam_fallbacks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 class Refused(Exception):

@@ -250,11 +250,29 @@ def _pause_saving(resource: Resource) -> float | None:
 
 
 ACTIONS = (
-    ActionSpec(RDS_SNAPSHOT, "delete", delete_rds_snapshot),
+    ActionSpec(
+        RDS_SNAPSHOT,
+        "delete",
+        delete_rds_snapshot,
+        iam_actions=(
+            "rds:DescribeDBSnapshots",
+            "rds:DescribeDBClusterSnapshots",
+            "rds:ListTagsForResource",
+            "rds:DeleteDBSnapshot",
+            "rds:DeleteDBClusterSnapshot",
+        ),
+    ),
     ActionSpec(
         TABLE,
         "delete",
         delete_table,
+        iam_actions=(
+            "dynamodb:DescribeTable",
+            "dynamodb:ListTagsOfResource",
+            "dynamodb:CreateBackup",
+            "dynamodb:ListBackups",
+            "dynamodb:DeleteTable",
+        ),
         note=_table_note,
         artifact=_backup,
         choices=(Choice("dynamodb_backup", "Make an on-demand backup of each table first", True),),
@@ -263,6 +281,7 @@ ACTIONS = (
         REDSHIFT_CLUSTER,
         "pause",
         pause_cluster,
+        iam_actions=("redshift:DescribeClusters", "redshift:PauseCluster"),
         note=lambda r, o, a: "its storage stays (and bills); resume it with u",
         saving=_pause_saving,
         single_key=True,
@@ -271,6 +290,7 @@ ACTIONS = (
         REDSHIFT_CLUSTER,
         "resume",
         resume_cluster,
+        iam_actions=("redshift:DescribeClusters", "redshift:ResumeCluster"),
         note=lambda r, o, a: "its nodes bill again from the moment it is available",
         saving=lambda r: 0.0,
         single_key=True,

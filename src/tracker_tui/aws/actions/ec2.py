@@ -361,6 +361,7 @@ ACTIONS = (
         INSTANCE,
         "stop",
         stop_instance,
+        iam_actions=("ec2:DescribeInstances", "ec2:DescribeInstanceAttribute", "ec2:StopInstances"),
         note=lambda r, o, a: _instance_note(r, o, a, terminate=False),
         # The row holds compute only (its volumes are their own rows): stopping saves all of it.
         single_key=True,
@@ -369,21 +370,37 @@ ACTIONS = (
         INSTANCE,
         "start",
         start_instance,
+        iam_actions=("ec2:DescribeInstances", "ec2:StartInstances"),
         note=_start_note,
         # Starting saves nothing; the note says what it will cost.
         saving=lambda r: 0.0,
         single_key=True,
     ),
-    ActionSpec(INSTANCE, "terminate", terminate_instance, note=lambda r, o, a: _instance_note(r, o, a, terminate=True)),
-    ActionSpec(VOLUME, "delete", delete_volume),
+    ActionSpec(
+        INSTANCE,
+        "terminate",
+        terminate_instance,
+        iam_actions=("ec2:DescribeInstances", "ec2:DescribeInstanceAttribute", "ec2:TerminateInstances"),
+        note=lambda r, o, a: _instance_note(r, o, a, terminate=True),
+    ),
+    ActionSpec(VOLUME, "delete", delete_volume, iam_actions=("ec2:DescribeVolumes", "ec2:DeleteVolume")),
     # In place and reversible, confirmed like a stop (one row with y); the saving is the
     # gp2-to-gp3 finding's, so the dialog and the cost panel say the same.
-    ActionSpec(VOLUME, "modify", modify_volume, note=_modify_note, saving=_gp3_saving, single_key=True),
-    ActionSpec(ELASTIC_IP, "release", release_address),
+    ActionSpec(
+        VOLUME,
+        "modify",
+        modify_volume,
+        iam_actions=("ec2:DescribeVolumes", "ec2:DescribeVolumesModifications", "ec2:ModifyVolume"),
+        note=_modify_note,
+        saving=_gp3_saving,
+        single_key=True,
+    ),
+    ActionSpec(ELASTIC_IP, "release", release_address, iam_actions=("ec2:DescribeAddresses", "ec2:ReleaseAddress")),
     ActionSpec(
         NAT_GATEWAY,
         "delete",
         delete_nat_gateway,
+        iam_actions=("ec2:DescribeNatGateways", "ec2:DeleteNatGateway"),
         note=lambda r, o, a: "its Elastic IPs stay allocated (release them separately)",
     ),
 )

@@ -326,13 +326,32 @@ def _endpoint_note(resource: Resource, options: ActionOptions, artifact: str | N
 
 
 ACTIONS = (
-    ActionSpec(SNAPSHOT, "delete", delete_snapshot, note=_snapshot_note),
+    ActionSpec(
+        SNAPSHOT,
+        "delete",
+        delete_snapshot,
+        iam_actions=("ec2:DescribeSnapshots", "ec2:DescribeImages", "ec2:DeleteSnapshot"),
+        note=_snapshot_note,
+    ),
     ActionSpec(
         IMAGE,
         "deregister",
         deregister_image,
+        iam_actions=(
+            "ec2:DescribeImages",
+            "ec2:DescribeInstances",
+            "ec2:DescribeSnapshots",
+            "ec2:DeregisterImage",
+            "ec2:DeleteSnapshot",
+        ),
         note=_image_note,
         choices=(Choice("delete_image_snapshots", "Also delete the image's snapshots (named above)", False),),
     ),
-    ActionSpec(VPC_ENDPOINT, "delete", delete_vpc_endpoint, note=_endpoint_note),
+    ActionSpec(
+        VPC_ENDPOINT,
+        "delete",
+        delete_vpc_endpoint,
+        iam_actions=("ec2:DescribeVpcEndpoints", "ec2:DeleteVpcEndpoints"),
+        note=_endpoint_note,
+    ),
 )

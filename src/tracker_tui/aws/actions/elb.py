@@ -69,4 +69,16 @@ def delete_load_balancer(step: Step) -> Verify:
     return _delete_v2(step)
 
 
-ACTIONS = (ActionSpec(LOAD_BALANCER, "delete", delete_load_balancer),)
+ACTIONS = (
+    ActionSpec(
+        LOAD_BALANCER,
+        "delete",
+        delete_load_balancer,
+        iam_actions=(
+            "elasticloadbalancing:DescribeLoadBalancers",
+            "elasticloadbalancing:DescribeTags",
+            "elasticloadbalancing:DescribeLoadBalancerAttributes",
+            "elasticloadbalancing:DeleteLoadBalancer",
+        ),
+    ),
+)

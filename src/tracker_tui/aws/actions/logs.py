@@ -53,4 +53,12 @@ def delete_log_group(step: Step) -> Verify:
     return verify
 
 
-ACTIONS = (ActionSpec(LOG_GROUP, "delete", delete_log_group),)
+ACTIONS = (
+    ActionSpec(
+        LOG_GROUP,
+        "delete",
+        delete_log_group,
+        iam_actions=("logs:DescribeLogGroups", "logs:ListTagsForResource", "logs:DeleteLogGroup"),
+        iam_fallbacks={"logs:ListTagsForResource": ("logs:ListTagsLogGroup",)},
+    ),
+)

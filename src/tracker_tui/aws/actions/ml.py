@@ -140,6 +140,12 @@ ACTIONS = (
         SAGEMAKER_NOTEBOOK,
         "stop",
         stop_notebook,
+        iam_actions=(
+            "sagemaker:DescribeNotebookInstance",
+            "sagemaker:ListTags",
+            "sagemaker:StopNotebookInstance",
+            "sagemaker:ListNotebookInstances",
+        ),
         note=lambda r, o, a: "its ML storage volume is kept (and still billed)",
         single_key=True,
     ),
@@ -147,10 +153,22 @@ ACTIONS = (
         SAGEMAKER_NOTEBOOK,
         "start",
         start_notebook,
+        iam_actions=(
+            "sagemaker:DescribeNotebookInstance",
+            "sagemaker:ListTags",
+            "sagemaker:StartNotebookInstance",
+            "sagemaker:ListNotebookInstances",
+        ),
         note=_start_note,
         # Starting saves nothing; the note says what it will cost.
         saving=lambda r: 0.0,
         single_key=True,
     ),
-    ActionSpec(SAGEMAKER_ENDPOINT, "delete", delete_endpoint, note=_endpoint_note),
+    ActionSpec(
+        SAGEMAKER_ENDPOINT,
+        "delete",
+        delete_endpoint,
+        iam_actions=("sagemaker:DescribeEndpoint", "sagemaker:ListTags", "sagemaker:DeleteEndpoint"),
+        note=_endpoint_note,
+    ),
 )

@@ -151,6 +151,7 @@ ACTIONS = (
         DB_INSTANCE,
         "stop",
         stop_db_instance,
+        iam_actions=("rds:DescribeDBInstances", "rds:ListTagsForResource", "rds:StopDBInstance"),
         note=lambda r, o, a: "RDS starts a stopped DB instance again after 7 days",
         saving=_stop_saving,
         single_key=True,
@@ -159,6 +160,7 @@ ACTIONS = (
         DB_INSTANCE,
         "start",
         start_db_instance,
+        iam_actions=("rds:DescribeDBInstances", "rds:ListTagsForResource", "rds:StartDBInstance"),
         note=_start_note,
         # Starting saves nothing; the note says what it will cost.
         saving=lambda r: 0.0,
@@ -168,6 +170,15 @@ ACTIONS = (
         DB_INSTANCE,
         "delete",
         delete_db_instance,
+        # No call of ours names the last two: AWS authorises the final snapshot DeleteDBInstance
+        # takes as CreateDBSnapshot, and copying the instance's tags onto it as AddTagsToResource.
+        iam_actions=(
+            "rds:DescribeDBInstances",
+            "rds:ListTagsForResource",
+            "rds:DeleteDBInstance",
+            "rds:CreateDBSnapshot",
+            "rds:AddTagsToResource",
+        ),
         note=_delete_note,
         artifact=_final_snapshot,
         choices=(Choice("rds_final_snapshot", "Keep a final snapshot of each deleted database (named above)", True),),

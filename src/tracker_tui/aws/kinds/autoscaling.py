@@ -68,6 +68,7 @@ SPEC = KindSpec(
     service="autoscaling",
     scope="regional",
     lister=list_autoscaling_groups,
+    iam_actions=("autoscaling:DescribeAutoScalingGroups",),
     estimator=estimate_group,
     rules=(),
     verbs={},

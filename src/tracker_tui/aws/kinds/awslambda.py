@@ -56,6 +56,7 @@ SPEC = KindSpec(
     service="lambda",
     scope="regional",
     lister=list_functions,
+    iam_actions=("lambda:ListFunctions",),
     estimator=usage_dependent("usage-dependent (requests and GB-seconds)"),
     rules=(),
     verbs={},

@@ -202,6 +202,7 @@ SPEC = KindSpec(
     service="dynamodb",
     scope="regional",
     lister=list_tables,
+    iam_actions=("dynamodb:ListTables", "dynamodb:DescribeTable", "dynamodb:ListTagsOfResource"),
     estimator=estimate_table,
     rules=(),
     verbs={"delete": "delete"},

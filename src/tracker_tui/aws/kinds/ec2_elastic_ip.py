@@ -87,6 +87,7 @@ SPEC = KindSpec(
     service="ec2",
     scope="regional",
     lister=list_elastic_ips,
+    iam_actions=("ec2:DescribeAddresses",),
     estimator=estimate_elastic_ip,
     rules=(IDLE_ELASTIC_IP,),
     verbs={"delete": "release"},

@@ -158,6 +158,8 @@ SPEC = KindSpec(
     service="ec2",
     scope="regional",
     lister=list_images,
+    # DescribeInstances: which instances run each image (unused-image).
+    iam_actions=("ec2:DescribeImages", "ec2:DescribeInstances"),
     estimator=estimate_image,
     rules=(UNUSED_IMAGE,),
     verbs={"delete": "deregister"},

@@ -367,6 +367,7 @@ SPEC = KindSpec(
     service="ec2",
     scope="regional",
     lister=list_instances,
+    iam_actions=("ec2:DescribeInstances",),
     estimator=estimate_instance,
     rules=(STOPPED_INSTANCE_STORAGE, PREVIOUS_GENERATION),
     verbs={"stop": "stop", "delete": "terminate", "start": "start"},

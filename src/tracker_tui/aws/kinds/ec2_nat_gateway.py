@@ -100,6 +100,7 @@ SPEC = KindSpec(
     service="ec2",
     scope="regional",
     lister=list_nat_gateways,
+    iam_actions=("ec2:DescribeNatGateways",),
     estimator=estimate_nat_gateway,
     rules=(),
     verbs={"delete": "delete"},

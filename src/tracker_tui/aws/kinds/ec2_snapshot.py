@@ -164,6 +164,8 @@ SPEC = KindSpec(
     service="ec2",
     scope="regional",
     lister=list_snapshots,
+    # DescribeImages: which snapshots back an own AMI (never called orphaned).
+    iam_actions=("ec2:DescribeSnapshots", "ec2:DescribeImages"),
     estimator=estimate_snapshot,
     rules=(ORPHANED_SNAPSHOT, OLD_SNAPSHOT),
     verbs={"delete": "delete"},

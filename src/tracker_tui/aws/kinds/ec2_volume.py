@@ -235,6 +235,7 @@ SPEC = KindSpec(
     service="ec2",
     scope="regional",
     lister=list_volumes,
+    iam_actions=("ec2:DescribeVolumes",),
     estimator=estimate_volume,
     rules=(UNATTACHED_VOLUME, GP2_TO_GP3, IO1_TO_GP3),
     # modify: gp2 -> gp3 in place (io1/io2 are refused: latency and durability need a person).

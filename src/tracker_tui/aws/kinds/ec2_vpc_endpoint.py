@@ -116,6 +116,7 @@ SPEC = KindSpec(
     service="ec2",
     scope="regional",
     lister=list_vpc_endpoints,
+    iam_actions=("ec2:DescribeVpcEndpoints",),
     estimator=estimate_vpc_endpoint,
     rules=(),
     verbs={"delete": "delete"},

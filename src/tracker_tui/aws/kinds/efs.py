@@ -101,6 +101,7 @@ SPEC = KindSpec(
     service="efs",
     scope="regional",
     lister=list_file_systems,
+    iam_actions=("elasticfilesystem:DescribeFileSystems",),
     estimator=estimate_file_system,
     rules=(),
     verbs={},

@@ -180,6 +180,7 @@ SPEC = KindSpec(
     service="eks",
     scope="regional",
     lister=list_clusters,
+    iam_actions=("eks:ListClusters", "eks:DescribeCluster", "eks:ListNodegroups"),
     estimator=estimate_cluster,
     rules=(),
     verbs={},

@@ -118,6 +118,7 @@ SPEC = KindSpec(
     service="elasticache",
     scope="regional",
     lister=list_cache_clusters,
+    iam_actions=("elasticache:DescribeCacheClusters", "elasticache:ListTagsForResource"),
     estimator=estimate_cache_cluster,
     rules=(),
     verbs={},

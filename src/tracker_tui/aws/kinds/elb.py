@@ -219,6 +219,12 @@ SPEC = KindSpec(
     service="elbv2",
     scope="regional",
     lister=list_load_balancers,
+    iam_actions=(
+        "elasticloadbalancing:DescribeLoadBalancers",
+        "elasticloadbalancing:DescribeTags",
+        "elasticloadbalancing:DescribeTargetGroups",
+        "elasticloadbalancing:DescribeTargetHealth",
+    ),
     estimator=estimate_load_balancer,
     rules=(IDLE_LOAD_BALANCER,),
     verbs={"delete": "delete"},

@@ -141,6 +141,10 @@ USERS = KindSpec(
     service="iam",
     scope="global",
     lister=list_users,
+    iam_actions=("iam:GetAccountAuthorizationDetails",),
+    # Where GetAccountAuthorizationDetails is denied (it also reads every policy), the lister
+    # lists and reads tags item by item instead.
+    iam_fallbacks={"iam:GetAccountAuthorizationDetails": ("iam:ListUsers", "iam:ListUserTags")},
     estimator=free("IAM is free"),
     rules=(),
     verbs={},
@@ -156,6 +160,10 @@ ROLES = KindSpec(
     service="iam",
     scope="global",
     lister=list_roles,
+    iam_actions=("iam:GetAccountAuthorizationDetails",),
+    # Where GetAccountAuthorizationDetails is denied (it also reads every policy), the lister
+    # lists and reads tags item by item instead.
+    iam_fallbacks={"iam:GetAccountAuthorizationDetails": ("iam:ListRoles", "iam:ListRoleTags")},
     estimator=free("IAM is free"),
     rules=(),
     verbs={},

@@ -146,6 +146,7 @@ SPEC = KindSpec(
     service="kms",
     scope="regional",
     lister=list_keys,
+    iam_actions=("kms:ListKeys", "kms:DescribeKey", "kms:ListResourceTags", "kms:ListAliases"),
     estimator=estimate_key,
     rules=(),
     verbs={},

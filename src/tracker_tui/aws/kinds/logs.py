@@ -93,6 +93,7 @@ SPEC = KindSpec(
     service="logs",
     scope="regional",
     lister=list_log_groups,
+    iam_actions=("logs:DescribeLogGroups",),
     estimator=estimate_log_group,
     rules=(NO_RETENTION,),
     verbs={"delete": "delete"},

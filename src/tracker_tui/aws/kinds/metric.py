@@ -87,6 +87,8 @@ class MetricRule:
         action: the verb that realises it (``stop``, ``delete``).
         confidence: for a window with data on at least half its days; less data is "low".
         dimension: the dimension value naming the row (default its id).
+        iam_actions: what reading its metrics needs (``tracker-tui permissions``' idle checks
+            statement): ``tracker_tui.aws.idle`` reads every rule's queries with GetMetricData.
     """
 
     id: str
@@ -99,6 +101,7 @@ class MetricRule:
     action: str | None
     confidence: str = "high"
     dimension: Callable[[Resource], str] = _row_id
+    iam_actions: tuple[str, ...] = ("cloudwatch:GetMetricData",)
 
     @property
     def filter(self) -> str:

@@ -167,6 +167,7 @@ SPEC = KindSpec(
     service="opensearch",
     scope="regional",
     lister=list_domains,
+    iam_actions=("es:ListDomainNames", "es:DescribeDomains", "es:ListTags"),
     estimator=estimate_domain,
     rules=(),
     verbs={},

@@ -255,6 +255,7 @@ SPEC = KindSpec(
     service="rds",
     scope="regional",
     lister=list_db_instances,
+    iam_actions=("rds:DescribeDBInstances",),
     estimator=estimate_db_instance,
     rules=(STOPPED_DATABASE,),
     verbs={"stop": "stop", "delete": "delete", "start": "start"},

@@ -124,6 +124,7 @@ SPEC = KindSpec(
     service="rds",
     scope="regional",
     lister=list_rds_snapshots,
+    iam_actions=("rds:DescribeDBSnapshots", "rds:DescribeDBClusterSnapshots"),
     estimator=estimate_rds_snapshot,
     rules=(OLD_MANUAL_SNAPSHOT,),
     verbs={"delete": "delete"},

@@ -93,6 +93,7 @@ SPEC = KindSpec(
     service="redshift",
     scope="regional",
     lister=list_redshift_clusters,
+    iam_actions=("redshift:DescribeClusters",),
     estimator=estimate_redshift_cluster,
     rules=(),
     verbs={"stop": "pause", "start": "resume"},

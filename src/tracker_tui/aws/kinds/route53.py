@@ -93,6 +93,7 @@ SPEC = KindSpec(
     service="route53",
     scope="global",
     lister=list_hosted_zones,
+    iam_actions=("route53:ListHostedZones", "route53:ListTagsForResources"),
     estimator=estimate_zone,
     rules=(),
     verbs={},

@@ -228,6 +228,8 @@ SPEC = KindSpec(
     service="s3",
     scope="account",
     lister=list_buckets,
+    # Sizes come from CloudWatch (BucketSizeBytes), so the scan reads metrics too.
+    iam_actions=("s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetBucketTagging", "cloudwatch:GetMetricData"),
     estimator=estimate_bucket,
     rules=(),
     verbs={"delete": "delete"},

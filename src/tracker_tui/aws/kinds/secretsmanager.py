@@ -79,6 +79,7 @@ SPEC = KindSpec(
     service="secretsmanager",
     scope="regional",
     lister=list_secrets,
+    iam_actions=("secretsmanager:ListSecrets",),
     estimator=estimate_secret,
     rules=(),
     verbs={},
