@@ -79,12 +79,18 @@ def account() -> Iterator[None]:
         yield
 
 
+#: Appended to ``cut_off``'s list, it lets the region answer again.
+HEALED = "healed"
+
+
 def cut_off(session: Any, region: str) -> list[str]:
-    """Every request to ``region`` times out (the request never leaves the machine); returns
-    the URLs that were tried."""
+    """Every request to ``region`` times out (the request never leaves the machine) until
+    ``HEALED`` is appended to the list returned, which holds the URLs tried."""
     tried: list[str] = []
 
     def black_hole(request: Any, **_: Any) -> None:
+        if HEALED in tried:
+            return
         if f".{region}." in request.url or f"/{region}/" in request.url:
             tried.append(request.url)
             raise botocore.exceptions.ReadTimeoutError(endpoint_url=request.url)
@@ -119,6 +125,22 @@ def test_the_cut_off_regions_cells_end_unreachable_after_two_timeouts_and_the_ot
     assert {r.region for r in collector.resources} == {UP}
     codes = {(e.region, e.code) for e in error_entries(collector.results)}
     assert codes == {(DOWN, "Timeout"), (DOWN, UNREACHABLE_CODE)}
+
+
+@pytest.mark.usefixtures("account")
+def test_a_rescan_on_the_same_session_tries_the_region_again() -> None:
+    """The region came back (a network blip, a VPN reconnected): the next scan reads it."""
+    session = moto_session()
+    tried = cut_off(session, DOWN)
+    first = scan(session, KINDS, concurrency=1)
+    assert any(r.status is CellStatus.UNREACHABLE for r in first.results)
+
+    tried.append(HEALED)  # the black hole is gone: moto answers the region again
+    again = scan(session, KINDS, concurrency=1)
+    assert all(r.status in (CellStatus.DONE, CellStatus.EMPTY) for r in again.results), [
+        (r.cell.region, r.cell.kind, r.status) for r in again.results
+    ]
+    assert {r.region for r in again.resources} == {UP, DOWN}
 
 
 @pytest.mark.usefixtures("account")

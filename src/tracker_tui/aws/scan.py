@@ -190,6 +190,8 @@ class ScanEngine:
         """Run every cell, streaming events into ``sink``; returns the final summary."""
         cancel = cancel or threading.Event()
         started = time.monotonic()
+        # A region unreachable in an earlier scan (a rescan, the same session) is tried again.
+        self.session.breaker.reset()
         cells = self.cells()
         specs = {spec.id: spec for spec in self.kinds}
         sink(ScanStarted(self.identity, tuple(self.regions), tuple(cells)))

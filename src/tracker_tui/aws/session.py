@@ -149,6 +149,12 @@ class RegionBreaker:
             if count >= self.threshold and region not in self._open:
                 self._open[region] = f"{count} requests to its endpoints timed out, none ever answered"
 
+    def reset(self) -> None:
+        """Give every region a fresh chance (a new scan): what answered stays known alive."""
+        with self._lock:
+            self._timeouts.clear()
+            self._open.clear()
+
     def why_open(self, region: str) -> str:
         """Why ``region`` counts as unreachable ("" while it does not)."""
         return self._open.get(region, "")
