@@ -430,6 +430,8 @@ def test_a_hostile_saved_inventory_opens_and_shows_every_field_literally(
     alias = "[/x]acme\x1b]52;c;aGk=\x07"
     region = "evil.example/#[b]"
     rows = [dataclasses.replace(r, region=region) for r in hostile.resources[:30]]
+    # Unnamed, with a hostile id: at 80 columns the ID column gives way and the name shows the id.
+    rows.insert(0, dataclasses.replace(rows[0], id="id\x1b]52;c;aGk=\x07[/x]", name="", tags={}))
     path = tmp_path / "[b]inventory\x1b[2J.json"
     inventory = Inventory(
         identity=Identity(account_id=ACCOUNT, arn="arn:aws:iam::123456789012:user/[/x]", alias=alias),
@@ -447,14 +449,15 @@ def test_a_hostile_saved_inventory_opens_and_shows_every_field_literally(
             await pilot.pause()
             text = screen_text(app)
             assert "[/x]acme␛]52;c;aGk=␇" in text
-            assert_shows(text, rows[0].name)
+            assert "id␛]52;c;aGk=␇" in text  # the unnamed row: its id, shown
+            assert_shows(text, rows[1].name)
             await pilot.press("g")
             await pilot.pause()
             screen_text(app)
             app.pop_screen()
             await pilot.press("enter")
             await pilot.pause()
-            assert_shows(screen_text(app), rows[0].name)
+            assert_shows(screen_text(app), rows[0].id)
             app.pop_screen()
             await pilot.press("o")  # no link for a region that is no region: a warning instead
             await pilot.pause()

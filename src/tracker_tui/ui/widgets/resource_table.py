@@ -567,7 +567,7 @@ class ResourceTable(ScrollView, can_focus=True):
         for column, column_width in layout:
             text = texts[_COLUMN_INDEX[column]]
             if column == "name" and not text and not any(c == "id" for c, _ in layout):
-                text = resource.id  # unnamed, and the ID column gave way: the id is all there is
+                text = texts[_COLUMN_INDEX["id"]]  # unnamed, and the ID column gave way (the id as shown)
             if column == "cost" and resource.monthly_cost is None:
                 # Flush what we have, then the dim "?" in its own segment.
                 parts.append("")
