@@ -126,6 +126,15 @@ def test_a_region_that_is_no_region_gets_no_console_link(region: str) -> None:
     assert good is not None and good.startswith("https://eu-west-1.console.aws.amazon.com/")
 
 
+def test_fit_cells_pads_on_the_side_asked_and_never_cuts_what_fits() -> None:
+    assert fit_cells("ab", 4) == "ab  " and fit_cells("ab", 4, right=True) == "  ab"
+    assert fit_cells("中文", 6) == "中文  " and fit_cells("中文", 6, right=True) == "  中文"
+    assert fit_cells("中文", 4) == "中文"  # exactly the width: kept whole
+    assert fit_cells("abcd", 4) == "abcd"
+    assert fit_cells("abcde", 4) == "abc…"
+    assert fit_cells("abc", 0) == "" and fit_cells("中文", 0) == ""
+
+
 # --- CSV: inert in a spreadsheet, one resource one record ----------------------------------------
 
 
@@ -159,8 +168,9 @@ def test_a_bare_carriage_return_is_quoted() -> None:
     assert text.count("\r\n") == 2  # header and the one record end the same way
 
 
-def test_a_lone_surrogate_does_not_stop_an_export() -> None:
-    text = dumps_csv([resource("bad\ud800name")])
+@pytest.mark.parametrize("surrogate", ["\ud800", "\udbff", "\udc00", "\udfff"])
+def test_a_lone_surrogate_does_not_stop_an_export(surrogate: str) -> None:
+    text = dumps_csv([resource(f"bad{surrogate}name")])
     text.encode("utf-8")  # writable
     assert "bad\ufffdname" in text
 
