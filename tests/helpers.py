@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 import boto3
@@ -77,6 +78,14 @@ def shown_text(widget: Widget) -> str:
     shown = widget.render()
     assert isinstance(shown, Content), type(shown)
     return shown.plain
+
+
+def error_response(code: str, message: str, status: int = 400) -> tuple[Any, dict[str, Any]]:
+    """What a ``before-call`` handler returns to answer a call with an AWS error, without sending it."""
+    return SimpleNamespace(status_code=status, headers={}), {
+        "Error": {"Code": code, "Message": message},
+        "ResponseMetadata": {"RequestId": f"req-{code}", "HTTPStatusCode": status},
+    }
 
 
 def hook_every_session(monkeypatch: pytest.MonkeyPatch, event: str, handler: Callable[..., Any]) -> None:

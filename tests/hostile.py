@@ -22,7 +22,7 @@ import boto3
 from moto import mock_aws
 from rich.cells import cell_len
 
-from tests.helpers import moto_session
+from tests.helpers import error_response, moto_session
 from tracker_tui.aws.kinds import resolve_kinds
 from tracker_tui.aws.scan import Collector, ScanEngine, ScanOptions, error_entries
 from tracker_tui.model import Identity, Resource, ScanErrorEntry
@@ -146,11 +146,7 @@ def deny_with_hostile_message(session: Any) -> None:
     word it: the engine, not the test, turns it into the cell's error."""
 
     def answer(**_: Any) -> tuple[Any, dict[str, Any]]:
-        response = type("Response", (), {"status_code": 403, "headers": {}})()
-        return response, {
-            "Error": {"Code": "AccessDenied", "Message": ERROR_MESSAGE},
-            "ResponseMetadata": {"HTTPStatusCode": 403},
-        }
+        return error_response("AccessDenied", ERROR_MESSAGE, 403)
 
     session.boto.events.register("before-call.rds.DescribeDBInstances", answer)
 

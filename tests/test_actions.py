@@ -7,7 +7,6 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import boto3
@@ -15,6 +14,7 @@ import pytest
 from moto import mock_aws
 
 from tests import helpers
+from tests.helpers import error_response
 from tracker_tui.aws.actions import (
     ActionOptions,
     ActionRunner,
@@ -79,14 +79,6 @@ def run_instance(ec2: Any, tags: dict[str, str] | None = None, **extra: Any) -> 
 
 def instance_state(ec2: Any, instance_id: str) -> str:
     return ec2.describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][0]["State"]["Name"]
-
-
-def error_response(code: str, message: str, status: int = 400) -> tuple[Any, dict[str, Any]]:
-    """What a ``before-call`` handler returns to answer a call with an AWS error, without sending it."""
-    return SimpleNamespace(status_code=status, headers={}), {
-        "Error": {"Code": code, "Message": message},
-        "ResponseMetadata": {"RequestId": f"req-{code}", "HTTPStatusCode": status},
-    }
 
 
 def on_call(session: AwsSession, service: str, region: str, operation: str, handler: Callable[..., Any]) -> None:

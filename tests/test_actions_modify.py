@@ -28,12 +28,12 @@ from textual.pilot import Pilot
 from textual.widgets import OptionList
 
 from tests import helpers
+from tests.helpers import error_response
 from tests.rails import tag_spec
 from tests.test_actions import (
     ACCOUNT,
     AUDIT_FIELDS,
     act,
-    error_response,
     on_call,
     run_instance,
     scanned,

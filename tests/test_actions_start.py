@@ -22,9 +22,9 @@ from moto import mock_aws
 from textual.pilot import Pilot
 
 from tests import helpers
+from tests.helpers import error_response
 from tests.test_actions import (
     act,
-    error_response,
     instance_state,
     on_call,
     run_instance,

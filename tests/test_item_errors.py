@@ -19,7 +19,7 @@ import botocore.exceptions
 import pytest
 from moto import mock_aws
 
-from tests.helpers import moto_session, scan
+from tests.helpers import error_response, moto_session, scan
 from tracker_tui.aws.scan import PARTIAL_CODE, error_entries
 from tracker_tui.demo_estate import seed_account, seed_region
 from tracker_tui.demo_estate.core import seed_global
@@ -63,8 +63,7 @@ def deny(session: Any, service: str, operation: str) -> None:
     def answer(model: Any, **_: Any) -> tuple[Any, dict[str, Any]] | None:
         if (model.service_model.service_name, model.name) != (service, operation):
             return None
-        response = type("Response", (), {"status_code": 403, "headers": {}})()
-        return response, {"Error": {"Code": "AccessDenied", "Message": "no"}, "ResponseMetadata": {}}
+        return error_response("AccessDenied", "no", 403)
 
     session.boto.events.register("before-call", answer)
 

@@ -18,7 +18,7 @@ from typing import IO, Any
 from rich.cells import cell_len
 
 from tracker_tui.model import Finding, Identity, Resource, ScanErrorEntry, format_cost, iso_utc
-from tracker_tui.untrusted import csv_cell, fit_cells, visible
+from tracker_tui.untrusted import csv_cell, fit_cells, has_lone_surrogate, visible
 
 SCHEMA = "tracker-tui/inventory/v1"
 CSV_FIELDS = (
@@ -316,7 +316,7 @@ class AuditLog:
         entry: dict[str, Any] = {"time": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"}
         entry.update(fields)
         line = json.dumps(entry, default=str, ensure_ascii=False) + "\n"
-        if not line.isprintable() and any("\ud800" <= char <= "\udfff" for char in line):
+        if has_lone_surrogate(line):
             # A lone surrogate (a JSON answer can hold one) cannot be written as UTF-8: the
             # same data, escaped, so the entry is still written before the call is made.
             line = json.dumps(entry, default=str) + "\n"

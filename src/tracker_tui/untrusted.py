@@ -34,6 +34,7 @@ __all__ = [
     "FORMULA_PREFIXES",
     "csv_cell",
     "fit_cells",
+    "has_lone_surrogate",
     "markdown_code",
     "markdown_text",
     "unsafe_characters",
@@ -87,6 +88,11 @@ def unsafe_characters(text: str) -> list[str]:
     return [char for char in text if _hidden(char)]
 
 
+def has_lone_surrogate(text: str) -> bool:
+    """True when ``text`` holds a lone surrogate (a JSON answer can), which UTF-8 cannot encode."""
+    return not text.isprintable() and any("\ud800" <= char <= "\udfff" for char in text)
+
+
 #: What makes a spreadsheet cell a formula (or, with TAB and CR, hides one).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -97,7 +103,7 @@ def csv_cell(value: str) -> str:
     The rest is kept exactly, but for a lone surrogate (possible in a JSON answer, and not
     writable as UTF-8), which becomes U+FFFD.
     """
-    if not value.isprintable() and any("\ud800" <= char <= "\udfff" for char in value):
+    if has_lone_surrogate(value):
         value = "".join("\ufffd" if "\ud800" <= char <= "\udfff" else char for char in value)
     if value.startswith(FORMULA_PREFIXES):
         return "'" + value

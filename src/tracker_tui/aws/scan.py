@@ -19,7 +19,14 @@ import botocore.exceptions
 from tracker_tui.aws.kinds import CellContext, KindSpec, ScanCancelled, price_resources
 from tracker_tui.aws.kinds.base import error_code
 from tracker_tui.aws.regions import service_offered
-from tracker_tui.aws.session import TIMEOUT_ERRORS, AwsSession, RegionUnreachable, gave_up
+from tracker_tui.aws.session import (
+    TIMEOUT_CODE,
+    TIMEOUT_ERRORS,
+    UNREACHABLE_CODE,
+    AwsSession,
+    RegionUnreachable,
+    gave_up,
+)
 from tracker_tui.findings import local_findings
 from tracker_tui.model import (
     GLOBAL_REGION,
@@ -71,10 +78,6 @@ THROTTLED_CODES = frozenset(
     }
 )
 
-#: The code of a cell whose endpoint did not answer (connect or read timeout, every attempt).
-TIMEOUT_CODE = "Timeout"
-#: The code of a cell whose region had stopped answering (``RegionBreaker``).
-UNREACHABLE_CODE = "Unreachable"
 #: The code of a cell that listed every row but could not read some of their details.
 PARTIAL_CODE = "Partial"
 #: Codes classify_error gives that are not AWS error codes but still mean "denied".

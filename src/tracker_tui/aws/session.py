@@ -101,6 +101,12 @@ _GAVE_UP_ATTR = "tracker_gave_up"
 _STARTED_KEY = "tracker_started"
 
 
+#: The error codes of a call that got no answer, and of one not sent to an unreachable region:
+#: the scan's cells (``scan.classify_error``) and the per-item notes (``kinds.base``) say the same.
+TIMEOUT_CODE = "Timeout"
+UNREACHABLE_CODE = "Unreachable"
+
+
 class RegionUnreachable(botocore.exceptions.ConnectionError):
     """A call not sent: its region's endpoints have stopped answering (``RegionBreaker``)."""
 

@@ -19,7 +19,7 @@ import botocore.exceptions
 from tracker_tui.aws.kinds.console import Page
 from tracker_tui.aws.kinds.metric import MetricRule
 from tracker_tui.aws.regions import partition_of
-from tracker_tui.aws.session import TIMEOUT_ERRORS, AwsSession, RegionUnreachable
+from tracker_tui.aws.session import TIMEOUT_CODE, TIMEOUT_ERRORS, UNREACHABLE_CODE, AwsSession, RegionUnreachable
 from tracker_tui.model import GLOBAL_REGION, Resource, format_cost, iso_utc, parse_iso
 from tracker_tui.pricing.basis import Estimator, cents
 
@@ -51,9 +51,9 @@ def item_error_code(exc: BaseException) -> str:
     if isinstance(exc, botocore.exceptions.ClientError):
         return error_code(exc) or "ClientError"
     if isinstance(exc, TIMEOUT_ERRORS):
-        return "Timeout"
+        return TIMEOUT_CODE
     if isinstance(exc, RegionUnreachable):
-        return "Unreachable"
+        return UNREACHABLE_CODE
     return type(exc).__name__
 
 
