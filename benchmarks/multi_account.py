@@ -13,7 +13,7 @@ What it does:
 3. for each size N, in a fresh Python process (so ``ru_maxrss`` is that size's own peak),
    times what ``--org-role`` does: ``org_role_sessions`` (ListAccounts, AssumeRole per
    member) restricted to the first N accounts, then ``MultiSource.connect()`` (identity per
-   account) and ``MultiSource.scan()`` over all 13 kinds in the named regions, every API
+   account) and ``MultiSource.scan()`` over every kind in the named regions, every API
    call delayed by ``--delay-ms`` (``AwsSession(request_delay=...)``, the demo's mechanism);
 4. prints a table (wall, ratio to 1 account, peak RSS, RSS per extra account, server CPU)
    and PASS/MISS for the two targets: 10 accounts within 1.5x of one account's wall time,
@@ -282,7 +282,7 @@ def main() -> int:
         print(
             f"moto server {endpoint}; Organization of {len(ids)} accounts, {counts[0]} resources each "
             f"over {', '.join(regions)} (seeded in {time.monotonic() - t0:.1f}s); "
-            f"{args.delay_ms:.0f} ms added per API call; all 13 kinds; {os.cpu_count()} CPUs; "
+            f"{args.delay_ms:.0f} ms added per API call; every kind; {os.cpu_count()} CPUs; "
             f"load {os.getloadavg()[0]:.2f}"
         )
         rows = {n: best_of([measure(endpoint, process.pid, ids, n, args) for _ in range(args.repeat)]) for n in sizes}

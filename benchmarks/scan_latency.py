@@ -475,7 +475,7 @@ class Seeder:
         """The demo's estate on top, at scale 1 in each seeded region (its family modules need
         its core rows: the databases they snapshot, the instances they image), so the kinds
         beyond the first 13 have their snapshots, images, endpoints, tables, clusters, ..."""
-        from tracker_tui.demo_estate import FAMILIES, RegionSeeder, seed_account, seed_global
+        from tracker_tui.demo_estate import FAMILIES, RegionSeeder, seed_account, seed_family_region, seed_global
 
         envs = ("prod", "prod-eu", "staging", "dev")
 
@@ -483,7 +483,7 @@ class Seeder:
             seeder = RegionSeeder(self.boto, self.endpoint, name, 1)
             env = envs[index % len(envs)]
             made = seeder.run(env)
-            return made + sum(family.seed_region(seeder, env) for family in FAMILIES)
+            return made + sum(seed_family_region(family, seeder, env) for family in FAMILIES)
 
         made = seed_global(self.boto, self.endpoint)
         with ThreadPoolExecutor(max_workers=len(self.plan.regions)) as pool:

@@ -5,7 +5,7 @@
 
 What it does, in one run:
 
-1. builds ``--rows`` synthetic resources: a realistic mix over the 13 kinds (mostly log
+1. builds ``--rows`` synthetic resources: a realistic mix over the first 13 kinds (mostly log
    groups, volumes, roles, instances), 17 regions (IAM in ``global``), names, tags, created
    dates, ``details``; some ``monthly_cost`` figures and some ``None``;
 2. runs ``TrackerApp(ReplaySource(..., page_size=1000, page_delay=--page-delay))`` inside
@@ -511,23 +511,23 @@ async def run_tracker(resources: list[Resource], args: argparse.Namespace, res: 
     total = len(resources)
     state: dict[str, Any] = {"scan_started": None, "ingest_end": None, "first_rows": None}
 
-    original_drain = app._drain
+    original_tick = app._tick
 
     def drain() -> None:
         if state["scan_started"] is None:
-            state["scan_started"] = app._scan_started
-        before = app._resources_found
+            state["scan_started"] = app.scan.started
+        before = app.scan.resources_found
         start = time.monotonic()
-        original_drain()
+        original_tick()
         if args.gc_freeze:
             gc.freeze()  # experiment: what PROPOSED fix (a) would do
         end = time.monotonic()
         res.drain_seconds.append(end - start)
-        res.drain_batches.append(app._resources_found - before)
+        res.drain_batches.append(app.scan.resources_found - before)
         if state["ingest_end"] is None and app.table.total_count >= total:
             state["ingest_end"] = end
 
-    app._drain = drain  # type: ignore[method-assign]
+    app._tick = drain  # type: ignore[method-assign]
 
     table_ref: list[ResourceTable] = []
 
@@ -560,11 +560,11 @@ async def run_tracker(resources: list[Resource], args: argparse.Namespace, res: 
             probe.watch_table(table)
             # --- ingest -------------------------------------------------------------------
             deadline = time.monotonic() + 120
-            while (app._scanning or state["ingest_end"] is None) and time.monotonic() < deadline:
+            while (app.scanning or state["ingest_end"] is None) and time.monotonic() < deadline:
                 await asyncio.sleep(0.02)
             stop.set()
             await tick_task
-            started = state["scan_started"] or app._scan_started
+            started = state["scan_started"] or app.scan.started
             end = state["ingest_end"]
             if end is None or table.total_count != total:
                 raise SystemExit(f"ingest did not complete: {table.total_count:,}/{total:,} rows")

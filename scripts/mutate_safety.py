@@ -32,6 +32,8 @@ SAFETY_MUTANTS = (
     "tracker_tui.aws.actions.plan.x_*",
     # The rails every handler goes through (re-read, refuse, audited call, DryRun, verify).
     "tracker_tui.aws.actions.base.xǁStepǁ*",
+    # The answers to the actions' boxes, and their declared defaults.
+    "tracker_tui.aws.actions.base.xǁActionOptionsǁ*",
     "tracker_tui.aws.actions.base.x_*",
     # The run: identity, the audit log around every call, DryRun, one failure never stops the rest.
     "tracker_tui.aws.actions.runner.xǁActionRunnerǁ*",
@@ -42,9 +44,13 @@ SAFETY_MUTANTS = (
     "tracker_tui.aws.actions.rds.x_*",
     "tracker_tui.aws.actions.elb.x_*",
     "tracker_tui.aws.actions.logs.x_*",
-    "tracker_tui.aws.actions.ec2_more.x_*",
-    "tracker_tui.aws.actions.data.x_*",
-    "tracker_tui.aws.actions.ml.x_*",
+    "tracker_tui.aws.actions.ec2_snapshot.x_*",
+    "tracker_tui.aws.actions.ec2_image.x_*",
+    "tracker_tui.aws.actions.ec2_vpc_endpoint.x_*",
+    "tracker_tui.aws.actions.rds_snapshot.x_*",
+    "tracker_tui.aws.actions.dynamodb.x_*",
+    "tracker_tui.aws.actions.redshift.x_*",
+    "tracker_tui.aws.actions.sagemaker.x_*",
     # The audit log.
     "tracker_tui.store.xǁAuditLogǁrecord__mutmut_*",
     "tracker_tui.store.xǁAuditLogǁ__init____mutmut_*",

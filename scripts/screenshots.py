@@ -28,7 +28,7 @@ OUT = Path(__file__).resolve().parent.parent / "screenshots"
 async def wait_for_scan(app: TrackerApp, pilot: object) -> None:
     for _ in range(600):
         await pilot.pause(0.05)  # type: ignore[attr-defined]
-        if not app._scanning and app.connection is not None:
+        if not app.scanning and app.scan.connection is not None:
             return
     raise RuntimeError("the demo scan did not finish")
 
@@ -92,11 +92,11 @@ async def shoot(size: tuple[int, int]) -> list[Path]:
             await pilot.pause()
             await pilot.press("ctrl+a", "ctrl+d")
             await pilot.pause()
-            assert app.connection is not None
-            await pilot.press(*(app.connection.identity.alias or app.connection.identity.account_id), "enter")
+            assert app.scan.connection is not None
+            await pilot.press(*(app.scan.connection.identity.alias or app.scan.connection.identity.account_id), "enter")
             for _ in range(600):
                 await pilot.pause(0.05)
-                if app._actions_running == 0:
+                if not app.actions_running:
                     break
             await pilot.pause()
             save("results")

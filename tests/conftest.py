@@ -59,3 +59,27 @@ def org() -> Any:
             assumed_session(account_id).client("logs").create_log_group(logGroupName=f"/app/{name}")
         boto3.client("logs", region_name="us-east-1").create_log_group(logGroupName="/app/management")
         yield SimpleNamespace(members=members, ids=[a for a, _ in members])
+
+
+def _share_botocore_models() -> None:
+    """Every botocore session of the suite reads service models through one loader.
+
+    The code under test does so for the sessions it makes (``aws.session.new_boto_session``);
+    the tests' own ``boto3.client(...)`` calls that seed moto make a session each, which would
+    parse ``endpoints.json`` and the service's model again: 0.2-0.5 s of CPU per test.
+    """
+    import botocore.session
+
+    from tracker_tui.aws.session import shared_loader
+
+    def register(self: botocore.session.Session) -> None:
+        self._components.lazy_register_component("data_loader", shared_loader)
+
+    global UNSHARED_MODELS
+    UNSHARED_MODELS = botocore.session.Session._register_data_loader
+    botocore.session.Session._register_data_loader = register
+
+
+#: botocore's own ``_register_data_loader`` (a loader per session), for the tests of sharing.
+UNSHARED_MODELS: Any = None
+_share_botocore_models()

@@ -1,6 +1,7 @@
 """A fixed, believable estate for UI tests and snapshots, replayed through the scan path.
 
-Sixty resources over all 13 kinds in four regions (plus ``global`` for IAM), with the
+Sixty resources over the first 13 kinds in four regions (plus ``global`` for IAM), and with
+``every_kind=True`` a few of each of the other 14 (tests/estate_more.py), with the
 shapes the real scanners produce (see ``tracker_tui.aws.kinds``): stopped instances,
 unattached volumes, idle Elastic IPs, prod/dev tags, one ``do-not-delete`` tag, and one
 denied cell (eu-west-1 rds:db-instance).  Everything is deterministic: no clocks, no
@@ -637,19 +638,8 @@ async def wait_bill(app: TrackerApp, pilot: Pilot[Any], timeout: float = 5.0) ->
     raise AssertionError(f"the bill view is still fetching after {timeout}s")
 
 
-async def wait_scan(app: TrackerApp, pilot: Pilot[Any], timeout: float = 5.0) -> None:
-    """Wait until the scan in flight has been drained into the table.
+async def wait_scan(app: TrackerApp, pilot: Pilot[Any], timeout: float = 30.0) -> None:
+    """Wait until the scan in flight has been taken into the table."""
+    from tests.helpers import wait_until
 
-    The scan thread is awaited through its worker first; then the drain timer (every
-    ``DRAIN_INTERVAL``) still has to apply the last events, hence the bounded poll.
-    """
-    workers = [w for w in app.workers if w.group.startswith("scan-")]
-    for worker in workers:
-        await worker.wait()
-    steps = int(timeout / 0.02)
-    for _ in range(steps):
-        if not app._scanning:
-            await pilot.pause()
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"the scan did not finish within {timeout}s: {app.progress_text()}")
+    await wait_until(pilot, lambda: not app.scanning, timeout, "the scan to finish")

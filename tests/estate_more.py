@@ -13,10 +13,10 @@ from tracker_tui.model import GLOBAL_REGION, Resource
 
 def more_resources() -> list[Resource]:
     """One row or a few of every kind beyond the first thirteen."""
-    return [*_ec2_more(), *_data(), *_ml()]
+    return [*_ec2(), *_data_stores(), *_managed_services()]
 
 
-def _ec2_more() -> list[Resource]:
+def _ec2() -> list[Resource]:
     """EBS snapshots (an old orphan, an archived one, two that back AMIs), AMIs (one a running
     instance was launched from, one nobody runs) and VPC endpoints (interface and gateway)."""
 
@@ -81,7 +81,7 @@ def _ec2_more() -> list[Resource]:
     ]  # fmt: skip
 
 
-def _data() -> list[Resource]:
+def _data_stores() -> list[Resource]:
     """RDS manual snapshots (one of a database deleted long ago), DynamoDB tables (provisioned
     with an index, on-demand, protected), Redshift clusters (one paused) and EFS file systems."""
     return [
@@ -135,7 +135,7 @@ def _data() -> list[Resource]:
     ]
 
 
-def _ml() -> list[Resource]:
+def _managed_services() -> list[Resource]:
     """EKS, SageMaker, OpenSearch and the fixed fees (zones, keys, secrets).
 
     The clusters' versions are ones whose support status no longer changes with the date

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from types import SimpleNamespace
 from typing import Any
@@ -9,17 +10,18 @@ from typing import Any
 import boto3
 import pytest
 from textual.content import Content
+from textual.pilot import Pilot
 from textual.widget import Widget
 
 from tracker_tui.aws.kinds import resolve_kinds
 from tracker_tui.aws.scan import Collector, ScanEngine, ScanOptions
-from tracker_tui.aws.session import AwsSession, SessionOptions
+from tracker_tui.aws.session import AwsSession, SessionOptions, new_boto_session
 from tracker_tui.model import Identity, Resource
 
 
 def moto_session(**options: object) -> AwsSession:
     """An AwsSession with dummy credentials, for use inside ``mock_aws()``."""
-    boto = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+    boto = new_boto_session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
     return AwsSession(SessionOptions(home_region="us-east-1"), boto_session=boto, **options)  # type: ignore[arg-type]
 
 
@@ -99,3 +101,32 @@ def hook_every_session(monkeypatch: pytest.MonkeyPatch, event: str, handler: Cal
         self.boto.events.register(event, handler)
 
     monkeypatch.setattr(AwsSession, "__init__", init)
+
+
+async def wait_until(pilot: Pilot[Any], until: Callable[[], object], timeout: float = 30.0, what: str = "") -> None:
+    """Let the app run until ``until()`` holds, or fail saying what did not happen.
+
+    Scans, actions and idle checks run in threads and report to the app's one timer, so a
+    test waits for what the app shows (``app.scanning``, ``app.actions_running``, rows in the
+    table), never for a private attribute.  Polls every 20 ms of the app's own loop.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        await pilot.pause()
+        if until():
+            return
+        if time.monotonic() > deadline:
+            app = pilot.app
+            status = app.scan.progress if hasattr(app, "scan") else ""
+            raise AssertionError(f"not within {timeout:g}s: {what or 'the condition'} ({status})")
+        await pilot.pause(0.02)
+
+
+def scan_done(app: Any) -> Callable[[], bool]:
+    """The scan ended (connected, every row in the table)."""
+    return lambda: not app.scanning and app.scan.connection is not None
+
+
+def actions_done(app: Any) -> Callable[[], bool]:
+    """Every action run ended and its updates are applied."""
+    return lambda: not app.actions_running

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import boto3
+import botocore.session
 import pytest
 from moto import mock_aws
 
@@ -164,7 +165,12 @@ def test_actions_route_to_the_rows_own_account(org: Any) -> None:
         source.session_for(org.ids[2])
 
 
-def test_derived_sessions_share_the_base_sessions_service_models(org: Any) -> None:
+def test_derived_sessions_share_the_base_sessions_service_models(org: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests import conftest
+
+    # The suite shares one loader among every botocore session (tests/conftest.py): undo
+    # that here, so what is shared is only what the code shares.
+    monkeypatch.setattr(botocore.session.Session, "_register_data_loader", conftest.UNSHARED_MODELS)
     base = moto_session()
     targets, _ = org_role_sessions(base, ROLE)
     loader = base.boto._session.get_component("data_loader")

@@ -24,6 +24,8 @@ from tracker_tui.aws.actions import (
     final_snapshot_id,
     plan,
 )
+from tracker_tui.aws.actions.rds import FINAL_SNAPSHOT
+from tracker_tui.aws.actions.s3 import EMPTY_FIRST
 from tracker_tui.aws.kinds import price_resources
 from tracker_tui.aws.session import AwsSession
 from tracker_tui.model import Resource
@@ -204,7 +206,8 @@ def test_plan_stop_saves_compute_only() -> None:
 
 
 def test_plan_without_final_snapshot_says_so() -> None:
-    planned = plan([_resource("rds:db-instance", "orders", 15.0)], "delete", ActionOptions(rds_final_snapshot=False))
+    unticked = ActionOptions(choices={FINAL_SNAPSHOT: False})
+    planned = plan([_resource("rds:db-instance", "orders", 15.0)], "delete", unticked)
     assert planned[0].artifact is None
     assert "no final snapshot" in planned[0].note
 
@@ -212,6 +215,12 @@ def test_plan_without_final_snapshot_says_so() -> None:
 def test_final_snapshot_id_is_deterministic() -> None:
     when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert final_snapshot_id("db-1", when) == "tracker-tui-final-db-1-20260102030405"
+
+
+def test_efs_file_systems_take_no_action() -> None:
+    fs = Resource(kind="efs:file-system", id="fs-1", region="us-east-1", account_id=ACCOUNT, state="available")
+    assert [(p.action, p.skip_reason) for p in plan([fs], "delete")] == [(None, "read-only kind")]
+    assert [(p.action, p.skip_reason) for p in plan([fs], "stop")] == [(None, "read-only kind")]
 
 
 # --- EC2 instances -----------------------------------------------------------------------
@@ -605,7 +614,7 @@ def test_empty_it_first_deletes_every_version_then_the_bucket(audit: AuditLog) -
         s3 = _versioned_bucket("eu-west-1", "versioned-bucket")
         row = scanned(session, "s3:bucket", "eu-west-1")["versioned-bucket"]
 
-        (done,), _ = act(session, audit, [row], "delete", empty_buckets=True)
+        (done,), _ = act(session, audit, [row], "delete", choices={EMPTY_FIRST: True})
 
         assert s3.list_buckets()["Buckets"] == []
     assert (done.status, done.deleted) == (Status.DONE, True)
@@ -627,7 +636,7 @@ def test_protected_bucket_refused_even_when_empty_it_first_was_chosen(audit: Aud
         s3.put_bucket_tagging(Bucket="backups-bucket", Tagging={"TagSet": [{"Key": "do-not-delete", "Value": "1"}]})
         row = scanned(session, "s3:bucket", "us-east-2")["backups-bucket"]
 
-        (refused,), _ = act(session, audit, [row], "delete", empty_buckets=True)
+        (refused,), _ = act(session, audit, [row], "delete", choices={EMPTY_FIRST: True})
 
         assert len(s3.list_object_versions(Bucket="backups-bucket")["Versions"]) == 2
     assert refused.message == "tag do-not-delete is set"
@@ -648,7 +657,7 @@ def test_versions_aws_refuses_to_delete_fail_the_row_naming_the_first(audit: Aud
 
         session.client("s3", "eu-west-1").meta.events.register("after-call.s3.DeleteObjects", locked)
 
-        (failed,), _ = act(session, audit, [row], "delete", empty_buckets=True)
+        (failed,), _ = act(session, audit, [row], "delete", choices={EMPTY_FIRST: True})
 
         assert "locked-bucket" in {b["Name"] for b in s3.list_buckets()["Buckets"]}
     assert (failed.status, failed.code) == (Status.FAILED, "AccessDenied")
@@ -669,7 +678,7 @@ def test_a_deleteobjects_error_fails_the_row_as_emptying(audit: AuditLog) -> Non
             lambda **_: error_response("AccessDenied", "no s3:DeleteObjectVersion", 403),
         )  # fmt: skip
 
-        (failed,), _ = act(session, audit, [row], "delete", empty_buckets=True)
+        (failed,), _ = act(session, audit, [row], "delete", choices={EMPTY_FIRST: True})
 
     assert (failed.status, failed.code, failed.request_id) == (Status.FAILED, "AccessDenied", "req-AccessDenied")
     assert failed.message == "emptying it failed: no s3:DeleteObjectVersion"
@@ -682,7 +691,7 @@ def test_emptying_aborts_unfinished_uploads_before_deleting(audit: AuditLog) -> 
         upload = s3.create_multipart_upload(Bucket="uploads-bucket", Key="big.bin")["UploadId"]
         row = scanned(session, "s3:bucket", "eu-west-1")["uploads-bucket"]
 
-        (done,), _ = act(session, audit, [row], "delete", empty_buckets=True)
+        (done,), _ = act(session, audit, [row], "delete", choices={EMPTY_FIRST: True})
 
         assert "uploads-bucket" not in {b["Name"] for b in s3.list_buckets()["Buckets"]}
     assert done.status is Status.DONE
@@ -702,7 +711,7 @@ def test_an_abort_that_fails_fails_the_row_and_keeps_the_bucket(audit: AuditLog)
             lambda **_: error_response("AccessDenied", "no s3:AbortMultipartUpload", 403),
         )  # fmt: skip
 
-        (failed,), _ = act(session, audit, [row], "delete", empty_buckets=True)
+        (failed,), _ = act(session, audit, [row], "delete", choices={EMPTY_FIRST: True})
 
         assert "stuck-bucket" in {b["Name"] for b in s3.list_buckets()["Buckets"]}
     assert (failed.status, failed.code) == (Status.FAILED, "AccessDenied")
@@ -786,7 +795,7 @@ def test_a_delete_without_a_final_snapshot_says_so_and_asks_for_none(audit: Audi
         rds = session.client("rds", "us-east-1")
         _db(rds, "scratch")
         row = scanned(session, "rds:db-instance")["scratch"]
-        run = runner(session, audit, rds_final_snapshot=False)
+        run = runner(session, audit, choices={FINAL_SNAPSHOT: False})
 
         (done,) = run.run(plan([row], "delete", run.options), lambda _: None)
 
@@ -1031,21 +1040,25 @@ def test_resource_deleted_since_the_scan_is_reported_gone(audit: AuditLog) -> No
     assert "no longer exists" in update.message
 
 
-def test_planned_rows_keep_the_runner_from_skipping_a_named_snapshot(audit: AuditLog) -> None:
-    """A plan that named a final snapshot gets it even if the runner's options say otherwise."""
+@pytest.mark.parametrize(("ticked", "kept"), [(True, {"tracker-tui-final-orders-20260101000000"}), (False, set())])
+def test_the_plan_names_the_final_snapshot_and_the_box_decides_whether_it_is_kept(
+    audit: AuditLog, ticked: bool, kept: set[str]
+) -> None:
+    """The plan is made before the dialog, with the box ticked: the name it shows is the one
+    used, but unticking the box in that dialog is what the run does (it used to be ignored)."""
     with mock_aws():
         session = helpers.moto_session()
         rds = session.client("rds", "us-east-1")
         _db(rds, "orders")
         row = scanned(session, "rds:db-instance")["orders"]
         planned = [PlannedAction(row, "delete", artifact="tracker-tui-final-orders-20260101000000")]
-        run = runner(session, audit, rds_final_snapshot=False)
+        run = runner(session, audit, choices={FINAL_SNAPSHOT: ticked})
 
         (done,) = run.run(planned, lambda _: None)
 
         snapshots = {s["DBSnapshotIdentifier"] for s in rds.describe_db_snapshots()["DBSnapshots"]}
     assert done.status is Status.DONE
-    assert "tracker-tui-final-orders-20260101000000" in snapshots
+    assert snapshots == kept
 
 
 def test_log_group_deletion_protection_refuses(audit: AuditLog) -> None:

@@ -28,8 +28,8 @@ from textual.pilot import Pilot
 from textual.widgets import OptionList
 
 from tests import helpers
-from tests.helpers import error_response
-from tests.rails import tag_spec
+from tests.helpers import actions_done, error_response, scan_done, wait_until
+from tests.support.rails.base import tag_spec
 from tests.test_actions import (
     ACCOUNT,
     AUDIT_FIELDS,
@@ -39,7 +39,7 @@ from tests.test_actions import (
     scanned,
     statuses,
 )
-from tests.test_app_actions import _filter, _settle
+from tests.test_app_actions import _filter
 from tracker_tui.aws.actions import ActionUpdate, Status, needs_typed_name, plan
 from tracker_tui.aws.actions.ec2 import gp3_parameters
 from tracker_tui.aws.kinds import resolve_kinds
@@ -567,7 +567,7 @@ def run_app(check: Callable[[TrackerApp, Pilot[Any], dict[str, Any]], Awaitable[
             source = LiveSource(lambda: session, resolve_kinds(APP_KINDS), ["us-east-1"])
             app = TrackerApp(source, monotonic=lambda: 0.0, **kw)
             async with app.run_test(size=(120, 36)) as pilot:
-                await _settle(app, pilot, lambda: not app._scanning and app.connection is not None)
+                await wait_until(pilot, scan_done(app))
                 await check(app, pilot, estate)
 
         asyncio.run(go())
@@ -605,7 +605,7 @@ def test_m_on_a_gp2_volume_confirms_with_y_and_the_saving_leaves_the_panel() -> 
         await pilot.pause()
         assert isinstance(app.screen, ActionProgressScreen)
         progress = app.screen
-        await _settle(app, pilot, lambda: app._actions_running == 0)
+        await wait_until(pilot, actions_done(app))
         (update,) = progress.latest.values()
         assert isinstance(update, ActionUpdate)
         assert update.status is Status.DONE, update.message

@@ -5,8 +5,8 @@ compute); every refusal leaves it as it was and calls nothing.
 moto 5.2 stops an instance and a DB instance at once (``stopped`` straight after the call)
 and starts them at once (``running`` / ``available``); it honours DryRun on StartInstances.
 The rails every handler shares (protected tags in any case, the audit log, the row's region,
-AWS errors, verification, states when re-read) run on these handlers through
-tests/rails_start.py.
+AWS errors, verification, states when re-read) run on these handlers through their cases in
+tests/support/rails/ec2.py and rds.py.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from moto import mock_aws
 from textual.pilot import Pilot
 
 from tests import helpers
-from tests.helpers import error_response
+from tests.helpers import actions_done, error_response, scan_done, wait_until
 from tests.test_actions import (
     act,
     instance_state,
@@ -31,7 +31,7 @@ from tests.test_actions import (
     scanned,
     statuses,
 )
-from tests.test_app_actions import _filter, _settle
+from tests.test_app_actions import _filter
 from tracker_tui.aws.actions import ActionUpdate, Status, needs_typed_name, plan
 from tracker_tui.aws.kinds import resolve_kinds
 from tracker_tui.aws.source import LiveSource
@@ -287,7 +287,7 @@ def run_app(check: Callable[[TrackerApp, Pilot[Any], dict[str, Any]], Awaitable[
             source = LiveSource(lambda: session, resolve_kinds(["ec2:instance"]), [REGION])
             app = TrackerApp(source, monotonic=lambda: 0.0, **kw)
             async with app.run_test(size=(120, 36)) as pilot:
-                await _settle(app, pilot, lambda: not app._scanning and app.connection is not None)
+                await wait_until(pilot, scan_done(app))
                 await check(app, pilot, estate)
 
         asyncio.run(go())
@@ -313,7 +313,7 @@ def test_u_on_a_stopped_instance_confirms_with_y_and_the_row_runs_again() -> Non
         await pilot.pause()
         progress = app.screen
         assert isinstance(progress, ActionProgressScreen)
-        await _settle(app, pilot, lambda: app._actions_running == 0)
+        await wait_until(pilot, actions_done(app))
         (update,) = progress.latest.values()
         assert isinstance(update, ActionUpdate)
         assert (update.status, update.message) == (Status.DONE, "started")

@@ -13,7 +13,7 @@ from moto import mock_aws
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tests.helpers import moto_session
+from tests.helpers import actions_done, moto_session, scan_done, wait_until
 from tracker_tui.aws.actions import Status
 from tracker_tui.aws.kinds import resolve_kinds
 from tracker_tui.aws.source import LiveSource
@@ -44,13 +44,6 @@ def _app(**kw: Any) -> TrackerApp:
     return TrackerApp(source, monotonic=lambda: 0.0, **kw)
 
 
-async def _settle(app: TrackerApp, pilot: Pilot[Any], until: Callable[[], bool], timeout: float = 20.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        await pilot.pause(0.05)
-        if until():
-            return
-    raise AssertionError("timed out")
-
 
 async def _filter(pilot: Pilot[Any], text: str) -> None:
     await pilot.press("slash")
@@ -66,7 +59,7 @@ def run(check: Callable[[TrackerApp, Pilot[Any], dict[str, Any]], Awaitable[None
         async def go() -> None:
             app = _app(**kw)
             async with app.run_test(size=(120, 36)) as pilot:
-                await _settle(app, pilot, lambda: not app._scanning and app.connection is not None)
+                await wait_until(pilot, scan_done(app))
                 await check(app, pilot, estate)
 
         asyncio.run(go())
@@ -106,7 +99,7 @@ def test_bulk_delete_needs_the_account_typed_and_escape_changes_nothing() -> Non
         await pilot.pause()
         assert isinstance(app.screen, ActionProgressScreen)
         progress = app.screen
-        await _settle(app, pilot, lambda: app._actions_running == 0)
+        await wait_until(pilot, actions_done(app))
         assert not (set(estate["loose"]) & _volumes(ec2))
         assert all(u.status is Status.DONE for u in progress.latest.values())
         await pilot.press("escape")
@@ -126,7 +119,7 @@ def test_terminating_a_protected_instance_is_refused_with_the_reason() -> None:
         assert isinstance(app.screen, ConfirmActionScreen)
         await pilot.press(*ACCOUNT, "enter")
         await pilot.pause()
-        await _settle(app, pilot, lambda: app._actions_running == 0)
+        await wait_until(pilot, actions_done(app))
         progress = app.screen
         assert isinstance(progress, ActionProgressScreen)
         (update,) = progress.latest.values()
@@ -149,7 +142,7 @@ def test_a_single_stop_confirms_with_y_and_the_row_changes_state_and_cost() -> N
         assert isinstance(screen, ConfirmActionScreen) and not screen.typed
         await pilot.press("y")
         await pilot.pause()
-        await _settle(app, pilot, lambda: app._actions_running == 0)
+        await wait_until(pilot, actions_done(app))
         reply = estate["ec2"].describe_instances(InstanceIds=[estate["web"]])
         assert reply["Reservations"][0]["Instances"][0]["State"]["Name"] == "stopped"
         await pilot.press("escape")

@@ -17,22 +17,15 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from tests.estate import make_app, sample_identity, sample_resources, sample_source
-from tests.helpers import moto_session, named, record_calls
+from tests.helpers import moto_session, named, record_calls, scan_done, wait_until
 from tests.test_idle import _cpu, _days, _instances
-from tracker_tui.aws.idle import IDLE_CHECK, IdleReport
-from tracker_tui.aws.kinds import resolve_kinds
+from tracker_tui.aws.idle import IDLE_CHECK, IdleReport, plan_checks
+from tracker_tui.aws.kinds import Thresholds, resolve_kinds
 from tracker_tui.aws.source import LiveSource
+from tracker_tui.runs import IdleDelta, IdleRun
 from tracker_tui.store import Inventory
 from tracker_tui.ui.app import TrackerApp
 from tracker_tui.ui.screens.idle import IdleCheckScreen
-
-
-async def _settle(pilot: Pilot[Any], until: Callable[[], bool], timeout: float = 20.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        await pilot.pause(0.05)
-        if until():
-            return
-    raise AssertionError("timed out")
 
 
 def run(check: Callable[[TrackerApp, Pilot[Any], dict[str, Any]], Awaitable[None]]) -> None:
@@ -49,7 +42,7 @@ def run(check: Callable[[TrackerApp, Pilot[Any], dict[str, Any]], Awaitable[None
         async def go() -> None:
             app = TrackerApp(source, monotonic=lambda: 0.0)
             async with app.run_test(size=(120, 36)) as pilot:
-                await _settle(pilot, lambda: not app.scanning and app.connection is not None)
+                await wait_until(pilot, scan_done(app))
                 await check(app, pilot, {"idle": idle, "busy": busy, "calls": calls})
 
         asyncio.run(go())
@@ -77,7 +70,7 @@ def test_i_asks_with_the_cost_then_flags_the_idle_instance() -> None:
 
         app.main.show_status = show_status  # type: ignore[method-assign]
         await pilot.press("enter")
-        await _settle(pilot, lambda: not app.idle.running)
+        await wait_until(pilot, lambda: app.idle is None)
 
         # Progress was on the status line while they ran, first (80 columns cut the end).
         assert any(text.startswith("idle checks: 0/1 regions") for text in statuses), statuses
@@ -99,8 +92,8 @@ def test_i_asks_with_the_cost_then_flags_the_idle_instance() -> None:
 def test_a_rescan_during_the_checks_drops_their_results() -> None:
     async def check(app: TrackerApp, pilot: Pilot[Any], estate: dict[str, Any]) -> None:
         released = threading.Event()
-        assert app.source is not None
-        session = app.source.session_for("123456789012")
+        assert app.scan.source is not None
+        session = app.scan.source.session_for("123456789012")
 
         def slow(**_: Any) -> None:
             released.wait(10)  # the answer comes back after the rescan has started
@@ -109,10 +102,10 @@ def test_a_rescan_during_the_checks_drops_their_results() -> None:
         await pilot.press("i")
         await pilot.pause()
         await pilot.press("enter")
-        await _settle(pilot, lambda: app.idle.running)
+        await wait_until(pilot, lambda: app.idle is not None)
         await pilot.press("r")
         released.set()
-        await _settle(pilot, lambda: not app.idle.running and not app.scanning)
+        await wait_until(pilot, lambda: app.idle is None and not app.scanning)
 
         assert any("results were dropped" in str(n.message) for n in app._notifications)
         assert all(IDLE_CHECK not in r.details for r in app.table.resources)
@@ -126,11 +119,12 @@ def test_a_row_deleted_while_the_checks_ran_does_not_come_back() -> None:
         rows = {r.id: r for r in app.table.resources}
         judged = dataclasses.replace(rows[estate["idle"]], details={IDLE_CHECK: "idle: ..."})
         app.table.remove_keys([judged.key])  # an action deleted it meanwhile
-        app.idle.running = True
-        app.idle._finished(IdleReport(resources=[judged], idle=1), app.generation)
-        await pilot.pause()
+        run = IdleRun(plan_checks([]), lambda account: None, Thresholds(), app.scan.generation)
+        run.take = lambda: IdleDelta(report=IdleReport(resources=[judged], idle=1))  # type: ignore[method-assign]
+        app.watch_idle(run)
+        await wait_until(pilot, lambda: app.idle is None)
         assert estate["idle"] not in {r.id for r in app.table.resources}
-        assert not app.idle.running
+        assert app.idle is None
 
     run(check)
 
@@ -143,7 +137,7 @@ def test_escape_reads_no_metrics() -> None:
         await pilot.press("escape")
         await pilot.pause(0.3)
         assert not isinstance(app.screen, IdleCheckScreen)
-        assert not app.idle.running
+        assert app.idle is None
         assert named(estate["calls"], "cloudwatch.GetMetricData") == []
         assert all(IDLE_CHECK not in r.details for r in app.table.resources)
 
@@ -199,7 +193,7 @@ def test_i_waits_for_the_scan_to_finish() -> None:
         source = dataclasses.replace(sample_source(resources=sample_resources(priced=True)), page_delay=0.2)
         app = make_app(source)
         async with app.run_test(size=(120, 36)) as pilot:
-            await _settle(pilot, lambda: app.scanning and app.table.total_count > 0)
+            await wait_until(pilot, lambda: app.scanning and app.table.total_count > 0)
             await pilot.press("i")
             await pilot.pause()
             assert not isinstance(app.screen, IdleCheckScreen)

@@ -438,7 +438,7 @@ def test_details_of_an_unpriced_resource_say_so() -> None:
 
 def test_r_rescans_rows_come_back_filter_and_marks_kept() -> None:
     async def check(app: TrackerApp, pilot: Pilot[Any]) -> None:
-        source = app.source
+        source = app.scan.source
         assert isinstance(source, ReplaySource)
         assert source.scans == 1
         await filter_by(pilot, "kind:ec2:instance")
@@ -509,8 +509,8 @@ def test_table_keys_do_nothing_behind_another_screen(screen_key: str) -> None:
         assert len(app.screen_stack) == 2
         await pilot.press("space", "ctrl+a", "r", "K")
         assert app.table.marked_count == 0
-        assert isinstance(app.source, ReplaySource)
-        assert app.source.scans == 1
+        assert isinstance(app.scan.source, ReplaySource)
+        assert app.scan.source.scans == 1
         assert app.table.sort_column is None
         assert len(app.screen_stack) == 2
 

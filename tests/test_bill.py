@@ -636,11 +636,11 @@ def test_with_several_accounts_ours_is_the_billed_accounts_rows_only() -> None:
         app = make_app(sample_source(resources=sample_resources(priced=True)), bills=FakeBills())
         async with app.run_test(size=(80, 24)) as pilot:
             await wait_scan(app, pilot)
-            mine = app._kind_totals(ACCOUNT_ID, True)
+            mine = app.main.verbs.kind_totals(ACCOUNT_ID, True)
             assert dict(mine.by_kind) == pytest.approx(dict(app.costs.by_kind))
             assert dict(mine.unpriced_by_kind) == dict(app.costs.unpriced_by_kind)
-            other = app._kind_totals("210987654321", True)
+            other = app.main.verbs.kind_totals("210987654321", True)
             assert not other.by_kind and not other.unpriced_by_kind
-            assert app._kind_totals(ACCOUNT_ID, False) is app.costs
+            assert app.main.verbs.kind_totals(ACCOUNT_ID, False) is app.costs
 
     asyncio.run(main_())

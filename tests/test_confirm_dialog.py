@@ -25,16 +25,22 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, DataTable, Input, Static
 
 from tests.estate import make_app, sample_identity, sample_resources, sample_source, wait_scan
-from tests.helpers import moto_session
+from tests.helpers import actions_done, moto_session, scan_done, wait_until
 from tracker_tui.aws.actions import (
     ActionOptions,
     ActionUpdate,
+    Choice,
     PlannedAction,
     Status,
     describe_skipped,
     plan,
     skipped_by_reason,
+    spec_of,
 )
+from tracker_tui.aws.actions.dynamodb import BACKUP
+from tracker_tui.aws.actions.ec2_image import DELETE_SNAPSHOTS
+from tracker_tui.aws.actions.rds import FINAL_SNAPSHOT
+from tracker_tui.aws.actions.s3 import EMPTY_FIRST
 from tracker_tui.aws.kinds import resolve_kinds
 from tracker_tui.aws.source import LiveSource
 from tracker_tui.config import Settings
@@ -386,10 +392,7 @@ def _live(alias: str, check: Callable[[TrackerApp, Pilot[Any], Any], Awaitable[N
 
         async def go() -> None:
             async with app.run_test(size=(80, 24)) as pilot:
-                for _ in range(400):
-                    await pilot.pause(0.05)
-                    if not app._scanning and app.connection is not None and app.table.row_count:
-                        break
+                await wait_until(pilot, lambda: scan_done(app)() and app.table.row_count)
                 await check(app, pilot, estate)
 
         asyncio.run(go())
@@ -503,9 +506,28 @@ def test_the_cancel_button_cancels() -> None:
 
 def test_the_boxes_set_the_runs_options_and_leave_the_rest() -> None:
     options = ActionOptions(protected_tags=("keep-me",))
-    applied = Confirmed({"empty_buckets": True, "rds_final_snapshot": False}).apply(options)
-    assert (applied.empty_buckets, applied.rds_final_snapshot, applied.protected_tags) == (True, False, ("keep-me",))
+    applied = Confirmed({EMPTY_FIRST: True, FINAL_SNAPSHOT: False}).apply(options)
+    answers = [applied.choice(c) for c in (EMPTY_FIRST, FINAL_SNAPSHOT, BACKUP, DELETE_SNAPSHOTS)]
+    # The two answered; the two left alone keep their declared defaults.
+    assert (answers, applied.protected_tags) == ([True, False, True, False], ("keep-me",))
     assert Confirmed().apply(options) == options
+
+
+def test_each_box_shows_its_actions_declared_default_and_answers_by_its_declaration() -> None:
+    planned = _mixed_delete()
+    declared = [choice for p in planned if (spec := spec_of(p)) is not None for choice in spec.choices]
+    assert {FINAL_SNAPSHOT, EMPTY_FIRST} <= set(declared)
+
+    async def check(app: TrackerApp, pilot: Pilot[Any], screen: ConfirmActionScreen, answers: list[Any]) -> None:
+        boxes = {box.name: box.value for box in screen.query(Checkbox)}
+        assert boxes == {choice.key: choice.default for choice in declared}
+        screen.query_one(f"#choice-{FINAL_SNAPSHOT.key}", Checkbox).value = False
+        await pilot.press(*"acme-staging", "enter")
+        await pilot.pause()
+        (answer,) = answers
+        assert answer.choices == {**{choice: choice.default for choice in declared}, FINAL_SNAPSHOT: False}
+
+    dialog_test(planned, check)
 
 
 def test_a_ticked_empty_first_box_reaches_the_run_and_the_bucket_goes() -> None:
@@ -519,10 +541,7 @@ def test_a_ticked_empty_first_box_reaches_the_run_and_the_bucket_goes() -> None:
 
         async def go() -> None:
             async with app.run_test(size=(80, 24)) as pilot:
-                for _ in range(400):
-                    await pilot.pause(0.05)
-                    if not app._scanning and app.table.row_count:
-                        break
+                await wait_until(pilot, lambda: not app.scanning and app.table.row_count)
                 await pilot.press("ctrl+d")
                 await pilot.pause()
                 screen = app.screen
@@ -531,10 +550,7 @@ def test_a_ticked_empty_first_box_reaches_the_run_and_the_bucket_goes() -> None:
                 assert box.value is False  # off unless the user chooses it
                 box.value = True
                 await pilot.press(*ACCOUNT, "enter")
-                for _ in range(400):
-                    await pilot.pause(0.05)
-                    if app._actions_running == 0:
-                        break
+                await wait_until(pilot, actions_done(app))
                 progress = app.screen
                 assert isinstance(progress, ActionProgressScreen)
                 (update,) = progress.latest.values()
@@ -542,3 +558,65 @@ def test_a_ticked_empty_first_box_reaches_the_run_and_the_bucket_goes() -> None:
 
         asyncio.run(go())
         assert s3.list_buckets()["Buckets"] == []
+
+
+def _delete_in_the_tui(kind: str, untick: Choice) -> ActionUpdate:
+    """ctrl+d on the one row of ``kind`` (made in moto by the caller), ``untick``'s box unticked
+    in the dialog, the account typed: the row's final update."""
+    session = moto_session()
+    source = LiveSource(lambda: session, resolve_kinds([kind]), ["us-east-1"])
+    app = TrackerApp(source, monotonic=lambda: 0.0)
+    finals: list[ActionUpdate] = []
+
+    async def go() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_until(pilot, lambda: not app.scanning and app.table.row_count)
+            await pilot.press("ctrl+d")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, ConfirmActionScreen)
+            box = screen.query_one(f"#choice-{untick.key}", Checkbox)
+            assert box.value is untick.default is True
+            box.value = False
+            await pilot.press(*ACCOUNT, "enter")
+            await wait_until(pilot, actions_done(app))
+            progress = app.screen
+            assert isinstance(progress, ActionProgressScreen)
+            finals.extend(progress.latest.values())
+
+    asyncio.run(go())
+    (final,) = finals
+    return final
+
+
+def test_an_unticked_final_snapshot_box_reaches_the_run_though_the_plan_named_one() -> None:
+    """The dialog's row names the snapshot the plan would keep; the box, unticked, is what is done."""
+    with mock_aws():
+        rds = boto3.client("rds", region_name="us-east-1")
+        rds.create_db_instance(
+            DBInstanceIdentifier="scratch",
+            Engine="postgres",
+            DBInstanceClass="db.t3.micro",
+            AllocatedStorage=20,
+            MasterUsername="admin",
+            MasterUserPassword="not-a-secret-1",
+        )
+        final = _delete_in_the_tui("rds:db-instance", FINAL_SNAPSHOT)
+        snapshots = rds.describe_db_snapshots()["DBSnapshots"]
+    assert (final.status, final.message) == (Status.DONE, "deleted (no final snapshot)")
+    assert snapshots == []
+
+
+def test_an_unticked_backup_box_reaches_the_run_though_the_plan_named_one() -> None:
+    with mock_aws():
+        ddb = boto3.client("dynamodb", region_name="us-east-1")
+        ddb.create_table(
+            TableName="scratch",
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        final = _delete_in_the_tui("dynamodb:table", BACKUP)
+        backups = ddb.list_backups()["BackupSummaries"]
+    assert (final.status, final.message) == (Status.DONE, "deleted (no backup)")
+    assert backups == []

@@ -9,6 +9,7 @@ from typing import Any
 
 from textual.widgets import Input
 
+from tests.helpers import scan_done, wait_until
 from tracker_tui.aws.kinds import REGISTRY, price_resources
 from tracker_tui.costs import CostSummary
 from tracker_tui.findings import savings_total, with_findings
@@ -125,10 +126,7 @@ def test_the_panel_shows_the_sum_of_the_table_rows() -> None:
     async def run() -> None:
         app = TrackerApp(source, monotonic=lambda: 0.0)
         async with app.run_test(size=(160, 50)) as pilot:
-            for _ in range(200):
-                await pilot.pause(0.02)
-                if not app._scanning and app.connection is not None:
-                    break
+            await wait_until(pilot, scan_done(app))
             rows_total = sum(r.monthly_cost or 0 for r in app.table.resources)
             text = str(app.query_one("#cost-total").render())
             assert f"Monthly run-rate {format_cost(rows_total)}" in text
@@ -160,13 +158,10 @@ def test_findings_that_read_other_rows_reach_the_table_once_the_scan_is_in() -> 
     async def run() -> None:
         app = TrackerApp(source, monotonic=lambda: 0.0)
         async with app.run_test(size=(160, 50)) as pilot:
-            for _ in range(200):
-                await pilot.pause(0.02)
-                if not app._scanning and app.connection is not None:
-                    break
+            await wait_until(pilot, scan_done(app))
             rows = {r.id: r for r in app.table.resources}
             assert [(f.id, f.monthly_saving) for f in rows["i-1"].findings] == [("stopped-instance-storage", 4.0)]
-            assert app.table.total_count == 2 and app._resources_found == 2  # replaced, not counted again
+            assert app.table.total_count == 2 and app.scan.resources_found == 2  # replaced, not counted again
             assert [(line.finding_id, line.saving) for line in app.costs.waste_lines()] == [
                 ("stopped-instance-storage", 4.0)
             ]

@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 
-from tracker_tui.aws.kinds import price_resources
-from tracker_tui.aws.kinds.base import FINDING_SETTINGS
+from tracker_tui.aws.kinds import Thresholds, price_resources
 from tracker_tui.costs import dumps_markdown
 from tracker_tui.filtering import parse_filter
 from tracker_tui.findings import complete_cells, related_findings, savings_lines, savings_total, with_findings
@@ -27,9 +26,11 @@ def row(kind: str, rid: str, state: str = "", region: str = "us-east-1", created
     return Resource(kind, rid, region, account_id=ACCOUNT, state=state, created=created, details=details)
 
 
-def found(*rows: Resource, complete: set[tuple[str, str, str]] | None = None) -> dict[str, dict[str, Finding]]:
+def found(
+    *rows: Resource, complete: set[tuple[str, str, str]] | None = None, limits: Thresholds | None = None
+) -> dict[str, dict[str, Finding]]:
     """id -> finding id -> finding, the rows priced first."""
-    out = with_findings(price_resources(rows), complete)
+    out = with_findings(price_resources(rows), complete, limits=limits)
     return {r.id: {f.id: f for f in r.findings} for r in out}
 
 
@@ -152,11 +153,10 @@ def test_old_snapshots_follow_the_configured_age_and_rds_only_manual_ones() -> N
     assert "400 days ago, over the 365-day limit" in got["snap-old"]["old-snapshot"].evidence
     assert got["manual-old"]["old-snapshot"].monthly_saving == 1.9  # 20 GiB x $0.095
     assert got["snap-new"] == {} and got["auto-old"] == {}
-    FINDING_SETTINGS.snapshot_max_age_days = 7
-    try:
-        assert "old-snapshot" in found(young)["snap-new"]
-    finally:
-        FINDING_SETTINGS.snapshot_max_age_days = 365
+    week = found(young, manual, automated, limits=Thresholds(snapshot_max_age_days=7))
+    assert "old-snapshot" in week["snap-new"] and "old-snapshot" in week["manual-old"]
+    assert "30 days ago, over the 7-day limit" in week["snap-new"]["old-snapshot"].evidence
+    assert week["auto-old"] == {}  # automated RDS snapshots never, whatever the limit
 
 
 def test_an_unused_image_saves_its_snapshots_and_covers_them() -> None:
@@ -248,19 +248,15 @@ def test_the_markdown_report_lists_by_finding_then_rows_with_evidence() -> None:
 
 
 def test_the_snapshot_age_limit_comes_from_config_toml() -> None:
-    from tracker_tui.cli import _apply_thresholds
     from tracker_tui.config import config_path, load_settings
 
     config_path().parent.mkdir(parents=True, exist_ok=True)
     config_path().write_text("snapshot_max_age_days = 30\n")
     settings = load_settings()
     assert settings.snapshot_max_age_days == 30
-    try:
-        _apply_thresholds(settings)
-        young = row("ec2:snapshot", "snap-1", "completed", created=days_ago(45), volume_size_gib=10, backs_image="a")
-        assert "old-snapshot" in found(young)["snap-1"]
-    finally:
-        FINDING_SETTINGS.snapshot_max_age_days = 365
+    young = row("ec2:snapshot", "snap-1", "completed", created=days_ago(45), volume_size_gib=10, backs_image="a")
+    assert "old-snapshot" in found(young, limits=Thresholds.from_settings(settings))["snap-1"]
+    assert "old-snapshot" not in found(young)["snap-1"]  # nothing global changed: the default still holds
     config_path().write_text('snapshot_max_age_days = "old"\n')
     bad = load_settings()
     assert bad.snapshot_max_age_days == 365 and any("snapshot_max_age_days" in w for w in bad.warnings)

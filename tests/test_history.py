@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.estate import ACCOUNT_ID, NOW, sample_identity, sample_resources, sample_source, wait_scan
+from tests.helpers import wait_until
 from tracker_tui.history import ScanHistory, age_text, combined_view, diff, gone_since, scans_to_save
 from tracker_tui.model import CellResult, CellStatus, Identity, Resource, ScanCell
 from tracker_tui.store import Inventory
@@ -98,16 +99,13 @@ def test_second_start_shows_the_last_scan_then_the_changes(tmp_path: Path) -> No
     async def run() -> None:
         app = TrackerApp(source, history=history, now=lambda: NOW, monotonic=lambda: 0.0)
         async with app.run_test(size=(120, 36)) as pilot:
-            for _ in range(100):
-                await pilot.pause(0.02)
-                if app._stale is not None:
-                    break
-            assert app._stale is not None
-            assert "showing last scan from 3 h ago" in app.progress_text()
+            await wait_until(pilot, lambda: app.scan.stale)
+            assert app.scan.stale
+            assert "showing last scan from 3 h ago" in app.scan.progress
             assert app.table.total_count >= 50
             await wait_scan(app, pilot, timeout=30)
-            assert app.changes is not None
-            assert (len(app.changes.new), len(app.changes.gone)) == (10, 5)
+            assert app.scan.changes is not None
+            assert (len(app.scan.changes.new), len(app.scan.changes.gone)) == (10, 5)
             assert {r.key for r in app.table.resources} == {r.key for r in rows[5:]}
             await pilot.press("d")
             await pilot.pause()

@@ -26,7 +26,7 @@ from tracker_tui.aws.idle import (
     run_checks,
     window,
 )
-from tracker_tui.aws.kinds.metric import IdleThresholds
+from tracker_tui.aws.kinds import Thresholds
 from tracker_tui.cli import main
 from tracker_tui.config import config_path, load_settings
 from tracker_tui.findings import local_findings, savings_total, with_findings
@@ -226,10 +226,25 @@ def test_thresholds_come_from_the_settings(aws: None) -> None:
     plan = plan_checks(rows)
 
     assert run_checks(plan, lambda _: session, now=NOW).idle == 0
-    loose = IdleThresholds(cpu_max_percent=10.0, cpu_average_percent=7.0)
+    loose = Thresholds(idle_cpu_max_percent=10.0, idle_cpu_average_percent=7.0)
     [row] = run_checks(plan, lambda _: session, now=NOW, thresholds=loose).resources
     assert [f.id for f in row.findings] == ["idle-instance"]
     assert "under 10.0%" in row.findings[0].evidence
+
+
+def test_a_stricter_limit_and_a_shorter_window_are_honoured(aws: None) -> None:
+    [instance] = _instances(1)
+    _cpu("us-east-1", instance, 0.5, 3.0, _days())  # idle at 5%/2%
+    session = moto_session()
+    rows, _ = scan(["ec2:instance"], session=session)
+    plan = plan_checks(rows)
+
+    strict = Thresholds(idle_cpu_max_percent=2.5)
+    [row] = run_checks(plan, lambda _: session, now=NOW, thresholds=strict).resources
+    assert row.findings == () and "3.0% (not under 2.5%)" in row.details[IDLE_CHECK]
+    [week] = run_checks(plan, lambda _: session, now=NOW, thresholds=Thresholds(idle_days=7)).resources
+    assert [f.id for f in week.findings] == ["idle-instance"]
+    assert "CPUUtilization over 7 days (7 daily datapoints)" in week.findings[0].evidence
 
 
 def test_a_second_check_replaces_the_first(aws: None) -> None:

@@ -93,6 +93,6 @@ def test_a_bad_entry_is_told_on_start_and_the_rest_applies() -> None:
         assert any("keymap: 'export = \"s\"': s is already 'stop'; ignored" in m for m in messages), messages
         await pilot.press("f5")
         await pilot.pause()
-        assert app.source.scans == 2  # rescan = f5 took
+        assert app.scan.source.scans == 2  # rescan = f5 took
 
     _run({"export": "s", "rescan": "f5"}, check)

@@ -20,7 +20,7 @@ from tracker_tui.aws.kinds.ec2_snapshot import KIND as SNAPSHOT
 from tracker_tui.aws.kinds.ec2_snapshot import list_snapshots
 from tracker_tui.aws.kinds.ec2_vpc_endpoint import KIND as VPC_ENDPOINT
 from tracker_tui.aws.kinds.ec2_vpc_endpoint import list_vpc_endpoints
-from tracker_tui.demo_estate import ec2_more
+from tracker_tui.demo_estate import ec2 as demo_ec2
 from tracker_tui.demo_estate.core import RegionSeeder
 from tracker_tui.model import Resource
 
@@ -491,7 +491,7 @@ def test_the_demo_seeds_orphaned_archived_and_ami_snapshots_a_used_and_an_unused
         seeder = RegionSeeder(boto, None, REGION, 2)
         subnets = seeder.c("ec2").describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])
         seeder.instances("prod", sorted(subnets["Subnets"], key=lambda s: s["AvailabilityZone"]))
-        made = ec2_more.seed_region(seeder, "prod")
+        made = demo_ec2.seed_region(seeder, "prod")
         volumes = {v["VolumeId"] for v in boto.client("ec2").describe_volumes()["Volumes"]}
         rows = {kind: list(_by_id(kind).values()) for kind in (SNAPSHOT, IMAGE, VPC_ENDPOINT)}
 

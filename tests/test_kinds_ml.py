@@ -17,9 +17,17 @@ from tests.helpers import named, record_calls
 from tests.test_paging_stubbed import Stubs, collect
 from tracker_tui.aws.kinds import estimate, price_resources
 from tracker_tui.aws.kinds.eks import SUPPORT_CALENDAR, estimate_cluster, list_clusters
-from tracker_tui.demo_estate import RegionSeeder
-from tracker_tui.demo_estate import ml as demo_ml
-from tracker_tui.demo_estate.ml import eks_versions
+from tracker_tui.demo_estate import (
+    RegionSeeder,
+    eks,
+    kms,
+    opensearch,
+    route53,
+    sagemaker,
+    secretsmanager,
+    seed_family_region,
+)
+from tracker_tui.demo_estate.eks import eks_versions
 from tracker_tui.model import Resource, iso_utc
 from tracker_tui.pricing.catalogue import load_catalogue
 
@@ -537,8 +545,13 @@ def test_the_demo_seeds_what_the_scan_lists_with_the_waste_it_promises() -> None
     regions = {"us-east-1": "prod", "us-west-2": "staging", "ap-southeast-2": "dev", "eu-west-1": "prod-eu"}
     with mock_aws():
         boto = boto3.Session(region_name="us-east-1")
-        seeded = sum(demo_ml.seed_region(RegionSeeder(boto, None, r, 1), env) for r, env in regions.items())
-        seeded += demo_ml.seed_account(boto, None)
+        families = (eks, sagemaker, opensearch, kms, secretsmanager, route53)
+        seeded = sum(
+            seed_family_region(family, RegionSeeder(boto, None, r, 1), env)
+            for r, env in regions.items()
+            for family in families
+        )
+        seeded += route53.seed_account(boto, None)
         resources, collector = helpers.scan(kinds, list(regions))
 
     assert [r.code for r in collector.results if r.code] == []

@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 from textual.widgets import Input
 
-from tests.helpers import MANAGEMENT, ROLE, moto_session
+from tests.helpers import MANAGEMENT, ROLE, actions_done, moto_session, scan_done, wait_until
 from tests.helpers import assumed_session as _assumed
 from tracker_tui import cli
 from tracker_tui.aws.kinds import resolve_kinds
@@ -46,11 +46,8 @@ def test_tui_shows_every_account_and_acts_only_in_the_rows_account(org: Any) -> 
     async def run() -> None:
         app = TrackerApp(source, monotonic=lambda: 0.0)
         async with app.run_test(size=(160, 40)) as pilot:
-            for _ in range(400):
-                await pilot.pause(0.05)
-                if not app._scanning and app.connection is not None:
-                    break
-            assert app.connection is not None and len(app.connection.accounts) == 4
+            await wait_until(pilot, scan_done(app))
+            assert app.scan.connection is not None and len(app.scan.connection.accounts) == 4
             assert "4 accounts" in str(app.query_one("#header").render())
             assert app.table.show_account
             assert {r.account_id for r in app.table.resources} == {MANAGEMENT, *org.ids}
@@ -78,10 +75,7 @@ def test_tui_shows_every_account_and_acts_only_in_the_rows_account(org: Any) -> 
             assert screen.identity.account_id == target_id
             assert screen.word == (screen.identity.alias or target_id)
             await pilot.press(*screen.word, "enter")
-            for _ in range(200):
-                await pilot.pause(0.05)
-                if app._actions_running == 0:
-                    break
+            await wait_until(pilot, actions_done(app))
         remaining = _assumed(target_id).client("ec2").describe_volumes()["Volumes"]
         assert volume not in {v["VolumeId"] for v in remaining}
 

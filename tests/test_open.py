@@ -45,7 +45,7 @@ def test_open_shows_the_saved_rows_without_scanning(tmp_path: Path) -> None:
     async def main_() -> None:
         async with app.run_test(size=(120, 36)) as pilot:
             await pilot.pause()
-            assert not app._scanning
+            assert not app.scanning
             assert app.table.total_count == 60
             assert [r.id for r in app.table.resources] == [r.id for r in sample_resources()]
             line = status(app)

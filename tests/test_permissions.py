@@ -15,7 +15,6 @@ tests/test_permissions_scan.py records the scan itself against the demo's estate
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 import re
@@ -30,8 +29,8 @@ from botocore.awsrequest import AWSResponse
 from moto import mock_aws
 
 from tests.helpers import hook_every_session, moto_session, record_calls
-from tests.rails import FAST, HARMLESS, scanned
-from tests.test_safety_rails import CASES
+from tests.support.rails import CASES
+from tests.support.rails.base import FAST, HARMLESS, scanned
 from tracker_tui.aws.actions import ACTION_SPECS, ActionRunner, Status, plan
 from tracker_tui.aws.actions.permissions import verb_parts
 from tracker_tui.aws.kinds import REGISTRY
@@ -222,11 +221,9 @@ NOT_EXERCISED: dict[tuple[str, str], dict[str, str]] = {
     },
 }
 
-#: Every optional path on, so the recording sees it: emptying a bucket, an AMI's snapshots,
-#: the RDS final snapshot, the DynamoDB backup.
-EVERY_OPTION = dataclasses.replace(
-    FAST, empty_buckets=True, delete_image_snapshots=True, rds_final_snapshot=True, dynamodb_backup=True
-)
+#: Every action's box ticked, so the recording sees every optional path (emptying a bucket, an
+#: AMI's snapshots, the RDS final snapshot, the DynamoDB backup), and a box added later too.
+EVERY_OPTION = FAST.choosing({choice: True for spec in ACTION_SPECS.values() for choice in spec.choices})
 
 
 def _case_action(name: str) -> tuple[str, str]:

@@ -11,7 +11,7 @@ import pytest
 from moto import mock_aws
 from textual.pilot import Pilot
 
-from tests.helpers import moto_session
+from tests.helpers import moto_session, scan_done, wait_until
 from tracker_tui.aws.kinds import resolve_kinds
 from tracker_tui.aws.source import LiveSource
 from tracker_tui.ui.app import TrackerApp
@@ -19,11 +19,7 @@ from tracker_tui.ui.screens.pickers import ProfilePicker, RegionPicker
 
 
 async def _wait(app: TrackerApp, pilot: Pilot[Any]) -> None:
-    for _ in range(400):
-        await pilot.pause(0.05)
-        if not app._scanning and app.connection is not None:
-            return
-    raise AssertionError(app.progress_text())
+    await wait_until(pilot, scan_done(app), what="the scan to finish")
 
 
 def test_switching_profile_rescans_under_the_new_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -50,9 +46,9 @@ def test_switching_profile_rescans_under_the_new_profile(tmp_path: Path, monkeyp
                 await pilot.press("down", "enter")  # staging
                 await pilot.pause()
                 await _wait(app, pilot)
-                assert app.connection is not None and app.connection.profile == "staging"
+                assert app.scan.connection is not None and app.scan.connection.profile == "staging"
                 assert "profile staging" in str(app.query_one("#header").render())
-                assert app.source is not source
+                assert app.scan.source is not source
                 assert app.table.row_count == 1
 
         asyncio.run(run())
@@ -79,7 +75,7 @@ def test_limiting_regions_rescans_only_those() -> None:
                 await pilot.press("down", "space", "enter")
                 await pilot.pause()
                 await _wait(app, pilot)
-                assert app.connection is not None and app.connection.regions == ("eu-west-1",)
+                assert app.scan.connection is not None and app.scan.connection.regions == ("eu-west-1",)
                 assert [r.region for r in app.table.resources] == ["eu-west-1"]
 
         asyncio.run(run())

@@ -20,8 +20,8 @@ import pytest
 from moto import mock_aws
 
 from tests import helpers
-from tests.rails import ACCOUNT, FAST, Case, scanned, where
-from tests.test_safety_rails import CASES, Outcome, _act
+from tests.support.rails import CASES, Outcome, run_case
+from tests.support.rails.base import ACCOUNT, FAST, Case, scanned, where
 from tracker_tui.aws.actions import ActionRunner, Status, plan
 from tracker_tui.aws.actions.ec2 import _address_key
 from tracker_tui.aws.session import AwsSession
@@ -59,7 +59,7 @@ def _mutating(audit: AuditLog) -> list[str]:
 
 def _act_on(name: str, audit: AuditLog, session: AwsSession, tags: dict[str, str]) -> Outcome:
     case = CASES[name]
-    return _act(
+    return run_case(
         Case(case.kind, case.verb, lambda _: case.make(tags), case.state, case.before, case.after, case.calls),
         {},
         audit,
@@ -206,7 +206,7 @@ def _stop_with_states(audit: AuditLog, states: list[str] | None, **options: Any)
             _on(session, "ec2", "before-call", "DescribeInstances", fail)
         else:
             _on(session, "ec2", "after-call", "DescribeInstances", rewrite)
-        outcome = _act(CASES["instance-stop"], {}, audit, session=session, **options)
+        outcome = run_case(CASES["instance-stop"], {}, audit, session=session, **options)
     return outcome, reads["after stop"]
 
 

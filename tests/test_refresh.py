@@ -7,15 +7,18 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import io
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from tests.estate import NOW, make_app, sample_source, wait_scan
-from tests.helpers import shown_text
+from tests.helpers import shown_text, wait_until
+from tracker_tui.aws.idle import plan_checks
+from tracker_tui.aws.kinds import Thresholds
 from tracker_tui.cli import main
 from tracker_tui.config import Settings, config_path, load_settings
 from tracker_tui.replay import ReplaySource
+from tracker_tui.runs import ActionRun, IdleDelta, IdleRun
 from tracker_tui.ui.app import TrackerApp
 from tracker_tui.ui.screens.help import HelpScreen
 
@@ -46,8 +49,8 @@ def _status(app: TrackerApp) -> str:
 
 
 def _scans(app: TrackerApp) -> int:
-    assert isinstance(app.source, ReplaySource)
-    return app.source.scans
+    assert isinstance(app.scan.source, ReplaySource)
+    return app.scan.source.scans
 
 
 def test_a_rescan_comes_an_interval_after_the_last_and_keeps_the_marks() -> None:
@@ -87,19 +90,25 @@ def test_a_dialog_holds_the_rescan_until_it_closes() -> None:
     _run(check)
 
 
-def test_an_action_or_the_idle_checks_hold_it_too() -> None:
+def test_an_action_or_the_idle_checks_hold_it_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Runs that never end: an action run not started, idle checks whose thread never starts.
+    monkeypatch.setattr(IdleRun, "start", lambda self: setattr(self, "running", True))
+
     async def check(app: TrackerApp, pilot: Any, clock: Clock) -> None:
         assert app.rescans is not None
         clock.now += 60
-        app._actions_running = 1
+        action = ActionRun(cast(Any, None), [])
+        app.actions.append(action)
         app.rescans.tick()
         assert app.rescans.status() == "refresh waits: an action is running"
-        app._actions_running = 0
-        app.idle.running = True
+        app.actions.remove(action)
+        app.watch_idle(IdleRun(plan_checks([]), lambda account: None, Thresholds(), app.scan.generation))
         app.rescans.tick()
         assert app.rescans.status() == "refresh waits: the idle checks are running"
+        assert "refresh waits: the idle checks are running" in _status(app)
         assert _scans(app) == 1
-        app.idle.running = False
+        monkeypatch.setattr(IdleRun, "take", lambda self: IdleDelta(failure="stopped by the test"))
+        await wait_until(pilot, lambda: app.idle is None)
         app.rescans.tick()
         await wait_scan(app, pilot)
         assert _scans(app) == 2

@@ -14,6 +14,7 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
+from tests.helpers import wait_until
 from tests.test_rowstore import (
     ACCOUNT,
     BATCH_1,
@@ -447,10 +448,7 @@ def test_idle_table_sorts_ahead_on_its_own_timer(monkeypatch: pytest.MonkeyPatch
         table.add_resources(estate[:150])
         table.add_resources(estate[150:])
         cached = table._store._sorts
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if table._precompute_job is None and ("age", False) in cached.cached:
-                break
+        await wait_until(pilot, lambda: table._precompute_job is None and ("age", False) in cached.cached)
         assert {("name", False), ("id", False), ("tags", False), ("cost", False), ("age", False)} <= cached.cached
         for column in ("name", "id", "tags", "cost", "age"):
             table.sort_by(column)

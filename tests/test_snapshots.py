@@ -8,7 +8,11 @@ with ``pytest tests/test_snapshots.py --snapshot-update`` and look at the SVGs.
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
+import tempfile
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +20,12 @@ from textual.pilot import Pilot
 
 from tests.estate import make_app, sample_resources, sample_source, wait_scan
 from tracker_tui.aws.kinds import REGISTRY
+from tracker_tui.history import Diff, diff
+from tracker_tui.store import AuditLog
+from tracker_tui.ui.screens.audit import AuditScreen
+from tracker_tui.ui.screens.changes import ChangesScreen
+from tracker_tui.ui.screens.export import ExportScreen
+from tracker_tui.ui.screens.pickers import ProfilePicker, RegionPicker
 
 
 def priced_app() -> object:
@@ -255,3 +265,78 @@ def test_bill_notice(snap_compare: Any, size: tuple[int, int]) -> None:
 def test_bill_results(snap_compare: Any, size: tuple[int, int]) -> None:
     """After enter: per service billed / ours / difference, what is not covered, the totals."""
     assert snap_compare(bill_app(), terminal_size=size, run_before=open_bill("enter"))
+
+
+# --- the screens opened from the main view with what they show fixed ------------------------------
+
+
+def open_screen(make: Callable[[], Any]) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """A run_before that waits for the replayed scan, then opens the screen ``make`` builds."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await wait_scan(pilot.app, pilot)  # type: ignore[arg-type]
+        await pilot.app.push_screen(make())
+        await pilot.pause()
+
+    return run_before
+
+
+#: A fixed place for the audit log the audit snapshot reads (its path is in the title).
+AUDIT_DIR = Path(tempfile.gettempdir()) / "tracker-tui-snapshot-audit"
+
+
+def _audit_log() -> AuditLog:
+    """Three entries with fixed times: a stop made and verified, and a refusal."""
+    entries = [
+        {"time": "2026-11-29T11:58:01.120Z", "phase": "before", "action": "stop", "account": "123456789012",
+         "region": "us-east-1", "kind": "ec2:instance", "id": "i-0a1b2c3d4e5f60001"},
+        {"time": "2026-11-29T11:58:01.870Z", "phase": "after", "action": "stop", "account": "123456789012",
+         "region": "us-east-1", "kind": "ec2:instance", "id": "i-0a1b2c3d4e5f60001", "result": "ok",
+         "request_id": "5f2c1a3e-8a0b-4c59-9d1e-2b7f3c4d5e6f"},
+        {"time": "2026-11-29T11:59:12.004Z", "phase": "after", "action": "delete", "account": "123456789012",
+         "region": "eu-west-1", "kind": "ec2:volume", "id": "vol-0feedface0000002", "result": "failed",
+         "code": "VolumeInUse"},
+    ]  # fmt: skip
+    AUDIT_DIR.mkdir(parents=True, exist_ok=True)
+    path = AUDIT_DIR / "audit.jsonl"
+    scratch = path.with_suffix(f".{os.getpid()}")
+    scratch.write_text("".join(json.dumps(e) + "\n" for e in entries), encoding="utf-8")
+    os.replace(scratch, path)  # xdist workers write the same file: whole, never torn
+    return AuditLog(path)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_audit_screen(snap_compare: Any, size: tuple[int, int]) -> None:
+    log = _audit_log()
+    assert snap_compare(priced_app(), terminal_size=size, run_before=open_screen(lambda: AuditScreen(log)))
+
+
+def _changes() -> Diff:
+    rows = sample_resources(priced=True)
+    newer = [dataclasses.replace(r, state="stopped") if r.kind == "ec2:instance" else r for r in rows[5:]]
+    return diff(rows[:50], newer)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_changes_screen(snap_compare: Any, size: tuple[int, int]) -> None:
+    make = lambda: ChangesScreen(_changes(), "3 h ago, 2026-11-29T09:00:00Z")  # noqa: E731
+    assert snap_compare(priced_app(), terminal_size=size, run_before=open_screen(make))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_export_screen(snap_compare: Any, size: tuple[int, int]) -> None:
+    default = Path("/home/ops/tracker-123456789012-20261129-120000.json")
+    assert snap_compare(priced_app(), terminal_size=size, run_before=open_screen(lambda: ExportScreen(default, 60)))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_profile_picker(snap_compare: Any, size: tuple[int, int]) -> None:
+    make = lambda: ProfilePicker(["default", "payments-prod", "sandbox", "staging"], "sandbox")  # noqa: E731
+    assert snap_compare(priced_app(), terminal_size=size, run_before=open_screen(make))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_region_picker(snap_compare: Any, size: tuple[int, int]) -> None:
+    regions = ["ap-northeast-1", "ap-southeast-2", "eu-central-1", "eu-west-1", "us-east-1", "us-east-2", "us-west-2"]
+    make = lambda: RegionPicker(regions, ["eu-west-1", "us-east-1"])  # noqa: E731
+    assert snap_compare(priced_app(), terminal_size=size, run_before=open_screen(make))

@@ -406,7 +406,7 @@ def test_a_hostile_account_opens_streams_and_closes(size: tuple[int, int]) -> No
                 for _ in range(400):
                     await pilot.pause(0.05)
                     screen_text(app)  # checked while rows stream in, too
-                    if not app.scanning and app.connection is not None:
+                    if not app.scanning and app.scan.connection is not None:
                         break
                 assert not app.scanning
                 assert app.table.total_count > 200

@@ -12,20 +12,18 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, NamedTuple
 
 from tracker_tui import __version__
 from tracker_tui.untrusted import visible
 
 if TYPE_CHECKING:  # imported where used: --version and --help stay fast
-    from tracker_tui.aws.kinds import KindSpec
-    from tracker_tui.aws.scan import Collector
+    from tracker_tui.aws.kinds import KindSpec, Thresholds
     from tracker_tui.aws.source import Connection, LiveSource, MultiSource
     from tracker_tui.config import Settings
-    from tracker_tui.model import Identity, Resource, ScanErrorEntry
+    from tracker_tui.model import CellResult, Identity, Resource, ScanErrorEntry
     from tracker_tui.ui.app import TrackerApp
 
 EXIT_OK = 0
@@ -35,6 +33,15 @@ EXIT_PARTIAL = 3
 EXIT_DENIED = 3
 EXIT_SAVINGS = 4
 EXIT_INTERRUPTED = 130
+
+
+class Scanned(NamedTuple):
+    """A headless scan, taken whole: its rows (with every finding), how each cell ended, and
+    how many cells there were."""
+
+    rows: list[Resource]
+    results: list[CellResult]
+    total_cells: int
 
 
 class UsageError(Exception):
@@ -283,21 +290,14 @@ def _settings(stderr: IO[str]) -> Settings:
     settings = load_settings()
     for warning in settings.warnings:
         stderr.write(f"tracker-tui: {visible(warning)}\n")
-    _apply_thresholds(settings)
     return settings
 
 
-def _apply_thresholds(settings: Settings) -> None:
-    """The rules' thresholds from config.toml, in force for this process."""
-    from tracker_tui.aws.kinds.base import FINDING_SETTINGS
-    from tracker_tui.aws.kinds.metric import IDLE_THRESHOLDS
+def _thresholds(settings: Settings) -> Thresholds:
+    """The finding thresholds the config sets (passed to the scan and the idle checks)."""
+    from tracker_tui.aws.kinds import Thresholds
 
-    FINDING_SETTINGS.snapshot_max_age_days = settings.snapshot_max_age_days
-    IDLE_THRESHOLDS.days = settings.idle_days
-    IDLE_THRESHOLDS.cpu_max_percent = settings.idle_cpu_max_percent
-    IDLE_THRESHOLDS.cpu_average_percent = settings.idle_cpu_average_percent
-    IDLE_THRESHOLDS.nat_bytes_out = settings.idle_nat_bytes_out
-    IDLE_THRESHOLDS.db_connections = settings.idle_db_connections
+    return Thresholds.from_settings(settings)
 
 
 def _connect(source: LiveSource | MultiSource) -> Connection:
@@ -311,58 +311,72 @@ def _connect(source: LiveSource | MultiSource) -> Connection:
         raise UsageError(str(exc)) from None
 
 
-def _collect(source: LiveSource | MultiSource, stderr: IO[str]) -> Collector | None:
-    """Run one scan, with a progress line when stderr is a terminal; None when interrupted."""
-    from tracker_tui.aws.scan import Collector
+def _collect(
+    source: LiveSource | MultiSource, stderr: IO[str], thresholds: Thresholds, connection: Connection | None = None
+) -> Scanned | None:
+    """Run one scan (the app's ``ScanRun``, taken whole), with a progress line when stderr is a
+    terminal; None when interrupted.  Rows come with every finding, those that read other rows
+    too."""
+    from tracker_tui.runs.scan import ScanRun, rows_of
 
-    collector = Collector()
-    cancel = threading.Event()
+    run = ScanRun(source, thresholds=thresholds)
+    run.start(connection)
+    deltas = []
     show_progress = hasattr(stderr, "isatty") and stderr.isatty()
-    thread = threading.Thread(target=source.scan, args=(collector, cancel), name="scan", daemon=True)
-    thread.start()
     try:
-        while thread.is_alive():
-            thread.join(0.2)
+        while run.scanning:
+            run.join(0.2)
+            deltas.append(run.take(sys.maxsize))
             if show_progress:
-                failed = sum(1 for r in collector.results if r.status.is_error)
+                failed = sum(1 for r in run.results.values() if r.status.is_error)
                 stderr.write(
-                    f"\rscanning: {len(collector.results)}/{collector.total_cells or '?'} cells, "
-                    f"{len(collector.resources)} resources, {failed} errors "
+                    f"\rscanning: {len(run.results)}/{run.total_cells or '?'} cells, "
+                    f"{run.resources_found} resources, {failed} errors "
                 )
                 stderr.flush()
     except KeyboardInterrupt:
-        cancel.set()
+        run.cancel()
         stderr.write("\ninterrupted: stopping the scan between pages...\n")
-        thread.join(30)
+        run.join(30)
         return None
     if show_progress:
         stderr.write("\r" + " " * 70 + "\r")
-    return collector
+    if run.error:
+        raise UsageError(run.error)
+    return Scanned(rows_of(deltas), list(run.results.values()), run.total_cells)
 
 
 def _check_idle(
-    source: LiveSource | MultiSource, resources: list[Resource], stderr: IO[str]
+    source: LiveSource | MultiSource, resources: list[Resource], thresholds: Thresholds, stderr: IO[str]
 ) -> tuple[list[Resource], list[ScanErrorEntry]]:
     """``--check-idle``: the rows with the CloudWatch findings, and an ``errors`` entry per region that failed.
 
     What it will cost is said first; a region that fails is reported and the rest complete.
     """
-    from tracker_tui.aws.idle import plan_checks, run_checks
+    from tracker_tui.aws.idle import ERRORS_KIND, plan_checks
+    from tracker_tui.model import ScanErrorEntry
+    from tracker_tui.runs.idle import IdleRun
 
     plan = plan_checks(resources)
     stderr.write(f"tracker-tui: idle checks: {visible(plan.describe())}\n")
     if not plan.targets:
         return resources, []
     show_progress = hasattr(stderr, "isatty") and stderr.isatty()
-
-    def progress(done: int, total: int) -> None:
-        if show_progress:
-            stderr.write(f"\rchecking: {done}/{total} regions ")
+    run = IdleRun(plan, source.session_for, thresholds, generation=0)
+    run.start()
+    delta = run.take()
+    while not delta.finished:
+        run.join(0.2)
+        delta = run.take()
+        if show_progress and delta.progressed:
+            stderr.write(f"\rchecking: {run.done}/{run.total} regions ")
             stderr.flush()
-
-    report = run_checks(plan, source.session_for, progress=progress)
     if show_progress:
         stderr.write("\r" + " " * 40 + "\r")
+    report = delta.report
+    if report is None:
+        stderr.write(f"tracker-tui: {visible(f'the idle checks stopped: {delta.failure}')}\n")
+        return resources, [ScanErrorEntry("", ERRORS_KIND, "Failed", delta.failure)]
     stderr.write(f"tracker-tui: {visible(report.summary())}\n")
     for failure in report.failures:
         stderr.write(
@@ -400,7 +414,7 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     from tracker_tui.aws.kinds import sort_resources
     from tracker_tui.aws.scan import error_entries
     from tracker_tui.costs import dumps_markdown, report_footer
-    from tracker_tui.findings import related_findings, savings_total
+    from tracker_tui.findings import savings_total
     from tracker_tui.store import Inventory, render, write_output
 
     if args.demo:
@@ -409,23 +423,22 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
         prestart(args.demo_latency)
     kinds = _kinds(args)
     settings = _settings(stderr)
+    thresholds = _thresholds(settings)
     source = _source(args, kinds, settings)
     try:
         connection = _connect(source)
         for failure in connection.failures:
             stderr.write(f"tracker-tui: account not scanned: {visible(str(failure))}\n")
-        collector = _collect(source, stderr)
-        if collector is None:
+        scanned = _collect(source, stderr, thresholds, connection)
+        if scanned is None:
             return EXIT_INTERRUPTED
         for problem in source.price_problems:
             stderr.write(f"tracker-tui: live prices: {visible(problem)}\n")
-        errors = error_entries(collector.results)
-        # The engine gave each row the findings of its own data; those that read other rows now.
-        settled = {r.key: r for r in related_findings(collector.resources, collector.results)}
-        resources = [settled.get(r.key, r) for r in sort_resources(collector.resources)]
+        errors = error_entries(scanned.results)
+        resources = sort_resources(scanned.rows)
         idle_errors: list[ScanErrorEntry] = []
         if args.check_idle:
-            resources, idle_errors = _check_idle(source, resources, stderr)
+            resources, idle_errors = _check_idle(source, resources, thresholds, stderr)
         inventory = Inventory(
             identity=connection.identity,
             regions=list(connection.regions),
@@ -440,7 +453,7 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
         except OSError as exc:
             raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
         if errors:
-            stderr.write(f"tracker-tui: {_partial_line(errors, collector.total_cells)}\n")
+            stderr.write(f"tracker-tui: {_partial_line(errors, scanned.total_cells)}\n")
         if args.fail_over is not None:
             saved = savings_total(resources)
             if saved > args.fail_over:
@@ -505,7 +518,7 @@ def run_bill(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
             stderr.write(f"tracker-tui: {visible(problem)}\n")
         if bill.estimated:
             stderr.write(f"tracker-tui: Cost Explorer marks {bill.period.label} as estimated: not final yet\n")
-        got = _saved_or_new_rows(args, source, [identity], {k.id for k in kinds}, settings.keep_scans, stderr)
+        got = _saved_or_new_rows(args, source, [identity], {k.id for k in kinds}, settings, stderr)
         if got is None:
             return EXIT_INTERRUPTED
         resources, ours_from = got
@@ -532,7 +545,7 @@ def _saved_or_new_rows(
     source: LiveSource | MultiSource,
     accounts: Sequence[Identity],
     kinds: set[str],
-    keep: int,
+    settings: Settings,
     stderr: IO[str],
 ) -> tuple[list[Resource], dict[str, object]] | None:
     """The accounts' rows from their last saved scans, else (or with ``--rescan``) from a scan
@@ -543,7 +556,7 @@ def _saved_or_new_rows(
     from tracker_tui.history import ScanHistory, age_text
     from tracker_tui.model import iso_utc
 
-    history = ScanHistory(keep=keep)
+    history = ScanHistory(keep=settings.keep_scans)
     saved = [] if args.rescan else [history.last(a.account_id) for a in accounts]
     for problem in history.problems:
         stderr.write(f"tracker-tui: {visible(problem)}\n")
@@ -557,14 +570,14 @@ def _saved_or_new_rows(
     missing = [a.account_id for a, s in zip(accounts, saved, strict=False) if s is None]
     why = "--rescan" if args.rescan else f"no saved scan of {', '.join(missing)}"
     stderr.write(f"tracker-tui: {why}: scanning now (read-only)\n")
-    collector = _collect(source, stderr)
-    if collector is None:
+    scanned = _collect(source, stderr, _thresholds(settings))
+    if scanned is None:
         return None
-    errors = error_entries(collector.results)
+    errors = error_entries(scanned.results)
     if errors:
-        stderr.write(f"tracker-tui: {_partial_line(errors, collector.total_cells)}\n")
+        stderr.write(f"tracker-tui: {_partial_line(errors, scanned.total_cells)}\n")
     scanned_at = iso_utc(datetime.now(UTC))
-    return list(collector.resources), {"source": "new scan", "scanned_at": scanned_at, "errors": len(errors)}
+    return scanned.rows, {"source": "new scan", "scanned_at": scanned_at, "errors": len(errors)}
 
 
 def run_prices(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
@@ -587,7 +600,7 @@ def run_prices(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> in
     try:
         connection = _connect(source)
         accounts = list(connection.accounts) or [connection.identity]
-        got = _saved_or_new_rows(args, source, accounts, {k.id for k in kinds}, settings.keep_scans, stderr)
+        got = _saved_or_new_rows(args, source, accounts, {k.id for k in kinds}, settings, stderr)
         if got is None:
             return EXIT_INTERRUPTED
         rows, _ = got
@@ -678,7 +691,6 @@ def run_tui(args: argparse.Namespace) -> int:
     from tracker_tui.store import InventoryError, read_inventory
 
     settings = load_settings()
-    _apply_thresholds(settings)
     if getattr(args, "refresh", None) is not None:
         settings = dataclasses.replace(settings, refresh=args.refresh)
     if args.command == "open":

@@ -80,18 +80,19 @@ def _quiet_werkzeug() -> None:
 
 def demo_boto_session() -> boto3.Session:
     """A boto3 Session with dummy credentials that ignores the user's AWS profile and files."""
-    import boto3
     import botocore.session
+
+    from tracker_tui.aws.session import new_boto_session
 
     core = botocore.session.Session()
     core.set_config_variable("profile", None)
     core.set_config_variable("config_file", os.devnull)
     core.set_config_variable("credentials_file", os.devnull)
-    return boto3.Session(
+    return new_boto_session(
+        core,
         aws_access_key_id="demo",
         aws_secret_access_key="demo",
         region_name="us-east-1",
-        botocore_session=core,
     )
 
 

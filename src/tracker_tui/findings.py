@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from tracker_tui.aws.kinds import REGISTRY, rules_of
+from tracker_tui.aws.kinds import REGISTRY, Thresholds, rules_of
 from tracker_tui.aws.kinds.base import Related, Rule, no_related
 from tracker_tui.model import CellResult, Finding, Resource
 
@@ -45,13 +45,14 @@ def _finding(rule: Rule, resource: Resource, lookup: Related) -> Finding | None:
     return Finding(rule.id, saving, rule.evidence(resource, lookup, saving), rule.confidence, rule.action)
 
 
-def local_findings(resources: Iterable[Resource]) -> list[Resource]:
-    """``resources`` with the findings of the rules that read the row alone (cheap; per page)."""
+def local_findings(resources: Iterable[Resource], limits: Thresholds | None = None) -> list[Resource]:
+    """``resources`` with the findings of the rules that read the row alone (cheap; per page),
+    judged under ``limits`` (the user's thresholds; default the declared defaults)."""
     metric = _metric_ids()
     out = []
     for r in resources:
         found = []
-        for rule in rules_of(r.kind):
+        for rule in rules_of(r.kind, limits):
             if rule.related_kind is None and rule.applies(r):
                 finding = _finding(rule, r, no_related)
                 if finding is not None:
@@ -102,7 +103,10 @@ def complete_cells(results: Iterable[CellResult]) -> set[Cell]:
 
 
 def with_findings(
-    resources: Sequence[Resource], complete: set[Cell] | None = None, lookup: Lookup | None = None
+    resources: Sequence[Resource],
+    complete: set[Cell] | None = None,
+    lookup: Lookup | None = None,
+    limits: Thresholds | None = None,
 ) -> list[Resource]:
     """Every row with all its findings: the row's own rules and those that read other rows.
 
@@ -121,7 +125,7 @@ def with_findings(
     out = []
     for r in resources:
         found = []
-        for rule in rules_of(r.kind):
+        for rule in rules_of(r.kind, limits):
             if not rule.applies(r):
                 continue
             if rule.related_kind is None:
@@ -137,7 +141,9 @@ def with_findings(
     return out
 
 
-def related_findings(rows: Iterable[Resource], results: Iterable[CellResult]) -> list[Resource]:
+def related_findings(
+    rows: Iterable[Resource], results: Iterable[CellResult], limits: Thresholds | None = None
+) -> list[Resource]:
     """Once a scan is complete: the rows whose findings read other rows, with those findings
     (only the rows that changed; the TUI puts them back in place)."""
     everything = list(rows)
@@ -147,7 +153,7 @@ def related_findings(rows: Iterable[Resource], results: Iterable[CellResult]) ->
     candidates = [r for r in everything if r.kind in waiting]
     return [
         new
-        for old, new in zip(candidates, with_findings(candidates, complete, lookup), strict=True)
+        for old, new in zip(candidates, with_findings(candidates, complete, lookup, limits), strict=True)
         if new.findings != old.findings
     ]
 

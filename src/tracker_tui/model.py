@@ -174,8 +174,6 @@ class Resource:
 class CellStatus(enum.StrEnum):
     """How one (region, kind) cell of a scan ended."""
 
-    PENDING = "pending"
-    RUNNING = "running"
     DONE = "done"
     EMPTY = "empty"
     DENIED = "denied"
@@ -208,10 +206,6 @@ class CellStatus(enum.StrEnum):
     def listed_all(self) -> bool:
         """Every resource of the cell is in the results (done, empty, or partial details)."""
         return self in (CellStatus.DONE, CellStatus.EMPTY, CellStatus.PARTIAL)
-
-    @property
-    def is_finished(self) -> bool:
-        return self not in (CellStatus.PENDING, CellStatus.RUNNING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,10 +253,6 @@ class Identity:
     account_id: str
     arn: str = ""
     alias: str = ""
-
-    @property
-    def display_name(self) -> str:
-        return self.alias or self.account_id
 
     def to_dict(self) -> dict[str, str]:
         return {"id": self.account_id, "alias": self.alias, "identity_arn": self.arn}

@@ -21,10 +21,6 @@ DOMAINS = {
     "aws-us-gov": "console.amazonaws-us-gov.com",
 }
 
-#: Where a row listed in "global" opens when a region is needed.
-HOME_REGION = "us-east-1"
-
-
 #: What an AWS region's name looks like (``us-east-1``, ``us-gov-west-1``, ``cn-north-1``).
 #: The region goes into the link's host name, so a row's region that is anything else (a
 #: saved inventory is a file anyone can write) gets no link rather than a host of its choosing.

@@ -30,7 +30,8 @@ from typing import Any
 
 from tracker_tui.aws.kinds import REGISTRY
 from tracker_tui.aws.kinds.base import code_of, message_of
-from tracker_tui.aws.kinds.metric import DAY, IDLE_THRESHOLDS, USD_PER_1000_METRICS, IdleThresholds, MetricRule
+from tracker_tui.aws.kinds.knobs import Thresholds
+from tracker_tui.aws.kinds.metric import DAY, IDLE_DAYS, USD_PER_1000_METRICS, MetricRule
 from tracker_tui.model import Finding, Resource, ScanErrorEntry, plural
 
 #: What CloudWatch accepts in one GetMetricData call.
@@ -197,7 +198,7 @@ def run_checks(
     session_for: Callable[[str], Any],
     *,
     now: datetime | None = None,
-    thresholds: IdleThresholds | None = None,
+    thresholds: Thresholds | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
@@ -208,13 +209,13 @@ def run_checks(
         plan: from ``plan_checks``.
         session_for: account id -> its ``AwsSession`` (``client(service, region)``).
         now: the time the window ends before (default now).
-        thresholds: default those in force (config.toml).
+        thresholds: when a row is idle (the user's config; default the declared defaults).
         progress: called as each region finishes.
         cancel: set to stop between requests (the regions not finished are left as they were).
     """
-    limits = thresholds or IDLE_THRESHOLDS
+    limits = thresholds or Thresholds()
     moment = now or datetime.now(UTC)
-    start, end = window(moment, limits.days)
+    start, end = window(moment, int(limits[IDLE_DAYS]))
     stamp = moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     places = plan.by_place
     report = IdleReport()
@@ -317,15 +318,16 @@ def _read(
     return values, requests, len(queries)
 
 
-def _judge(target: Target, values: dict[str, list[float]], limits: IdleThresholds, stamp: str) -> tuple[Resource, str]:
+def _judge(target: Target, values: dict[str, list[float]], limits: Thresholds, stamp: str) -> tuple[Resource, str]:
     """The row with its finding (idle) or note (busy, no data), and which of the three it was."""
+    days = int(limits[IDLE_DAYS])
     r, rule = target.resource, target.rule
     others = tuple(f for f in r.findings if f.id != rule.id)
     missing = [q for q in rule.queries if not values.get(q.key)]
     if missing:
         names = ", ".join(dict.fromkeys(f"{q.metric} ({q.stat})" for q in missing))
         note = (
-            f"no data: CloudWatch has no {names} datapoints for the {limits.days} days before {stamp[:10]}; "
+            f"no data: CloudWatch has no {names} datapoints for the {days} days before {stamp[:10]}; "
             f"not called idle (checked {stamp})"
         )
         return _with(r, others, note), "no_data"
@@ -334,10 +336,10 @@ def _judge(target: Target, values: dict[str, list[float]], limits: IdleThreshold
         return _with(r, others, f"busy: {verdict.evidence} (checked {stamp})"), "busy"
     saving = rule.saving(r)
     fewest = min(len(values[q.key]) for q in rule.queries)
-    confidence = rule.confidence if fewest * 2 >= limits.days else "low"
+    confidence = rule.confidence if fewest * 2 >= days else "low"
     evidence = f"{verdict.evidence}; {rule.saving_basis(r, saving)}"
     if confidence == "low" and rule.confidence != "low":
-        evidence += f"; low confidence: data on only {fewest} of {limits.days} days"
+        evidence += f"; low confidence: data on only {fewest} of {days} days"
     finding = Finding(rule.id, saving, evidence, confidence, rule.action)
     return _with(r, (*others, finding), f"idle: {verdict.evidence} (checked {stamp})"), "idle"
 

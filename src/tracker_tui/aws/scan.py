@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 import botocore.exceptions
 
-from tracker_tui.aws.kinds import CellContext, KindSpec, ScanCancelled, price_resources
+from tracker_tui.aws.kinds import CellContext, KindSpec, ScanCancelled, Thresholds, price_resources
 from tracker_tui.aws.kinds.base import error_code
 from tracker_tui.aws.regions import service_offered
 from tracker_tui.aws.session import (
@@ -153,6 +153,8 @@ class ScanOptions:
     concurrency: int = DEFAULT_CONCURRENCY
     page_size: int | None = None
     fan_out_workers: int = 16
+    #: The finding thresholds rows are judged under as they stream in (the user's config).
+    thresholds: Thresholds = field(default_factory=Thresholds)
 
 
 @dataclass
@@ -246,7 +248,7 @@ class ScanEngine:
                     batch = ctx.take_notes(batch)  # what of each row could not be read
                     count += len(batch)
                     if self.pricer is not None:
-                        batch = local_findings(self.pricer(batch))
+                        batch = local_findings(self.pricer(batch), self.options.thresholds)
                     sink(ResourcesFound(cell, tuple(batch)))
         except ScanCancelled:
             return CellResult(cell, CellStatus.CANCELLED, count, seconds=time.monotonic() - t0)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from tracker_tui.aws.accounts import AccountFailure, AccountTarget
-from tracker_tui.aws.kinds import KindSpec, price_resources
+from tracker_tui.aws.kinds import KindSpec, Thresholds, price_resources
 from tracker_tui.aws.regions import RegionsError, resolve_regions
 from tracker_tui.aws.scan import DEFAULT_CONCURRENCY, ScanEngine, ScanOptions, Sink, status_for_code
 from tracker_tui.aws.session import AwsSession, CredentialsError, SessionOptions
@@ -85,8 +85,9 @@ class ScanSource(Protocol):
     def connect(self) -> Connection:
         """Who, which regions (may call AWS: runs in a worker thread).  Cached until reset."""
 
-    def scan(self, sink: Sink, cancel: threading.Event) -> ScanFinished:
-        """Stream one scan's events into ``sink`` (``aws.scan`` documents the order)."""
+    def scan(self, sink: Sink, cancel: threading.Event, thresholds: Thresholds | None = None) -> ScanFinished:
+        """Stream one scan's events into ``sink`` (``aws.scan`` documents the order), its rows
+        judged under ``thresholds`` (default: the declared defaults)."""
 
     def close(self) -> None:
         """Release what the source holds (the demo's server); safe to call twice."""
@@ -214,10 +215,11 @@ class LiveSource:
         """Forget identity and regions so the next scan works them out again (same session)."""
         self._connection = None
 
-    def scan(self, sink: Sink, cancel: threading.Event) -> ScanFinished:
+    def scan(self, sink: Sink, cancel: threading.Event, thresholds: Thresholds | None = None) -> ScanFinished:
         connection = self.connect()
         assert self._session is not None
-        engine = ScanEngine(self._session, connection.identity, connection.regions, self.kinds, self.options)
+        options = replace(self.options, thresholds=thresholds or Thresholds())
+        engine = ScanEngine(self._session, connection.identity, connection.regions, self.kinds, options)
         self._live = self._live or _price_book(self._session, self.live_prices)
         engine.pricer = functools.partial(price_resources, book=self._live)
         return engine.run(sink, cancel)
@@ -439,10 +441,14 @@ class MultiSource:
         at_once = max(1, min(accounts, self.account_parallelism))
         return max(MIN_ACCOUNT_CONCURRENCY, self.options.concurrency // at_once)
 
-    def scan(self, sink: Sink, cancel: threading.Event) -> ScanFinished:
+    def scan(self, sink: Sink, cancel: threading.Event, thresholds: Thresholds | None = None) -> ScanFinished:
         connection = self.connect()
         started = time.monotonic()
-        options = replace(self.options, concurrency=self.per_account_concurrency(len(self.connections)))
+        options = replace(
+            self.options,
+            concurrency=self.per_account_concurrency(len(self.connections)),
+            thresholds=thresholds or Thresholds(),
+        )
         # Prices are public and the same for every account: one cache, the first session.
         first = self.session
         assert first is not None  # connect() raises unless some account connected

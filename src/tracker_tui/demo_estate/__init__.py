@@ -1,9 +1,10 @@
 """The demo account's estate: what ``tracker-tui --demo`` seeds into its moto server.
 
-``core`` seeds the first thirteen kinds; each module in ``FAMILIES`` adds its kinds to a
-region through the same ``RegionSeeder`` (``seed_region``) and, if it has account-wide or
-global ones, once (``seed_account``).  Everything goes through the public AWS APIs, so the
-estate is real to the scan and actions really change it.
+``core`` seeds the first thirteen kinds; each module in ``FAMILIES``, named after its AWS
+service, adds that service's further kinds to a region through the same ``RegionSeeder``
+(``seed_region``) and, if it has account-wide or global ones, once (``seed_account``).
+Everything goes through the public AWS APIs, so the estate is real to the scan and actions
+really change it.
 
 A region is seeded in two stages (``seed_first_stage``: what EC2 answers for; then
 ``seed_second_stage``), so the demo server can answer the home region's EC2 requests, the
@@ -16,7 +17,20 @@ from types import ModuleType
 
 import boto3
 
-from tracker_tui.demo_estate import data, ec2_more, metrics, ml
+from tracker_tui.demo_estate import (
+    dynamodb,
+    ec2,
+    efs,
+    eks,
+    kms,
+    metrics,
+    opensearch,
+    rds,
+    redshift,
+    route53,
+    sagemaker,
+    secretsmanager,
+)
 from tracker_tui.demo_estate.bill import DEMO_BILL, demo_bill_results, seed_bill
 from tracker_tui.demo_estate.core import (
     DEMO_ACCOUNT_ALIAS,
@@ -40,14 +54,27 @@ ENVIRONMENTS = {
 }
 DEMO_REGIONS = tuple(ENVIRONMENTS)
 
-#: The family modules that add kinds beyond the core thirteen (``seed_region``, and
-#: optionally ``seed_account``).
-#: ``metrics`` is last: it reads what the others made.
-FAMILIES: tuple[ModuleType, ...] = (data, ec2_more, ml, metrics)
+#: The family modules that add kinds beyond the core thirteen (``seed_region`` for a
+#: region's, ``seed_account`` for global ones; a module has either or both), in the order
+#: they are seeded.  ``metrics`` is last: it reads what the others made.
+FAMILIES: tuple[ModuleType, ...] = (
+    rds,
+    dynamodb,
+    redshift,
+    efs,
+    ec2,
+    eks,
+    sagemaker,
+    opensearch,
+    kms,
+    secretsmanager,
+    route53,
+    metrics,
+)
 
 
 #: The families seeded with the EC2 stage: they write only what ``FIRST_STAGE_SERVICES`` name.
-FIRST_STAGE_FAMILIES: tuple[ModuleType, ...] = (ec2_more,)
+FIRST_STAGE_FAMILIES: tuple[ModuleType, ...] = (ec2,)
 
 #: What the home region's first stage writes (EC2 and Auto Scaling: the instances and their
 #: volumes), with what is seeded before it (IAM: the alias, users and roles; STS: nothing),
@@ -56,13 +83,19 @@ FIRST_STAGE_FAMILIES: tuple[ModuleType, ...] = (ec2_more,)
 FIRST_STAGE_SERVICES = frozenset({"sts", "iam", "ec2", "autoscaling"})
 
 
+def seed_family_region(family: ModuleType, seeder: RegionSeeder, env: str) -> int:
+    """What one family adds to a region (nothing when all its kinds are global)."""
+    seed = getattr(family, "seed_region", None)
+    return int(seed(seeder, env)) if seed is not None else 0
+
+
 def seed_first_stage(boto: boto3.Session, endpoint: str | None, region: str) -> tuple[RegionSeeder, int]:
     """A region's EC2 side (core and EC2-only families); the seeder carries on with the rest."""
     env, scale = ENVIRONMENTS[region]
     seeder = RegionSeeder(boto, endpoint, region, scale)
     count = seeder.run_ec2(env)
     for family in FIRST_STAGE_FAMILIES:
-        count += family.seed_region(seeder, env)
+        count += seed_family_region(family, seeder, env)
     return seeder, count
 
 
@@ -73,7 +106,7 @@ def seed_second_stage(seeder: RegionSeeder) -> int:
     count = seeder.run_rest(env) - before  # the seeder's count is a running total
     for family in FAMILIES:
         if family not in FIRST_STAGE_FAMILIES:
-            count += family.seed_region(seeder, env)
+            count += seed_family_region(family, seeder, env)
     return count
 
 
@@ -109,6 +142,7 @@ __all__ = [
     "seed_account",
     "seed_alias",
     "seed_bill",
+    "seed_family_region",
     "seed_first_stage",
     "seed_global",
     "seed_region",

@@ -23,6 +23,9 @@ DEMO_WINDOWS_AMI = "ami-0d4e8b1f6a2c93570"
 
 SEED_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, s3={"addressing_style": "path"})
 
+#: An IAM role in moto's account, by name: what the services that run as a role (EKS, SageMaker) are given.
+ROLE_ARN = "arn:aws:iam::123456789012:role/{name}"
+
 
 class RegionSeeder:
     """Creates the demo estate in one region through the public APIs.

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tracker_tui.aws.kinds.metric import IDLE_THRESHOLDS
+from tracker_tui.aws.kinds.metric import IDLE_DAYS
 from tracker_tui.demo_estate.core import RegionSeeder
 
 #: Datapoints per PutMetricData call (AWS takes up to 1,000).
@@ -24,7 +24,7 @@ _BATCH = 1000
 def seed_region(s: RegionSeeder, env: str) -> int:
     """Put the region's metrics; no resources are made (0)."""
     end = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    days = [end - timedelta(days=d) for d in range(1, IDLE_THRESHOLDS.days + 1)]
+    days = [end - timedelta(days=d) for d in range(1, int(IDLE_DAYS.default) + 1)]
     data: dict[str, list[dict[str, Any]]] = {"AWS/EC2": [], "AWS/NATGateway": [], "AWS/RDS": []}
     for instance_id, name in _running_instances(s):
         if name.endswith("-bastion"):

@@ -14,8 +14,10 @@ the footer follows the bindings, and the help and the palette read the same map.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+from textual.binding import Binding
 
 from tracker_tui.ui.keys import APP_KEYS, MAIN_KEYS, Key, OtherKeys, key_display, keys_of
 
@@ -98,3 +100,15 @@ def check_keymap(keymap: Mapping[str, str]) -> KeymapCheck:
             final[name] = binding_id
         applied[binding_id] = ",".join(names)
     return KeymapCheck(applied, tuple(problems))
+
+
+def clash_told(told: set[frozenset[str]], clashed: Iterable[Binding], node: object) -> str:
+    """What to say about a keymap key a widget's own binding also uses ("" when said already):
+    the widget's binding wins there."""
+    clashed = list(clashed)
+    ids = frozenset(str(b.id) for b in clashed)
+    if ids in told:
+        return ""
+    told.add(ids)
+    keys = ", ".join(sorted({key_display(b.key) for b in clashed}))
+    return f"keymap: {keys} is taken on {type(node).__name__}; ignored there"

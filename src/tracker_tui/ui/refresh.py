@@ -10,63 +10,49 @@ status line says when the next one is due, or what it waits for.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from tracker_tui.ui.app import TrackerApp
+from tracker_tui.ui.host import RescanGate
 
 #: How often the due time is looked at (seconds).
 TICK = 1.0
 
 
 class AutoRefresh:
-    """Rescans ``app`` every ``interval`` seconds after the last scan finished."""
+    """Rescans through ``gate`` every ``interval`` seconds after the last scan finished; the
+    app calls ``tick`` every ``TICK`` seconds."""
 
-    def __init__(self, app: TrackerApp, interval: float, clock: Callable[[], float]) -> None:
-        self.app = app
+    def __init__(self, gate: RescanGate, interval: float, clock: Callable[[], float]) -> None:
+        self.gate = gate
         self.interval = interval
         self.clock = clock
         self.due: float | None = None
         self.waiting_for = ""
         self.refreshes = 0
 
-    def start(self) -> None:
-        self.app.set_interval(TICK, self.tick)
-
     def scan_finished(self) -> None:
         """A scan ended (complete or not): the next one is due an interval from now."""
         self.due = self.clock() + self.interval
 
-    def _blocker(self) -> str:
-        app = self.app
-        if app.screen is not app.main:
-            return "a dialog or view is open"
-        if app.actions_running:
-            return "an action is running"
-        if app.idle.running:
-            return "the idle checks are running"
-        return ""
-
     def tick(self) -> None:
         """Start the rescan when it is due and nothing holds it back."""
-        app = self.app
-        if self.due is None or app.scanning:
+        gate = self.gate
+        if self.due is None or gate.scanning:
             return
         if self.clock() < self.due:
             if self.waiting_for:
                 self.waiting_for = ""
-            app.refresh_status()
+            gate.refresh_status()
             return
-        blocker = self._blocker()
+        blocker = gate.busy()
         if blocker:
             if blocker != self.waiting_for:
                 self.waiting_for = blocker
-                app.refresh_status()
+                gate.refresh_status()
             return
         self.waiting_for = ""
         self.due = None
         self.refreshes += 1
-        app.start_scan()
+        gate.start_scan()
 
     def status(self) -> str:
         """The status line's part: when the next rescan is due, or what it waits for."""

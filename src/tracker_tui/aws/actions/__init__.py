@@ -2,9 +2,10 @@
 
 ``plan`` says what a verb would do to each selected row (pure); ``ActionRunner`` does it,
 each row through validate -> preflight -> act -> verify with an audit line before and after
-every call.  The handlers live per service family (``ec2``, ``s3``, ``rds``, ``elb``,
-``logs``), each an ``ActionSpec`` keyed by (kind id, action) in ``registry``; the rails they
-share are ``base.Step``.  A read-only scan never imports this package.
+every call.  The handlers live in one module per kind module they act on (``ec2_image``
+for ``aws/kinds/ec2_image.py``, ``dynamodb``, ``sagemaker``, ...; ``ec2`` for the EC2 kinds
+of the first estate), each an ``ActionSpec`` keyed by (kind id, action) in ``registry``; the
+rails they share are ``base.Step``.  A read-only scan never imports this package.
 """
 
 from __future__ import annotations

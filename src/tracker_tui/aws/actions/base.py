@@ -9,6 +9,7 @@ what is particular to its kind.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import math
 import time
@@ -48,22 +49,42 @@ class Status(enum.StrEnum):
         return self in (Status.DONE, Status.REFUSED, Status.FAILED, Status.SKIPPED)
 
 
+@dataclass(frozen=True)
+class Choice:
+    """A box the confirm dialog offers when the plan holds a row of an action that declares it
+    (``ActionSpec.choices``), as aws-nuke's per-resource settings are declared by the resource.
+
+    The action's module owns the declaration, its handler and plan callbacks read the answer
+    through it (``ActionOptions.choice``), so a choice cannot drift from the action it shapes,
+    and its default is the one place that says what happens when nobody touches the box.
+    """
+
+    #: Names the box (its widget id is ``choice-<key>``); unique across every action's choices.
+    key: str
+    label: str
+    #: What the action does when the user leaves the box alone.
+    default: bool
+
+
 @dataclass
 class ActionOptions:
-    """Choices that shape a run; the confirm dialog sets the user-facing ones (``Choice``)."""
+    """What shapes a run: the run-wide settings, and the user's answers to the actions' ``Choice`` boxes."""
 
     protected_tags: tuple[str, ...] = ("do-not-delete", "protected")
-    #: RDS deletes keep a final snapshot unless the user turns this off.
-    rds_final_snapshot: bool = True
-    #: DynamoDB deletes make an on-demand backup of the table first unless the user turns this off.
-    dynamodb_backup: bool = True
-    #: The user explicitly chose "empty it first (all versions)" for non-empty buckets.
-    empty_buckets: bool = False
-    #: Deregistering an AMI also deletes its snapshots (off unless the user ticks it).
-    delete_image_snapshots: bool = False
+    #: The boxes the user answered in the confirm dialog, by their declaration; a box not
+    #: here keeps its declared default.
+    choices: Mapping[Choice, bool] = field(default_factory=dict)
     #: Upper bound on waiting for an action to be verified (seconds).
     verify_timeout: float = 300.0
     poll_interval: float = 5.0
+
+    def choice(self, choice: Choice) -> bool:
+        """The user's answer to ``choice``, or its declared default."""
+        return self.choices.get(choice, choice.default)
+
+    def choosing(self, answers: Mapping[Choice, bool]) -> ActionOptions:
+        """These options with ``answers`` given to their boxes (the rest as they were)."""
+        return dataclasses.replace(self, choices={**self.choices, **answers})
 
 
 @dataclass(frozen=True)
@@ -107,16 +128,6 @@ class ActionUpdate:
 Verify = Callable[[], ActionUpdate]
 
 
-@dataclass(frozen=True)
-class Choice:
-    """A box the confirm dialog offers when the plan holds a row of the action: it sets the
-    ``ActionOptions`` field of the same name."""
-
-    option: str
-    label: str
-    default: bool
-
-
 def _no_note(resource: Resource, options: ActionOptions, artifact: str | None) -> str:
     return ""
 
@@ -141,7 +152,8 @@ class ActionSpec:
     saving: Callable[[Resource], float | None] = _whole_cost
     #: Names what the action will leave behind, at plan time (None: nothing).
     artifact: Callable[[Resource, ActionOptions, datetime], str | None] | None = None
-    #: The boxes the confirm dialog offers for it.
+    #: The boxes the confirm dialog offers for it, each declared with its default; its handler
+    #: and callbacks read the answers through them (``step.choice``, ``options.choice``).
     choices: tuple[Choice, ...] = ()
     #: One row of it confirms with ``y``; anything else (and any run of several rows)
     #: needs the account's name typed.
@@ -230,6 +242,10 @@ class Step:
     @property
     def options(self) -> ActionOptions:
         return self.runner.options
+
+    def choice(self, choice: Choice) -> bool:
+        """The user's answer to one of the action's boxes (its declared default if untouched)."""
+        return self.options.choice(choice)
 
     def client(self, service: str) -> Any:
         """The account's client for ``service`` in the row's own region."""

@@ -49,7 +49,7 @@ def plan(
     Args:
         resources: the marked rows (or the cursor row), in order.
         verb: "stop" (``s``), "delete" (``ctrl+d``), "start" (``u``) or "modify" (``m``).
-        options: the run's options (final snapshot, empty buckets).
+        options: the run's options (the answers to the actions' boxes name what is kept).
         now: the plan time, which names what actions leave behind (default: now, UTC).
     """
     options = options or ActionOptions()
@@ -83,12 +83,12 @@ def spec_of(planned: PlannedAction) -> ActionSpec | None:
 
 def choices_for(planned: Sequence[PlannedAction]) -> list[Choice]:
     """The boxes the confirm dialog offers for a plan: each action's, once, in plan order."""
-    seen: dict[str, Choice] = {}
+    seen: dict[Choice, None] = {}
     for item in planned:
         spec = spec_of(item)
         for choice in spec.choices if spec is not None else ():
-            seen.setdefault(choice.option, choice)
-    return list(seen.values())
+            seen.setdefault(choice)
+    return list(seen)
 
 
 def needs_typed_name(planned: Sequence[PlannedAction]) -> bool:

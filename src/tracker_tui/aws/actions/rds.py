@@ -22,6 +22,10 @@ from tracker_tui.pricing.basis import cents
 #: Prefix of the final snapshot an RDS delete leaves behind.
 FINAL_SNAPSHOT_PREFIX = "tracker-tui-final"
 
+#: A deleted database keeps a final snapshot unless the user unticks this: a delete without
+#: one cannot be undone.
+FINAL_SNAPSHOT = Choice("rds_final_snapshot", "Keep a final snapshot of each deleted database (named above)", True)
+
 
 def final_snapshot_id(db_instance_id: str, when: datetime | None = None) -> str:
     """``tracker-tui-final-<db-id>-<YYYYmmddHHMMSS>`` (UTC), the name of an RDS delete's final snapshot."""
@@ -102,10 +106,10 @@ def delete_db_instance(step: Step) -> Verify:
         step.refuse("deletion protection is on (DeletionProtection); tracker-tui never switches it off")
     if str(db.get("DBInstanceStatus", "")) == "deleting":
         step.refuse("already being deleted")
-    # A final snapshot is kept unless the plan named none AND the options turned it off.
-    snapshot = step.planned.artifact
-    if snapshot is None and step.options.rds_final_snapshot:
-        snapshot = final_snapshot_id(step.resource.id)
+    # The box decides.  The plan is made before the dialog, with the boxes as declared, so the
+    # name it shows says what a kept snapshot is called, not whether one is kept (unticking
+    # the box in that dialog used to be ignored); a row planned without a name gets one now.
+    snapshot = (step.planned.artifact or final_snapshot_id(step.resource.id)) if step.choice(FINAL_SNAPSHOT) else None
     params: dict[str, Any] = {"DBInstanceIdentifier": step.resource.id}
     if snapshot:
         params["FinalDBSnapshotIdentifier"] = snapshot
@@ -139,7 +143,7 @@ def _start_note(resource: Resource, options: ActionOptions, artifact: str | None
 
 
 def _final_snapshot(resource: Resource, options: ActionOptions, now: datetime) -> str | None:
-    return final_snapshot_id(resource.id, now) if options.rds_final_snapshot else None
+    return final_snapshot_id(resource.id, now) if options.choice(FINAL_SNAPSHOT) else None
 
 
 def _delete_note(resource: Resource, options: ActionOptions, snapshot: str | None) -> str:
@@ -181,6 +185,6 @@ ACTIONS = (
         ),
         note=_delete_note,
         artifact=_final_snapshot,
-        choices=(Choice("rds_final_snapshot", "Keep a final snapshot of each deleted database (named above)", True),),
+        choices=(FINAL_SNAPSHOT,),
     ),
 )

@@ -2,11 +2,38 @@
 
 from __future__ import annotations
 
-from tracker_tui.aws.actions import data, ec2, ec2_more, elb, logs, ml, rds, s3
+from tracker_tui.aws.actions import (
+    dynamodb,
+    ec2,
+    ec2_image,
+    ec2_snapshot,
+    ec2_vpc_endpoint,
+    elb,
+    logs,
+    rds,
+    rds_snapshot,
+    redshift,
+    s3,
+    sagemaker,
+)
 from tracker_tui.aws.actions.base import ActionSpec
 
-#: The family modules, each with its ``ACTIONS``.
-FAMILIES = (ec2, ec2_more, s3, rds, data, elb, logs, ml)
+#: The handler modules, each with its ``ACTIONS``: one per kind module (``aws/kinds/<name>.py``)
+#: or per service whose kinds share one (``ec2``: instances, volumes, Elastic IPs, NAT gateways).
+FAMILIES = (
+    ec2,
+    ec2_snapshot,
+    ec2_image,
+    ec2_vpc_endpoint,
+    s3,
+    rds,
+    rds_snapshot,
+    dynamodb,
+    redshift,
+    elb,
+    logs,
+    sagemaker,
+)
 
 ACTION_SPECS: dict[tuple[str, str], ActionSpec] = {
     (spec.kind, spec.action): spec for family in FAMILIES for spec in family.ACTIONS

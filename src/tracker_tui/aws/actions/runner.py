@@ -61,7 +61,7 @@ class ActionRunner:
     Args:
         session: the account's session (the one its rows were scanned with).
         expected_account: the account id the rows belong to; the caller identity must match.
-        options: protected tags, final snapshot, empty buckets, bounds.
+        options: protected tags, the answers to the actions' boxes (``Choice``), bounds.
         audit: where every mutating call is logged before and after (default: the user's
             ``AuditLog``).  A call whose "before" line cannot be written is not made.
     """

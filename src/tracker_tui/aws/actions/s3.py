@@ -28,6 +28,10 @@ from tracker_tui.aws.kinds.base import error_code, tag_dict
 from tracker_tui.aws.kinds.s3 import KIND as BUCKET
 from tracker_tui.model import Resource
 
+#: A bucket with objects in it is deleted only when the user ticks this (off by default):
+#: emptying removes every version, which nothing brings back.
+EMPTY_FIRST = Choice("empty_buckets", "Empty non-empty buckets first (every object version), then delete", False)
+
 
 def _bucket_exists(step: Step, s3: Any, bucket: str) -> bool:
     def head() -> bool:
@@ -106,7 +110,7 @@ def delete_bucket(step: Step) -> Verify:
         count, more = _count_versions(s3, bucket)
     except ClientError as exc:
         step.refuse(f"cannot list its objects ({code_of(exc)}: {message_of(exc)})", code_of(exc))
-    if count and not step.options.empty_buckets:
+    if count and not step.choice(EMPTY_FIRST):
         many = f"at least {count}" if more else str(count)
         step.refuse(f"bucket is not empty ({many} objects/versions); choose 'empty it first' to delete it")
     if count:
@@ -123,7 +127,7 @@ def delete_bucket(step: Step) -> Verify:
 
 
 def _note(resource: Resource, options: ActionOptions, artifact: str | None) -> str:
-    if options.empty_buckets:
+    if options.choice(EMPTY_FIRST):
         return "empties it first: every object and every version is deleted"
     objects = resource.details.get("object_count")
     if isinstance(objects, int) and objects > 0:
@@ -147,6 +151,6 @@ ACTIONS = (
             "s3:DeleteBucket",
         ),
         note=_note,
-        choices=(Choice("empty_buckets", "Empty non-empty buckets first (every object version), then delete", False),),
+        choices=(EMPTY_FIRST,),
     ),
 )

@@ -8,6 +8,7 @@ holds its listing, its price and its rules; its mutating handlers live in ``aws/
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -39,6 +40,7 @@ from tracker_tui.aws.kinds import (
     secretsmanager,
 )
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, ScanCancelled
+from tracker_tui.aws.kinds.knobs import KNOBS, Knob, Thresholds
 from tracker_tui.aws.kinds.metric import MetricRule
 from tracker_tui.model import Resource
 from tracker_tui.pricing.basis import Estimate, PriceBook
@@ -178,10 +180,19 @@ def price_resources(
     return out
 
 
-def rules_of(kind: str) -> tuple[Rule, ...]:
-    """The rules a kind declares (none for a kind this build does not know)."""
+def rules_of(kind: str, limits: Thresholds | None = None) -> tuple[Rule, ...]:
+    """The rules a kind declares, as they judge under ``limits`` (default: the declared
+    defaults); none for a kind this build does not know."""
     spec = REGISTRY.get(kind)
-    return spec.rules if spec is not None else ()
+    if spec is None:
+        return ()
+    return spec.rules if limits is None else _bound(kind, limits)
+
+
+@functools.lru_cache(maxsize=256)
+def _bound(kind: str, limits: Thresholds) -> tuple[Rule, ...]:
+    """Built once per kind and thresholds: rules are looked up for every row as it streams in."""
+    return tuple(rule.bound(limits) for rule in REGISTRY[kind].rules)
 
 
 def sort_resources(resources: Sequence[Resource]) -> list[Resource]:
@@ -195,10 +206,13 @@ __all__ = [
     "REGISTRY",
     "Registry",
     "SPECS",
+    "KNOBS",
     "CellContext",
     "KindSpec",
+    "Knob",
     "Rule",
     "ScanCancelled",
+    "Thresholds",
     "UnknownKindError",
     "estimate",
     "price_resources",

@@ -7,6 +7,7 @@ them out and stop between pages when the scan is cancelled.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +18,7 @@ from typing import Any, Literal, TypeVar
 import botocore.exceptions
 
 from tracker_tui.aws.kinds.console import Page
+from tracker_tui.aws.kinds.knobs import Knob, Thresholds
 from tracker_tui.aws.kinds.metric import MetricRule
 from tracker_tui.aws.regions import partition_of
 from tracker_tui.aws.session import TIMEOUT_CODE, TIMEOUT_ERRORS, UNREACHABLE_CODE, AwsSession, RegionUnreachable
@@ -231,6 +233,14 @@ class Rule:
     action: str | None = None
     confirm: Callable[[Resource, Related], bool] | None = None
     covers: Callable[[Resource, Related], Sequence[Resource]] | None = None
+    #: The thresholds it reads (declared beside it; ``config.toml`` sets them).
+    knobs: tuple[Knob, ...] = ()
+    #: Builds the rule for given thresholds (a rule with knobs); None: it reads none.
+    bind: Callable[[Thresholds], Rule] | None = None
+
+    def bound(self, limits: Thresholds) -> Rule:
+        """This rule as it judges under ``limits``."""
+        return self if self.bind is None else self.bind(limits)
 
     @property
     def filter(self) -> str:
@@ -238,16 +248,10 @@ class Rule:
         return f"finding:{self.id}"
 
 
-@dataclass
-class FindingSettings:
-    """The thresholds rules read (config.toml sets them at start-up)."""
-
-    #: ``old-snapshot``: a snapshot older than this many days.
-    snapshot_max_age_days: int = 365
-
-
-#: The one set of thresholds in force (``tracker_tui.config`` applies the user's).
-FINDING_SETTINGS = FindingSettings()
+#: ``old-snapshot``: a snapshot older than this many days.
+SNAPSHOT_MAX_AGE = Knob(
+    "snapshot_max_age_days", 365, "old-snapshot: a snapshot older than this many days", 1, 36500, whole=True
+)
 
 
 def age_days(resource: Resource, now: datetime | None = None) -> int | None:
@@ -258,30 +262,38 @@ def age_days(resource: Resource, now: datetime | None = None) -> int | None:
     return max(0, ((now or datetime.now(UTC)) - created).days)
 
 
-def _old(resource: Resource) -> bool:
+def _old(resource: Resource, max_age: float) -> bool:
     age = age_days(resource)
-    return age is not None and age > FINDING_SETTINGS.snapshot_max_age_days
+    return age is not None and age > max_age
 
 
-def _old_evidence(resource: Resource, related: Related, saving: float | None) -> str:
+def _old_evidence(resource: Resource, related: Related, saving: float | None, *, max_age: float) -> str:
     cost = "cost unknown" if resource.monthly_cost is None else f"costs {format_cost(resource.monthly_cost)}/mo"
     return (
-        f"created {resource.created} ({age_days(resource)} days ago, over the {FINDING_SETTINGS.snapshot_max_age_days}"
+        f"created {resource.created} ({age_days(resource)} days ago, over the {max_age:g}"
         f"-day limit, snapshot_max_age_days); {cost} ({resource.cost_basis or 'not priced'})"
     )
 
 
-#: Snapshots older than ``snapshot_max_age_days`` (EBS and RDS manual snapshots alike).
-OLD_SNAPSHOT = Rule(
-    id="old-snapshot",
-    label="old snapshot",
-    applies=_old,
-    saving=own_cost,
-    evidence=_old_evidence,
-    # Old is not unneeded (a yearly backup is meant to be old); the price is an upper bound.
-    confidence="medium",
-    action="delete",
-)
+def old_snapshot(limits: Thresholds) -> Rule:
+    """Snapshots older than ``snapshot_max_age_days`` (EBS and RDS manual snapshots alike)."""
+    max_age = limits[SNAPSHOT_MAX_AGE]
+    return Rule(
+        id="old-snapshot",
+        label="old snapshot",
+        applies=lambda r: _old(r, max_age),
+        saving=own_cost,
+        evidence=functools.partial(_old_evidence, max_age=max_age),
+        # Old is not unneeded (a yearly backup is meant to be old); the price is an upper bound.
+        confidence="medium",
+        action="delete",
+        knobs=(SNAPSHOT_MAX_AGE,),
+        bind=old_snapshot,
+    )
+
+
+#: ``old-snapshot`` at the default age.
+OLD_SNAPSHOT = old_snapshot(Thresholds())
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from tracker_tui.aws.kinds.base import (
 )
 from tracker_tui.aws.kinds.console import ec2_page
 from tracker_tui.aws.kinds.ec2_volume import KIND as VOLUME
-from tracker_tui.aws.kinds.metric import IdleThresholds, MetricQuery, MetricRule, Series, Verdict, days_text, percent
+from tracker_tui.aws.kinds.knobs import Knob, Thresholds
+from tracker_tui.aws.kinds.metric import IDLE_DAYS, MetricQuery, MetricRule, Series, Verdict, days_text, percent
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import (
     Estimate,
@@ -321,17 +322,27 @@ PREVIOUS_GENERATION = Rule(
     action="modify",
 )
 
-def _judge_cpu(values: Series, limits: IdleThresholds) -> Verdict:
+#: ``idle-instance``: the highest daily maximum CPU below this (percent) ...
+IDLE_CPU_MAX = Knob(
+    "idle_cpu_max_percent", 5.0, "idle-instance: the highest daily CPU maximum is under this (%)", 0.0, 100.0
+)
+#: ... and the mean of the daily averages below this (percent).
+IDLE_CPU_AVERAGE = Knob(
+    "idle_cpu_average_percent", 2.0, "idle-instance: the mean daily CPU average is under this (%)", 0.0, 100.0
+)
+
+
+def _judge_cpu(values: Series, limits: Thresholds) -> Verdict:
     peak = max(values["cpu_max"])
     daily = values["cpu_average"]
     mean = sum(daily) / len(daily)
-    idle = peak < limits.cpu_max_percent and mean < limits.cpu_average_percent
+    idle = peak < limits[IDLE_CPU_MAX] and mean < limits[IDLE_CPU_AVERAGE]
     return Verdict(
         idle,
-        f"CPUUtilization over {limits.days} days ({days_text(daily)}): highest daily maximum {percent(peak)} "
-        f"({'under' if peak < limits.cpu_max_percent else 'not under'} {percent(limits.cpu_max_percent)}), "
-        f"average {percent(mean)} ({'under' if mean < limits.cpu_average_percent else 'not under'} "
-        f"{percent(limits.cpu_average_percent)})",
+        f"CPUUtilization over {limits[IDLE_DAYS]:g} days ({days_text(daily)}): highest daily maximum {percent(peak)} "
+        f"({'under' if peak < limits[IDLE_CPU_MAX] else 'not under'} {percent(limits[IDLE_CPU_MAX])}), "
+        f"average {percent(mean)} ({'under' if mean < limits[IDLE_CPU_AVERAGE] else 'not under'} "
+        f"{percent(limits[IDLE_CPU_AVERAGE])})",
     )
 
 
@@ -350,6 +361,7 @@ IDLE_INSTANCE = MetricRule(
         MetricQuery("cpu_average", "AWS/EC2", "CPUUtilization", "Average", "InstanceId"),
     ),
     judge=_judge_cpu,
+    knobs=(IDLE_CPU_MAX, IDLE_CPU_AVERAGE),
     # The row holds compute only: its volumes are their own rows.
     saving=lambda r: r.monthly_cost,
     saving_basis=_compute_basis,

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict, ts
 from tracker_tui.aws.kinds.console import vpc_page
-from tracker_tui.aws.kinds.metric import IdleThresholds, MetricQuery, MetricRule, Series, Verdict, count, days_text
+from tracker_tui.aws.kinds.knobs import Knob, Thresholds
+from tracker_tui.aws.kinds.metric import IDLE_DAYS, MetricQuery, MetricRule, Series, Verdict, count, days_text
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, hourly_basis, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -63,14 +64,20 @@ def estimate_nat_gateway(r: Resource, cat: Catalogue, book: PriceBook | None) ->
     return monthly, basis
 
 
-def _judge_bytes(values: Series, limits: IdleThresholds) -> Verdict:
+#: ``idle-nat-gateway``: bytes sent out to destinations over the window at most this.
+IDLE_NAT_BYTES_OUT = Knob(
+    "idle_nat_bytes_out", 0.0, "idle-nat-gateway: bytes sent out over the window at most this", 0.0, 1e15
+)
+
+
+def _judge_bytes(values: Series, limits: Thresholds) -> Verdict:
     daily = values["bytes_out"]
     total = sum(daily)
-    idle = total <= limits.nat_bytes_out
+    idle = total <= limits[IDLE_NAT_BYTES_OUT]
     return Verdict(
         idle,
-        f"BytesOutToDestination over {limits.days} days ({days_text(daily)}): {count(total)} bytes "
-        f"({'at most' if idle else 'more than'} {count(limits.nat_bytes_out)})",
+        f"BytesOutToDestination over {limits[IDLE_DAYS]:g} days ({days_text(daily)}): {count(total)} bytes "
+        f"({'at most' if idle else 'more than'} {count(limits[IDLE_NAT_BYTES_OUT])})",
     )
 
 
@@ -86,6 +93,7 @@ IDLE_NAT_GATEWAY = MetricRule(
     applies=lambda r: (r.state or "").lower() == "available",
     queries=(MetricQuery("bytes_out", "AWS/NATGateway", "BytesOutToDestination", "Sum", "NatGatewayId"),),
     judge=_judge_bytes,
+    knobs=(IDLE_NAT_BYTES_OUT,),
     saving=lambda r: r.monthly_cost,
     saving_basis=_hourly_basis,
     action="delete",

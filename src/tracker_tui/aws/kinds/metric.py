@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from tracker_tui.aws.kinds.knobs import Knob, Thresholds
 from tracker_tui.model import Resource, plural
 
 #: What AWS bills for GetMetricData: USD per 1,000 metrics requested.
@@ -22,24 +23,9 @@ USD_PER_1000_METRICS = 0.01
 DAY = 86_400
 
 
-@dataclass
-class IdleThresholds:
-    """When a row counts as idle (config.toml sets them at start-up)."""
-
-    #: The window read, in days (daily datapoints).
-    days: int = 14
-    #: ``idle-instance``: the highest daily maximum CPU below this (percent) ...
-    cpu_max_percent: float = 5.0
-    #: ... and the mean of the daily averages below this (percent).
-    cpu_average_percent: float = 2.0
-    #: ``idle-nat-gateway``: bytes sent out to destinations over the window at most this.
-    nat_bytes_out: float = 0.0
-    #: ``idle-database``: the highest daily maximum of connections at most this.
-    db_connections: float = 0.0
-
-
-#: The one set of thresholds in force (``tracker_tui.cli`` applies the user's).
-IDLE_THRESHOLDS = IdleThresholds()
+#: The idle checks' window, in days (daily datapoints); each rule declares its own bounds.
+#: CloudWatch keeps daily (1-hour rolled up) datapoints for 455 days.
+IDLE_DAYS = Knob("idle_days", 14, "the idle checks read this many days of daily datapoints", 1, 455, whole=True)
 
 
 @dataclass(frozen=True)
@@ -81,12 +67,13 @@ class MetricRule:
         label: the Savings panel's line.
         applies: the rows to check (running, available); the others cost nothing to check.
         queries: the metric statistics read for each row.
-        judge: the verdict from the daily values and the thresholds in force.
+        judge: the verdict from the daily values and the thresholds in force (its knobs).
         saving: what acting on an idle row saves a month (None: unknown, and the evidence says why).
         saving_basis: the sentence that says how ``saving`` was reached.
         action: the verb that realises it (``stop``, ``delete``).
         confidence: for a window with data on at least half its days; less data is "low".
         dimension: the dimension value naming the row (default its id).
+        knobs: the thresholds its judge reads.
         iam_actions: what reading its metrics needs (``tracker-tui permissions``' idle checks
             statement): ``tracker_tui.aws.idle`` reads every rule's queries with GetMetricData.
     """
@@ -95,13 +82,15 @@ class MetricRule:
     label: str
     applies: Callable[[Resource], bool]
     queries: tuple[MetricQuery, ...]
-    judge: Callable[[Series, IdleThresholds], Verdict]
+    judge: Callable[[Series, Thresholds], Verdict]
     saving: Callable[[Resource], float | None]
     saving_basis: Callable[[Resource, float | None], str]
     action: str | None
     confidence: str = "high"
     dimension: Callable[[Resource], str] = _row_id
     iam_actions: tuple[str, ...] = ("cloudwatch:GetMetricData",)
+    #: The thresholds its judge reads (declared beside it), besides the window (``IDLE_DAYS``).
+    knobs: tuple[Knob, ...] = ()
 
     @property
     def filter(self) -> str:

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, Related, Rule, known, own_cost, tag_dict, ts
 from tracker_tui.aws.kinds.console import console_page
-from tracker_tui.aws.kinds.metric import IdleThresholds, MetricQuery, MetricRule, Series, Verdict, count, days_text
+from tracker_tui.aws.kinds.knobs import Knob, Thresholds
+from tracker_tui.aws.kinds.metric import IDLE_DAYS, MetricQuery, MetricRule, Series, Verdict, count, days_text
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import (
     Estimate,
@@ -201,14 +202,21 @@ STOPPED_DATABASE = Rule(
     action="delete",
 )
 
-def _judge_connections(values: Series, limits: IdleThresholds) -> Verdict:
+#: ``idle-database``: the highest daily maximum of connections at most this.
+IDLE_DB_CONNECTIONS = Knob(
+    "idle_db_connections", 0.0, "idle-database: the highest daily connections at most this", 0.0, 1e6
+)
+
+
+def _judge_connections(values: Series, limits: Thresholds) -> Verdict:
     daily = values["connections_max"]
     peak = max(daily)
-    idle = peak <= limits.db_connections
+    idle = peak <= limits[IDLE_DB_CONNECTIONS]
     return Verdict(
         idle,
-        f"DatabaseConnections over {limits.days} days ({days_text(daily)}): highest daily maximum {count(peak)} "
-        f"({'at most' if idle else 'more than'} {count(limits.db_connections)})",
+        f"DatabaseConnections over {limits[IDLE_DAYS]:g} days ({days_text(daily)}): "
+        f"highest daily maximum {count(peak)} "
+        f"({'at most' if idle else 'more than'} {count(limits[IDLE_DB_CONNECTIONS])})",
     )
 
 
@@ -241,6 +249,7 @@ IDLE_DATABASE = MetricRule(
     applies=lambda r: (r.state or "").lower() == "available",
     queries=(MetricQuery("connections_max", "AWS/RDS", "DatabaseConnections", "Maximum", "DBInstanceIdentifier"),),
     judge=_judge_connections,
+    knobs=(IDLE_DB_CONNECTIONS,),
     saving=_compute_saving,
     saving_basis=_compute_basis,
     action="stop",

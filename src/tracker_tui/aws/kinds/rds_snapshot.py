@@ -11,8 +11,9 @@ import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
-from tracker_tui.aws.kinds.base import OLD_SNAPSHOT, CellContext, KindSpec, known, tag_dict, ts
+from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, known, old_snapshot, tag_dict, ts
 from tracker_tui.aws.kinds.console import console_page
+from tracker_tui.aws.kinds.knobs import Thresholds
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, number, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -110,10 +111,15 @@ def estimate_rds_snapshot(r: Resource, cat: Catalogue, book: PriceBook | None) -
     )
 
 
-#: Only manual snapshots: automated ones go with the retention period, nobody deletes them.
-OLD_MANUAL_SNAPSHOT = dataclasses.replace(
-    OLD_SNAPSHOT, applies=lambda r: r.details.get("snapshot_type") == "manual" and OLD_SNAPSHOT.applies(r)
-)
+def old_manual_snapshot(limits: Thresholds) -> Rule:
+    """Only manual snapshots: automated ones go with the retention period, nobody deletes them."""
+    old = old_snapshot(limits)
+    return dataclasses.replace(
+        old, applies=lambda r: r.details.get("snapshot_type") == "manual" and old.applies(r), bind=old_manual_snapshot
+    )
+
+
+OLD_MANUAL_SNAPSHOT = old_manual_snapshot(Thresholds())
 
 SPEC = KindSpec(
     id=KIND,

@@ -14,11 +14,9 @@ on screen; only the body between them (rows, notes, skipped rows, options) scrol
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from rich.table import Table
 from rich.text import Text
@@ -29,24 +27,19 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Static
 
-from tracker_tui.aws.actions import ActionOptions, PlannedAction, choices_for, needs_typed_name, skipped_by_reason
+from tracker_tui.aws.actions import (
+    ActionOptions,
+    Choice,
+    PlannedAction,
+    choices_for,
+    needs_typed_name,
+    skipped_by_reason,
+)
 from tracker_tui.model import Identity, format_cost, format_cost_sum
 from tracker_tui.ui.text import safe, visible
 
 #: Up to this many rows are listed one by one; more are summarised.
 DETAIL_LIMIT = 12
-
-VERB_PAST = {
-    "stop": "stopped",
-    "start": "started",
-    "terminate": "terminated",
-    "delete": "deleted",
-    "release": "released",
-    "deregister": "deregistered",
-    "pause": "paused",
-    "resume": "resumed",
-    "modify": "modified",
-}
 
 #: The body never shrinks below this many lines, even on a very short terminal.
 MIN_BODY_LINES = 3
@@ -54,15 +47,14 @@ MIN_BODY_LINES = 3
 
 @dataclass(frozen=True)
 class Confirmed:
-    """What the user agreed to (returned by the dialog): the boxes' values by option name."""
+    """What the user agreed to (returned by the dialog): each box's value, by the ``Choice``
+    an action declared it with (so the answer reaches the handler that reads that choice)."""
 
-    choices: Mapping[str, bool] = field(default_factory=dict)
+    choices: Mapping[Choice, bool] = field(default_factory=dict)
 
     def apply(self, options: ActionOptions) -> ActionOptions:
         """``options`` with the boxes the user ticked or unticked."""
-        # Only the bool options are boxes, but mypy cannot tell which field a str key names.
-        changes: dict[str, Any] = dict(self.choices)
-        return dataclasses.replace(options, **changes)
+        return options.choosing(self.choices)
 
 
 def confirm_word(identity: Identity) -> str:
@@ -226,7 +218,7 @@ class ConfirmActionScreen(ModalScreen[Confirmed | None]):
                 if self.skipped:
                     yield Static(_skipped_text(self.planned, len(self.skipped)), id="confirm-skipped")
                 for choice in self.choices:
-                    yield Checkbox(Text(choice.label), choice.default, id=f"choice-{choice.option}", name=choice.option)
+                    yield Checkbox(Text(choice.label), choice.default, id=f"choice-{choice.key}", name=choice.key)
             if self.acting and self.typed:
                 yield Static(
                     Text.assemble("Type ", safe(self.word, "bold"), " and press enter to confirm; escape cancels."),
@@ -271,7 +263,8 @@ class ConfirmActionScreen(ModalScreen[Confirmed | None]):
     # --- answers ------------------------------------------------------------------------------
 
     def _result(self) -> Confirmed:
-        return Confirmed({box.name or "": box.value for box in self.query(Checkbox) if box.name})
+        boxes = {choice.key: choice for choice in self.choices}
+        return Confirmed({boxes[box.name]: box.value for box in self.query(Checkbox) if box.name in boxes})
 
     def action_cancel(self) -> None:
         self.dismiss(None)

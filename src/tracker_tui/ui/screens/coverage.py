@@ -14,8 +14,6 @@ from tracker_tui.ui.text import safe
 
 #: What each status looks like: the text works without colour, the style adds it.
 STATUS_LOOK = {
-    CellStatus.PENDING: ("…", "dim"),
-    CellStatus.RUNNING: ("~", "dim"),
     CellStatus.DONE: ("{n}", "bold"),
     CellStatus.EMPTY: ("·", "dim"),
     CellStatus.DENIED: ("DENY", "bold red"),

@@ -14,17 +14,21 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from tracker_tui.aws.idle import IdlePlan
-from tracker_tui.aws.kinds.metric import IdleThresholds
+from tracker_tui.aws.kinds.ec2_instance import IDLE_CPU_AVERAGE, IDLE_CPU_MAX
+from tracker_tui.aws.kinds.ec2_nat_gateway import IDLE_NAT_BYTES_OUT
+from tracker_tui.aws.kinds.knobs import Thresholds
+from tracker_tui.aws.kinds.metric import IDLE_DAYS
+from tracker_tui.aws.kinds.rds import IDLE_DB_CONNECTIONS
 from tracker_tui.ui.text import safe
 
 
-def thresholds_text(limits: IdleThresholds) -> str:
+def thresholds_text(limits: Thresholds) -> str:
     """What makes a row idle, as config.toml sets it."""
     return (
-        f"Idle over {limits.days} days of daily datapoints: an instance whose highest daily CPU maximum is under "
-        f"{limits.cpu_max_percent:g}% and whose average is under {limits.cpu_average_percent:g}%; a NAT gateway "
-        f"that sent at most {limits.nat_bytes_out:,.0f} bytes out; a database with at most "
-        f"{limits.db_connections:g} connections. No datapoints is \"no data\", never idle."
+        f"Idle over {limits[IDLE_DAYS]:g} days of daily datapoints: an instance whose highest daily CPU maximum "
+        f"is under {limits[IDLE_CPU_MAX]:g}% and whose average is under {limits[IDLE_CPU_AVERAGE]:g}%; a NAT "
+        f"gateway that sent at most {limits[IDLE_NAT_BYTES_OUT]:,.0f} bytes out; a database with at most "
+        f"{limits[IDLE_DB_CONNECTIONS]:g} connections. No datapoints is \"no data\", never idle."
     )
 
 
@@ -50,7 +54,7 @@ class IdleCheckScreen(ModalScreen[bool]):
     IdleCheckScreen Button { margin-left: 1; }
     """
 
-    def __init__(self, plan: IdlePlan, limits: IdleThresholds, *, shown: int) -> None:
+    def __init__(self, plan: IdlePlan, limits: Thresholds, *, shown: int) -> None:
         super().__init__()
         self.plan = plan
         self.limits = limits

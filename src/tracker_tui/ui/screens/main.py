@@ -4,8 +4,8 @@ the status line and the footer.
 ``MainScreen`` owns these widgets and the main view's keys (``ui.keys.MAIN_KEYS``), so the
 keys exist only while it is the screen on top.  What only touches the view (the filter,
 marks, sorting, the cost panels, export, details) is done here; what needs the scan, the
-source or the history (rescan, stop, delete, coverage, changes, the bill, the pickers) is asked of
-the app, which coordinates them.
+source or the history (rescan, stop, delete, coverage, changes, the bill, the pickers) goes to
+``ui/verbs.py``, which asks of the app only what ``ui.host.Host`` offers.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -27,6 +27,7 @@ from tracker_tui.model import Identity, Resource, format_cost_sum
 from tracker_tui.store import Inventory, atomic_write_text, dumps_csv, dumps_json
 from tracker_tui.ui.clipboard import ids_message, ids_text, in_table_order, row_message, row_text
 from tracker_tui.ui.commands import MainScreenCommands
+from tracker_tui.ui.host import Host
 from tracker_tui.ui.jump import Jump
 from tracker_tui.ui.keys import MAIN_KEYS, bindings
 from tracker_tui.ui.screens.audit import AuditScreen
@@ -34,14 +35,12 @@ from tracker_tui.ui.screens.command_bar import CommandBarScreen
 from tracker_tui.ui.screens.console_link import ConsoleLinkScreen
 from tracker_tui.ui.screens.details import DetailsScreen
 from tracker_tui.ui.screens.export import ExportScreen
+from tracker_tui.ui.screens.help import HelpScreen
 from tracker_tui.ui.text import safe
+from tracker_tui.ui.verbs import Verbs, selection
 from tracker_tui.ui.widgets.bars import AccountHeader, StatusLine
 from tracker_tui.ui.widgets.cost_panel import CostPanel
 from tracker_tui.ui.widgets.resource_table import ResourceTable
-
-if TYPE_CHECKING:
-    from tracker_tui.aws.source import Connection
-    from tracker_tui.ui.app import TrackerApp
 
 #: The cost panels show by default from this terminal width (they take 40 columns).
 COST_PANEL_MIN_WIDTH = 120
@@ -63,9 +62,14 @@ class MainScreen(Screen[None]):
         self._filter_error = ""
 
     @property
-    def tracker(self) -> TrackerApp:
-        """The app, which coordinates scans and actions (posting's screens cast the same way)."""
-        return cast("TrackerApp", self.app)
+    def tracker(self) -> Host:
+        """The app, as this view sees it (posting's screens cast the same way)."""
+        return cast(Host, self.app)
+
+    @property
+    def verbs(self) -> Verbs:
+        """What needs the scan, the source or the history."""
+        return Verbs(self, self.tracker)
 
     # --- layout ------------------------------------------------------------------------
 
@@ -96,13 +100,15 @@ class MainScreen(Screen[None]):
 
     def selection(self) -> list[Resource]:
         """What an action applies to: the marked rows, or else the cursor row."""
-        marked = self.table.marked
-        if marked:
-            return marked
-        cursor = self.table.cursor_resource
-        return [cursor] if cursor is not None else []
+        return selection(self.tracker)
 
-    def show_header(self, connection: Connection | None, *, danger: bool, note: str) -> None:
+    def show_header(self) -> None:
+        """Who and where: red when the account or profile is one the config calls dangerous."""
+        scan = self.tracker.scan
+        connection = scan.connection
+        names = [ident.alias for ident in scan.identities()] + ([connection.profile] if connection else [])
+        danger = connection is not None and self.tracker.settings.is_dangerous(*names)
+        note = "connecting…" if connection is None and scan.source is not None else ""
         self.query_one(AccountHeader).show(connection, danger=danger, source_note=note)
 
     def show_status(self, progress: str) -> None:
@@ -172,13 +178,13 @@ class MainScreen(Screen[None]):
             if not self.cost_panel.display:
                 self.action_toggle_costs()
         elif jump.view == "grid":
-            self.tracker.show_coverage()
+            self.verbs.show_coverage()
         elif jump.view == "changes":
-            self.tracker.show_changes()
+            self.verbs.show_changes()
         elif jump.view == "audit":
             self.app.push_screen(AuditScreen())
         elif jump.view == "help":
-            self.tracker.action_help()
+            self.app.push_screen(HelpScreen())
         elif jump.view == "quit":
             self.app.exit(0)
 
@@ -194,40 +200,40 @@ class MainScreen(Screen[None]):
         self.table.sort_by(column)
         self.tracker.refresh_status()
 
-    # The rest needs the scan, the source or the history: the app's.
+    # The rest needs the scan, the source or the history: the verbs'.
 
     def action_rescan(self) -> None:
-        self.tracker.rescan()
+        self.verbs.rescan()
 
     def action_stop(self) -> None:
-        self.tracker.request_action("stop")
+        self.verbs.request_action("stop")
 
     def action_delete(self) -> None:
-        self.tracker.request_action("delete")
+        self.verbs.request_action("delete")
 
     def action_start(self) -> None:
-        self.tracker.request_action("start")
+        self.verbs.request_action("start")
 
     def action_modify(self) -> None:
-        self.tracker.request_action("modify")
+        self.verbs.request_action("modify")
 
     def action_check_idle(self) -> None:
-        self.tracker.idle.request()
+        self.verbs.request_idle()
 
     def action_coverage(self) -> None:
-        self.tracker.show_coverage()
+        self.verbs.show_coverage()
 
     def action_changes(self) -> None:
-        self.tracker.show_changes()
+        self.verbs.show_changes()
 
     def action_bill(self) -> None:
-        self.tracker.show_bill()
+        self.verbs.show_bill()
 
     def action_pick_profile(self) -> None:
-        self.tracker.pick_profile()
+        self.verbs.pick_profile()
 
     def action_pick_regions(self) -> None:
-        self.tracker.pick_regions()
+        self.verbs.pick_regions()
 
     # --- clipboard (OSC 52: through SSH and tmux) ----------------------------------------
 
@@ -253,7 +259,7 @@ class MainScreen(Screen[None]):
     def action_export(self) -> None:
         rows = self.table.visible_resources
         stamp = self._now().strftime("%Y%m%d-%H%M%S")
-        connection = self.tracker.connection
+        connection = self.tracker.scan.connection
         account = connection.identity.account_id if connection else "inventory"
         default = Path.cwd() / f"tracker-{account}-{stamp}.json"
         self.app.push_screen(ExportScreen(default, len(rows)), partial(self._export_to, list(rows)))
@@ -265,14 +271,14 @@ class MainScreen(Screen[None]):
             if path.suffix.lower() == ".csv":
                 text = dumps_csv(rows)
             else:
-                connection = self.tracker.connection
+                connection = self.tracker.scan.connection
                 identity = connection.identity if connection else Identity(account_id="unknown")
                 inventory = Inventory(
                     identity=identity,
                     regions=list(connection.regions) if connection else [],
                     resources=rows,
                     errors=[],
-                    accounts=self.tracker.identities() or [identity],
+                    accounts=self.tracker.scan.identities() or [identity],
                 )
                 text = dumps_json(inventory)
             atomic_write_text(path, text)

@@ -1,8 +1,6 @@
-"""The safety-rail cases of the ml family's handlers (see tests/rails.py for the shape).
-
-Filled by the family's own work; every rail in tests/test_safety_rails.py runs on them:
-stopping and starting a SageMaker notebook instance, deleting a real-time endpoint (its
-endpoint configuration and model are kept).
+"""The safety-rail cases of tracker_tui/aws/actions/sagemaker.py (see base.py for the shape):
+stopping and starting a notebook instance, deleting a real-time endpoint (its endpoint
+configuration and model are kept).
 """
 
 from __future__ import annotations
@@ -12,7 +10,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from tests.rails import GONE, Case, StateRefusal, Tags, calls, tag_list, where
+from tests.support.rails.base import GONE, Case, StateRefusal, Tags, calls, tag_list, where
 
 NOTEBOOK = "rails-notebook"
 ENDPOINT = "rails-endpoint"

@@ -1,14 +1,14 @@
-"""What the safety-rail tests (tests/test_safety_rails.py) share with the kind families' own
-rail cases (tests/rails_*.py): a ``Case`` per handler, and the helpers cases are made with.
+"""The shape of a safety-rail case, and the helpers cases are made with.
 
-A family module lists its handlers in ``CASES`` (name -> ``Case``) and, for the other rails,
-``SERVICES`` (name -> the client its mutating call goes through; leave a case out when moto
-cannot be made to refuse it), ``DONE_MESSAGES`` (name -> the final update's message, or its
-start), ``VERIFIED_BY`` (name -> (client, the read that verifies it)) and ``STATE_REFUSALS``
-((name, path in the re-read's answer, value, the refusal's message, deleted)) and, optionally,
-``VERIFY_TIMEOUTS`` (name -> what a verification that times out says, between "but " and
-"; rescan to check").  Every rail of
-test_safety_rails.py then runs on its cases too.
+Each module of this package is named after the action module whose handlers it covers
+(``ec2_image.py`` here for ``tracker_tui/aws/actions/ec2_image.py``) and lists them in
+``CASES`` (name -> ``Case``) and, for the other rails, ``SERVICES`` (name -> the client its
+mutating call goes through; leave a case out when moto cannot be made to refuse it),
+``DONE_MESSAGES`` (name -> the final update's message, or its start), ``VERIFIED_BY`` (name ->
+(client, the read that verifies it)) and ``STATE_REFUSALS`` ((name, path in the re-read's
+answer, value, the refusal's message, deleted)) and, optionally, ``VERIFY_TIMEOUTS`` (name ->
+what a verification that times out says, between "but " and "; rescan to check").  Every rail
+of tests/test_safety_rails.py runs on its cases, and a test there fails when an action has none.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+import boto3
 
 from tests import helpers
 from tracker_tui.aws.actions import ActionOptions, Verb
@@ -36,7 +38,7 @@ Tags = dict[str, str]
 
 
 def scanned(session: AwsSession, kind: str, region: str = REGION) -> dict[str, Resource]:
-    """The kind's resources as the real scan maps and prices them, by id (as tests/test_actions.py's)."""
+    """The kind's resources as the real scan maps and prices them, by id."""
     resources, _ = helpers.scan([kind], [region], session=session)
     return {r.id: r for r in price_resources(resources)}
 
@@ -51,6 +53,17 @@ WHERE = [REGION]
 def where() -> str:
     return WHERE[-1]
 
+
+def subnets() -> list[str]:
+    """Two subnets of a new VPC in two AZs of the cases' region (a NAT gateway, a load balancer)."""
+    ec2 = boto3.client("ec2", region_name=where())
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    return [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{where()}{zone}")["Subnet"][
+            "SubnetId"
+        ]
+        for i, zone in enumerate("ab")
+    ]
 
 
 def tag_list(tags: Tags) -> list[dict[str, str]]:
@@ -87,8 +100,6 @@ def ec2_calls(operation: str) -> tuple[tuple[str, str], ...]:
 
 def calls(operation: str) -> tuple[tuple[str, str], ...]:
     return (("before", operation), ("after", operation))
-
-
 
 
 #: (name, path, value, message, deleted): see the module's docstring.

@@ -1,9 +1,10 @@
-"""SageMaker actions against moto: stop and start a notebook instance, delete an endpoint; every
-refusal (state, protected tags, tags that cannot be read, gone or made again since the scan),
-what the plan says beside each row, and the read-only kinds of the family.
+"""tracker_tui/aws/actions/sagemaker.py against moto: stop and start a notebook instance, delete
+an endpoint; every refusal (state, protected tags, tags that cannot be read, gone or made again
+since the scan), what the plan says beside each row, and the verbs the SageMaker kinds do not
+take (with the read-only kinds of the demo's ML estate).
 
 The rails every handler shares (protected tags in any case, the audit log, the row's region,
-AWS errors, verification) run on these handlers through tests/rails_ml.py."""
+AWS errors, verification) run on these handlers through tests/support/rails/sagemaker.py."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import pytest
 from moto import mock_aws
 
 from tests import helpers
-from tests.rails import FAST, scanned
+from tests.support.rails.base import FAST, scanned
 from tracker_tui.aws.actions import ActionRunner, ActionUpdate, Status, needs_typed_name, plan
 from tracker_tui.aws.session import AwsSession
 from tracker_tui.model import Resource

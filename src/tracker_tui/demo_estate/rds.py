@@ -1,0 +1,48 @@
+"""The demo estate's RDS manual snapshots, through the public APIs: one of a database that
+still runs, the final snapshot of one deleted long ago (waste, billed in full) and an Aurora
+cluster snapshot taken before a migration.  The core seeding made the databases."""
+
+from __future__ import annotations
+
+from tracker_tui.demo_estate.core import RegionSeeder
+
+
+def seed_region(s: RegionSeeder, env: str) -> int:
+    """Seed one environment's RDS snapshots; how many the scan will list."""
+    if env not in ("prod", "staging"):
+        return 0
+    rds = s.c("rds")
+    # A snapshot of a database that still runs (the core seeding made "<env>-orders").
+    rds.create_db_snapshot(
+        DBInstanceIdentifier=f"{env}-orders",
+        DBSnapshotIdentifier=f"{env}-orders-pre-upgrade",
+        Tags=s.tags(env=env, team="data"),
+    )
+    if env != "prod":
+        return 1
+    # Waste: the final snapshot of a database deleted long ago, still billed in full.
+    rds.create_db_instance(
+        DBInstanceIdentifier="prod-legacy-crm",
+        Engine="mysql",
+        DBInstanceClass="db.m5.large",
+        AllocatedStorage=400,
+        StorageType="gp2",
+        MasterUsername="admin",
+        MasterUserPassword="not-a-real-password-1",
+        Tags=s.tags(env=env, team="sales"),
+    )
+    rds.delete_db_instance(DBInstanceIdentifier="prod-legacy-crm", FinalDBSnapshotIdentifier="prod-legacy-crm-final")
+    # An Aurora cluster snapshot taken before a migration.
+    rds.create_db_cluster(
+        DBClusterIdentifier="prod-analytics",
+        Engine="aurora-postgresql",
+        MasterUsername="admin",
+        MasterUserPassword="not-a-real-password-1",
+        Tags=s.tags(env=env, team="data"),
+    )
+    rds.create_db_cluster_snapshot(
+        DBClusterIdentifier="prod-analytics",
+        DBClusterSnapshotIdentifier="prod-analytics-pre-migration",
+        Tags=s.tags(env=env, team="data"),
+    )
+    return 3
