@@ -12,7 +12,7 @@ measured side by side in one run.  Nothing is faked: the estimator reads its shi
 with no fetched prices (an empty cache) and no AWS.
 
 The shipped catalogue is built from the same offer table, so "within 5%" here checks the build
-and the estimator path end to end; tests/test_pricing.py checks a sample against prices on AWS's
+and the estimator path end to end; tests/test_kinds_<module>.py check a sample against prices on AWS's
 own pages.  Windows is counted too (priced or not) but has no reference in the offers table.
 """
 

@@ -32,7 +32,7 @@ import boto3  # noqa: E402
 import pytest  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
-from tests.helpers import assumed_session  # noqa: E402
+from tests.support.helpers import assumed_session  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

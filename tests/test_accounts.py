@@ -15,8 +15,8 @@ import botocore.session
 import pytest
 from moto import mock_aws
 
-from tests.helpers import MANAGEMENT, ROLE, moto_session
-from tests.helpers import assumed_session as _assumed
+from tests.support.helpers import MANAGEMENT, ROLE, moto_session
+from tests.support.helpers import assumed_session as _assumed
 from tracker_tui.aws.accounts import (
     AccountsError,
     org_role_sessions,

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from tests import helpers
+from tests.support import helpers
 from tests.support.rails.base import scanned
 from tracker_tui.aws.actions import ActionOptions, ActionRunner, ActionUpdate, PlannedAction, Status, choices_for, plan
 from tracker_tui.aws.actions.dynamodb import BACKUP, backup_name

@@ -17,7 +17,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from tests import helpers
+from tests.support import helpers
 from tests.support.rails.ec2_image import make_image
 from tests.support.rails.ec2_snapshot import make_snapshot
 from tracker_tui.aws.actions import ActionOptions, ActionRunner, ActionUpdate, Status, plan

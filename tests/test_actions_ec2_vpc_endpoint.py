@@ -18,7 +18,7 @@ import pytest
 from moto import mock_aws
 from moto.ec2.responses.vpcs import VPCs
 
-from tests import helpers
+from tests.support import helpers
 from tests.support.rails.ec2_vpc_endpoint import make_endpoint
 from tracker_tui.aws.actions import ActionOptions, ActionRunner, ActionUpdate, Status, plan
 from tracker_tui.aws.kinds import price_resources

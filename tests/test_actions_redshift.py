@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from tests import helpers
+from tests.support import helpers
 from tests.support.rails.base import scanned
 from tracker_tui.aws.actions import ActionOptions, ActionRunner, ActionUpdate, Status, plan
 from tracker_tui.aws.actions.plan import needs_typed_name

@@ -17,7 +17,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tests import helpers
+from tests.support import helpers
 from tests.support.rails.base import FAST, scanned
 from tracker_tui.aws.actions import ActionRunner, ActionUpdate, Status, needs_typed_name, plan
 from tracker_tui.aws.session import AwsSession

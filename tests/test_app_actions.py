@@ -11,9 +11,8 @@ from typing import Any
 import boto3
 from moto import mock_aws
 from textual.pilot import Pilot
-from textual.widgets import Input
 
-from tests.helpers import actions_done, moto_session, scan_done, wait_until
+from tests.support.helpers import actions_done, filter_rows, moto_session, scan_done, wait_until
 from tracker_tui.aws.actions import Status
 from tracker_tui.aws.kinds import resolve_kinds
 from tracker_tui.aws.source import LiveSource
@@ -44,14 +43,6 @@ def _app(**kw: Any) -> TrackerApp:
     return TrackerApp(source, monotonic=lambda: 0.0, **kw)
 
 
-
-async def _filter(pilot: Pilot[Any], text: str) -> None:
-    await pilot.press("slash")
-    pilot.app.query_one("#filter", Input).value = text
-    await pilot.press("enter")
-    await pilot.pause()
-
-
 def run(check: Callable[[TrackerApp, Pilot[Any], dict[str, Any]], Awaitable[None]], **kw: Any) -> None:
     with mock_aws():
         estate = _estate()
@@ -72,7 +63,7 @@ def _volumes(ec2: Any) -> set[str]:
 def test_bulk_delete_needs_the_account_typed_and_escape_changes_nothing() -> None:
     async def check(app: TrackerApp, pilot: Pilot[Any], estate: dict[str, Any]) -> None:
         ec2 = estate["ec2"]
-        await _filter(pilot, "kind:ec2:volume state:available")
+        await filter_rows(pilot, "kind:ec2:volume state:available")
         assert app.table.row_count == 3
         await pilot.press("ctrl+a", "ctrl+d")
         await pilot.pause()
@@ -112,7 +103,7 @@ def test_bulk_delete_needs_the_account_typed_and_escape_changes_nothing() -> Non
 
 def test_terminating_a_protected_instance_is_refused_with_the_reason() -> None:
     async def check(app: TrackerApp, pilot: Pilot[Any], estate: dict[str, Any]) -> None:
-        await _filter(pilot, estate["guarded"])
+        await filter_rows(pilot, estate["guarded"])
         assert app.table.row_count == 1
         await pilot.press("ctrl+d")
         await pilot.pause()
@@ -133,7 +124,7 @@ def test_terminating_a_protected_instance_is_refused_with_the_reason() -> None:
 
 def test_a_single_stop_confirms_with_y_and_the_row_changes_state_and_cost() -> None:
     async def check(app: TrackerApp, pilot: Pilot[Any], estate: dict[str, Any]) -> None:
-        await _filter(pilot, estate["web"])
+        await filter_rows(pilot, estate["web"])
         before = app.table.cursor_resource
         assert before is not None and before.state == "running" and before.monthly_cost
         await pilot.press("s")

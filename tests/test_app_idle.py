@@ -16,9 +16,9 @@ from moto import mock_aws
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tests.estate import make_app, sample_identity, sample_resources, sample_source
-from tests.helpers import moto_session, named, record_calls, scan_done, wait_until
-from tests.test_idle import _cpu, _days, _instances
+from tests.support.estate import make_app, sample_identity, sample_resources, sample_source
+from tests.support.helpers import moto_session, named, record_calls, scan_done, wait_until
+from tests.support.metrics import check_days, launch_instances, put_cpu
 from tracker_tui.aws.idle import IDLE_CHECK, IdleReport, plan_checks
 from tracker_tui.aws.kinds import Thresholds, resolve_kinds
 from tracker_tui.aws.source import LiveSource
@@ -30,10 +30,10 @@ from tracker_tui.ui.screens.idle import IdleCheckScreen
 
 def run(check: Callable[[TrackerApp, Pilot[Any], dict[str, Any]], Awaitable[None]]) -> None:
     with mock_aws():
-        idle, busy = _instances(2)
+        idle, busy = launch_instances(2)
         now = datetime.now(UTC)
-        _cpu("us-east-1", idle, 0.1, 0.8, _days(now))
-        _cpu("us-east-1", busy, 15.0, 75.0, _days(now))
+        put_cpu("us-east-1", idle, 0.1, 0.8, check_days(now))
+        put_cpu("us-east-1", busy, 15.0, 75.0, check_days(now))
         boto3.client("ec2", region_name="us-east-1").create_volume(Size=8, AvailabilityZone="us-east-1a")
         session = moto_session()
         calls = record_calls(session)

@@ -1,6 +1,6 @@
 """Every key of the key map (README, "Keys"), pressed as a user would.
 
-The app runs on a ReplaySource (tests/estate.py) through the same scan event path as a
+The app runs on a ReplaySource (tests/support/estate.py) through the same scan event path as a
 live scan; assertions are on what the user sees: the status line, the rows the table shows,
 the screen that is open and the text painted on it.
 """
@@ -24,7 +24,7 @@ from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
-from tests.estate import (
+from tests.support.estate import (
     ACCOUNT_ID,
     NOW,
     make_app,
@@ -32,7 +32,7 @@ from tests.estate import (
     sample_source,
     wait_scan,
 )
-from tests.helpers import shown_text
+from tests.support.helpers import screen_text, shown_text
 from tracker_tui.aws.kinds import REGISTRY
 from tracker_tui.model import Resource
 from tracker_tui.replay import ReplaySource
@@ -74,11 +74,6 @@ def run(
 def status(app: TrackerApp) -> str:
     """The status line as painted."""
     return shown_text(app.query_one("#status"))
-
-
-def screen_text(app: TrackerApp) -> str:
-    """Every line of the active screen as the terminal would show it."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 def ids(app: TrackerApp) -> list[str]:

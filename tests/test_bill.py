@@ -7,7 +7,6 @@ Never real AWS: moto in-process (``mock_aws``) with results registered through m
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import subprocess
 import sys
@@ -24,7 +23,7 @@ import requests
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from tests.estate import (
+from tests.support.estate import (
     ACCOUNT_ID,
     NOW,
     REGIONS,
@@ -32,6 +31,7 @@ from tests.estate import (
     SAMPLE_PERIOD,
     FakeBills,
     make_app,
+    open_app,
     sample_bill,
     sample_errors,
     sample_identity,
@@ -39,9 +39,10 @@ from tests.estate import (
     sample_source,
     wait_bill,
     wait_scan,
+    write_inventory,
 )
-from tests.helpers import hook_every_session, moto_session, shown_text
-from tests.test_keys import _palette_titles
+from tests.support.fake_kind import TOPICS
+from tests.support.helpers import hook_every_session, moto_session, palette_titles, run_cli, shown_text
 from tracker_tui.aws.bill import (
     CE_REGION,
     NOTICE,
@@ -60,7 +61,6 @@ from tracker_tui.aws.bill import (
     kinds_by_service,
 )
 from tracker_tui.aws.kinds import REGISTRY
-from tracker_tui.cli import main
 from tracker_tui.costs import CostSummary
 from tracker_tui.demo_estate import DEMO_BILL, demo_bill_results
 from tracker_tui.history import ScanHistory
@@ -154,8 +154,6 @@ def test_totals_add_up() -> None:
 
 
 def test_a_kind_registered_later_covers_its_service() -> None:
-    from tests.test_registry import TOPICS
-
     bill = bill_of({"Amazon Simple Notification Service": 3.0})
     assert [item.service for item in compare(bill, summary_of()).not_covered] == ["Amazon Simple Notification Service"]
     with REGISTRY.registered(TOPICS):
@@ -361,12 +359,6 @@ def test_no_network_is_one_line_too() -> None:
 # --- tracker-tui bill --------------------------------------------------------------------------------------
 
 
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
-
-
 @pytest.fixture
 def moto_account(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
     """moto in-process: two volumes and a log group in us-east-1, the demo's bill registered;
@@ -384,7 +376,7 @@ def moto_account(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any
 
 
 def test_cli_bill_json(moto_account: list[dict[str, Any]]) -> None:
-    code, out, err = run("bill", "--format", "json", "--region", "us-east-1")
+    code, out, err = run_cli("bill", "--format", "json", "--region", "us-east-1")
     assert code == 0, err
     doc = json.loads(out)
     assert doc["schema"] == SCHEMA
@@ -404,13 +396,13 @@ def test_cli_bill_json(moto_account: list[dict[str, Any]]) -> None:
     assert len(moto_account) == 1
 
     # The second run: the cache answers (no request), the bill says so.
-    code, out, err = run("bill", "--format", "json", "--region", "us-east-1")
+    code, out, err = run_cli("bill", "--format", "json", "--region", "us-east-1")
     assert code == 0, err
     assert json.loads(out)["cached"] is True
     assert "cached: no request, no charge" in err
     assert len(moto_account) == 1
     # --refresh asks again.
-    code, out, err = run("bill", "--format", "table", "--region", "us-east-1", "--refresh")
+    code, out, err = run_cli("bill", "--format", "table", "--region", "us-east-1", "--refresh")
     assert code == 0, err
     assert len(moto_account) == 2
     assert "Amazon CloudFront" in out and "not covered" in out and "billed total" in out
@@ -421,7 +413,7 @@ def test_cli_bill_uses_the_last_saved_scan(moto_account: list[dict[str, Any]]) -
         identity=sample_identity(), regions=list(REGIONS), resources=sample_resources(priced=True),
         errors=sample_errors(), scanned_at="2026-11-29T11:00:00Z", accounts=[sample_identity()],
     ))
-    code, out, err = run("bill", "--format", "json")
+    code, out, err = run_cli("bill", "--format", "json")
     assert code == 0, err
     doc = json.loads(out)
     assert doc["ours_from"] == {"source": "saved scan", "scanned_at": "2026-11-29T11:00:00Z", "errors": 1}
@@ -463,7 +455,7 @@ def test_cli_bill_denied_or_not_enabled_exits_2_with_one_line(
     moto_account: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, code: str, message: str, expected: str,
 ) -> None:
     _raise_in_moto(monkeypatch, code, message)
-    status, out, err = run("bill", "--format", "json")
+    status, out, err = run_cli("bill", "--format", "json")
     assert status == 2 and out == ""
     line = error_line(err)
     assert expected in line and PERMISSION in line
@@ -475,14 +467,14 @@ def test_cli_bill_without_network_exits_2(moto_account: list[dict[str, Any]], mo
         raise botocore.exceptions.EndpointConnectionError(endpoint_url="https://ce.us-east-1.amazonaws.com/")
 
     hook_every_session(monkeypatch, "before-call.ce.GetCostAndUsage", unreachable)
-    status, _, err = run("bill")
+    status, _, err = run_cli("bill")
     assert status == 2
     line = error_line(err)
     assert "cannot reach Cost Explorer" in line and PERMISSION in line
 
 
 def test_cli_bill_takes_one_account() -> None:
-    status, _, err = run("bill", "--profile", "a", "--profile", "b")
+    status, _, err = run_cli("bill", "--profile", "a", "--profile", "b")
     assert status == 2 and "one account at a time" in error_line(err)
 
 
@@ -598,8 +590,6 @@ def test_a_refused_request_shows_its_one_line() -> None:
 
 
 def test_a_saved_inventory_has_no_session_and_says_so(tmp_path: Path) -> None:
-    from tests.test_open import open_app, write_inventory
-
     app = open_app(write_inventory(tmp_path / "acme.json"))
 
     async def main_() -> None:
@@ -622,7 +612,7 @@ def test_the_palette_opens_the_bill() -> None:
         app = make_app(bills=FakeBills())
         async with app.run_test(size=(120, 36)) as pilot:
             await wait_scan(app, pilot)
-            found = await _palette_titles(app, pilot, "Bill beside")
+            found = await palette_titles(app, pilot, "Bill beside")
             assert found and found[0] == "Bill beside the estimate"
             await pilot.press("enter")
             await pilot.pause()

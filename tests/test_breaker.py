@@ -18,7 +18,7 @@ import botocore.exceptions
 import pytest
 from moto import mock_aws
 
-from tests.helpers import moto_session
+from tests.support.helpers import moto_session
 from tracker_tui.aws.kinds import resolve_kinds
 from tracker_tui.aws.scan import UNREACHABLE_CODE, Collector, ScanEngine, ScanOptions, error_entries, status_for_code
 from tracker_tui.aws.session import BREAKER_THRESHOLD, RegionBreaker, RegionUnreachable

@@ -17,19 +17,13 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from moto import mock_aws
 
+from tests.support.helpers import RawBody, hook_every_session, run_cli
 from tracker_tui.aws.kinds import REGISTRY
-from tracker_tui.aws.session import AwsSession
 from tracker_tui.cli import main
 from tracker_tui.store import SCHEMA, read_inventory
 
 REPO = Path(__file__).resolve().parents[1]
 ACCOUNT = "123456789012"  # moto's account
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def assert_one_clean_line(err: str) -> str:
@@ -39,27 +33,8 @@ def assert_one_clean_line(err: str) -> str:
     return err.strip()
 
 
-class _Raw:
-    def __init__(self, body: bytes = b"") -> None:
-        self._body = body
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self._body
-
-
-def _hook_every_session(monkeypatch: pytest.MonkeyPatch, event: str, handler: Any) -> None:
-    """Register ``handler`` on every AwsSession the CLI builds, before it makes any client."""
-    original = AwsSession.__init__
-
-    def init(self: AwsSession, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        self.boto.events.register(event, handler)
-
-    monkeypatch.setattr(AwsSession, "__init__", init)
-
-
 def _error_reply(status: int, code: str, message: str) -> tuple[AWSResponse, dict[str, Any]]:
-    http = AWSResponse("https://example.invalid/", status, {}, _Raw())
+    http = AWSResponse("https://example.invalid/", status, {}, RawBody())
     return http, {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": status}}
 
 
@@ -115,7 +90,7 @@ def test_no_credentials_at_all(monkeypatch: pytest.MonkeyPatch) -> None:
     # Belt and braces: even if something did send a request, it goes nowhere.
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
 
-    code, out, err = run("scan", "--format", "json")
+    code, out, err = run_cli("scan", "--format", "json")
 
     assert code == 2
     assert out == ""
@@ -126,7 +101,7 @@ def test_no_credentials_at_all(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_unknown_profile() -> None:
-    code, out, err = run("--profile", "no-such-profile", "scan")
+    code, out, err = run_cli("--profile", "no-such-profile", "scan")
     assert code == 2
     assert out == ""
     line = assert_one_clean_line(err)
@@ -134,13 +109,13 @@ def test_unknown_profile() -> None:
 
 
 def test_profile_after_the_subcommand_is_honoured_too() -> None:
-    code, _, err = run("scan", "--profile", "also-missing")
+    code, _, err = run_cli("scan", "--profile", "also-missing")
     assert code == 2
     assert "'also-missing'" in assert_one_clean_line(err)
 
 
 def test_unknown_kind() -> None:
-    code, out, err = run("scan", "--kind", "ec2:instance", "--kind", "ec2:spaceship")
+    code, out, err = run_cli("scan", "--kind", "ec2:instance", "--kind", "ec2:spaceship")
     assert code == 2
     assert out == ""
     line = assert_one_clean_line(err)
@@ -150,7 +125,7 @@ def test_unknown_kind() -> None:
 
 @mock_aws
 def test_unknown_region() -> None:
-    code, out, err = run("scan", "--region", "us-east-1", "--region", "mars-north-1")
+    code, out, err = run_cli("scan", "--region", "us-east-1", "--region", "mars-north-1")
     assert code == 2
     assert out == ""
     assert "unknown region 'mars-north-1'" in assert_one_clean_line(err)
@@ -164,9 +139,9 @@ def test_expired_credentials_say_how_to_refresh(monkeypatch: pytest.MonkeyPatch)
         calls.append("GetCallerIdentity")
         return _error_reply(403, "ExpiredToken", "The security token included in the request is expired")
 
-    _hook_every_session(monkeypatch, "before-call.sts.GetCallerIdentity", expired)
+    hook_every_session(monkeypatch, "before-call.sts.GetCallerIdentity", expired)
 
-    code, out, err = run("scan", "--format", "json")
+    code, out, err = run_cli("scan", "--format", "json")
 
     assert calls == ["GetCallerIdentity"]
     assert code == 2
@@ -182,9 +157,9 @@ def test_describe_regions_denied_says_to_name_regions(monkeypatch: pytest.Monkey
     def denied(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
         return _error_reply(403, "UnauthorizedOperation", "You are not authorized to perform this operation.")
 
-    _hook_every_session(monkeypatch, "before-call.ec2.DescribeRegions", denied)
+    hook_every_session(monkeypatch, "before-call.ec2.DescribeRegions", denied)
 
-    code, out, err = run("scan", "--kind", "iam:user")
+    code, out, err = run_cli("scan", "--kind", "iam:user")
 
     assert code == 2
     line = assert_one_clean_line(err)
@@ -201,7 +176,7 @@ def _found(data: dict[str, Any]) -> set[tuple[str, str, str]]:
 
 
 def test_scan_json_to_stdout(small_estate: set[tuple[str, str, str]]) -> None:
-    code, out, err = run("scan", "--format", "json", *TWO_REGIONS)
+    code, out, err = run_cli("scan", "--format", "json", *TWO_REGIONS)
 
     assert code == 0, err
     assert err == ""
@@ -220,7 +195,7 @@ def test_scan_json_to_stdout(small_estate: set[tuple[str, str, str]]) -> None:
 def test_scan_output_file_is_a_readable_inventory(small_estate: set[tuple[str, str, str]], tmp_path: Path) -> None:
     target = tmp_path / "out" / "inventory.json"
 
-    code, out, err = run("scan", "--format", "json", "--output", str(target), *TWO_REGIONS)
+    code, out, err = run_cli("scan", "--format", "json", "--output", str(target), *TWO_REGIONS)
 
     assert code == 0, err
     assert out == ""
@@ -230,13 +205,13 @@ def test_scan_output_file_is_a_readable_inventory(small_estate: set[tuple[str, s
 
 
 def test_scan_kind_filter(small_estate: set[tuple[str, str, str]]) -> None:
-    code, out, _ = run("scan", "--format", "json", "--kind", "rds:db-instance", *TWO_REGIONS)
+    code, out, _ = run_cli("scan", "--format", "json", "--kind", "rds:db-instance", *TWO_REGIONS)
     assert code == 0
     assert _found(json.loads(out)) == {k for k in small_estate if k[0] == "rds:db-instance"}
 
 
 def test_scan_csv(small_estate: set[tuple[str, str, str]]) -> None:
-    code, out, err = run("scan", "--format", "csv", *TWO_REGIONS)
+    code, out, err = run_cli("scan", "--format", "csv", *TWO_REGIONS)
 
     assert code == 0, err
     lines = out.splitlines()
@@ -251,19 +226,19 @@ def test_fail_over_gates_on_the_savings_found_and_still_writes_the_output(
     # Its savings: the unattached 10 GiB gp2 volume in eu-west-1 ($1.10/mo; gp2-to-gp3 inside it) and
     # a log group without retention that stores nothing ($0.00).
     out = tmp_path / "inv.json"
-    code, _, err = run("scan", "--format", "json", "-o", str(out), "--fail-over", "1", *TWO_REGIONS)
+    code, _, err = run_cli("scan", "--format", "json", "-o", str(out), "--fail-over", "1", *TWO_REGIONS)
     assert code == 4
     assert err == "tracker-tui: savings found: $1.10/mo, over --fail-over $1.00\n"
     saved = json.loads(out.read_text())["resources"]
     assert sorted(f["id"] for r in saved for f in r["findings"]) == ["gp2-to-gp3", "no-retention", "unattached-volume"]
-    code, _, err = run("scan", "--format", "json", "-o", str(out), "--fail-over", "1.10", *TWO_REGIONS)
+    code, _, err = run_cli("scan", "--format", "json", "-o", str(out), "--fail-over", "1.10", *TWO_REGIONS)
     assert (code, err) == (0, "")  # not over
-    code, _, err = run("scan", "--fail-over", "lots", *TWO_REGIONS)
+    code, _, err = run_cli("scan", "--fail-over", "lots", *TWO_REGIONS)
     assert code == 2 and "not an amount in USD: 'lots'" in err
 
 
 def test_scan_table(small_estate: set[tuple[str, str, str]]) -> None:
-    code, out, err = run("scan", "--format", "table", *TWO_REGIONS)
+    code, out, err = run_cli("scan", "--format", "table", *TWO_REGIONS)
 
     assert code == 0, err
     lines = out.splitlines()
@@ -280,10 +255,10 @@ def test_access_denied_in_one_cell_exits_3_and_still_writes_the_inventory(
             return _error_reply(403, "AccessDenied", "not authorized to rds:DescribeDBInstances")
         return None
 
-    _hook_every_session(monkeypatch, "before-call.rds.DescribeDBInstances", denied_in_eu)
+    hook_every_session(monkeypatch, "before-call.rds.DescribeDBInstances", denied_in_eu)
     target = tmp_path / "partial.json"
 
-    code, out, err = run("scan", "--format", "json", "--output", str(target), *TWO_REGIONS)
+    code, out, err = run_cli("scan", "--format", "json", "--output", str(target), *TWO_REGIONS)
 
     assert code == 3
     assert out == ""
@@ -305,7 +280,7 @@ def test_unwritable_output_is_one_line_not_a_traceback(
     blocker.write_text("", encoding="utf-8")
     target = blocker / "inventory.json"  # its parent is a file: nothing can be written there
 
-    code, out, err = run("scan", "--format", "json", "--kind", "iam:user", "--output", str(target), *TWO_REGIONS)
+    code, out, err = run_cli("scan", "--format", "json", "--kind", "iam:user", "--output", str(target), *TWO_REGIONS)
 
     assert code == 2
     assert out == ""

@@ -11,10 +11,9 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tests.estate import make_app, sample_resources, sample_source, wait_scan
-from tests.helpers import shown_text
+from tests.support.estate import make_app, sample_resources, sample_source, wait_scan
+from tests.support.helpers import shown_text, type_command
 from tracker_tui.aws.kinds import REGISTRY
-from tracker_tui.store import AuditLog
 from tracker_tui.ui.app import TrackerApp
 from tracker_tui.ui.jump import complete, resolve
 from tracker_tui.ui.screens.audit import AuditScreen
@@ -79,17 +78,9 @@ def run(check: Callable[[TrackerApp, Pilot[Any]], Awaitable[None]]) -> None:
     asyncio.run(go())
 
 
-async def _type(pilot: Pilot[Any], text: str) -> None:
-    await pilot.press("colon")
-    await pilot.pause()
-    for char in text:
-        await pilot.press(char)
-    await pilot.pause()
-
-
 def test_colon_vol_shows_only_volumes() -> None:
     async def check(app: TrackerApp, pilot: Pilot[Any]) -> None:
-        await _type(pilot, "vol")
+        await type_command(pilot, "vol")
         assert isinstance(app.screen, CommandBarScreen)
         await pilot.press("enter")
         await pilot.pause()
@@ -105,7 +96,7 @@ def test_colon_vol_shows_only_volumes() -> None:
 
 def test_an_unknown_word_is_said_inline_and_the_bar_stays() -> None:
     async def check(app: TrackerApp, pilot: Pilot[Any]) -> None:
-        await _type(pilot, "zzz")
+        await type_command(pilot, "zzz")
         await pilot.press("enter")
         await pilot.pause()
         screen = app.screen
@@ -122,7 +113,7 @@ def test_an_unknown_word_is_said_inline_and_the_bar_stays() -> None:
 
 def test_tab_completes_in_the_bar() -> None:
     async def check(app: TrackerApp, pilot: Pilot[Any]) -> None:
-        await _type(pilot, "ec2:sn")
+        await type_command(pilot, "ec2:sn")
         await pilot.press("tab")
         await pilot.pause()
         assert app.screen.query_one("#command", Input).value == "ec2:snapshot"
@@ -136,31 +127,17 @@ def test_tab_completes_in_the_bar() -> None:
 def test_views_open_from_the_bar() -> None:
     async def check(app: TrackerApp, pilot: Pilot[Any]) -> None:
         for word, screen in (("grid", CoverageScreen), ("help", HelpScreen), ("audit", AuditScreen)):
-            await _type(pilot, word)
+            await type_command(pilot, word)
             await pilot.press("enter")
             await pilot.pause()
             assert isinstance(app.screen, screen), word
             await pilot.press("escape")
             await pilot.pause()
         app.main.cost_panel.display = False
-        await _type(pilot, "cost")
+        await type_command(pilot, "cost")
         await pilot.press("enter")
         await pilot.pause()
         assert app.main.cost_panel.display
-
-    run(check)
-
-
-def test_the_audit_view_shows_the_log_tail() -> None:
-    AuditLog().record(phase="before", action="stop", account="123456789012", region="us-east-1",
-                      kind="ec2:instance", id="i-0abc")  # fmt: skip
-
-    async def check(app: TrackerApp, pilot: Pilot[Any]) -> None:
-        await _type(pilot, "audit")
-        await pilot.press("enter")
-        await pilot.pause()
-        text = shown_text(app.screen.query_one("#audit-lines"))
-        assert "Z  before  stop  123456789012  us-east-1  ec2:instance  i-0abc" in text
 
     run(check)
 

@@ -24,8 +24,8 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, DataTable, Input, Static
 
-from tests.estate import make_app, sample_identity, sample_resources, sample_source, wait_scan
-from tests.helpers import actions_done, moto_session, scan_done, wait_until
+from tests.support.estate import make_app, sample_identity, sample_resources, sample_source, wait_scan
+from tests.support.helpers import actions_done, moto_session, scan_done, wait_until
 from tracker_tui.aws.actions import (
     ActionOptions,
     ActionUpdate,

@@ -11,7 +11,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tests.estate import make_app, sample_resources, sample_source, wait_scan
+from tests.support.estate import make_app, sample_resources, sample_source, wait_scan
 from tracker_tui.aws.console import console_url
 from tracker_tui.aws.kinds import REGISTRY
 from tracker_tui.model import Resource

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from tests.estate import make_app, sample_resources, sample_source, wait_scan
+from tests.support.estate import make_app, sample_resources, sample_source, wait_scan
 from tracker_tui.ui.app import TrackerApp
 from tracker_tui.ui.clipboard import in_table_order, row_message, shorten
 from tracker_tui.ui.screens.details import DetailsScreen

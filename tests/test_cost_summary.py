@@ -9,7 +9,7 @@ from typing import Any
 
 from textual.widgets import Input
 
-from tests.helpers import scan_done, wait_until
+from tests.support.helpers import scan_done, wait_until
 from tracker_tui.aws.kinds import REGISTRY, price_resources
 from tracker_tui.costs import CostSummary
 from tracker_tui.findings import savings_total, with_findings

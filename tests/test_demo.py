@@ -16,7 +16,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tests.helpers import scan
+from tests.support.helpers import scan
 from tracker_tui.aws.kinds import REGISTRY
 from tracker_tui.demo import GATE_TIMEOUT_S, SeedGates, gated, start_demo
 from tracker_tui.demo_estate import (

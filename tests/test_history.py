@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.estate import ACCOUNT_ID, NOW, sample_identity, sample_resources, sample_source, wait_scan
-from tests.helpers import wait_until
+from tests.support.estate import ACCOUNT_ID, NOW, sample_identity, sample_resources, sample_source, wait_scan
+from tests.support.helpers import wait_until
 from tracker_tui.history import ScanHistory, age_text, combined_view, diff, gone_since, scans_to_save
 from tracker_tui.model import CellResult, CellStatus, Identity, Resource, ScanCell
 from tracker_tui.store import Inventory

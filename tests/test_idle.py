@@ -3,7 +3,6 @@ data), batching and paging (Stubber), one region failing, thresholds, and the CL
 
 from __future__ import annotations
 
-import io
 import json
 import threading
 from collections.abc import Iterator
@@ -17,7 +16,8 @@ from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from tests.helpers import moto_session, named, record_calls, scan
+from tests.support.helpers import moto_session, named, record_calls, run_cli, scan
+from tests.support.metrics import check_days, launch_instances, put_cpu, put_metric
 from tracker_tui.aws.idle import (
     ERRORS_KIND,
     IDLE_CHECK,
@@ -27,53 +27,11 @@ from tracker_tui.aws.idle import (
     window,
 )
 from tracker_tui.aws.kinds import Thresholds
-from tracker_tui.cli import main
 from tracker_tui.config import config_path, load_settings
 from tracker_tui.findings import local_findings, savings_total, with_findings
 from tracker_tui.model import Finding, Resource
 
 NOW = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
-AMI = "ami-12c6146b"
-
-
-def _days(now: datetime = NOW, days: int = 14) -> list[datetime]:
-    start, end = window(now, days)
-    return [end - timedelta(days=d) for d in range(1, days + 1)]
-
-
-def _put(
-    region: str,
-    namespace: str,
-    metric: str,
-    dimension: str,
-    value: str,
-    pairs: list[tuple[float, float]],
-    days: list[datetime],
-) -> None:
-    """One (morning, evening) pair of datapoints per day."""
-    cw = boto3.client("cloudwatch", region_name=region)
-    data = []
-    for (low, high), day in zip(pairs, days, strict=False):
-        for hour, number in ((6, low), (18, high)):
-            data.append(
-                {
-                    "MetricName": metric,
-                    "Dimensions": [{"Name": dimension, "Value": value}],
-                    "Timestamp": day + timedelta(hours=hour),
-                    "Value": number,
-                }
-            )
-    cw.put_metric_data(Namespace=namespace, MetricData=data)
-
-
-def _cpu(region: str, instance_id: str, low: float, high: float, days: list[datetime]) -> None:
-    _put(region, "AWS/EC2", "CPUUtilization", "InstanceId", instance_id, [(low, high)] * len(days), days)
-
-
-def _instances(n: int, region: str = "us-east-1", itype: str = "m5.large") -> list[str]:
-    ec2 = boto3.client("ec2", region_name=region)
-    reply = ec2.run_instances(ImageId=AMI, MinCount=n, MaxCount=n, InstanceType=itype)
-    return [i["InstanceId"] for i in reply["Instances"]]
 
 
 @pytest.fixture
@@ -90,10 +48,10 @@ def _by_id(rows: list[Resource]) -> dict[str, Resource]:
 
 
 def test_instances_idle_busy_and_without_data(aws: None) -> None:
-    idle, busy, edge, silent = _instances(4)
-    _cpu("us-east-1", idle, 0.5, 3.0, _days())  # max 3.0 < 5, average 1.75 < 2
-    _cpu("us-east-1", busy, 20.0, 80.0, _days())
-    _cpu("us-east-1", edge, 0.5, 5.0, _days())  # max 5.0 is not under 5
+    idle, busy, edge, silent = launch_instances(4)
+    put_cpu("us-east-1", idle, 0.5, 3.0, check_days(NOW))  # max 3.0 < 5, average 1.75 < 2
+    put_cpu("us-east-1", busy, 20.0, 80.0, check_days(NOW))
+    put_cpu("us-east-1", edge, 0.5, 5.0, check_days(NOW))  # max 5.0 is not under 5
     session = moto_session()
     rows, _ = scan(["ec2:instance"], session=session)
 
@@ -120,13 +78,13 @@ def test_instances_idle_busy_and_without_data(aws: None) -> None:
 
 
 def test_both_cpu_limits_must_hold_and_each_is_strict(aws: None) -> None:
-    peak_at_limit, average_over = _instances(2)
-    days = _days()
+    peak_at_limit, average_over = launch_instances(2)
+    days = check_days(NOW)
     # One spike to exactly 5% (then quiet): the average is 0.3%, but the peak is not under 5%.
     spike = [(0.0, 5.0)] + [(0.1, 0.2)] * 13
-    _put("us-east-1", "AWS/EC2", "CPUUtilization", "InstanceId", peak_at_limit, spike, days)
+    put_metric("us-east-1", "AWS/EC2", "CPUUtilization", "InstanceId", peak_at_limit, spike, days)
     # Never above 4%, yet 3.5% on average: not idle either.
-    _cpu("us-east-1", average_over, 3.0, 4.0, days)
+    put_cpu("us-east-1", average_over, 3.0, 4.0, days)
     session = moto_session()
     rows, _ = scan(["ec2:instance"], session=session)
 
@@ -143,7 +101,7 @@ def test_both_cpu_limits_must_hold_and_each_is_strict(aws: None) -> None:
 
 
 def test_stopped_instances_are_not_checked_and_cost_nothing(aws: None) -> None:
-    running, stopped = _instances(2)
+    running, stopped = launch_instances(2)
     boto3.client("ec2", region_name="us-east-1").stop_instances(InstanceIds=[stopped])
     rows, _ = scan(["ec2:instance", "ec2:volume"])
 
@@ -157,8 +115,8 @@ def test_stopped_instances_are_not_checked_and_cost_nothing(aws: None) -> None:
 
 
 def test_a_short_window_of_data_is_low_confidence(aws: None) -> None:
-    [instance] = _instances(1)
-    _cpu("us-east-1", instance, 0.2, 1.0, _days()[:5])  # 5 of 14 days
+    [instance] = launch_instances(1)
+    put_cpu("us-east-1", instance, 0.2, 1.0, check_days(NOW)[:5])  # 5 of 14 days
     session = moto_session()
     rows, _ = scan(["ec2:instance"], session=session)
 
@@ -178,9 +136,9 @@ def test_nat_gateway_idle_only_at_zero_bytes(aws: None) -> None:
         ]["NatGatewayId"]
         for _ in range(2)
     )
-    days = _days()
-    _put("us-east-1", "AWS/NATGateway", "BytesOutToDestination", "NatGatewayId", quiet, [(0.0, 0.0)] * 14, days)
-    _put("us-east-1", "AWS/NATGateway", "BytesOutToDestination", "NatGatewayId", chatty, [(0.0, 1.0)] * 14, days)
+    days = check_days(NOW)
+    put_metric("us-east-1", "AWS/NATGateway", "BytesOutToDestination", "NatGatewayId", quiet, [(0.0, 0.0)] * 14, days)
+    put_metric("us-east-1", "AWS/NATGateway", "BytesOutToDestination", "NatGatewayId", chatty, [(0.0, 1.0)] * 14, days)
     session = moto_session()
     rows, _ = scan(["ec2:nat-gateway"], session=session)
 
@@ -201,9 +159,9 @@ def test_idle_database_saves_the_instance_charge_not_the_storage(aws: None) -> N
             DBInstanceIdentifier=name, Engine="postgres", DBInstanceClass="db.m5.large", AllocatedStorage=100,
             StorageType="gp3", MasterUsername="admin", MasterUserPassword="not-a-real-password-1",
         )  # fmt: skip
-    days = _days()
-    _put("us-east-1", "AWS/RDS", "DatabaseConnections", "DBInstanceIdentifier", "quiet", [(0.0, 0.0)] * 14, days)
-    _put("us-east-1", "AWS/RDS", "DatabaseConnections", "DBInstanceIdentifier", "used", [(1.0, 12.0)] * 14, days)
+    days = check_days(NOW)
+    put_metric("us-east-1", "AWS/RDS", "DatabaseConnections", "DBInstanceIdentifier", "quiet", [(0.0, 0.0)] * 14, days)
+    put_metric("us-east-1", "AWS/RDS", "DatabaseConnections", "DBInstanceIdentifier", "used", [(1.0, 12.0)] * 14, days)
     session = moto_session()
     rows, _ = scan(["rds:db-instance"], session=session)
 
@@ -219,8 +177,8 @@ def test_idle_database_saves_the_instance_charge_not_the_storage(aws: None) -> N
 
 
 def test_thresholds_come_from_the_settings(aws: None) -> None:
-    [instance] = _instances(1)
-    _cpu("us-east-1", instance, 4.0, 9.0, _days())  # busy at 5%/2%
+    [instance] = launch_instances(1)
+    put_cpu("us-east-1", instance, 4.0, 9.0, check_days(NOW))  # busy at 5%/2%
     session = moto_session()
     rows, _ = scan(["ec2:instance"], session=session)
     plan = plan_checks(rows)
@@ -233,8 +191,8 @@ def test_thresholds_come_from_the_settings(aws: None) -> None:
 
 
 def test_a_stricter_limit_and_a_shorter_window_are_honoured(aws: None) -> None:
-    [instance] = _instances(1)
-    _cpu("us-east-1", instance, 0.5, 3.0, _days())  # idle at 5%/2%
+    [instance] = launch_instances(1)
+    put_cpu("us-east-1", instance, 0.5, 3.0, check_days(NOW))  # idle at 5%/2%
     session = moto_session()
     rows, _ = scan(["ec2:instance"], session=session)
     plan = plan_checks(rows)
@@ -248,15 +206,15 @@ def test_a_stricter_limit_and_a_shorter_window_are_honoured(aws: None) -> None:
 
 
 def test_a_second_check_replaces_the_first(aws: None) -> None:
-    [instance] = _instances(1)
-    _cpu("us-east-1", instance, 0.1, 1.0, _days())
+    [instance] = launch_instances(1)
+    put_cpu("us-east-1", instance, 0.1, 1.0, check_days(NOW))
     session = moto_session()
     rows, _ = scan(["ec2:instance"], session=session)
     [checked] = run_checks(plan_checks(rows), lambda _: session, now=NOW).resources
     assert [f.id for f in checked.findings] == ["idle-instance"]
 
     # Busy in the next window: the old finding goes, not kept beside the new note.
-    _cpu("us-east-1", instance, 30.0, 90.0, [NOW.replace(hour=12)])
+    put_cpu("us-east-1", instance, 30.0, 90.0, [NOW.replace(hour=12)])
     [again] = run_checks(plan_checks([checked]), lambda _: session, now=NOW + timedelta(days=1)).resources
     assert again.findings == ()
     assert again.details[IDLE_CHECK].startswith("busy: ")
@@ -293,8 +251,8 @@ def test_an_idle_previous_generation_instance_is_counted_once() -> None:
 
 
 def test_queries_go_500_to_a_call_per_region(aws: None) -> None:
-    ids = _instances(300)  # 600 queries
-    _cpu("us-east-1", ids[7], 0.1, 0.2, _days())
+    ids = launch_instances(300)  # 600 queries
+    put_cpu("us-east-1", ids[7], 0.1, 0.2, check_days(NOW))
     session = moto_session()
     rows, _ = scan(["ec2:instance"], session=session)
     calls = record_calls(session)
@@ -354,10 +312,10 @@ def test_paged_datapoints_are_joined_by_next_token() -> None:
 
 
 def test_one_region_denied_is_reported_and_the_others_complete(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    east = _instances(1, "us-east-1")[0]
-    west = _instances(1, "eu-west-1")[0]
-    _cpu("us-east-1", east, 0.1, 0.2, _days())
-    _cpu("eu-west-1", west, 0.1, 0.2, _days())
+    east = launch_instances(1, "us-east-1")[0]
+    west = launch_instances(1, "eu-west-1")[0]
+    put_cpu("us-east-1", east, 0.1, 0.2, check_days(NOW))
+    put_cpu("eu-west-1", west, 0.1, 0.2, check_days(NOW))
     session = moto_session()
     rows, _ = scan(["ec2:instance"], ["us-east-1", "eu-west-1"], session=session)
 
@@ -409,20 +367,14 @@ def test_thresholds_in_config_and_bad_ones_reported() -> None:
     assert any("'idle_nat_bytes_out' must be a number" in w for w in settings.warnings)
 
 
-def _cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
-
-
 def test_scan_check_idle_says_the_cost_first_and_flags_only_the_idle(aws: None, tmp_path: Path) -> None:
-    idle, busy, silent = _instances(3)
+    idle, busy, silent = launch_instances(3)
     now = datetime.now(UTC)
-    _cpu("us-east-1", idle, 0.1, 0.9, _days(now))
-    _cpu("us-east-1", busy, 10.0, 70.0, _days(now))
+    put_cpu("us-east-1", idle, 0.1, 0.9, check_days(now))
+    put_cpu("us-east-1", busy, 10.0, 70.0, check_days(now))
     target = tmp_path / "inv.json"
 
-    code, _, err = _cli("scan", "--format", "json", "-o", str(target), "--region", "us-east-1", "--check-idle")
+    code, _, err = run_cli("scan", "--format", "json", "-o", str(target), "--region", "us-east-1", "--check-idle")
 
     assert code == 0, err
     lines = err.splitlines()
@@ -437,7 +389,7 @@ def test_scan_check_idle_says_the_cost_first_and_flags_only_the_idle(aws: None, 
 
 
 def test_scan_without_check_idle_reads_no_metrics(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    _instances(2)
+    launch_instances(2)
     calls: list[str] = []
     original = boto3.Session.client
 
@@ -446,7 +398,7 @@ def test_scan_without_check_idle_reads_no_metrics(aws: None, monkeypatch: pytest
         return original(self, service, *args, **kwargs)
 
     monkeypatch.setattr(boto3.Session, "client", client)
-    code, out, err = _cli("scan", "--format", "json", "--region", "us-east-1", "--kind", "ec2:instance")
+    code, out, err = run_cli("scan", "--format", "json", "--region", "us-east-1", "--kind", "ec2:instance")
     assert code == 0, err
     assert "cloudwatch" not in calls
     assert "idle checks" not in err
@@ -456,8 +408,8 @@ def test_scan_without_check_idle_reads_no_metrics(aws: None, monkeypatch: pytest
 def test_scan_check_idle_with_a_region_denied_exits_3_with_the_error(
     aws: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _instances(1, "us-east-1")
-    _instances(1, "eu-west-1")
+    launch_instances(1, "us-east-1")
+    launch_instances(1, "eu-west-1")
     from tracker_tui.aws.session import AwsSession
 
     original = AwsSession.__init__
@@ -475,7 +427,7 @@ def test_scan_check_idle_with_a_region_denied_exits_3_with_the_error(
     monkeypatch.setattr(AwsSession, "__init__", init)
     target = tmp_path / "inv.json"
 
-    code, _, err = _cli(
+    code, _, err = run_cli(
         "scan", "--format", "json", "-o", str(target), "--region", "us-east-1", "--region", "eu-west-1",
         "--kind", "ec2:instance", "--check-idle",
     )  # fmt: skip

@@ -19,7 +19,7 @@ import botocore.exceptions
 import pytest
 from moto import mock_aws
 
-from tests.helpers import error_response, moto_session, scan
+from tests.support.helpers import error_response, moto_session, scan
 from tracker_tui.aws.scan import PARTIAL_CODE, error_entries
 from tracker_tui.demo_estate import seed_account, seed_region
 from tracker_tui.demo_estate.core import seed_global

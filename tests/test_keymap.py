@@ -8,8 +8,8 @@ import asyncio
 import dataclasses
 from typing import Any
 
-from tests.estate import make_app, wait_scan
-from tests.test_app_keys import screen_text
+from tests.support.estate import make_app, wait_scan
+from tests.support.helpers import screen_text
 from tracker_tui.config import Settings, config_path, load_settings
 from tracker_tui.ui.keymap import check_keymap, normalize
 from tracker_tui.ui.keys import MAIN_KEYS, commands

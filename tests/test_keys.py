@@ -6,12 +6,9 @@ from __future__ import annotations
 import asyncio
 import re
 from pathlib import Path
-from typing import Any
 
-from textual.command import CommandList, CommandPalette
-from textual.pilot import Pilot
-
-from tests.estate import make_app, wait_scan
+from tests.support.estate import make_app, wait_scan
+from tests.support.helpers import palette_titles
 from tracker_tui.ui.app import TrackerApp
 from tracker_tui.ui.keys import APP_KEYS, MAIN_KEYS, OtherKeys, commands, help_rows, key_display, keys_of
 from tracker_tui.ui.screens.help import KEYS as HELP_KEYS
@@ -104,16 +101,6 @@ def test_every_key_the_help_lists_is_live_on_the_main_view() -> None:
     asyncio.run(main())
 
 
-async def _palette_titles(app: TrackerApp, pilot: Pilot[Any], query: str) -> list[str]:
-    await pilot.press("ctrl+p")
-    assert isinstance(app.screen, CommandPalette)
-    await pilot.press(*query)
-    options = app.screen.query_one(CommandList)
-    for _ in range(50):  # the palette searches asynchronously
-        await pilot.pause(0.02)
-    return [str(options.get_option_at_index(i).prompt).split("\n")[0] for i in range(options.option_count)]
-
-
 def test_the_palette_offers_the_main_commands_from_the_main_view_only() -> None:
     titles = {c.title for c in commands(MAIN_KEYS)}
 
@@ -121,16 +108,16 @@ def test_the_palette_offers_the_main_commands_from_the_main_view_only() -> None:
         app = make_app()
         async with app.run_test(size=(120, 36)) as pilot:
             await wait_scan(app, pilot)
-            found = await _palette_titles(app, pilot, "Sort by cost")
+            found = await palette_titles(app, pilot, "Sort by cost")
             assert found and found[0] == "Sort by cost"
             await pilot.press("enter")
             await pilot.pause()
             assert app.table.sort_column == "cost"
             await pilot.press("question_mark")
-            found = await _palette_titles(app, pilot, "Rescan")
+            found = await palette_titles(app, pilot, "Rescan")
             assert not titles & set(found)  # the help screen has no table to act on
             await pilot.press("escape")
-            found = await _palette_titles(app, pilot, "Keys and filter help")
+            found = await palette_titles(app, pilot, "Keys and filter help")
             assert "Keys and filter help" in found  # the app's own commands are everywhere
 
     asyncio.run(main())

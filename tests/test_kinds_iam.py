@@ -10,8 +10,8 @@ from __future__ import annotations
 import boto3
 from moto import mock_aws
 
-from tests import helpers
-from tests.helpers import named, record_calls
+from tests.support import helpers
+from tests.support.helpers import named, record_calls
 from tracker_tui.aws.session import AwsSession
 from tracker_tui.model import GLOBAL_REGION, iso_utc
 

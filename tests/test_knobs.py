@@ -16,7 +16,7 @@ import pytest
 from moto import mock_aws
 
 import tracker_tui
-from tests.helpers import moto_session, scan_done, wait_until
+from tests.support.helpers import moto_session, scan_done, wait_until
 from tracker_tui.aws import idle
 from tracker_tui.aws.accounts import AccountTarget
 from tracker_tui.aws.kinds import KNOBS, REGISTRY, KindSpec, Thresholds, resolve_kinds

@@ -11,6 +11,7 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
+from tests.support.prices import offer
 from tracker_tui.aws.kinds import estimate
 from tracker_tui.aws.kinds.ec2_instance import WINDOWS, price_query
 from tracker_tui.aws.kinds.rds import price_query as rds_query
@@ -20,41 +21,6 @@ from tracker_tui.price_update import needed_queries, update_prices
 from tracker_tui.pricing.live import CACHE_SCHEMA, DEFAULT_TTL_SECONDS, LivePrices, default_cache_path, parse_price
 
 NOW = 1_796_000_000.0  # 2026-11-30 (UTC)
-
-
-def offer(usd: str, unit: str = "Hrs", tiers: list[tuple[str, str, str]] | None = None) -> str:
-    """One GetProducts PriceList entry, as the API returns it: a JSON document in a string."""
-    dims = {
-        f"SKU.TERM.R{i}": {
-            "unit": unit,
-            "beginRange": begin,
-            "endRange": end,
-            "description": "on demand",
-            "appliesTo": [],
-            "rateCode": f"SKU.TERM.R{i}",
-            "pricePerUnit": {"USD": price},
-        }
-        for i, (begin, end, price) in enumerate(tiers or [("0", "Inf", usd)])
-    }
-    return json.dumps(
-        {
-            "product": {"productFamily": "Compute Instance", "sku": "SKU", "attributes": {}},
-            "serviceCode": "AmazonEC2",
-            "terms": {
-                "OnDemand": {
-                    "SKU.TERM": {
-                        "sku": "SKU",
-                        "offerTermCode": "TERM",
-                        "effectiveDate": "2026-11-01T00:00:00Z",
-                        "priceDimensions": dims,
-                        "termAttributes": {},
-                    }
-                }
-            },
-            "version": "20261101",
-            "publicationDate": "2026-11-01T00:00:00Z",
-        }
-    )
 
 
 class Session:

@@ -11,8 +11,8 @@ from typing import Any
 import boto3
 from textual.widgets import Input
 
-from tests.helpers import MANAGEMENT, ROLE, actions_done, moto_session, scan_done, wait_until
-from tests.helpers import assumed_session as _assumed
+from tests.support.helpers import MANAGEMENT, ROLE, actions_done, moto_session, scan_done, wait_until
+from tests.support.helpers import assumed_session as _assumed
 from tracker_tui import cli
 from tracker_tui.aws.kinds import resolve_kinds
 from tracker_tui.aws.source import MultiSource

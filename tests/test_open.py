@@ -3,35 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import io
 from pathlib import Path
 
-from tests.estate import ACCOUNT_ID, NOW, REGIONS, sample_errors, sample_identity, sample_resources
-from tests.helpers import shown_text
-from tracker_tui.cli import main
-from tracker_tui.store import Inventory, dumps_json, read_inventory
+from tests.support.estate import (
+    ACCOUNT_ID,
+    open_app,
+    sample_errors,
+    sample_identity,
+    sample_resources,
+    write_inventory,
+)
+from tests.support.helpers import run_cli, shown_text
+from tracker_tui.store import read_inventory
 from tracker_tui.ui.app import TrackerApp
 from tracker_tui.ui.screens.coverage import CoverageScreen
 from tracker_tui.ui.screens.details import DetailsScreen
-
-
-def write_inventory(path: Path) -> Path:
-    inventory = Inventory(
-        identity=sample_identity(),
-        regions=list(REGIONS),
-        resources=sample_resources(),
-        errors=sample_errors(),
-        scanned_at="2026-11-28T22:15:00Z",
-        accounts=[sample_identity()],
-    )
-    path.write_text(dumps_json(inventory), encoding="utf-8")
-    return path
-
-
-def open_app(path: Path) -> TrackerApp:
-    inventory = read_inventory(path)
-    label = f"{path.name}, scanned {inventory.scanned_at}"
-    return TrackerApp(None, inventory=inventory, inventory_label=label, now=lambda: NOW, monotonic=lambda: 0.0)
 
 
 def status(app: TrackerApp) -> str:
@@ -89,12 +75,6 @@ def test_open_coverage_shows_the_saved_error(tmp_path: Path) -> None:
     asyncio.run(main_())
 
 
-def _run_cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
-
-
 def _one_line(text: str) -> str:
     lines = text.splitlines()
     assert len(lines) == 1, text
@@ -105,7 +85,7 @@ def _one_line(text: str) -> str:
 def test_cli_open_corrupt_json_exits_2_with_one_line(tmp_path: Path) -> None:
     path = tmp_path / "broken.json"
     path.write_text('{"schema": "tracker-tui/inventory/v1", "resources": [', encoding="utf-8")
-    code, out, err = _run_cli("open", str(path))
+    code, out, err = run_cli("open", str(path))
     assert code == 2
     assert out == ""
     line = _one_line(err)
@@ -116,7 +96,7 @@ def test_cli_open_corrupt_json_exits_2_with_one_line(tmp_path: Path) -> None:
 def test_cli_open_foreign_json_exits_2_with_one_line(tmp_path: Path) -> None:
     path = tmp_path / "other.json"
     path.write_text('{"hello": 1}', encoding="utf-8")
-    code, out, err = _run_cli("open", str(path))
+    code, out, err = run_cli("open", str(path))
     assert code == 2
     line = _one_line(err)
     assert "not a tracker-tui inventory" in line
@@ -124,7 +104,7 @@ def test_cli_open_foreign_json_exits_2_with_one_line(tmp_path: Path) -> None:
 
 
 def test_cli_open_missing_file_exits_2(tmp_path: Path) -> None:
-    code, _, err = _run_cli("open", str(tmp_path / "nope.json"))
+    code, _, err = run_cli("open", str(tmp_path / "nope.json"))
     assert code == 2
     assert "no such file" in _one_line(err)
 

@@ -15,7 +15,6 @@ tests/test_permissions_scan.py records the scan itself against the demo's estate
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from collections.abc import Iterator
@@ -28,7 +27,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from moto import mock_aws
 
-from tests.helpers import hook_every_session, moto_session, record_calls
+from tests.support.helpers import hook_every_session, moto_session, record_calls, run_cli
 from tests.support.rails import CASES
 from tests.support.rails.base import FAST, HARMLESS, scanned
 from tracker_tui.aws.actions import ACTION_SPECS, ActionRunner, Status, plan
@@ -46,16 +45,9 @@ from tracker_tui.aws.permissions import (
     principal_arn,
     read_parts,
 )
-from tracker_tui.cli import main
 from tracker_tui.store import AuditLog
 
 ACCOUNT = "123456789012"
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def one_line_error(err: str) -> str:
@@ -158,12 +150,12 @@ def test_every_action_verb_has_its_own_statement_with_its_mutating_call() -> Non
 def test_the_document_is_valid_stable_json_with_a_sid_per_statement(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = record_every_session(monkeypatch)
 
-    code, out, err = run("permissions")
+    code, out, err = run_cli("permissions")
 
     assert (code, err) == (0, "")
     assert calls == []  # printing the policy asks AWS nothing
     assert out == dumps(policy(every_part()))
-    assert run("permissions")[1] == out  # the same bytes every time
+    assert run_cli("permissions")[1] == out  # the same bytes every time
     document = json.loads(out)
     assert list(document) == ["Version", "Statement"] and document["Version"] == "2012-10-17"
     sids = [s["Sid"] for s in document["Statement"]]
@@ -180,14 +172,14 @@ def test_the_document_is_valid_stable_json_with_a_sid_per_statement(monkeypatch:
 
 
 def test_read_only_leaves_out_every_action_verb() -> None:
-    code, out, _ = run("permissions", "--read-only")
+    code, out, _ = run_cli("permissions", "--read-only")
 
     assert code == 0
     assert [s["Sid"] for s in json.loads(out)["Statement"]] == [s.sid for s in READ_STATEMENTS]
 
 
 def test_only_and_kind_narrow_the_document() -> None:
-    code, out, _ = run("permissions", "--only", "scan,delete", "--kind", "s3:bucket", "--kind", "ec2:volume")
+    code, out, _ = run_cli("permissions", "--only", "scan,delete", "--kind", "s3:bucket", "--kind", "ec2:volume")
 
     assert code == 0
     statements = {s["Sid"]: s["Action"] for s in json.loads(out)["Statement"]}
@@ -200,7 +192,7 @@ def test_only_and_kind_narrow_the_document() -> None:
 
 
 def test_an_unknown_statement_is_one_line_and_exit_2() -> None:
-    code, out, err = run("permissions", "--only", "scna")
+    code, out, err = run_cli("permissions", "--only", "scna")
 
     assert (code, out) == (2, "")
     assert "unknown statement 'scna' (known: connect, scan, idle, bill, prices, org, check, delete" in one_line_error(
@@ -318,7 +310,7 @@ def test_the_bill_calls_connect_bill_and_its_scan_only(monkeypatch: pytest.Monke
     calls = record_every_session(monkeypatch)
     with mock_aws():
         boto3.client("logs", region_name="us-east-1").create_log_group(logGroupName="/app/bill")
-        code, _, err = run("bill", "--kind", "logs:log-group", "--region", "us-east-1", "--format", "json")
+        code, _, err = run_cli("bill", "--kind", "logs:log-group", "--region", "us-east-1", "--format", "json")
 
     assert code == 0, err
     parts = read_parts([REGISTRY["logs:log-group"]])
@@ -345,7 +337,7 @@ def test_the_price_refresh_calls_connect_prices_and_its_scan_only(monkeypatch: p
         boto3.client("ec2", region_name="us-east-1").run_instances(
             ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType="m5.large"
         )
-        code, out, err = run("prices", "update", "--kind", "ec2:instance", "--region", "us-east-1")
+        code, out, err = run_cli("prices", "update", "--kind", "ec2:instance", "--region", "us-east-1")
 
     assert code == 0, err
     assert "1 fetched" in out
@@ -357,7 +349,7 @@ def test_the_price_refresh_calls_connect_prices_and_its_scan_only(monkeypatch: p
 
 def test_org_role_calls_connect_org_and_the_scan_only(org: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     calls = record_every_session(monkeypatch)
-    code, out, err = run(
+    code, out, err = run_cli(
         "scan", "--org-role", "OrganizationAccountAccessRole", "--kind", "logs:log-group", "--region", "us-east-1",
         "--format", "json",
     )  # fmt: skip
@@ -449,7 +441,7 @@ def as_role(monkeypatch: pytest.MonkeyPatch, name: str, path: str) -> str:
 def test_check_all_allowed_is_one_line_and_exit_0(simulator: Simulator, monkeypatch: pytest.MonkeyPatch) -> None:
     arn = as_user(monkeypatch, "ci-bot")
 
-    code, out, err = run("permissions", "--check")
+    code, out, err = run_cli("permissions", "--check")
 
     assert (code, err) == (0, "")
     every = sorted({a for part in every_part() for a in part.asked})
@@ -474,7 +466,7 @@ def test_check_names_each_denied_kind_check_and_verb_once_and_exits_3(
         "iam:ListUsers",
     }
 
-    code, out, err = run("permissions", "--check")
+    code, out, err = run_cli("permissions", "--check")
 
     assert (code, err) == (3, "")
     assert out.splitlines() == [
@@ -502,7 +494,7 @@ def test_check_only_asks_about_the_statements_named(simulator: Simulator, monkey
     as_user(monkeypatch, "auditor")
     simulator.denied = {"ec2:DeleteVolume"}
 
-    code, out, _ = run("permissions", "--check", "--read-only")
+    code, out, _ = run_cli("permissions", "--check", "--read-only")
 
     assert code == 0 and out.startswith("all ")
     assert "ec2:DeleteVolume" not in simulator.asked
@@ -513,7 +505,7 @@ def test_a_refused_simulator_is_one_line_and_exit_2(simulator: Simulator, monkey
     # Whatever AWS says is shown as text: an escape sequence in it reaches no terminal.
     simulator.error = ("AccessDenied", f"User: {arn} is not authorized \x1b[31mto perform it")
 
-    code, out, err = run("permissions", "--check")
+    code, out, err = run_cli("permissions", "--check")
 
     assert (code, out) == (2, "")
     line = one_line_error(err)
@@ -526,7 +518,7 @@ def test_an_unreachable_simulator_is_one_line_and_exit_2(simulator: Simulator, m
     as_user(monkeypatch, "offline")
     simulator.raises = botocore.exceptions.EndpointConnectionError(endpoint_url="https://iam.amazonaws.com/")
 
-    code, out, err = run("permissions", "--check")
+    code, out, err = run_cli("permissions", "--check")
 
     assert (code, out) == (2, "")
     assert one_line_error(err) == (
@@ -536,7 +528,7 @@ def test_an_unreachable_simulator_is_one_line_and_exit_2(simulator: Simulator, m
 
 
 def test_the_demo_has_no_simulator() -> None:
-    code, out, err = run("--demo", "permissions", "--check")
+    code, out, err = run_cli("--demo", "permissions", "--check")
 
     assert (code, out) == (2, "")
     assert "the demo account has no IAM policy simulator" in one_line_error(err)

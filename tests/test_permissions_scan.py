@@ -24,7 +24,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from moto import mock_aws
 
-from tests.helpers import hook_every_session, moto_session, record_calls, scan
+from tests.support.helpers import hook_every_session, moto_session, record_calls, scan
 from tracker_tui.aws.idle import plan_checks, run_checks
 from tracker_tui.aws.kinds import REGISTRY
 from tracker_tui.aws.permissions import Part, iam_actions, read_parts

@@ -11,7 +11,7 @@ import pytest
 from moto import mock_aws
 from textual.pilot import Pilot
 
-from tests.helpers import moto_session, scan_done, wait_until
+from tests.support.helpers import moto_session, scan_done, wait_until
 from tracker_tui.aws.kinds import resolve_kinds
 from tracker_tui.aws.source import LiveSource
 from tracker_tui.ui.app import TrackerApp

@@ -4,7 +4,6 @@ process; the prices it fetches are the ones the next scan uses."""
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -15,20 +14,13 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from moto import mock_aws
 
-from tests.helpers import hook_every_session
-from tests.test_live_prices import offer
-from tracker_tui.cli import main
+from tests.support.helpers import hook_every_session, run_cli
+from tests.support.prices import offer
 from tracker_tui.history import ScanHistory
 from tracker_tui.model import Identity, Resource
 from tracker_tui.store import Inventory
 
 ACCOUNT = "123456789012"
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 class PriceList:
@@ -78,14 +70,14 @@ def one_line_error(err: str) -> str:
 
 
 def test_update_fetches_what_the_scan_needs_and_the_next_scan_uses_it(price_list: PriceList) -> None:
-    code, out, _ = run("scan", "--format", "json", "--region", "us-east-1", "--kind", "ec2:instance")
+    code, out, _ = run_cli("scan", "--format", "json", "--region", "us-east-1", "--kind", "ec2:instance")
     assert code == 0
     (before,) = instances(out)
     assert before["monthly_cost"] == 70.08 and "(catalogue " in before["cost_basis"]
     assert price_list.asked == []  # a scan reads the cache only: no Price List call without live_prices
 
     price_list.prices["m5.large"] = "0.1010000000"
-    code, out, err = run("prices", "update", "--region", "us-east-1", "--kind", "ec2:instance")
+    code, out, err = run_cli("prices", "update", "--region", "us-east-1", "--kind", "ec2:instance")
 
     assert code == 0, err
     assert f"no saved scan of {ACCOUNT}: scanning now (read-only)" in err
@@ -104,7 +96,7 @@ def test_update_fetches_what_the_scan_needs_and_the_next_scan_uses_it(price_list
     assert "rows whose cost changes: 1 (0 newly priced); run-rate $70.08 -> $73.73" in out
     assert "$70.08 -> $73.73" in out.splitlines()[-1] and "us-east-1" in out.splitlines()[-1]
 
-    code, out, _ = run("scan", "--format", "json", "--region", "us-east-1", "--kind", "ec2:instance")
+    code, out, _ = run_cli("scan", "--format", "json", "--region", "us-east-1", "--kind", "ec2:instance")
     (after,) = instances(out)
     assert after["monthly_cost"] == 73.73
     assert "(AWS Price List API, " in after["cost_basis"]
@@ -122,7 +114,7 @@ def test_update_reads_the_last_saved_scan_and_prices_a_licensed_os(price_list: P
                                  scanned_at="2026-11-30T10:00:00Z", accounts=[identity]))
     price_list.prices["m5.large"] = "0.1248000000"
 
-    code, out, err = run("prices", "update", "--region", "us-east-1")
+    code, out, err = run_cli("prices", "update", "--region", "us-east-1")
 
     assert code == 0, err
     assert "using the last saved scan" in err and "scanning" not in err
@@ -150,24 +142,24 @@ def test_update_without_permission_or_network_is_one_line_and_the_catalogue_stan
     price_list: PriceList, error: Exception, says: str
 ) -> None:
     price_list.error = error
-    code, out, err = run("prices", "update", "--region", "us-east-1", "--kind", "ec2:instance")
+    code, out, err = run_cli("prices", "update", "--region", "us-east-1", "--kind", "ec2:instance")
     assert code == 2 and out == ""
     line = one_line_error(err)
     assert "the AWS Price List API cannot be used" in line and says in line
     assert "the shipped catalogue's prices stand" in line
     assert len(price_list.asked) == 1  # gave up at the first refusal
 
-    code, out, _ = run("scan", "--format", "json", "--region", "us-east-1", "--kind", "ec2:instance")
+    code, out, _ = run_cli("scan", "--format", "json", "--region", "us-east-1", "--kind", "ec2:instance")
     (row,) = instances(out)
     assert row["monthly_cost"] == 70.08 and "(catalogue " in row["cost_basis"]
 
 
 def test_update_refuses_the_demo_and_names_the_catalogue() -> None:
-    code, out, err = run("prices", "update", "--demo")
+    code, out, err = run_cli("prices", "update", "--demo")
     assert code == 2 and out == ""
     assert "the demo account has no Price List API" in one_line_error(err)
 
 
 def test_prices_needs_an_action() -> None:
-    code, _, err = run("prices")
+    code, _, err = run_cli("prices")
     assert code == 2 and "Traceback" not in err

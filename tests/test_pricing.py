@@ -1,4 +1,6 @@
-"""The price catalogue, the per-kind estimators, waste, and optional live prices.
+"""The price catalogue, what every kind's estimator shares (a bare row priced, odd details never
+raising, priced copies), and the state-based waste rules across kinds.  Each kind's own prices
+are tested beside its lister, in tests/test_kinds_<kind module>.py.
 
 Expected numbers are worked by hand from the catalogue (us-east-1 price x region factor,
 rounded to 5 decimals; x 730 h; rounded to cents half up) so a change to a price or a
@@ -17,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.prices import res
 from tracker_tui.aws.kinds import REGISTRY, estimate, price_resources
 from tracker_tui.aws.kinds.ec2_elastic_ip import IDLE_ELASTIC_IP
 from tracker_tui.aws.kinds.ec2_instance import STOPPED_INSTANCE_STORAGE
@@ -27,12 +30,7 @@ from tracker_tui.findings import with_findings
 from tracker_tui.model import Resource
 from tracker_tui.pricing import catalogue as catalogue_module
 from tracker_tui.pricing.basis import cents
-from tracker_tui.pricing.catalogue import (
-    Catalogue,
-    CatalogueError,
-    load_catalogue,
-    read_catalogue_data,
-)
+from tracker_tui.pricing.catalogue import Catalogue, CatalogueError, load_catalogue, read_catalogue_data
 
 GIB = 2**30
 REPO = Path(__file__).resolve().parent.parent
@@ -62,18 +60,6 @@ def waste(resource: Resource, related: dict[str, Resource] | None = None) -> tup
             if r.key == resource.key]
     assert len(hits) <= 1
     return hits[0] if hits else None
-
-
-def res(kind: str, region: str = "us-east-1", state: str = "", **details: Any) -> Resource:
-    return Resource(kind=kind, id=f"{kind}-1", region=region, account_id="123456789012", state=state, details=details)
-
-
-def cost(resource: Resource) -> float | None:
-    return estimate(resource)[0]
-
-
-def basis(resource: Resource) -> str:
-    return estimate(resource)[1]
 
 
 # --- the catalogue -----------------------------------------------------------------------
@@ -178,311 +164,6 @@ def test_every_kind_prices_a_bare_row_with_a_basis_and_no_error() -> None:
 def test_cents_round_half_up() -> None:
     assert cents(0.0225 * 730) == 16.43  # 16.425
     assert cents(0.0125 * 730) == 9.13  # 9.125
-
-
-# --- ec2:instance ------------------------------------------------------------------------
-
-CAT = "catalogue 2026-10-15"
-
-
-def test_instance_running_us_east_1() -> None:
-    r = res("ec2:instance", state="running", instance_type="m5.large", platform="Linux/UNIX")
-    assert estimate(r) == (70.08, f"m5.large Linux/UNIX on-demand us-east-1 ({CAT}), $0.0960/h x 730 h = $70.08")
-
-
-def test_instance_region_priced_eu_west_1() -> None:
-    r = res("ec2:instance", "eu-west-1", "running", instance_type="m5.large", platform="Linux/UNIX")
-    assert estimate(r) == (78.11, f"m5.large Linux/UNIX on-demand eu-west-1 ({CAT}), $0.1070/h x 730 h = $78.11")
-    assert cost(res("ec2:instance", "eu-west-1", "running", instance_type="t3.micro")) == 8.32  # 0.0114 x 730
-    assert cost(res("ec2:instance", "us-east-1", "running", instance_type="t3.micro")) == 7.59
-
-
-@pytest.mark.parametrize(
-    "itype, platform, usage_operation, hourly",
-    [
-        # AWS's published Windows prices: Linux + $0.046/vCPU-h (on the baseline share of burstable types).
-        ("t3.micro", "Windows", "RunInstances:0002", 0.0196),
-        ("m5.large", "Windows", "RunInstances:0002", 0.188),
-        ("t2.micro", "Windows", None, 0.0162),  # PlatformDetails alone
-        ("m5.xlarge", "windows", None, 0.376),  # Platform: windows, the fallback
-        ("c5.large", "Windows", "RunInstances:0002", 0.177),
-    ],
-)
-def test_windows_instances_are_priced_with_the_license(
-    itype: str, platform: str, usage_operation: str | None, hourly: float
-) -> None:
-    r = res("ec2:instance", state="running", instance_type=itype, platform=platform, usage_operation=usage_operation)
-    value, text = estimate(r)
-    assert value == cents(hourly * 730)
-    assert f"{itype} Windows on-demand us-east-1" in text and "Windows license" in text and f"${hourly:.4f}/h" in text
-
-
-@pytest.mark.parametrize(
-    "platform, usage_operation, says",
-    [
-        ("Red Hat Enterprise Linux", "RunInstances:0010", "Red Hat Enterprise Linux: the license's price"),
-        ("SUSE Linux", "RunInstances:000g", "SUSE Linux: the license's price"),
-        ("Windows with SQL Server Standard", "RunInstances:0006", "Windows with SQL Server Standard: the license"),
-        ("Ubuntu Pro", "RunInstances:0g00", "Ubuntu Pro: the license's price"),
-        ("Windows BYOL", "RunInstances:0800", "bring your own license, not priced"),
-        ("Plan 9", None, "an operating system not priced here"),
-    ],
-)
-def test_licenses_the_catalogue_cannot_price_are_unknown_and_say_why(
-    platform: str, usage_operation: str | None, says: str
-) -> None:
-    details: dict[str, Any] = {"instance_type": "m5.large", "platform": platform, "usage_operation": usage_operation}
-    value, text = estimate(res("ec2:instance", state="running", **details))
-    assert value is None and says in text, text
-
-
-def test_windows_is_not_priced_on_arm_types() -> None:
-    r = res("ec2:instance", state="running", instance_type="m6g.large", platform="Windows")
-    assert estimate(r) == (None, "m6g.large Windows: Windows does not run on arm64 types; not priced")
-
-
-def test_instance_stopped_has_no_compute_cost() -> None:
-    r = res("ec2:instance", state="stopped", instance_type="m5.large", volume_ids=["vol-1"])
-    assert estimate(r) == (0.0, "stopped: no compute charge; its EBS volumes are billed on their own rows")
-    assert cost(res("ec2:instance", state="stopping", instance_type="m5.large")) == 0.0
-
-
-def test_instance_unknown_type_region_tenancy_and_spot_are_unknown_not_zero() -> None:
-    assert estimate(res("ec2:instance", state="running", instance_type="x9z.mega")) == (
-        None,
-        "no catalogue price for x9z.mega in us-east-1",
-    )
-    cn = estimate(res("ec2:instance", "cn-north-1", "running", instance_type="m5.large"))
-    assert cn[0] is None and "cn-north-1 (region not in the catalogue)" in cn[1]
-    spot = estimate(res("ec2:instance", state="running", instance_type="m5.large", lifecycle="spot"))
-    assert spot[0] is None and "spot" in spot[1]
-    dedicated = estimate(res("ec2:instance", state="running", instance_type="m5.large", tenancy="dedicated"))
-    assert dedicated[0] is None and "dedicated" in dedicated[1]
-
-
-def test_instance_public_ip_is_noted_as_not_included() -> None:
-    r = res("ec2:instance", state="running", instance_type="t3.micro", public_ip="3.3.3.3")
-    assert estimate(r) == (
-        7.59,
-        f"t3.micro Linux/UNIX on-demand us-east-1 ({CAT}), $0.0104/h x 730 h = $7.59; "
-        "public IPv4 ($0.005/h) not included",
-    )
-
-
-# --- ec2:volume --------------------------------------------------------------------------
-
-
-def test_volume_gp3_with_extra_iops_and_throughput() -> None:
-    r = res("ec2:volume", state="in-use", volume_type="gp3", size_gib=500, iops=6000, throughput_mibps=250)
-    assert estimate(r) == (
-        60.0,
-        "gp3 us-east-1: 500 GiB x $0.08/GB-mo + 3,000 IOPS above 3,000 x $0.005 + 125 MiB/s above 125 x $0.04 = $60.00",
-    )
-    baseline = res("ec2:volume", state="in-use", volume_type="gp3", size_gib=50, iops=3000, throughput_mibps=125)
-    assert estimate(baseline) == (4.0, "gp3 us-east-1: 50 GiB x $0.08/GB-mo = $4.00")
-
-
-def test_volume_region_priced_eu_west_1() -> None:
-    r = res("ec2:volume", "eu-west-1", "in-use", volume_type="gp3", size_gib=500, iops=6000, throughput_mibps=250)
-    assert cost(r) == 66.0  # 500 x 0.088 + 3000 x 0.0055 + 125 x 0.044
-    assert cost(res("ec2:volume", "eu-west-1", "in-use", volume_type="gp2", size_gib=100)) == 11.0
-    # io1 in sa-east-1 was 33% off with factors: now the region's own $0.238/GB-mo and $0.091/IOPS-mo.
-    assert cost(res("ec2:volume", "sa-east-1", "in-use", volume_type="io1", size_gib=100, iops=1000)) == 114.8
-
-
-@pytest.mark.parametrize(
-    "details, expected",
-    [
-        ({"volume_type": "gp2", "size_gib": 100}, 10.0),
-        ({"volume_type": "io1", "size_gib": 200, "iops": 4000}, 285.0),  # 25 + 4000 x 0.065
-        ({"volume_type": "io2", "size_gib": 100, "iops": 40000}, 2456.5),  # 12.5 + 32000 x .065 + 8000 x .0455
-        ({"volume_type": "io2", "size_gib": 100, "iops": 70000}, 3740.5),  # 12.5 + 2080 + 32000 x .0455 + 6000 x .032
-        ({"volume_type": "st1", "size_gib": 1000}, 45.0),
-        ({"volume_type": "sc1", "size_gib": 500}, 7.5),
-        ({"volume_type": "standard", "size_gib": 8}, 0.4),
-    ],
-)
-def test_volume_types(details: dict[str, Any], expected: float) -> None:
-    assert cost(res("ec2:volume", state="in-use", **details)) == expected
-
-
-def test_volume_standard_notes_usage_and_unknowns() -> None:
-    assert "I/O requests" in basis(res("ec2:volume", state="in-use", volume_type="standard", size_gib=8))
-    assert estimate(res("ec2:volume", state="in-use", volume_type="gp9", size_gib=8)) == (
-        None,
-        "no catalogue price for volume type gp9 in us-east-1",
-    )
-    assert estimate(res("ec2:volume", state="in-use", volume_type="gp3")) == (None, "gp3 volume size unknown")
-    assert cost(res("ec2:volume", "cn-north-1", "in-use", volume_type="gp3", size_gib=8)) is None
-
-
-# --- ec2:elastic-ip, ec2:nat-gateway, elb:load-balancer ----------------------------------
-
-
-def test_elastic_ip_costs_the_same_idle_or_associated() -> None:
-    idle = res("ec2:elastic-ip", state="idle", associated=False)
-    assert estimate(idle) == (3.65, "public IPv4 us-east-1, $0.0050/h x 730 h = $3.65 (idle: pure waste)")
-    associated = res("ec2:elastic-ip", "eu-west-1", "associated", associated=True)
-    assert estimate(associated) == (3.65, "public IPv4 eu-west-1, $0.0050/h x 730 h = $3.65 (associated)")
-    assert cost(res("ec2:elastic-ip", "us-gov-west-1", "idle")) is None
-
-
-def test_nat_gateway_hourly_plus_usage_note() -> None:
-    assert estimate(res("ec2:nat-gateway", state="available")) == (
-        32.85,
-        "NAT gateway us-east-1, $0.0450/h x 730 h = $32.85 + data processing $0.045/GB, usage-dependent; "
-        "its public IPv4 is billed on its Elastic IP row",
-    )
-    eu = estimate(res("ec2:nat-gateway", "eu-west-1", "available"))
-    assert eu[0] == 35.04 and "$0.0480/h" in eu[1] and "$0.048/GB, usage-dependent" in eu[1]
-    assert cost(res("ec2:nat-gateway", "ap-southeast-2", "available")) == 43.07  # 0.059 x 730
-    assert cost(res("ec2:nat-gateway", state="failed")) == 0.0
-    assert cost(res("ec2:nat-gateway", "xx-nowhere-1", "available")) is None
-
-
-@pytest.mark.parametrize(
-    "subtype, region, expected, label",
-    [
-        ("application", "us-east-1", 16.43, "ALB"),
-        ("network", "us-east-1", 16.43, "NLB"),
-        ("gateway", "us-east-1", 9.13, "GWLB"),
-        ("classic", "us-east-1", 18.25, "Classic LB"),
-        ("application", "eu-west-1", 18.40, "ALB"),  # 0.0252 x 730 = 18.396
-    ],
-)
-def test_load_balancers_by_subtype(subtype: str, region: str, expected: float, label: str) -> None:
-    value, text = estimate(res("elb:load-balancer", region, "active", subtype=subtype, target_count=1))
-    assert value == expected
-    assert text.startswith(f"{label} {region}, $") and "usage-dependent" in text
-
-
-def test_load_balancer_unknown_subtype_or_region_price() -> None:
-    assert estimate(res("elb:load-balancer", state="active", subtype="mystery")) == (
-        None,
-        "no catalogue price for mystery in us-east-1; `tracker-tui prices update` fetches it",
-    )
-    # The offer input has no load balancer prices for the newest regions: unknown, never guessed.
-    assert estimate(res("elb:load-balancer", "ap-southeast-3", "active", subtype="application")) == (
-        None,
-        "no catalogue price for ALB in ap-southeast-3; `tracker-tui prices update` fetches it",
-    )
-
-
-# --- rds:db-instance ---------------------------------------------------------------------
-
-
-def db(region: str = "us-east-1", state: str = "available", **details: Any) -> Resource:
-    base = {"engine": "postgres", "instance_class": "db.m5.large", "multi_az": False, "allocated_storage_gib": 200,
-            "storage_type": "gp3"}
-    base.update(details)
-    return res("rds:db-instance", region, state, **base)
-
-
-def test_rds_running_single_az() -> None:
-    assert estimate(db()) == (
-        152.94,
-        f"db.m5.large postgres Single-AZ us-east-1 ({CAT}), $0.1780/h x 730 h = $129.94 + "
-        "storage gp3 200 GiB x $0.115/GB-mo = $23.00; total $152.94",
-    )
-
-
-def test_rds_multi_az_is_the_multi_az_price_and_double_storage() -> None:
-    r = db(engine="mysql", instance_class="db.r5.large", multi_az=True, allocated_storage_gib=500, iops=12000)
-    assert estimate(r) == (
-        465.4,
-        f"db.r5.large mysql Multi-AZ us-east-1 ({CAT}), $0.4800/h x 730 h = $350.40 + "
-        "storage gp3 500 GiB x $0.115/GB-mo x 2 (Multi-AZ) = $115.00; total $465.40",
-    )
-
-
-def test_rds_stopped_pays_storage_only() -> None:
-    assert estimate(db(state="stopped")) == (
-        23.0,
-        "stopped: no instance charge (RDS starts it again after 7 days); storage gp3 200 GiB x $0.115/GB-mo = $23.00",
-    )
-
-
-def test_rds_region_priced_and_engines() -> None:
-    # eu-west-1's own prices: 0.197/h x 730 = 143.81; gp3 0.127 x 200 = 25.40
-    assert cost(db("eu-west-1")) == 169.21
-    mariadb = db(engine="mariadb", instance_class="db.t3.micro", allocated_storage_gib=20, storage_type="gp2")
-    assert cost(mariadb) == 14.71  # 0.017 x 730 + 20 x 0.115
-    io1 = db(storage_type="io1", allocated_storage_gib=100, iops=1000)  # 129.94 + 12.5 + 100
-    assert cost(io1) == 242.44
-    aurora = estimate(db(engine="aurora-postgresql", instance_class="db.r6g.large"))
-    assert aurora[0] == 189.8 and "billed on the Aurora cluster" in aurora[1]
-    assert cost(db(instance_class="db.x2g.16xlarge")) == 7638.36  # 10.432 x 730 = 7,615.36 + 23.00
-
-
-def test_rds_unknown_class_engine_storage_or_iops_price() -> None:
-    assert estimate(db(instance_class="db.z9.huge")) == (
-        None,
-        "no catalogue price for db.z9.huge postgres Single-AZ in us-east-1; `tracker-tui prices update` fetches it",
-    )
-    assert cost(db(engine="sqlserver-se")) is None
-    assert cost(db(storage_type="mystery")) is None
-    assert "usage-dependent" in basis(db(engine="aurora-mysql", instance_class="db.serverless"))
-    assert cost(db("cn-north-1")) is None
-    # No catalogue price for provisioned IOPS outside us-east-1: unknown rather than a lower bound.
-    io1 = estimate(db("eu-west-1", storage_type="io1", allocated_storage_gib=100, iops=1000))
-    assert io1[0] is None and "io1 provisioned IOPS in eu-west-1" in io1[1]
-    # gp3 within its included IOPS needs no IOPS price anywhere.
-    assert cost(db("eu-west-1", iops=3000)) == 169.21
-
-
-# --- elasticache:cluster -----------------------------------------------------------------
-
-
-def test_elasticache_node_type_times_nodes() -> None:
-    r = res("elasticache:cluster", state="available", engine="memcached", node_type="cache.m5.large", num_nodes=3)
-    assert estimate(r) == (
-        341.64,
-        f"cache.m5.large memcached us-east-1 ({CAT}), 3 x $0.1560/h x 730 h = $341.64",
-    )
-    one = res("elasticache:cluster", state="available", engine="redis", node_type="cache.t3.medium", num_nodes=1)
-    assert estimate(one) == (49.64, f"cache.t3.medium redis us-east-1 ({CAT}), $0.0680/h x 730 h = $49.64")
-
-
-def test_elasticache_valkey_and_what_the_catalogue_does_not_have() -> None:
-    valkey = res("elasticache:cluster", state="available", engine="valkey", node_type="cache.t3.medium", num_nodes=1)
-    assert cost(valkey) == 39.71  # 0.068 x 0.8 = 0.0544 x 730
-    unknown = res("elasticache:cluster", state="available", engine="redis", node_type="cache.x9.huge", num_nodes=2)
-    assert estimate(unknown) == (
-        None,
-        "no catalogue price for cache.x9.huge redis in us-east-1; `tracker-tui prices update` fetches it",
-    )
-    eu = res("elasticache:cluster", "eu-west-1", "available", engine="redis", node_type="cache.t3.medium", num_nodes=1)
-    assert cost(eu) is None  # the catalogue has us-east-1 nodes only; nothing is derived
-
-
-# --- s3:bucket, logs:log-group -----------------------------------------------------------
-
-
-def test_s3_from_bucket_size() -> None:
-    r = res("s3:bucket", "us-east-1", "available", size_bytes=850 * GIB)
-    assert estimate(r) == (
-        19.55,
-        f"S3 Standard us-east-1 ({CAT}), 850 GB x $0.023/GB-mo = $19.55 (requests and transfer are usage-dependent)",
-    )
-    assert cost(res("s3:bucket", "eu-west-1", size_bytes=4200 * GIB)) == 96.6
-    assert cost(res("s3:bucket", "ap-southeast-2", size_bytes=1300 * GIB)) == 32.5  # $0.025
-    assert cost(res("s3:bucket", "us-east-1", size_bytes=3 * 2**20)) == 0.0
-
-
-def test_s3_unknown_size_region_or_price_is_unknown() -> None:
-    assert estimate(res("s3:bucket", size_bytes=None)) == (None, "size unknown (CloudWatch has no BucketSizeBytes yet)")
-    assert cost(res("s3:bucket", "unknown", size_bytes=GIB)) is None
-    assert estimate(res("s3:bucket", "mx-central-1", size_bytes=GIB)) == (
-        None,
-        "no catalogue price for S3 Standard in mx-central-1; `tracker-tui prices update` fetches it",
-    )
-
-
-def test_log_group_storage() -> None:
-    r = res("logs:log-group", state="active", stored_bytes=10 * GIB)
-    assert estimate(r) == (0.3, "log storage us-east-1, 10 GB x $0.03/GB-mo = $0.30 + ingestion, usage-dependent")
-    assert cost(res("logs:log-group", "ap-southeast-2", "active", stored_bytes=100 * GIB)) == 3.3
-    assert cost(res("logs:log-group", state="active", stored_bytes=0)) == 0.0
 
 
 # --- lambda, iam, autoscaling ------------------------------------------------------------

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from tests import helpers
+from tests.support import helpers
 from tests.support.rails import CASES, Outcome, run_case
 from tests.support.rails.base import ACCOUNT, FAST, Case, scanned, where
 from tracker_tui.aws.actions import ActionRunner, Status, plan

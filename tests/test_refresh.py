@@ -11,8 +11,8 @@ from typing import Any, cast
 
 import pytest
 
-from tests.estate import NOW, make_app, sample_source, wait_scan
-from tests.helpers import shown_text, wait_until
+from tests.support.estate import NOW, make_app, sample_source, wait_scan
+from tests.support.helpers import shown_text, wait_until
 from tracker_tui.aws.idle import plan_checks
 from tracker_tui.aws.kinds import Thresholds
 from tracker_tui.cli import main

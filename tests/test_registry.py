@@ -22,16 +22,15 @@ import botocore.session
 import pytest
 from moto import mock_aws
 
-from tests.estate import make_app, sample_resources, sample_source, wait_scan
-from tests.helpers import scan
+from tests.support.estate import make_app, sample_resources, sample_source, wait_scan
+from tests.support.fake_kind import FAKE, TOPICS
+from tests.support.helpers import scan
 from tracker_tui.aws.actions import ACTION_SPECS
 from tracker_tui.aws.kinds import REGISTRY, estimate, price_resources, resolve_kinds
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, own_cost, ts
+from tracker_tui.aws.kinds.base import KindSpec, Rule
 from tracker_tui.costs import CostSummary
 from tracker_tui.filtering import parse_filter
 from tracker_tui.model import Resource
-from tracker_tui.pricing.basis import Estimate, PriceBook, hourly_basis
-from tracker_tui.pricing.catalogue import Catalogue
 from tracker_tui.replay import ReplaySource
 from tracker_tui.ui.screens.coverage import CoverageScreen
 
@@ -117,53 +116,6 @@ def test_a_kind_id_is_written_in_at_most_two_source_files() -> None:
 
 
 # --- a new kind: one module, one registry line -----------------------------------------------
-
-FAKE = "sns:topic"
-
-
-def _list_topics(ctx: CellContext) -> Iterator[list[Resource]]:
-    sns = ctx.client("sns")
-    for page in ctx.pages(sns, "list_topics"):
-        yield [
-            Resource(
-                kind=FAKE,
-                id=topic["TopicArn"].rsplit(":", 1)[-1],
-                account_id=ctx.account_id,
-                arn=topic["TopicArn"],
-                name=topic["TopicArn"].rsplit(":", 1)[-1],
-                region=ctx.region,
-                state="quiet" if topic["TopicArn"].endswith("-old") else "active",
-                created=ts(None),
-            )
-            for topic in page.get("Topics", [])
-        ]
-
-
-def _price_topic(r: Resource, cat: Catalogue, book: PriceBook | None) -> Estimate:
-    # A made-up flat fee, priced the way real kinds write their basis.
-    return hourly_basis(f"topic {r.region}", 0.001, cat.hours_per_month)
-
-
-QUIET_TOPIC = Rule(
-    id="quiet-topic",
-    label="quiet topic",
-    applies=lambda r: r.state == "quiet",
-    saving=own_cost,
-)
-
-#: The whole of the fake kind's "module": a lister, an estimator, a rule, and its spec.
-TOPICS = KindSpec(
-    id=FAKE,
-    label="sns",
-    title="SNS topics",
-    service="sns",
-    scope="regional",
-    lister=_list_topics,
-    estimator=_price_topic,
-    rules=(QUIET_TOPIC,),
-    verbs={},
-    billed_as="Amazon Simple Notification Service",
-)
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.estate import make_app, sample_resources, sample_source, wait_scan
-from tests.helpers import shown_text
+from tests.support.estate import make_app, sample_resources, sample_source, wait_scan
+from tests.support.helpers import shown_text
 from tracker_tui.ui.app import TrackerApp
 
 

@@ -14,18 +14,8 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
-from tests.helpers import wait_until
-from tests.test_rowstore import (
-    ACCOUNT,
-    BATCH_1,
-    BATCH_2,
-    BATCH_3,
-    NOW,
-    OTHER_ACCOUNT,
-    _estate,
-    _expected_order,
-    res,
-)
+from tests.support.helpers import wait_until
+from tests.support.rows import ACCOUNT, BATCH_1, BATCH_2, BATCH_3, NOW, OTHER_ACCOUNT, random_rows, reference_order, res
 from tracker_tui.aws.kinds import REGISTRY
 from tracker_tui.filtering import parse_filter
 from tracker_tui.model import Resource
@@ -442,7 +432,7 @@ def test_idle_table_sorts_ahead_on_its_own_timer(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(rt, "_PRECOMPUTE_MIN_ROWS", 50)
     monkeypatch.setattr(rt, "_PRECOMPUTE_DELAY", 0.05)
     monkeypatch.setattr(rowstore, "_PRECOMPUTE_CHUNK", 16)
-    estate = _estate(200, seed=51)
+    estate = random_rows(200, seed=51)
 
     async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
         table.add_resources(estate[:150])
@@ -452,13 +442,13 @@ def test_idle_table_sorts_ahead_on_its_own_timer(monkeypatch: pytest.MonkeyPatch
         assert {("name", False), ("id", False), ("tags", False), ("cost", False), ("age", False)} <= cached.cached
         for column in ("name", "id", "tags", "cost", "age"):
             table.sort_by(column)
-            assert [r.id for r in table.visible_resources] == _expected_order(estate, column, False)
+            assert [r.id for r in table.visible_resources] == reference_order(estate, column, False)
         # New rows drop the cached orders; the next idle spell computes them again.
-        more = [Resource(**{**r.to_dict(), "id": f"more-{i}"}) for i, r in enumerate(_estate(30, seed=52))]
+        more = [Resource(**{**r.to_dict(), "id": f"more-{i}"}) for i, r in enumerate(random_rows(30, seed=52))]
         table.add_resources(more)
         assert ("name", False) not in cached.cached
         table.sort_by("name")
-        assert [r.id for r in table.visible_resources] == _expected_order(estate + more, "name", False)
+        assert [r.id for r in table.visible_resources] == reference_order(estate + more, "name", False)
 
     run(check)
 
@@ -470,7 +460,7 @@ def test_a_small_table_computes_nothing_ahead(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(rt, "_PRECOMPUTE_DELAY", 0.01)
 
     async def check(app: TableApp, table: ResourceTable, pilot: Pilot) -> None:
-        table.add_resources(_estate(200, seed=53))
+        table.add_resources(random_rows(200, seed=53))
         await pilot.pause(0.1)
         assert table._precompute_timer is None and table._precompute_job is None
         assert table._store._sorts.cached == frozenset()

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 import pytest
 
+from tests.support.rows import ACCOUNT, BATCH_1, BATCH_2, BATCH_3, NOW, OTHER_ACCOUNT, random_rows, reference_order, res
 from tracker_tui.aws.kinds import REGISTRY
 from tracker_tui.filtering import FilterError, parse_filter
 from tracker_tui.model import Resource
@@ -17,42 +16,6 @@ from tracker_tui.sortorder import merge_steps, sorted_steps
 from tracker_tui.table_layout import layout_columns
 
 KIND_IDS = REGISTRY.ids
-
-NOW = datetime(2026, 11, 29, 12, 0, 0, tzinfo=UTC)
-ACCOUNT = "111111111111"
-OTHER_ACCOUNT = "222222222222"
-
-
-def res(
-    name: str,
-    *,
-    kind: str = "ec2:instance",
-    region: str = "us-east-1",
-    state: str = "running",
-    cost: float | None = 10.0,
-    account: str = ACCOUNT,
-    created: str | None = "2026-11-24T12:00:00Z",
-    tags: dict[str, str] | None = None,
-) -> Resource:
-    return Resource(
-        kind=kind,
-        id=f"id-{name}",
-        region=region,
-        account_id=account,
-        name=name,
-        state=state,
-        created=created,
-        tags=tags if tags is not None else {"env": "prod", "team": "platform"},
-        monthly_cost=cost,
-    )
-
-
-BATCH_1 = [res("charlie", cost=30.0), res("alpha", cost=None, state="stopped")]
-BATCH_2 = [res("bravo", kind="ec2:volume", region="eu-west-1", cost=5.0)]
-BATCH_3 = [
-    res("delta", kind="s3:bucket", region="eu-west-1", cost=100.0, state=""),
-    res("echo", kind="iam:role", region="global", cost=None, state=""),
-]
 
 
 def load(store: RowStore) -> RowStore:
@@ -72,43 +35,6 @@ def names(store: RowStore) -> list[str]:
 
 def ids(store: RowStore) -> list[str]:
     return [r.id for r in visible(store)]
-
-
-def _estate(count: int, seed: int = 5) -> list[Resource]:
-    rng = random.Random(seed)
-    out = []
-    for i in range(count):
-        out.append(
-            res(
-                rng.choice(["alpha", "Bravo", "bravo", "charlie", f"n-{i % 7}"]),
-                kind=rng.choice(["ec2:instance", "ec2:volume", "EC2:Volume", "s3:bucket"]),
-                region=rng.choice(["us-east-1", "eu-west-1", "global"]),
-                state=rng.choice(["running", "stopped", ""]),
-                cost=rng.choice([None, 0.0, 5.0, 10.0, 30.0]),
-                created=rng.choice([None, "2026-11-24T12:00:00Z", "2025-01-01T00:00:00Z", "2026-11-29T11:00:00Z"]),
-                tags=rng.choice([{}, {"env": "prod"}, {"env": "dev", "team": "x"}]),
-            )
-        )
-        out[-1] = Resource(**{**out[-1].to_dict(), "id": f"id-{i}"})
-    return out
-
-
-def _expected_order(resources: Sequence[Resource], column: str, reverse: bool) -> list[str]:
-    """Ties in arrival order, unknowns last, both directions (a from-scratch reference)."""
-
-    def key(r: Resource) -> Any:
-        if column == "cost":
-            return r.monthly_cost
-        if column == "age":
-            return None if not r.created else -datetime.fromisoformat(r.created).timestamp()
-        if column == "tags":
-            return format_tags(r).lower()
-        return (r.account_id if column == "account" else getattr(r, column)).lower()
-
-    known = [r for r in resources if key(r) is not None]
-    unknown = [r for r in resources if key(r) is None]
-    known.sort(key=key, reverse=reverse)  # stable: ties keep arrival order both ways
-    return [r.id for r in known + unknown]
 
 
 # --- rows, replacing and removing ---------------------------------------------------------
@@ -315,7 +241,7 @@ def test_age_sorts_by_instant_whatever_the_iso_spelling() -> None:
 
 
 def test_every_sort_either_way_and_repeated_matches_a_from_scratch_sort() -> None:
-    estate = _estate(300)
+    estate = random_rows(300)
     store = RowStore()
     for start in range(0, len(estate), 70):
         store.add(estate[start : start + 70])
@@ -323,28 +249,28 @@ def test_every_sort_either_way_and_repeated_matches_a_from_scratch_sort() -> Non
         for column in COLUMNS:
             for reverse in (False, True, False, True):
                 store.sort_by(column, reverse)
-                assert ids(store) == _expected_order(estate, column, reverse), (column, reverse)
+                assert ids(store) == reference_order(estate, column, reverse), (column, reverse)
 
 
 def test_reverse_keeps_unknown_cost_and_age_last_after_streaming() -> None:
-    estate = _estate(120, seed=8)
+    estate = random_rows(120, seed=8)
     store = RowStore()
     store.sort_by("cost", reverse=True)
     for start in range(0, 120, 25):
         store.add(estate[start : start + 25])
-        assert ids(store) == _expected_order(estate[: start + 25], "cost", True)
+        assert ids(store) == reference_order(estate[: start + 25], "cost", True)
     store.sort_by("cost")  # from the cached descending order
-    assert ids(store) == _expected_order(estate, "cost", False)
+    assert ids(store) == reference_order(estate, "cost", False)
     assert visible(store)[-1].monthly_cost is None
     store.sort_by("age", reverse=True)
     store.sort_by("age")
     store.sort_by("age")
-    assert ids(store) == _expected_order(estate, "age", True)
+    assert ids(store) == reference_order(estate, "age", True)
     assert visible(store)[-1].created is None
 
 
 def test_cached_orders_are_dropped_when_rows_change() -> None:
-    estate = _estate(200, seed=31)
+    estate = random_rows(200, seed=31)
     store = RowStore()
     store.add(estate)
     store.sort_by("name")
@@ -353,15 +279,15 @@ def test_cached_orders_are_dropped_when_rows_change() -> None:
     store.remove(gone)
     left = [r for r in estate if r.key not in gone]
     store.sort_by("name")
-    assert ids(store) == _expected_order(left, "name", False)
+    assert ids(store) == reference_order(left, "name", False)
     changed = Resource(**{**left[0].to_dict(), "name": "zzz", "monthly_cost": None})
     store.replace(changed)
     left[0] = changed
     store.sort_by("kind", reverse=True)
     store.sort_by("name", reverse=True)
-    assert ids(store) == _expected_order(left, "name", True)
+    assert ids(store) == reference_order(left, "name", True)
     store.sort_by("cost")
-    assert ids(store) == _expected_order(left, "cost", False)
+    assert ids(store) == reference_order(left, "cost", False)
 
 
 def test_a_row_renamed_to_tie_with_another_sorts_in_arrival_order_both_ways() -> None:
@@ -372,9 +298,9 @@ def test_a_row_renamed_to_tie_with_another_sorts_in_arrival_order_both_ways() ->
         first = store.rows[0]
         store.replace(Resource(**{**first.to_dict(), "name": "m", "monthly_cost": 1.0}))
         assert names(store) == (["m", "m", "n"] if not reverse or column == "cost" else ["n", "m", "m"])
-        assert ids(store) == _expected_order(store.rows, column, reverse)
+        assert ids(store) == reference_order(store.rows, column, reverse)
         store.replace(first)  # back to "x", 5.0
-        assert ids(store) == _expected_order(store.rows, column, reverse)
+        assert ids(store) == reference_order(store.rows, column, reverse)
 
 
 @pytest.mark.parametrize("changed_count", [3, 100])  # moved one by one / re-sorted from scratch
@@ -395,7 +321,7 @@ def test_replacements_keep_arrival_order_among_ties(changed_count: int, reverse:
         store.add(replacements)  # one batch of replacements, one re-sort
     current = list(store.rows)
     assert [r.id for r in current] == [r.id for r in estate]  # replaced in place
-    assert ids(store) == _expected_order(current, "cost", reverse)
+    assert ids(store) == reference_order(current, "cost", reverse)
     ties = [r.name for r in visible(store) if r.monthly_cost == 2.0]
     assert ties == sorted(ties)  # arrival order (names were given in arrival order)
 
@@ -447,7 +373,7 @@ def test_filter_applies_to_rows_streaming_in_later() -> None:
 
 
 def test_sorting_a_filtered_view_then_widening_the_filter() -> None:
-    estate = _estate(250, seed=11)
+    estate = random_rows(250, seed=11)
     store = RowStore()
     store.add(estate)
     flt = parse_filter("region:eu !state:running")
@@ -455,29 +381,29 @@ def test_sorting_a_filtered_view_then_widening_the_filter() -> None:
     store.set_filter(flt)
     for column, reverse in (("name", False), ("cost", True), ("kind", False), ("age", False)):
         store.sort_by(column, reverse)
-        want = [i for i in _expected_order(estate, column, reverse) if i in passing]
+        want = [i for i in reference_order(estate, column, reverse) if i in passing]
         assert ids(store) == want, column
     # Rows streaming in while only the view was sorted, then a wider filter.
-    more = _estate(40, seed=12)
+    more = random_rows(40, seed=12)
     more = [Resource(**{**r.to_dict(), "id": f"more-{i}"}) for i, r in enumerate(more)]
     store.add(more)
     everything = estate + more
     passing = {r.id for r in everything if flt.matches(r)}
-    want = [i for i in _expected_order(everything, "age", False) if i in passing]
+    want = [i for i in reference_order(everything, "age", False) if i in passing]
     assert ids(store) == want
     store.set_filter(parse_filter("region:eu"))
     wider = {r.id for r in everything if r.region.startswith("eu")}
-    assert ids(store) == [i for i in _expected_order(everything, "age", False) if i in wider]
+    assert ids(store) == [i for i in reference_order(everything, "age", False) if i in wider]
     store.set_filter(parse_filter(""))
-    assert ids(store) == _expected_order(everything, "age", False)
+    assert ids(store) == reference_order(everything, "age", False)
 
 
 def test_typing_a_filter_narrows_incrementally_with_the_same_result_as_a_rescan() -> None:
-    estate = _estate(300, seed=21)
+    estate = random_rows(300, seed=21)
     store = RowStore()
     store.add(estate)
     store.sort_by("name")
-    expected_order = _expected_order(estate, "name", False)
+    expected_order = reference_order(estate, "name", False)
     for query in ("tag:env=prod cost>10", "region:eu- !state:running", "kind:ec2 cost>5", "prod"):
         for end in list(range(1, len(query) + 1)) + list(range(len(query), 0, -1)):
             try:
@@ -606,7 +532,7 @@ def test_chunked_sort_and_merge_equal_a_stable_sort() -> None:
 
 
 def test_precompute_steps_give_the_orders_a_full_sort_gives() -> None:
-    estate = _estate(300, seed=61)
+    estate = random_rows(300, seed=61)
     store = RowStore()
     store.add(estate)
     steps = sum(1 for _ in store.precompute_steps(chunk=16))
@@ -614,12 +540,12 @@ def test_precompute_steps_give_the_orders_a_full_sort_gives() -> None:
     precomputed = {("name", False), ("id", False), ("tags", False), ("cost", False), ("age", False)}
     assert store._sorts.cached == precomputed
     for column, reverse in sorted(precomputed):
-        assert [store.rows[i].id for i in store._sorts._cache[(column, reverse)]] == _expected_order(
+        assert [store.rows[i].id for i in store._sorts._cache[(column, reverse)]] == reference_order(
             estate, column, reverse
         )
     store.sort_by("tags")  # served from the cache: the order is taken out of it
     assert ("tags", False) not in store._sorts.cached
-    assert ids(store) == _expected_order(estate, "tags", False)
+    assert ids(store) == reference_order(estate, "tags", False)
     # The order in force is not computed again.
     store.sort_by("name")
     assert sum(1 for _ in store.precompute_steps(chunk=16)) > 0
@@ -627,7 +553,7 @@ def test_precompute_steps_give_the_orders_a_full_sort_gives() -> None:
 
 
 def test_precompute_steps_stop_and_cache_nothing_once_rows_change() -> None:
-    estate = _estate(200, seed=71)
+    estate = random_rows(200, seed=71)
     store = RowStore()
     store.add(estate[:150])
     job = store.precompute_steps(chunk=8)
@@ -637,12 +563,12 @@ def test_precompute_steps_stop_and_cache_nothing_once_rows_change() -> None:
     assert list(job) == []  # it ends at its next step...
     assert store._sorts.cached == frozenset()  # ... having cached nothing for the old rows
     store.sort_by("name")
-    assert ids(store) == _expected_order(estate, "name", False)
+    assert ids(store) == reference_order(estate, "name", False)
 
 
 def test_precompute_steps_keep_no_copy_of_an_order_sorted_by_meanwhile() -> None:
     store = RowStore()
-    store.add(_estate(200, seed=81))
+    store.add(random_rows(200, seed=81))
     job = store.precompute_steps(chunk=8)
     for _ in range(5):  # into the name column's sort
         next(job)
@@ -657,7 +583,7 @@ def test_orders_computed_ahead_match_a_from_scratch_sort_whatever_happens_around
     job run completely, partly, not at all, or resumed after the rows changed: every sort
     equals a from-scratch sort."""
     rng = random.Random(17)
-    pool = _estate(400, seed=41)
+    pool = random_rows(400, seed=41)
     filters = ["", "prod", "region:eu !state:running", "tag:env", "cost>5", "a"]
     store = RowStore()
     pending = store.precompute_steps(chunk=7)
@@ -705,7 +631,7 @@ def test_orders_computed_ahead_match_a_from_scratch_sort_whatever_happens_around
             store.sort_by(column, rng.random() < 0.3)
         flt = store.filter
         column, reverse = store.sort_column, store.sort_reverse
-        want = [r.id for r in live] if column is None else _expected_order(live, column, reverse)
+        want = [r.id for r in live] if column is None else reference_order(live, column, reverse)
         keep = {r.id for r in live if flt.matches(r)}
         assert ids(store) == [i for i in want if i in keep], (column, reverse, flt)
         order = store._sorts.order
@@ -714,7 +640,7 @@ def test_orders_computed_ahead_match_a_from_scratch_sort_whatever_happens_around
         # What the job left in the cache is what a from-scratch sort gives.
         for (cached_column, cached_reverse), cached in store._sorts._cache.items():
             got = [store.rows[i].id for i in cached]
-            assert got == _expected_order(store.rows, cached_column, cached_reverse), (
+            assert got == reference_order(store.rows, cached_column, cached_reverse), (
                 cached_column,
                 cached_reverse,
                 history[-6:],

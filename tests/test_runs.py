@@ -3,11 +3,13 @@ in pieces, as the app's timer and ``tracker-tui scan`` take them, without a term
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
 
-from tests.estate import NOW, sample_identity, sample_resources, sample_source
+from tests.support.estate import NOW, sample_identity, sample_resources, sample_source
 from tracker_tui.aws.actions import ActionUpdate, PlannedAction, Status
 from tracker_tui.aws.idle import IdleReport, plan_checks
 from tracker_tui.aws.kinds import Thresholds
@@ -168,3 +170,21 @@ def test_an_idle_run_that_fails_says_why() -> None:
     delta = run.take()
     assert delta.finished and (delta.failure or (delta.report is not None and delta.report.failures))
 
+
+
+def test_quitting_lets_an_action_run_in_flight_finish(tmp_path: Path) -> None:
+    """The process ends only once the run has finished: never between a call and its audit line."""
+    done = tmp_path / "done"
+    code = f"""
+import time
+from tracker_tui.runs import ActionRun
+
+class Runner:
+    def run(self, planned, on_update):
+        time.sleep(0.5)  # a call in flight when the operator quits
+        open({str(done)!r}, "w").write("audited after")
+
+ActionRun(Runner(), []).start()
+"""  # the script ends (the app quits) at once
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=30)
+    assert done.read_text() == "audited after"

@@ -26,8 +26,8 @@ import pytest
 from moto import mock_aws
 from textual.widgets import Input
 
-from tests import helpers
-from tests.helpers import actions_done, scan_done, wait_until
+from tests.support import helpers
+from tests.support.helpers import actions_done, scan_done, wait_until
 from tests.support.rails import (  # every handler's cases, by action module
     CASES,
     DONE_MESSAGES,

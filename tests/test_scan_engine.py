@@ -17,7 +17,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 from moto import mock_aws
 
-from tests.helpers import moto_session
+from tests.support.helpers import moto_session
 from tracker_tui.aws import regions as regions_module
 from tracker_tui.aws.kinds import REGISTRY, CellContext, resolve_kinds
 from tracker_tui.aws.regions import service_offered

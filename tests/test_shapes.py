@@ -25,7 +25,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 
-from tests.helpers import moto_session
+from tests.support.helpers import moto_session
 from tracker_tui.aws.kinds import REGISTRY, resolve_kinds
 from tracker_tui.aws.scan import Collector, ScanEngine, ScanOptions
 from tracker_tui.model import CellStatus, Identity

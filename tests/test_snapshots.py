@@ -1,6 +1,6 @@
 """Snapshot tests of every screen at 80x24 (bastion over SSH) and 120x36.
 
-The app replays the sample estate (tests/estate.py) with both clocks frozen and the
+The app replays the sample estate (tests/support/estate.py) with both clocks frozen and the
 filter's cursor blink off, so a screen only changes when the code does.  Update baselines
 with ``pytest tests/test_snapshots.py --snapshot-update`` and look at the SVGs.
 """
@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from tests.estate import make_app, sample_resources, sample_source, wait_scan
+from tests.support.estate import make_app, sample_resources, sample_source, wait_scan
 from tracker_tui.aws.kinds import REGISTRY
 from tracker_tui.history import Diff, diff
 from tracker_tui.store import AuditLog
@@ -122,7 +122,7 @@ def _push(screen_factory: Callable[[], Any]) -> Callable[[Pilot[Any]], Awaitable
 
 @pytest.mark.parametrize("size", SIZES)
 def test_confirm_single_stop(snap_compare: Any, size: tuple[int, int]) -> None:
-    from tests.estate import sample_identity
+    from tests.support.estate import sample_identity
     from tracker_tui.ui.screens.confirm import ConfirmActionScreen
 
     def screen() -> Any:
@@ -136,7 +136,7 @@ def test_confirm_single_stop(snap_compare: Any, size: tuple[int, int]) -> None:
 def test_confirm_single_modify_to_gp3(snap_compare: Any, size: tuple[int, int]) -> None:
     """``m`` on one gp2 volume: ``y`` confirms; the note says the gp3 it becomes, the saving is
     the gp2-to-gp3 finding's.  The prompt and the buttons must show at 80x24."""
-    from tests.estate import sample_identity
+    from tests.support.estate import sample_identity
     from tracker_tui.ui.screens.confirm import ConfirmActionScreen
 
     def screen() -> Any:
@@ -150,7 +150,7 @@ def test_confirm_single_modify_to_gp3(snap_compare: Any, size: tuple[int, int]) 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_confirm_stop_of_many_rows(snap_compare: Any, size: tuple[int, int]) -> None:
-    from tests.estate import sample_identity
+    from tests.support.estate import sample_identity
     from tracker_tui.ui.screens.confirm import ConfirmActionScreen
 
     def screen() -> Any:
@@ -164,7 +164,7 @@ def test_confirm_stop_of_many_rows(snap_compare: Any, size: tuple[int, int]) -> 
 def test_confirm_bulk_delete_mixed_selection(snap_compare: Any, size: tuple[int, int]) -> None:
     """Every row of the estate on a production account: many kinds, skipped rows, RDS
     deletes, non-empty buckets.  The prompt, the input and the buttons must show at 80x24."""
-    from tests.estate import sample_identity
+    from tests.support.estate import sample_identity
     from tracker_tui.ui.screens.confirm import ConfirmActionScreen
 
     def screen() -> Any:
@@ -175,7 +175,7 @@ def test_confirm_bulk_delete_mixed_selection(snap_compare: Any, size: tuple[int,
 
 @pytest.mark.parametrize("size", SIZES)
 def test_confirm_every_row_list(snap_compare: Any, size: tuple[int, int]) -> None:
-    from tests.estate import sample_identity
+    from tests.support.estate import sample_identity
     from tracker_tui.ui.screens.confirm import ConfirmActionScreen
 
     def screen() -> Any:
@@ -229,10 +229,10 @@ BILL_ROW_COSTS: dict[str, float | None] = {
 
 
 def bill_app(**fake: Any) -> object:
-    """The estate at fixed costs with a fake bill source (tests.estate.FakeBills): no AWS, no moto."""
+    """The estate at fixed costs with a fake bill source (tests.support.estate.FakeBills): no AWS, no moto."""
     import dataclasses
 
-    from tests.estate import FakeBills
+    from tests.support.estate import FakeBills
 
     rows = [
         dataclasses.replace(r, monthly_cost=BILL_ROW_COSTS[r.kind], cost_basis="fixed for the snapshot")
@@ -244,7 +244,7 @@ def bill_app(**fake: Any) -> object:
 def open_bill(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
     """A run_before that waits for the scan, opens the bill view (b), presses ``keys`` and
     waits for the fetch (a worker thread) to be shown."""
-    from tests.estate import wait_bill
+    from tests.support.estate import wait_bill
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await wait_scan(pilot.app, pilot)  # type: ignore[arg-type]

@@ -1,7 +1,7 @@
 """Snapshots of the savings screens at 80x24 and 120x36: the idle checks' dialog (what they
 will cost), the Savings panel with its list focused, and the details of a row with findings.
 
-The sample estate (tests/estate.py) replayed with frozen clocks; the bastion (a running t2,
+The sample estate (tests/support/estate.py) replayed with frozen clocks; the bastion (a running t2,
 so ``previous-generation`` too) carries an ``idle-instance`` finding as a check would leave
 it, so the panel and the details show one.
 Update with ``pytest tests/test_snapshots_findings.py --snapshot-update`` and look at the SVGs.
@@ -17,7 +17,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tests.estate import make_app, sample_resources, sample_source, wait_scan
+from tests.support.estate import make_app, sample_resources, sample_source, wait_scan
 from tracker_tui.aws.idle import IDLE_CHECK
 from tracker_tui.model import Finding, Resource
 

@@ -11,8 +11,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tests.estate import ACCOUNT_ID, sample_source
-from tests.helpers import moto_session, record_calls
+from tests.support.estate import ACCOUNT_ID, sample_source
+from tests.support.helpers import moto_session, record_calls
 from tracker_tui.aws.kinds import resolve_kinds
 from tracker_tui.aws.scan import DEFAULT_CONCURRENCY, ScanOptions
 from tracker_tui.aws.source import (

@@ -1,4 +1,5 @@
-"""Inventory files: JSON v1 round trip and shape, CSV, the text table, bad files, atomic writes."""
+"""Inventory files: JSON v1 round trip and shape, CSV, the text table, bad files, atomic writes; and
+the audit log's file (where it lives, appending, reading its tail past corrupt lines)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from tracker_tui.model import Identity, Resource, ScanErrorEntry
 from tracker_tui.store import (
     CSV_FIELDS,
     SCHEMA,
+    AuditLog,
     Inventory,
     InventoryError,
     atomic_write_text,
@@ -257,3 +259,32 @@ def test_atomic_write_keeps_the_old_file_when_the_write_fails(tmp_path: Path, mo
 
     assert path.read_text(encoding="utf-8") == "old contents\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["inv.json"]  # the temp file is gone
+
+
+# --- the audit log -----------------------------------------------------------------------
+
+
+def test_audit_log_defaults_to_the_data_dir_and_appends(tmp_path: Path) -> None:
+    from tracker_tui import config
+
+    log = AuditLog()
+    assert log.path == config.data_dir() / "audit.jsonl"
+    log.record(phase="before", id="a")
+    AuditLog().record(phase="after", id="a", result="ok")
+    assert [(e["phase"], e.get("result")) for e in log.tail()] == [("before", None), ("after", "ok")]
+
+
+def test_audit_tail_skips_corrupt_lines_and_returns_the_last_n(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path / "deep" / "audit.jsonl")
+    for i in range(30):
+        log.record(n=i)
+    with open(log.path, "a", encoding="utf-8") as handle:
+        handle.write('{"n": "torn\n')
+    log.record(n=30)
+
+    last = log.tail(5)
+
+    assert [e["n"] for e in last] == [26, 27, 28, 29, 30]
+    assert len(log.skipped) == 1 and "torn" in log.skipped[0]
+    assert [e["n"] for e in log.tail(100)][:2] == [0, 1]
+    assert AuditLog(tmp_path / "missing.jsonl").tail() == []

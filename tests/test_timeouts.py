@@ -28,8 +28,8 @@ from textual.widget import Widget
 from textual.widgets import DataTable
 
 import tracker_tui.aws.session as session_module
-from tests.estate import NOW, sample_identity
-from tests.test_cli import _hook_every_session, run
+from tests.support.estate import NOW, sample_identity
+from tests.support.helpers import RawBody, hook_every_session, run_cli
 from tracker_tui.aws.kinds import CellContext, resolve_kinds
 from tracker_tui.aws.scan import (
     TIMEOUT_CODE,
@@ -352,9 +352,7 @@ def test_throttling_and_5xx_get_all_five_attempts(status: int, code: str, expect
 def _reply(parsed: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
     from botocore.awsrequest import AWSResponse
 
-    from tests.test_cli import _Raw
-
-    return AWSResponse("https://loopback.invalid/", 200, {}, _Raw()), {
+    return AWSResponse("https://loopback.invalid/", 200, {}, RawBody()), {
         **parsed,
         "ResponseMetadata": {"HTTPStatusCode": 200},
     }
@@ -374,10 +372,10 @@ def test_cli_scan_against_a_silent_endpoint_exits_3_and_writes_the_timeout(
         "before-call.rds.DescribeDBInstances": {"DBInstances": []},
     }
     for event, parsed in answers.items():
-        _hook_every_session(monkeypatch, event, lambda parsed=parsed, **_: _reply(parsed))
+        hook_every_session(monkeypatch, event, lambda parsed=parsed, **_: _reply(parsed))
     target = tmp_path / "partial.json"
 
-    code, out, err = run(
+    code, out, err = run_cli(
         "scan", "--endpoint-url", black_hole.url, "--region", "us-east-1",
         "--kind", "logs:log-group", "--kind", "rds:db-instance", "--format", "json", "--output", str(target),
     )  # fmt: skip
@@ -399,7 +397,7 @@ def test_a_silent_sts_at_start_is_one_line_about_the_endpoint_not_the_credential
     monkeypatch.setattr(session_module, "DEFAULT_CONFIG", SHORT_CONFIG)
     monkeypatch.setenv("AWS_ENDPOINT_URL", black_hole.url)
 
-    code, out, err = run("scan", "--endpoint-url", black_hole.url, "--region", "us-east-1", "--format", "json")
+    code, out, err = run_cli("scan", "--endpoint-url", black_hole.url, "--region", "us-east-1", "--format", "json")
 
     assert code == 2
     assert out == ""

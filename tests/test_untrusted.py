@@ -12,7 +12,7 @@ import re
 import pytest
 from rich.cells import cell_len
 
-from tests.hostile import ACCOUNT, CORPUS, KINDS, REGION, STRINGS, hostile_account
+from tests.support.hostile import ACCOUNT, CORPUS, KINDS, REGION, STRINGS, hostile_account
 from tracker_tui.cli import main
 from tracker_tui.costs import dumps_markdown
 from tracker_tui.model import Finding, Identity, Resource, ScanErrorEntry

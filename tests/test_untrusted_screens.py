@@ -1,4 +1,4 @@
-"""Every screen over an account whose names, tags and error messages are hostile (tests/hostile.py).
+"""Every screen over an account whose names, tags and error messages are hostile (tests/support/hostile.py).
 
 For each screen and dialog, at 80x24 and 120x36, on rows made by the real listers from a moto
 account seeded with the corpus:
@@ -28,8 +28,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 from textual.widgets._toast import Toast
 
-from tests.estate import NOW, SAMPLE_PERIOD, FakeBills, make_app, wait_bill, wait_scan
-from tests.hostile import ACCOUNT, KINDS, REGION, STRINGS, HostileScan, hostile_account, hostile_scan, probe
+from tests.support.estate import NOW, SAMPLE_PERIOD, FakeBills, make_app, wait_bill, wait_scan
+from tests.support.hostile import ACCOUNT, KINDS, REGION, STRINGS, HostileScan, hostile_account, hostile_scan, probe
 from tracker_tui.aws.actions import ActionUpdate, Status, plan
 from tracker_tui.aws.bill import Bill
 from tracker_tui.aws.console import console_url

@@ -53,7 +53,10 @@ class ActionRun:
 
     def start(self) -> None:
         self.running = True
-        self._thread = threading.Thread(target=self._run, name="actions", daemon=True)
+        # Not a daemon: quitting while a run is in flight lets it finish (each call audited
+        # after, each result verified) before the process ends, rather than cutting it off
+        # between a call and its audit line.
+        self._thread = threading.Thread(target=self._run, name="actions", daemon=False)
         self._thread.start()
 
     def join(self, timeout: float | None = None) -> bool:

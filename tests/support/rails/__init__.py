@@ -11,7 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from tests import helpers
+from tests.support import helpers
 from tests.support.rails import (
     dynamodb,
     ec2,

@@ -19,7 +19,7 @@ from typing import Any
 
 import boto3
 
-from tests import helpers
+from tests.support import helpers
 from tracker_tui.aws.actions import ActionOptions, Verb
 from tracker_tui.aws.kinds import price_resources
 from tracker_tui.aws.session import AwsSession

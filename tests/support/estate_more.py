@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tests.estate import NOW, _arn, _r
+from tests.support.estate import NOW, _arn, _r
 from tracker_tui.model import GLOBAL_REGION, Resource
 
 

@@ -1,4 +1,5 @@
-"""``m``: ModifyVolume from gp2 to gp3 in place, against moto.
+"""``m``: ModifyVolume from gp2 to gp3 in place (``modify_volume`` of aws/actions/ec2.py, whose other
+handlers are tested in tests/test_actions_ec2.py), against moto.
 
 The volume keeps its size and gets the IOPS and throughput gp2 gave it (the figures the
 ``gp2-to-gp3`` finding priced, so the saving the dialog shows is the one the row gets);
@@ -27,19 +28,10 @@ from moto import mock_aws
 from textual.pilot import Pilot
 from textual.widgets import OptionList
 
-from tests import helpers
-from tests.helpers import actions_done, error_response, scan_done, wait_until
-from tests.support.rails.base import tag_spec
-from tests.test_actions import (
-    ACCOUNT,
-    AUDIT_FIELDS,
-    act,
-    on_call,
-    run_instance,
-    scanned,
-    statuses,
-)
-from tests.test_app_actions import _filter
+from tests.support import helpers
+from tests.support.actions import AUDIT_FIELDS, act, on_call, run_instance, statuses
+from tests.support.helpers import actions_done, error_response, filter_rows, scan_done, wait_until
+from tests.support.rails.base import ACCOUNT, scanned, tag_spec
 from tracker_tui.aws.actions import ActionUpdate, Status, needs_typed_name, plan
 from tracker_tui.aws.actions.ec2 import gp3_parameters
 from tracker_tui.aws.kinds import resolve_kinds
@@ -587,7 +579,7 @@ def test_m_on_a_gp2_volume_confirms_with_y_and_the_saving_leaves_the_panel() -> 
     async def check(app: TrackerApp, pilot: Pilot[Any], estate: dict[str, Any]) -> None:
         volume_id = estate["data"]
         count, total = _gp2_line(app)
-        await _filter(pilot, volume_id)
+        await filter_rows(pilot, volume_id)
         row = app.table.cursor_resource
         assert row is not None and row.id == volume_id and row.details["volume_type"] == "gp2"
         finding = _finding(row)
@@ -630,9 +622,9 @@ def test_m_with_two_volumes_marked_needs_the_account_typed() -> None:
     async def check(app: TrackerApp, pilot: Pilot[Any], estate: dict[str, Any]) -> None:
         ids = [estate["data"], estate["loose"]]
         for volume_id in ids:
-            await _filter(pilot, volume_id)
+            await filter_rows(pilot, volume_id)
             await pilot.press("space")
-        await _filter(pilot, "kind:ec2:volume")
+        await filter_rows(pilot, "kind:ec2:volume")
         assert {r.id for r in app.table.marked} == set(ids)
         await pilot.press("m")
         await pilot.pause()
@@ -654,7 +646,7 @@ def test_m_with_two_volumes_marked_needs_the_account_typed() -> None:
 
 def test_m_in_read_only_mode_says_so_and_changes_nothing() -> None:
     async def check(app: TrackerApp, pilot: Pilot[Any], estate: dict[str, Any]) -> None:
-        await _filter(pilot, estate["data"])
+        await filter_rows(pilot, estate["data"])
         await pilot.press("m")
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmActionScreen)

@@ -22,7 +22,7 @@ import boto3
 from moto import mock_aws
 from rich.cells import cell_len
 
-from tests.helpers import error_response, moto_session
+from tests.support.helpers import error_response, moto_session
 from tracker_tui.aws.kinds import resolve_kinds
 from tracker_tui.aws.scan import Collector, ScanEngine, ScanOptions, error_entries
 from tracker_tui.model import Identity, Resource, ScanErrorEntry

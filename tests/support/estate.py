@@ -1,7 +1,7 @@
 """A fixed, believable estate for UI tests and snapshots, replayed through the scan path.
 
 Sixty resources over the first 13 kinds in four regions (plus ``global`` for IAM), and with
-``every_kind=True`` a few of each of the other 14 (tests/estate_more.py), with the
+``every_kind=True`` a few of each of the other 14 (tests/support/estate_more.py), with the
 shapes the real scanners produce (see ``tracker_tui.aws.kinds``): stopped instances,
 unattached volumes, idle Elastic IPs, prod/dev tags, one ``do-not-delete`` tag, and one
 denied cell (eu-west-1 rds:db-instance).  Everything is deterministic: no clocks, no
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
@@ -21,6 +22,7 @@ from tracker_tui.aws.kinds import REGISTRY, price_resources
 from tracker_tui.findings import with_findings
 from tracker_tui.model import GLOBAL_REGION, Identity, Resource, ScanErrorEntry
 from tracker_tui.replay import ReplaySource
+from tracker_tui.store import Inventory, dumps_json, read_inventory
 from tracker_tui.ui.app import TrackerApp
 
 ACCOUNT_ID = "123456789012"
@@ -503,7 +505,7 @@ def sample_resources(priced: bool = False, *, every_kind: bool = False) -> list[
 
     ``priced=True`` prices them with the catalogue, as a live scan does (the screens'
     snapshots use that); by default they are unpriced so cost tests can set exact figures.
-    ``every_kind=True`` adds the rows of the other kinds (tests/estate_more.py), each in its
+    ``every_kind=True`` adds the rows of the other kinds (tests/support/estate_more.py), each in its
     kind's display position: the screens' tests count the sixty, the registry's want them all.
     """
     resources = [
@@ -521,7 +523,7 @@ def sample_resources(priced: bool = False, *, every_kind: bool = False) -> list[
         *_cache_clusters(),
     ]
     if every_kind:
-        from tests.estate_more import more_resources
+        from tests.support.estate_more import more_resources
 
         order = {kind: index for index, kind in enumerate(REGISTRY)}
         resources = sorted([*resources, *more_resources()], key=lambda r: order[r.kind])
@@ -625,6 +627,27 @@ def make_app(source: ReplaySource | None = None, **kw: Any) -> TrackerApp:
     )
 
 
+def write_inventory(path: Path) -> Path:
+    """The sample estate saved as ``tracker-tui scan --output`` writes it."""
+    inventory = Inventory(
+        identity=sample_identity(),
+        regions=list(REGIONS),
+        resources=sample_resources(),
+        errors=sample_errors(),
+        scanned_at="2026-11-28T22:15:00Z",
+        accounts=[sample_identity()],
+    )
+    path.write_text(dumps_json(inventory), encoding="utf-8")
+    return path
+
+
+def open_app(path: Path) -> TrackerApp:
+    """The app as ``tracker-tui open PATH`` starts it: the saved rows, no session, no scan."""
+    inventory = read_inventory(path)
+    label = f"{path.name}, scanned {inventory.scanned_at}"
+    return TrackerApp(None, inventory=inventory, inventory_label=label, now=lambda: NOW, monotonic=lambda: 0.0)
+
+
 async def wait_bill(app: TrackerApp, pilot: Pilot[Any], timeout: float = 5.0) -> None:
     """Wait until the bill view has left its fetching state (the fetch runs in a worker thread)."""
     from tracker_tui.ui.screens.bill import BillScreen
@@ -640,6 +663,6 @@ async def wait_bill(app: TrackerApp, pilot: Pilot[Any], timeout: float = 5.0) ->
 
 async def wait_scan(app: TrackerApp, pilot: Pilot[Any], timeout: float = 30.0) -> None:
     """Wait until the scan in flight has been taken into the table."""
-    from tests.helpers import wait_until
+    from tests.support.helpers import wait_until
 
     await wait_until(pilot, lambda: not app.scanning, timeout, "the scan to finish")

@@ -1,7 +1,6 @@
-"""The small fixed fees: Route 53 hosted zones (global), customer-managed KMS keys, Secrets
-Manager secrets.  Listing against moto (fields, tags, paging past page 1; Stubber for KMS,
-whose ListKeys moto does not page), the customer-managed-only filter, and the prices, pending
-deletion included."""
+"""KMS keys (aws/kinds/kms.py): customer-managed only, with aliases and tags, paging past page 1
+(Stubber: moto's ListKeys does not page) and against moto; one call for a region without keys;
+and their prices, pending deletion included."""
 
 from __future__ import annotations
 
@@ -13,12 +12,12 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tests import helpers
-from tests.helpers import named, record_calls
-from tests.test_paging_stubbed import Stubs, collect
+from tests.support import helpers
+from tests.support.helpers import named, record_calls
+from tests.support.stubs import Stubs, collect
 from tracker_tui.aws.kinds import estimate, price_resources
 from tracker_tui.aws.kinds.kms import list_keys
-from tracker_tui.model import GLOBAL_REGION, Resource
+from tracker_tui.model import Resource
 
 ACCOUNT = "123456789012"
 CREATED = datetime(2025, 1, 20, 12, 0, tzinfo=UTC)
@@ -33,77 +32,6 @@ def stubs() -> Iterator[Stubs]:
 
 def _failures(collector: Any) -> list[str | None]:
     return [r.code for r in collector.results if r.code]
-
-
-# --- Route 53 hosted zones --------------------------------------------------------------------------
-
-
-def _zones() -> dict[str, str]:
-    route53 = boto3.client("route53", region_name="us-east-1")
-    vpc = boto3.client("ec2", region_name="us-east-1").create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    ids = {}
-    for i in range(11):
-        reply = route53.create_hosted_zone(Name=f"site{i}.example.com", CallerReference=f"ref-{i}")
-        ids[f"site{i}.example.com"] = reply["HostedZone"]["Id"].rsplit("/", 1)[-1]
-    reply = route53.create_hosted_zone(
-        Name="internal.acme",
-        CallerReference="ref-internal",
-        VPC={"VPCRegion": "us-east-1", "VPCId": vpc},
-        HostedZoneConfig={"Comment": "service discovery", "PrivateZone": True},
-    )
-    ids["internal.acme"] = reply["HostedZone"]["Id"].rsplit("/", 1)[-1]
-    route53.change_tags_for_resource(
-        ResourceType="hostedzone", ResourceId=ids["internal.acme"], AddTags=[{"Key": "env", "Value": "prod"}]
-    )
-    return ids
-
-
-def test_hosted_zones_are_global_with_fields_tags_and_paging() -> None:
-    with mock_aws():
-        ids = _zones()
-        session = helpers.moto_session()
-        calls = record_calls(session)
-
-        resources, collector = helpers.scan(
-            ["route53:hosted-zone"], ["us-east-1", "eu-west-1"], session=session, page_size=5
-        )
-
-    assert _failures(collector) == []
-    found = {r.id: r for r in resources}
-    assert set(found) == set(ids.values())  # once, not once a region
-    private = found[ids["internal.acme"]]
-    assert (private.kind, private.region, private.account_id) == ("route53:hosted-zone", GLOBAL_REGION, ACCOUNT)
-    assert (private.name, private.state, private.tags) == ("internal.acme", "private", {"env": "prod"})
-    assert private.arn == f"arn:aws:route53:::hostedzone/{ids['internal.acme']}"
-    assert private.details["zone_name"] == "internal.acme."
-    assert (private.details["private_zone"], private.details["comment"]) == (True, "service discovery")
-    public = found[ids["site0.example.com"]]
-    assert (public.state, public.details["private_zone"], public.tags) == ("public", False, {})
-    assert public.details["record_count"] == 2  # SOA and NS
-    pages = named(calls, "route53.ListHostedZones")
-    assert len(pages) == 3 and all(p["MaxItems"] == "5" for p in pages)
-    assert [bool(p.get("Marker")) for p in pages] == [False, True, True]
-    # Tags ten zones a call, per page: 5, 5, 2.
-    assert [len(p["ResourceIds"]) for p in named(calls, "route53.ListTagsForResources")] == [5, 5, 2]
-
-
-def test_hosted_zone_tags_are_read_ten_zones_a_call() -> None:
-    with mock_aws():
-        _zones()
-        session = helpers.moto_session()
-        calls = record_calls(session)
-        resources, _ = helpers.scan(["route53:hosted-zone"], session=session)
-    assert len(resources) == 12
-    assert sorted(len(p["ResourceIds"]) for p in named(calls, "route53.ListTagsForResources")) == [2, 10]
-
-
-def test_a_hosted_zone_costs_the_first_25_zones_rate_plus_queries() -> None:
-    zone = Resource(kind="route53:hosted-zone", id="Z1", region=GLOBAL_REGION, state="public")
-    assert estimate(zone) == (
-        0.5,
-        "hosted zone, $0.50/mo (the rate of an account's first 25 zones; more cost less each)"
-        " + queries, usage-dependent",
-    )
 
 
 # --- KMS keys: paging, the customer-managed filter, aliases (Stubber) -------------------------------
@@ -261,59 +189,6 @@ def test_kms_key_prices_outside_the_catalogue() -> None:
     assert estimate(key) == (None, "no catalogue prices for region xx-nowhere-1")
     # Pending deletion is free wherever it is.
     assert estimate(Resource(kind="kms:key", id="k", region="xx-nowhere-1", state="PendingReplicaDeletion"))[0] == 0.0
-
-
-# --- Secrets Manager --------------------------------------------------------------------------------
-
-
-def test_secrets_fields_tags_pending_deletion_prices_and_paging() -> None:
-    with mock_aws():
-        client = boto3.client("secretsmanager", region_name="us-west-2")
-        for name, tags in (("prod/orders/db", {"env": "prod"}), ("prod/api-key", {}), ("old/crm", {"env": "old"})):
-            client.create_secret(
-                Name=name,
-                SecretString="s3cr3t",
-                Description=f"{name} credentials",
-                Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
-            )
-        client.get_secret_value(SecretId="prod/orders/db")
-        client.delete_secret(SecretId="old/crm", RecoveryWindowInDays=7)
-        session = helpers.moto_session()
-        calls = record_calls(session)
-
-        resources, collector = helpers.scan(["secretsmanager:secret"], ["us-west-2"], session=session, page_size=1)
-
-    assert _failures(collector) == []
-    found = {r.id: r for r in price_resources(resources)}
-    assert set(found) == {"prod/orders/db", "prod/api-key", "old/crm"}  # the one scheduled for deletion too
-    orders = found["prod/orders/db"]
-    assert (orders.kind, orders.region, orders.state, orders.tags) == (
-        "secretsmanager:secret",
-        "us-west-2",
-        "active",
-        {"env": "prod"},
-    )
-    assert orders.arn and orders.arn.startswith(f"arn:aws:secretsmanager:us-west-2:{ACCOUNT}:secret:prod/orders/db-")
-    assert orders.details["description"] == "prod/orders/db credentials"
-    assert orders.details["rotation_enabled"] is False and orders.created
-    assert (orders.monthly_cost, orders.cost_basis) == (0.4, "secret, $0.40/mo + API calls, usage-dependent")
-    crm = found["old/crm"]
-    assert crm.state == "PendingDeletion" and crm.details["deletion_date"]
-    assert (crm.monthly_cost, crm.cost_basis) == (
-        0.0,
-        f"scheduled for deletion on {crm.details['deletion_date'][:10]}: no charge",
-    )
-    pages = named(calls, "secretsmanager.ListSecrets")
-    assert len(pages) >= 3 and all(p["IncludePlannedDeletion"] is True and p["MaxResults"] == 1 for p in pages)
-    assert [bool(p.get("NextToken")) for p in pages][:3] == [False, True, True]
-
-
-def test_secret_prices_for_bare_rows() -> None:
-    assert estimate(Resource(kind="secretsmanager:secret", id="s", region="eu-west-1", state="active"))[0] == 0.4
-    assert estimate(Resource(kind="secretsmanager:secret", id="s", region="xx-nowhere-1", state="active")) == (
-        None,
-        "no catalogue prices for region xx-nowhere-1",
-    )
 
 
 def test_a_region_without_keys_costs_one_call() -> None:

@@ -1,4 +1,5 @@
-"""S3 buckets and CloudWatch log groups against moto."""
+"""S3 buckets (aws/kinds/s3.py) against moto: their own regions, tags, size from CloudWatch,
+calls per region and bucket, paging; and their price worked by hand from the shipped catalogue."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tests import helpers
-from tests.helpers import named, record_calls
+from tests.support import helpers
+from tests.support.helpers import named, record_calls
+from tests.support.prices import CAT, cost, res
+from tracker_tui.aws.kinds import estimate
 from tracker_tui.model import Resource, iso_utc
 
 ACCOUNT = "123456789012"
+GIB = 2**30
 
 
 def assert_owned(resource: Resource, kind: str, region: str) -> None:
@@ -126,47 +130,24 @@ def test_buckets_paginate_past_the_first_page() -> None:
     assert sorted(r.id for r in resources) == names
 
 
-# --- CloudWatch Logs -------------------------------------------------------------------
+# --- prices ---------------------------------------------------------------------------------------
 
 
-def test_log_groups_retention_stored_bytes_and_created() -> None:
-    with mock_aws():
-        logs = boto3.client("logs", region_name="eu-west-1")
-        logs.create_log_group(logGroupName="/app/kept")
-        logs.put_retention_policy(logGroupName="/app/kept", retentionInDays=30)
-        logs.create_log_group(logGroupName="/app/forever")
-        described = {g["logGroupName"]: g for g in logs.describe_log_groups()["logGroups"]}
-
-        resources, _ = helpers.scan(["logs:log-group"], ["us-east-1", "eu-west-1"])
-
-    groups = {r.id: r for r in resources}
-    assert set(groups) == {"/app/kept", "/app/forever"}
-    kept, forever = groups["/app/kept"], groups["/app/forever"]
-    for group in (kept, forever):
-        assert_owned(group, "logs:log-group", "eu-west-1")
-        assert group.arn == f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:{group.id}"
-        # moto always reports storedBytes 0; the field is carried, not invented.
-        assert group.details["stored_bytes"] == 0
-    assert kept.details["retention_days"] == 30
-    assert kept.details["retention"] == "30 days"
-    assert forever.details.get("retention_days") is None
-    assert forever.details["retention"] == "never expires"
-    expected_created = datetime.fromtimestamp(described["/app/kept"]["creationTime"] / 1000, tz=UTC)
-    assert kept.created == iso_utc(expected_created)
+def test_s3_from_bucket_size() -> None:
+    r = res("s3:bucket", "us-east-1", "available", size_bytes=850 * GIB)
+    assert estimate(r) == (
+        19.55,
+        f"S3 Standard us-east-1 ({CAT}), 850 GB x $0.023/GB-mo = $19.55 (requests and transfer are usage-dependent)",
+    )
+    assert cost(res("s3:bucket", "eu-west-1", size_bytes=4200 * GIB)) == 96.6
+    assert cost(res("s3:bucket", "ap-southeast-2", size_bytes=1300 * GIB)) == 32.5  # $0.025
+    assert cost(res("s3:bucket", "us-east-1", size_bytes=3 * 2**20)) == 0.0
 
 
-def test_log_groups_paginate_past_the_first_page() -> None:
-    with mock_aws():
-        logs = boto3.client("logs", region_name="us-east-1")
-        names = [f"/paged/{i}" for i in range(5)]
-        for name in names:
-            logs.create_log_group(logGroupName=name)
-        session = helpers.moto_session()
-        calls = record_calls(session)
-
-        resources, _ = helpers.scan(["logs:log-group"], session=session, page_size=2)
-
-    assert sorted(r.id for r in resources) == names
-    pages = named(calls, "logs.DescribeLogGroups")
-    assert len(pages) == 3  # 2 + 2 + 1
-    assert all(params["limit"] == 2 for params in pages)
+def test_s3_unknown_size_region_or_price_is_unknown() -> None:
+    assert estimate(res("s3:bucket", size_bytes=None)) == (None, "size unknown (CloudWatch has no BucketSizeBytes yet)")
+    assert cost(res("s3:bucket", "unknown", size_bytes=GIB)) is None
+    assert estimate(res("s3:bucket", "mx-central-1", size_bytes=GIB)) == (
+        None,
+        "no catalogue price for S3 Standard in mx-central-1; `tracker-tui prices update` fetches it",
+    )

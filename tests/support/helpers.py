@@ -1,21 +1,27 @@
-"""Shared test helpers: a session on moto, and a one-call scan."""
+"""Shared test helpers: a session on moto, a one-call scan, botocore hooks, the CLI in-process,
+and driving the app (waiting, the filter, the command palette, what the screen shows)."""
 
 from __future__ import annotations
 
+import io
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from types import SimpleNamespace
 from typing import Any
 
 import boto3
 import pytest
+from textual.app import App
+from textual.command import CommandList, CommandPalette
 from textual.content import Content
 from textual.pilot import Pilot
 from textual.widget import Widget
+from textual.widgets import Input
 
 from tracker_tui.aws.kinds import resolve_kinds
 from tracker_tui.aws.scan import Collector, ScanEngine, ScanOptions
 from tracker_tui.aws.session import AwsSession, SessionOptions, new_boto_session
+from tracker_tui.cli import main
 from tracker_tui.model import Identity, Resource
 
 
@@ -90,6 +96,23 @@ def error_response(code: str, message: str, status: int = 400) -> tuple[Any, dic
     }
 
 
+class RawBody:
+    """The raw body of a botocore ``AWSResponse`` built by hand (``AWSResponse(url, status, headers, RawBody())``)."""
+
+    def __init__(self, body: bytes = b"") -> None:
+        self._body = body
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self._body
+
+
+def run_cli(*argv: str) -> tuple[int, str, str]:
+    """``tracker-tui ARGV...`` in-process: (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
 def hook_every_session(monkeypatch: pytest.MonkeyPatch, event: str, handler: Callable[..., Any]) -> None:
     """Register ``handler`` for a botocore ``event`` on every ``AwsSession`` the code under test
     opens (the CLI builds its own sessions).  A ``before-call`` handler that returns
@@ -130,3 +153,36 @@ def scan_done(app: Any) -> Callable[[], bool]:
 def actions_done(app: Any) -> Callable[[], bool]:
     """Every action run ended and its updates are applied."""
     return lambda: not app.actions_running
+
+
+def screen_text(app: App[Any]) -> str:
+    """Every line of the active screen as the terminal would show it."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def filter_rows(pilot: Pilot[Any], text: str) -> None:
+    """Type ``text`` into the main view's filter (``/``) and go back to the table."""
+    await pilot.press("slash")
+    pilot.app.query_one("#filter", Input).value = text
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def palette_titles(app: App[Any], pilot: Pilot[Any], query: str) -> list[str]:
+    """Open the command palette, type ``query``: the titles of the commands it offers, best first."""
+    await pilot.press("ctrl+p")
+    assert isinstance(app.screen, CommandPalette)
+    await pilot.press(*query)
+    options = app.screen.query_one(CommandList)
+    for _ in range(50):  # the palette searches asynchronously
+        await pilot.pause(0.02)
+    return [str(options.get_option_at_index(i).prompt).split("\n")[0] for i in range(options.option_count)]
+
+
+async def type_command(pilot: Pilot[Any], text: str) -> None:
+    """Open the command bar (``:``) and type ``text`` into it, key by key."""
+    await pilot.press("colon")
+    await pilot.pause()
+    for char in text:
+        await pilot.press(char)
+    await pilot.pause()

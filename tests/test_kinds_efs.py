@@ -1,0 +1,89 @@
+"""EFS file systems (aws/kinds/efs.py) against moto: fields, paging past page 1; and their prices,
+with what it cannot price and why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from moto import mock_aws
+
+from tests.support import helpers
+from tests.support.helpers import named, record_calls
+from tracker_tui.aws.kinds import estimate
+from tracker_tui.model import Resource
+
+ACCOUNT = "123456789012"
+EFS = "efs:file-system"
+GIB = 2**30
+
+
+def row(kind: str, region: str = "us-east-1", state: str = "available", **details: Any) -> Resource:
+    return Resource(kind=kind, id="x", region=region, account_id=ACCOUNT, state=state, details=details)
+
+
+# --- EFS -----------------------------------------------------------------------------------------
+
+
+def test_efs_file_systems_fields_and_paging_past_the_first_page() -> None:
+    with mock_aws():
+        efs = boto3.client("efs", region_name="us-east-1")
+        first = efs.create_file_system(
+            CreationToken="home",
+            ThroughputMode="provisioned",
+            ProvisionedThroughputInMibps=64,
+            Encrypted=True,
+            Tags=[{"Key": "Name", "Value": "shared-home"}, {"Key": "env", "Value": "prod"}],
+        )["FileSystemId"]
+        subnet = boto3.client("ec2", region_name="us-east-1").describe_subnets()["Subnets"][0]["SubnetId"]
+        efs.create_mount_target(FileSystemId=first, SubnetId=subnet)
+        others = [efs.create_file_system(CreationToken=f"fs-{i}")["FileSystemId"] for i in range(4)]
+        session = helpers.moto_session()
+        calls = record_calls(session)
+
+        resources, _ = helpers.scan([EFS], session=session, page_size=2)
+
+    found = {r.id: r for r in resources}
+    assert set(found) == {first, *others}
+    pages = named(calls, "efs.DescribeFileSystems")
+    assert len(pages) == 3 and all(p["MaxItems"] == 2 for p in pages)
+    assert [bool(p.get("Marker")) for p in pages] == [False, True, True]
+    home = found[first]
+    assert home.arn == f"arn:aws:elasticfilesystem:us-east-1:{ACCOUNT}:file-system/{first}"
+    assert (home.name, home.state, home.tags) == ("shared-home", "available", {"Name": "shared-home", "env": "prod"})
+    assert {
+        k: home.details[k] for k in ("throughput_mode", "provisioned_throughput_mibps", "mount_targets", "encrypted")
+    } == {
+        "throughput_mode": "provisioned",
+        "provisioned_throughput_mibps": 64.0,
+        "mount_targets": 1,
+        "encrypted": True,
+    }
+    assert home.details["size_bytes"] == 0 and home.details["performance_mode"] == "generalPurpose"
+    assert found[others[0]].details["throughput_mode"] == "bursting"
+
+
+def test_efs_prices_standard_and_names_what_it_cannot_price() -> None:
+    fs = row(
+        EFS, size_bytes=160 * GIB, size_standard_bytes=100 * GIB, size_ia_bytes=50 * GIB, size_archive_bytes=10 * GIB
+    )
+    cost, basis = estimate(fs)
+    assert cost == 30.0  # 100 GB x $0.30
+    assert basis == (
+        "EFS Standard us-east-1, 100 GB x $0.30/GB-mo = $30.00; "
+        "+ Infrequent Access 50 GB and Archive 10 GB: no catalogue price, not included"
+    )
+    provisioned = row(EFS, size_bytes=int(12.5 * GIB), throughput_mode="provisioned", provisioned_throughput_mibps=64.0)
+    assert estimate(provisioned) == (
+        3.75,
+        "EFS Standard us-east-1, 12.5 GB x $0.30/GB-mo = $3.75; + provisioned throughput 64 MiB/s, not priced",
+    )
+    elastic = row(EFS, size_bytes=GIB, throughput_mode="elastic")
+    assert estimate(elastic)[1].endswith("; + elastic throughput reads and writes, usage-dependent")
+
+
+def test_efs_unknown_prices_say_why() -> None:
+    assert estimate(row(EFS, "eu-west-1", size_bytes=GIB)) == (None, "no catalogue price for EFS in eu-west-1")
+    one_zone = row(EFS, size_bytes=GIB, availability_zone="us-east-1a")
+    assert estimate(one_zone) == (None, "no catalogue price for EFS One Zone storage in us-east-1")
+    assert estimate(row(EFS)) == (None, "EFS: metered size unknown")
