@@ -122,7 +122,7 @@ async def shoot(size: tuple[int, int]) -> list[Path]:
             await pilot.press("enter")
             for _ in range(400):
                 await pilot.pause(0.05)
-                if not app.idle.running:
+                if app.idle is None:
                     break
             app.clear_notifications()
             await pilot.press("slash", *"finding:idle-instance", "enter")
