@@ -20,6 +20,7 @@ from tracker_tui.config import Settings, config_path, load_settings
 from tracker_tui.replay import ReplaySource
 from tracker_tui.runs import ActionRun, IdleDelta, IdleRun
 from tracker_tui.ui.app import TrackerApp
+from tracker_tui.ui.host import Host, RescanGate
 from tracker_tui.ui.screens.help import HelpScreen
 
 
@@ -142,3 +143,11 @@ def test_the_config_key() -> None:
     config_path().write_text("refresh = 3\n")
     settings = load_settings()
     assert settings.refresh == 0 and any("'refresh' must be 0 (off)" in w for w in settings.warnings)
+
+
+def test_the_app_is_what_the_screens_and_the_rescans_see() -> None:
+    """The protocols are the app's real surface: mypy checks these assignments structurally."""
+    app = make_app()
+    host: Host = app
+    gate: RescanGate = app
+    assert host is gate and not gate.scanning and host.idle is None
