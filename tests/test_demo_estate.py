@@ -110,5 +110,5 @@ def test_the_demo_seeds_what_the_scan_lists_with_the_waste_it_promises() -> None
     assert rows["sagemaker:notebook-instance", "us-east-1", "ds-forecasting"].state == "Stopped"
     assert rows["sagemaker:endpoint", "us-east-1", "churn-predictor"].monthly_cost == 167.9
     assert {r.state for r in resources if r.kind == "route53:hosted-zone"} == {"public", "private"}
-    assert {r.state for r in resources if r.kind == "kms:key"} == {"Enabled", "PendingDeletion"}
+    assert {r.state for r in resources if r.kind == "kms:key"} == {"Enabled", "Disabled", "PendingDeletion"}
     assert {r.state for r in resources if r.kind == "secretsmanager:secret"} == {"active", "PendingDeletion"}

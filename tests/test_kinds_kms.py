@@ -17,6 +17,7 @@ from tests.support.helpers import named, record_calls
 from tests.support.stubs import Stubs, collect
 from tracker_tui.aws.kinds import estimate, price_resources
 from tracker_tui.aws.kinds.kms import list_keys
+from tracker_tui.findings import with_findings
 from tracker_tui.model import Resource
 
 ACCOUNT = "123456789012"
@@ -199,3 +200,24 @@ def test_a_region_without_keys_costs_one_call() -> None:
         found, _ = helpers.scan(["kms:key"], ["eu-north-1"], session=session)
     assert found == []
     assert [name for name, _ in calls] == ["kms.ListKeys"]
+
+
+def test_a_disabled_key_is_found_for_its_fee_and_no_other_key_is() -> None:
+    """``kms-disabled-key``: a disabled customer key bills $1.00 a month for nothing."""
+    keys = [("off", "us-east-1", "Disabled"), ("on", "us-east-1", "Enabled"),
+            ("gone", "us-east-1", "PendingDeletion"), ("far", "xx-nowhere-1", "Disabled")]  # fmt: skip
+    rows = price_resources([Resource(kind="kms:key", id=i, region=where, state=s) for i, where, s in keys])
+    found = {r.id: r.findings for r in with_findings(rows)}
+    (finding,) = found["off"]
+    assert (finding.id, finding.monthly_saving, finding.confidence, finding.action) == (
+        "kms-disabled-key", 1.0, "medium", None
+    )  # fmt: skip
+    assert finding.evidence == (
+        "disabled: it encrypts and decrypts nothing, yet AWS bills every customer-managed key that is not "
+        "pending deletion; costs $1.00/mo (customer-managed key, $1.00/mo (disabled keys bill too) + requests, "
+        "usage-dependent); scheduling its deletion (a 7-30 day wait, cancellable) ends the charge"
+    )
+    assert found["on"] == () and found["gone"] == ()  # in use; no longer billed
+    (unpriced,) = found["far"]
+    assert unpriced.monthly_saving is None  # a price not known is no saving of $0
+    assert "monthly cost unknown" in unpriced.evidence

@@ -190,6 +190,7 @@ def _managed_services() -> list[Resource]:
         ("1f0c2b6e-4d5a-4e8b-9c71-2a3b4c5d6e7f", "us-east-1", "prod-data", "Enabled", None),
         ("7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d", "us-east-1", "prod-old-app", "PendingDeletion",
          "2026-12-04T00:00:00Z"),
+        ("3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f", "us-east-1", "prod-legacy-tokens", "Disabled", None),
     ]
     for key_id, region, alias, key_state, deletion in keys:
         details: dict[str, Any] = {"key_manager": "CUSTOMER", "key_spec": "SYMMETRIC_DEFAULT",

@@ -16,9 +16,13 @@ from tracker_tui.aws.kinds.base import (
     ITEM_ERRORS,
     CellContext,
     KindSpec,
+    Related,
+    Rule,
+    default_evidence,
     error_code,
     item_error_code,
     known,
+    own_cost,
     tag_dict,
     ts,
 )
@@ -137,6 +141,27 @@ def estimate_key(r: Resource, cat: Catalogue, book: PriceBook | None) -> Estimat
     return monthly, f"{what}, {format_cost(monthly)}/mo{state} + requests, usage-dependent"
 
 
+def _disabled_evidence(r: Resource, related: Related, saving: float | None) -> str:
+    return (
+        "disabled: it encrypts and decrypts nothing, yet AWS bills every customer-managed key that "
+        f"is not pending deletion; {default_evidence(r, related, saving)}; scheduling its deletion "
+        "(a 7-30 day wait, cancellable) ends the charge"
+    )
+
+
+#: A disabled customer key still bills its monthly fee.
+DISABLED_KEY = Rule(
+    id="kms-disabled-key",
+    label="disabled KMS key",
+    applies=lambda r: r.state == "Disabled",
+    saving=own_cost,
+    evidence=_disabled_evidence,
+    # A disabled key may still guard data someone will want to read again (it can be enabled
+    # again); once deleted, what it encrypted cannot be decrypted.  So: medium, and no verb.
+    confidence="medium",
+)
+
+
 SPEC = KindSpec(
     id=KIND,
     console=console_page("kms/home?region={region}#/kms/keys/{id}"),
@@ -148,7 +173,7 @@ SPEC = KindSpec(
     lister=list_keys,
     iam_actions=("kms:ListKeys", "kms:DescribeKey", "kms:ListResourceTags", "kms:ListAliases"),
     estimator=estimate_key,
-    rules=(),
+    rules=(DISABLED_KEY,),
     verbs={},
     billed_as="AWS Key Management Service",
 )
