@@ -354,7 +354,7 @@ def test_demo_scan_end_to_end() -> None:
     assert idle == windows | {("ec2:nat-gateway", "dev-nat-a"), ("rds:db-instance", "dev-ledger")}
     no_data = {r["name"] for r in resources if str(r["details"].get("idle_check", "")).startswith("no data")}
     assert no_data == {f"{env}-bastion" for env in ("prod", "prod-eu", "staging", "dev")}
-    assert "idle checks: 76 checked, 6 idle, 66 busy, 4 no data" in json_err
+    assert "idle checks: 77 checked, 6 idle, 67 busy, 4 no data" in json_err
     # The JSON's findings, each billed thing counted once, are the table's total (which has
     # no idle checks: those are left out here).
     from tracker_tui.findings import savings_total

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from tracker_tui.filtering import Filter, FilterError, parse_filter, search_text
-from tracker_tui.model import Resource, format_cost, format_cost_sum
+from tracker_tui.model import Finding, Resource, format_cost, format_cost_sum
 
 WEB = Resource(
     kind="ec2:instance",
@@ -386,3 +386,20 @@ def test_implies_holds_on_random_rows() -> None:
         for b in filters:
             if a.refines(b):
                 assert rows_a <= set(b.select(estate, blobs)), (a.text, b.text)
+
+
+def test_a_finding_term_is_an_id_or_its_start() -> None:
+    """``finding:previous-generation`` is EC2's finding, not ``rds-previous-generation``; ``finding:idle``
+    is every idle-* finding."""
+    def row(*ids: str) -> Resource:
+        return Resource(kind="k", id="-".join(ids) or "none", region="r",
+                        findings=tuple(Finding(i, 1.0, "e") for i in ids))  # fmt: skip
+
+    ec2, rds, idle, none = row("previous-generation"), row("rds-previous-generation"), row("idle-instance"), row()
+    rows = [ec2, rds, idle, none]
+    shown = lambda text: [r for r in rows if parse_filter(text).matches(r)]  # noqa: E731
+    assert shown("finding:previous-generation") == [ec2]
+    assert shown("finding:rds-previous-generation") == [rds]
+    assert shown("finding:idle") == [idle]
+    assert shown("finding:") == [ec2, rds, idle]
+    assert shown("!finding:previous-generation") == [rds, idle, none]

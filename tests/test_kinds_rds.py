@@ -12,7 +12,8 @@ from moto import mock_aws
 from tests.support import helpers
 from tests.support.helpers import named, record_calls
 from tests.support.prices import CAT, basis, cost, res
-from tracker_tui.aws.kinds import estimate
+from tracker_tui.aws.kinds import estimate, price_resources
+from tracker_tui.findings import with_findings
 from tracker_tui.model import Resource, iso_utc
 
 ACCOUNT = "123456789012"
@@ -160,3 +161,25 @@ def test_rds_unknown_class_engine_storage_or_iops_price() -> None:
     assert io1[0] is None and "io1 provisioned IOPS in eu-west-1" in io1[1]
     # gp3 within its included IOPS needs no IOPS price anywhere.
     assert cost(db("eu-west-1", iops=3000)) == 169.21
+
+
+# --- findings -------------------------------------------------------------------------------------
+
+
+def test_a_previous_generation_class_saves_the_difference_to_its_current_twin() -> None:
+    """``rds-previous-generation``: db.m4.large postgres $0.182/h against db.m5.large's $0.178/h, same storage."""
+    rows = with_findings(price_resources([
+        db(instance_class="db.m4.large"),             # $132.86 + $23.00 storage = $155.86; on m5: $152.94
+        db(instance_class="db.m5.large"),             # current generation already
+        db(instance_class="db.r4.large"),             # db.r5.large costs the same: no saving, no finding
+        db(state="stopped", instance_class="db.m4.large"),  # no instance hours billed while stopped
+        db(region="xx-nowhere-1", instance_class="db.t2.medium"),  # not priced: nothing to compare
+    ]))  # fmt: skip
+    found = [[f for f in r.findings if f.id == "rds-previous-generation"] for r in rows]
+    (finding,) = found[0]
+    assert (finding.monthly_saving, finding.confidence, finding.action) == (2.92, "medium", None)
+    assert finding.evidence.startswith(
+        "db.m4.large costs $155.86/mo; db.m5.large (current generation, same size, same engine and storage) "
+        "costs $152.94/mo in us-east-1 (catalogue)"
+    )
+    assert found[1:] == [[], [], [], []]

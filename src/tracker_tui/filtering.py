@@ -12,8 +12,9 @@ A filter is whitespace-separated terms, all of which must match (AND):
   ``prod`` (case-insensitively); ``tag:env=`` -- the value is empty; ``tag:env`` -- has the key;
 * ``cost>N``, ``cost<N``, ``cost>=N``, ``cost<=N`` -- monthly USD; a resource whose cost is
   unknown (``None``) never satisfies a comparison (so ``!cost>10`` does include it);
-* ``finding:gp2-to-gp3`` -- has a finding whose id contains the value; ``finding:`` -- has
-  any finding (``tracker_tui.findings``);
+* ``finding:gp2-to-gp3`` -- has a finding whose id starts with the value (``finding:idle`` is
+  every ``idle-*`` finding; ``finding:previous-generation`` is not ``rds-previous-generation``);
+  ``finding:`` -- has any finding (``tracker_tui.findings``);
 * ``!term`` negates any term;
 * double quotes group text with spaces: ``"my bucket"``, ``tag:Name="web 1"``.
 
@@ -271,7 +272,7 @@ class Term:
             # Having the tag key=value means having the key.
             return self.value == other.value and other.tag_value is None
         if field == "finding":
-            return other.value in self.value
+            return self.value.startswith(other.value)
         # cost: the same direction, a bound at least as strict.
         a, b = self.number, other.number
         if self.op[0] != other.op[0]:
@@ -286,7 +287,7 @@ def _positive(term: Term) -> Term:
 
 
 def _has_finding(resource: Resource, needle: str) -> bool:
-    return any(needle in finding.id for finding in resource.findings)
+    return any(finding.id.startswith(needle) for finding in resource.findings)
 
 
 def _field_value(resource: Resource, field: str) -> str:

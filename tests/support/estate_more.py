@@ -186,6 +186,12 @@ def _managed_services() -> list[Resource]:
                     "comment": "service discovery"},
            arn="arn:aws:route53:::hostedzone/Z0498765ZYXWVUTSRQPO"),
     ]
+    # A database that never moved on from its previous-generation class (rds-previous-generation).
+    out.append(_r("rds:db-instance", "legacy-reports", "us-east-1", name="legacy-reports", state="available",
+                  created="2019-03-11T09:00:00Z", tags={"env": "prod", "team": "finance"},
+                  details={"engine": "postgres", "engine_version": "13.15", "instance_class": "db.m4.large",
+                           "multi_az": False, "allocated_storage_gib": 200, "storage_type": "gp3"},
+                  arn=_arn("rds", "us-east-1", "db:legacy-reports")))
     keys = [
         ("1f0c2b6e-4d5a-4e8b-9c71-2a3b4c5d6e7f", "us-east-1", "prod-data", "Enabled", None),
         ("7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d", "us-east-1", "prod-old-app", "PendingDeletion",

@@ -1,6 +1,7 @@
 """The demo estate's RDS manual snapshots, through the public APIs: one of a database that
 still runs, the final snapshot of one deleted long ago (waste, billed in full) and an Aurora
-cluster snapshot taken before a migration.  The core seeding made the databases."""
+cluster snapshot taken before a migration; and a reporting database still on a
+previous-generation class (``rds-previous-generation``).  The core seeding made the others."""
 
 from __future__ import annotations
 
@@ -45,4 +46,15 @@ def seed_region(s: RegionSeeder, env: str) -> int:
         DBClusterSnapshotIdentifier="prod-analytics-pre-migration",
         Tags=s.tags(env=env, team="data"),
     )
-    return 3
+    # Waste: a reporting database that never moved on from db.m4 (db.m5 costs less).
+    rds.create_db_instance(
+        DBInstanceIdentifier="prod-reports-legacy",
+        Engine="postgres",
+        DBInstanceClass="db.m4.large",
+        AllocatedStorage=100,
+        StorageType="gp3",
+        MasterUsername="admin",
+        MasterUserPassword="not-a-real-password-1",
+        Tags=s.tags(env=env, team="finance"),
+    )
+    return 4

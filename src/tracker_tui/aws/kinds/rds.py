@@ -202,6 +202,58 @@ STOPPED_DATABASE = Rule(
     action="delete",
 )
 
+#: Previous-generation DB instance classes and their current twin (same size and engine, on
+#: the same architecture: a class change, not a migration).
+CURRENT_CLASS_TWIN = {"db.t2": "db.t3", "db.m3": "db.m5", "db.m4": "db.m5", "db.r3": "db.r5", "db.r4": "db.r5"}
+
+
+def _class_twin_cost(r: Resource) -> tuple[str, float] | None:
+    """The twin class and what the row would cost on it, when the catalogue prices both."""
+    family, _, size = str(r.details.get("instance_class") or "").rpartition(".")
+    twin = CURRENT_CLASS_TWIN.get(family)
+    if twin is None or not size or r.monthly_cost is None:
+        return None
+    cost, _ = estimate_db_instance(
+        dataclasses.replace(r, details={**r.details, "instance_class": f"{twin}.{size}"}), load_catalogue(), None
+    )
+    return None if cost is None else (f"{twin}.{size}", cost)
+
+
+def _rds_previous_generation(r: Resource) -> bool:
+    if (r.state or "").lower() != "available" or r.monthly_cost is None:
+        return False  # a stopped database bills no instance hours: its class costs nothing then
+    found = _class_twin_cost(r)
+    return found is not None and found[1] < r.monthly_cost
+
+
+def _class_twin_saving(r: Resource, related: Related) -> float | None:
+    found = _class_twin_cost(r)
+    return None if found is None or r.monthly_cost is None else cents(r.monthly_cost - found[1])
+
+
+def _class_twin_evidence(r: Resource, related: Related, saving: float | None) -> str:
+    found = _class_twin_cost(r)
+    if found is None or r.monthly_cost is None:
+        return "no priced current-generation twin"
+    twin, cost = found
+    return (
+        f"{r.details.get('instance_class')} costs {format_cost(r.monthly_cost)}/mo; {twin} (current generation, "
+        f"same size, same engine and storage) costs {format_cost(cost)}/mo in {r.region} (catalogue); changing "
+        "the class restarts the database (a Multi-AZ one fails over), at a maintenance window or at once"
+    )
+
+
+#: ``rds-previous-generation``: a db.m4/r4/t2/... class whose current twin costs less.
+RDS_PREVIOUS_GENERATION = Rule(
+    id="rds-previous-generation",
+    label="previous-generation DB class",
+    applies=_rds_previous_generation,
+    saving=_class_twin_saving,
+    evidence=_class_twin_evidence,
+    # The change restarts the database, and the engine version must support the newer class.
+    confidence="medium",
+)
+
 #: ``idle-database``: the highest daily maximum of connections at most this.
 IDLE_DB_CONNECTIONS = Knob(
     "idle_db_connections", 0.0, "idle-database: the highest daily connections at most this", 0.0, 1e6
@@ -266,7 +318,7 @@ SPEC = KindSpec(
     lister=list_db_instances,
     iam_actions=("rds:DescribeDBInstances",),
     estimator=estimate_db_instance,
-    rules=(STOPPED_DATABASE,),
+    rules=(STOPPED_DATABASE, RDS_PREVIOUS_GENERATION),
     verbs={"stop": "stop", "delete": "delete", "start": "start"},
     billed_as="Amazon Relational Database Service",
     not_found_codes=frozenset({"DBInstanceNotFound", "DBInstanceNotFoundFault"}),
