@@ -481,3 +481,22 @@ def test_config_path_and_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "moved aside" in err.getvalue()
     assert not config_path().exists()
     assert list(config_path().parent.glob("config.toml.corrupt-*"))
+
+
+def test_a_scan_that_stops_on_an_error_is_one_line_not_a_traceback() -> None:
+    """The headless scan takes the app's ScanRun: a source that raises mid-scan ends it with
+    the run's one-line reason (exit 2 through main), never a thread's traceback."""
+    import io as _io
+
+    from tracker_tui import cli
+    from tracker_tui.aws.kinds import Thresholds
+    from tracker_tui.aws.source import Connection
+    from tracker_tui.model import Identity
+
+    class Expiring:
+        def scan(self, sink: Any, cancel: Any, thresholds: Any = None) -> Any:
+            raise RuntimeError("ExpiredToken: The security token included in the request is expired")
+
+    connection = Connection(Identity(account_id="123456789012"), ("us-east-1",))
+    with pytest.raises(cli.UsageError, match=r"^scan stopped: ExpiredToken: The security token"):
+        cli._collect(Expiring(), _io.StringIO(), Thresholds(), connection)  # type: ignore[arg-type]
