@@ -9,12 +9,12 @@ What it does, in one run:
    groups, volumes, roles, instances), 17 regions (IAM in ``global``), names, tags, created
    dates, ``details``; some ``monthly_cost`` figures and some ``None``;
 2. runs ``TrackerApp(ReplaySource(..., page_size=1000, page_delay=--page-delay))`` inside
-   ``App.run_test(size=(120, 36))``: the scan thread fills the app's deque and the app's own
-   0.1 s drain timer feeds ``ResourceTable.add_resources`` -- the same path as a live scan;
+   ``App.run_test(size=(120, 36))``: the scan thread fills the ``ScanRun``'s deque and the app's
+   one 0.1 s timer takes it into ``ResourceTable.add_resources`` -- the same path as a live scan;
 3. during ingest, a coroutine on the app's event loop ticks every 10 ms and records the
    real intervals: an interval of N ms means nothing (no frame, no key) could run for N ms.
-   That worst interval is the "frame gap" checked against the 100 ms target.  The drain
-   calls and the GC pauses are timed too, to name the culprit when the target is missed;
+   That worst interval is the "frame gap" checked against the 100 ms target.  The timer's
+   ticks and the GC pauses are timed too, to name the culprit when the target is missed;
 4. types filter queries one key at a time (``pilot.press``) and measures keystroke-to-repaint:
    from the key event being sent to the end of the first screen update that follows the
    app's ``Input.Changed`` handler *and* re-rendered lines of the table (hooks: the filter
@@ -772,7 +772,7 @@ def report(res: Results, args: argparse.Namespace) -> bool:
     if res.drain_seconds:
         big = max(range(len(res.drain_seconds)), key=res.drain_seconds.__getitem__)
         row(
-            "  _drain calls / worst (its batch) / median",
+            "  timer ticks (take + apply) / worst (its batch) / median",
             f"{len(res.drain_seconds)} / {ms(res.drain_seconds[big])} ({res.drain_batches[big]:,}) / "
             f"{ms(statistics.median(res.drain_seconds))} ms",
         )
@@ -887,7 +887,7 @@ def report(res: Results, args: argparse.Namespace) -> bool:
                 row("  ratio DataTable rebuild / ResourceTable", f"{res.dt_rebuild_40k / one.latency:,.0f}x")
         if res.drain_seconds:
             per_10k = sum(res.drain_seconds) / max(1, res.rows) * 10_000
-            row("ResourceTable: ingest work per 10,000 rows (sum of _drain)", f"{per_10k * 1000:.1f} ms")
+            row("ResourceTable: ingest work per 10,000 rows (sum of ticks)", f"{per_10k * 1000:.1f} ms")
         print(line)
     print("overall:", "PASS" if ok else "MISS (see rows marked MISS)")
     if args.keys:
