@@ -25,6 +25,7 @@ for _var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ROLE
     os.environ.pop(_var, None)
 
 # Imported only now, so nothing below can see the real environment first.
+from pathlib import Path  # noqa: E402
 from types import SimpleNamespace  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -33,6 +34,7 @@ import pytest  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from tests.support.helpers import assumed_session  # noqa: E402
+from tracker_tui.store import AuditLog  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -43,6 +45,12 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
         monkeypatch.setenv(var, str(base / var.lower()))
     for var, value in _SAFE_ENV.items():
         monkeypatch.setenv(var, value)
+
+
+@pytest.fixture
+def audit(tmp_path: Path) -> AuditLog:
+    """An audit log of the test's own (every action test reads back what was written)."""
+    return AuditLog(tmp_path / "audit.jsonl")
 
 
 @pytest.fixture

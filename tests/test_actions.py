@@ -31,11 +31,6 @@ REGION = "us-east-1"
 # --- helpers -----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def audit(tmp_path: Path) -> AuditLog:
-    return AuditLog(tmp_path / "audit.jsonl")
-
-
 def _stopped_instance(ec2: Any, tags: dict[str, str] | None = None) -> str:
     instance_id = run_instance(ec2, tags)
     ec2.stop_instances(InstanceIds=[instance_id])

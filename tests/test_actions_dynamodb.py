@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-import pytest
 from moto import mock_aws
 
 from tests.support import helpers
-from tests.support.rails.base import scanned
+from tests.support.rails.base import ACCOUNT, FAST, REGION, scanned
 from tracker_tui.aws.actions import ActionOptions, ActionRunner, ActionUpdate, PlannedAction, Status, choices_for, plan
 from tracker_tui.aws.actions.dynamodb import BACKUP, backup_name
 from tracker_tui.aws.actions.plan import needs_typed_name
@@ -25,15 +23,7 @@ from tracker_tui.aws.session import AwsSession
 from tracker_tui.model import Resource
 from tracker_tui.store import AuditLog
 
-ACCOUNT = "123456789012"
-REGION = "us-east-1"
-FAST = ActionOptions(poll_interval=0.01, verify_timeout=5)
 WHEN = datetime(2026, 11, 29, 1, 2, 3, tzinfo=UTC)
-
-
-@pytest.fixture
-def audit(tmp_path: Path) -> AuditLog:
-    return AuditLog(tmp_path / "audit.jsonl")
 
 
 def run(session: AwsSession, audit: AuditLog, rows: list[Resource], verb: str, **options: Any) -> ActionUpdate:

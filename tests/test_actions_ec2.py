@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -36,11 +35,6 @@ REGION = "us-east-1"
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def audit(tmp_path: Path) -> AuditLog:
-    return AuditLog(tmp_path / "audit.jsonl")
 
 
 def _network(ec2: Any) -> tuple[str, list[str]]:

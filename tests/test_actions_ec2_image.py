@@ -7,70 +7,32 @@ The rails every handler shares run on it through tests/support/rails/ec2_image.p
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-import boto3
 import pytest
-from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from tests.support import helpers
+from tests.support.actions import (
+    after_ec2_call,
+    also_maps,
+    delete_run,
+    ec2_client,
+    image_snapshots,
+    on_ec2_call,
+    snapshot_exists,
+    snapshot_phases,
+)
+from tests.support.rails.base import FAST, REGION, scanned
 from tests.support.rails.ec2_image import make_image
 from tests.support.rails.ec2_snapshot import make_snapshot
-from tracker_tui.aws.actions import ActionOptions, ActionRunner, ActionUpdate, Status, choices_for, plan
+from tracker_tui.aws.actions import Status, choices_for, plan
 from tracker_tui.aws.actions.ec2_image import DELETE_SNAPSHOTS
-from tracker_tui.aws.kinds import price_resources
 from tracker_tui.aws.kinds.ec2_image import KIND as IMAGE
-from tracker_tui.aws.session import AwsSession
 from tracker_tui.model import Resource
 from tracker_tui.store import AuditLog
-
-ACCOUNT = "123456789012"
-REGION = "us-east-1"
-AMI = "ami-12c6146b"
-FAST = ActionOptions(poll_interval=0.01, verify_timeout=5)
-
-
-@pytest.fixture
-def audit(tmp_path: Path) -> AuditLog:
-    return AuditLog(tmp_path / "audit.jsonl")
-
-
-def _ec2() -> Any:
-    return boto3.client("ec2", region_name=REGION)
-
-
-def _rows(session: AwsSession, kind: str) -> dict[str, Resource]:
-    resources, _ = helpers.scan([kind], [REGION], session=session)
-    return {r.id: r for r in price_resources(resources)}
-
-
-def _run(session: AwsSession, audit: AuditLog, row: Resource, **options: Any) -> tuple[ActionUpdate, list[Status]]:
-    runner = ActionRunner(session, ACCOUNT, dataclasses.replace(FAST, **options), audit=audit)
-    seen: list[ActionUpdate] = []
-    (final,) = runner.run(plan([row], "delete", runner.options), seen.append)
-    return final, [u.status for u in seen]
-
-
-def _phases(audit: AuditLog) -> list[tuple[str, str, str]]:
-    return [
-        (line["phase"], line["operation"], (line.get("params") or {}).get("SnapshotId", "")) for line in audit.tail(100)
-    ]
-
-
-def _on_call(session: AwsSession, operation: str, handler: Callable[..., Any]) -> None:
-    client = session.client("ec2", REGION)
-    client.meta.events.register(f"before-call.ec2.{operation}", handler)
-
-
-def _after_call(session: AwsSession, operation: str, change: Callable[[dict[str, Any]], None]) -> None:
-    """Alter every later answer of ``operation`` (after the scan: only the handler's re-read sees it)."""
-    client = session.client("ec2", REGION)
-    client.meta.events.register(f"after-call.ec2.{operation}", lambda parsed, **_: change(parsed) if parsed else None)
 
 
 def _real_call_fails(code: str, message: str, only: str = "") -> Callable[..., Any]:
@@ -88,44 +50,20 @@ def _real_call_fails(code: str, message: str, only: str = "") -> Callable[..., A
     return hook
 
 
-def _also_maps(session: AwsSession, image: str, snapshot: str) -> None:
-    """Every later DescribeImages answer has ``image`` name ``snapshot`` too (moto's RegisterImage
-    ignores the block device mappings it is given, so an AMI of several snapshots is made so)."""
-
-    def change(parsed: dict[str, Any]) -> None:
-        for found in parsed.get("Images", []):
-            if found["ImageId"] == image:
-                found["BlockDeviceMappings"].append({"DeviceName": "/dev/xvdz", "Ebs": {"SnapshotId": snapshot}})
-
-    _after_call(session, "DescribeImages", change)
-
-
-def _snapshot_exists(ident: str) -> bool:
-    try:
-        return bool(_ec2().describe_snapshots(SnapshotIds=[ident])["Snapshots"])
-    except ClientError:
-        return False
-
-
-def _image_snapshots(image: str) -> list[str]:
-    (found,) = _ec2().describe_images(ImageIds=[image])["Images"]
-    return [m["Ebs"]["SnapshotId"] for m in found["BlockDeviceMappings"] if m.get("Ebs")]
-
-
 def _image_exists(image: str) -> bool:
-    return bool(_ec2().describe_images(ImageIds=[image])["Images"])
+    return bool(ec2_client().describe_images(ImageIds=[image])["Images"])
 
 
 def test_deregister_keeps_the_images_snapshots_by_default_and_names_them(audit: AuditLog) -> None:
     with mock_aws():
         session = helpers.moto_session()
         image = make_image({})
-        (snap,) = _image_snapshots(image)
-        row = _rows(session, IMAGE)[image]
+        (snap,) = image_snapshots(image)
+        row = scanned(session, IMAGE)[image]
         (planned,) = plan([row], "delete")
-        final, seen = _run(session, audit, row)
+        final, seen = delete_run(session, audit, row)
         assert not _image_exists(image)
-        assert _snapshot_exists(snap)
+        assert snapshot_exists(snap)
 
     assert planned.action == "deregister"
     assert planned.note == f"its snapshots stay and keep billing: {snap}"
@@ -135,7 +73,7 @@ def test_deregister_keeps_the_images_snapshots_by_default_and_names_them(audit: 
         True,
     )
     assert seen == [Status.REQUESTED, Status.IN_PROGRESS, Status.DONE]
-    assert [p[:2] for p in _phases(audit)] == [
+    assert [p[:2] for p in snapshot_phases(audit)] == [
         ("before", "DeregisterImage"), ("dry-run", "DeregisterImage"),
         ("before", "DeregisterImage"), ("after", "DeregisterImage"),
     ]  # fmt: skip
@@ -158,15 +96,15 @@ def test_deregister_with_the_box_ticked_deletes_each_snapshot_by_its_own_audited
     with mock_aws():
         session = helpers.moto_session()
         image, extra = make_image({}), make_snapshot({})
-        _also_maps(session, image, extra)
-        snaps = [*_image_snapshots(image), extra]
-        final, _ = _run(session, audit, _rows(session, IMAGE)[image], choices={DELETE_SNAPSHOTS: True})
+        also_maps(session, image, extra)
+        snaps = [*image_snapshots(image), extra]
+        final, _ = delete_run(session, audit, scanned(session, IMAGE)[image], choices={DELETE_SNAPSHOTS: True})
         assert not _image_exists(image)
-        assert [_snapshot_exists(s) for s in snaps] == [False, False]
+        assert [snapshot_exists(s) for s in snaps] == [False, False]
 
     assert (final.status, final.deleted) == (Status.DONE, True)
     assert final.message == f"deregistered; snapshots deleted: {snaps[0]}, {snaps[1]}"
-    assert _phases(audit) == [
+    assert snapshot_phases(audit) == [
         ("before", "DeregisterImage", ""), ("dry-run", "DeregisterImage", ""),
         ("before", "DeregisterImage", ""), ("after", "DeregisterImage", ""),
         *[line for s in snaps for line in (
@@ -182,10 +120,10 @@ def test_a_protected_snapshot_of_the_image_is_kept_and_named(audit: AuditLog) ->
     with mock_aws():
         session = helpers.moto_session()
         image, kept = make_image({}), make_snapshot({"Do-Not-Delete": "1"})
-        (doomed,) = _image_snapshots(image)
-        _also_maps(session, image, kept)
-        final, _ = _run(session, audit, _rows(session, IMAGE)[image], choices={DELETE_SNAPSHOTS: True})
-        assert (_snapshot_exists(kept), _snapshot_exists(doomed)) == (True, False)
+        (doomed,) = image_snapshots(image)
+        also_maps(session, image, kept)
+        final, _ = delete_run(session, audit, scanned(session, IMAGE)[image], choices={DELETE_SNAPSHOTS: True})
+        assert (snapshot_exists(kept), snapshot_exists(doomed)) == (True, False)
 
     assert (final.status, final.deleted) == (Status.DONE, True)
     assert final.message == f"deregistered; snapshots deleted: {doomed}; kept: {kept} (tag Do-Not-Delete is set)"
@@ -196,11 +134,11 @@ def test_a_snapshot_that_fails_to_delete_is_reported_and_the_row_failed(audit: A
     with mock_aws():
         session = helpers.moto_session()
         image = make_image({})
-        (snap,) = _image_snapshots(image)
-        _on_call(session, "DeleteSnapshot", _real_call_fails("InvalidSnapshot.InUse", "in use by ami-0other"))
-        final, _ = _run(session, audit, _rows(session, IMAGE)[image], choices={DELETE_SNAPSHOTS: True})
+        (snap,) = image_snapshots(image)
+        on_ec2_call(session, "DeleteSnapshot", _real_call_fails("InvalidSnapshot.InUse", "in use by ami-0other"))
+        final, _ = delete_run(session, audit, scanned(session, IMAGE)[image], choices={DELETE_SNAPSHOTS: True})
         assert not _image_exists(image)
-        assert _snapshot_exists(snap)
+        assert snapshot_exists(snap)
 
     # The image is gone (its row goes), but what was asked was not all done: a failure, named.
     assert (final.status, final.deleted, final.code) == (Status.FAILED, True, "InvalidSnapshot.InUse")
@@ -213,10 +151,10 @@ def test_an_image_in_use_by_a_running_instance_is_refused(audit: AuditLog) -> No
     with mock_aws():
         session = helpers.moto_session()
         image = make_image({})
-        runs = _ec2().run_instances(ImageId=image, MinCount=2, MaxCount=2)["Instances"]
-        row = _rows(session, IMAGE)[image]
+        runs = ec2_client().run_instances(ImageId=image, MinCount=2, MaxCount=2)["Instances"]
+        row = scanned(session, IMAGE)[image]
         (planned,) = plan([row], "delete")
-        final, _ = _run(session, audit, row)
+        final, _ = delete_run(session, audit, row)
         assert _image_exists(image)
 
     ids = ", ".join(r["InstanceId"] for r in runs)
@@ -229,10 +167,10 @@ def test_an_image_launched_since_the_scan_is_refused_as_in_use(audit: AuditLog) 
     with mock_aws():
         session = helpers.moto_session()
         image = make_image({})
-        row = _rows(session, IMAGE)[image]
+        row = scanned(session, IMAGE)[image]
         assert row.details["in_use_by"] == 0
-        instance = _ec2().run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
-        final, _ = _run(session, audit, row)
+        instance = ec2_client().run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+        final, _ = delete_run(session, audit, row)
 
     assert (final.status, final.message) == (Status.REFUSED, f"in use by running instance {instance}")
 
@@ -241,11 +179,11 @@ def test_an_image_only_stopped_instances_use_is_deregistered(audit: AuditLog) ->
     with mock_aws():
         session = helpers.moto_session()
         image = make_image({})
-        instance = _ec2().run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
-        _ec2().stop_instances(InstanceIds=[instance])
-        row = _rows(session, IMAGE)[image]
+        instance = ec2_client().run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+        ec2_client().stop_instances(InstanceIds=[instance])
+        row = scanned(session, IMAGE)[image]
         (planned,) = plan([row], "delete")
-        final, _ = _run(session, audit, row)
+        final, _ = delete_run(session, audit, row)
         assert not _image_exists(image)
 
     assert planned.note.endswith(f"stopped {instance} launched from it keep working")
@@ -257,7 +195,7 @@ def test_a_protected_image_is_refused(audit: AuditLog, tag: str) -> None:
     with mock_aws():
         session = helpers.moto_session()
         image = make_image({tag: "true"})
-        final, _ = _run(session, audit, _rows(session, IMAGE)[image], choices={DELETE_SNAPSHOTS: True})
+        final, _ = delete_run(session, audit, scanned(session, IMAGE)[image], choices={DELETE_SNAPSHOTS: True})
         assert _image_exists(image)
 
     assert (final.status, final.message) == (Status.REFUSED, f"tag {tag} is set")
@@ -268,9 +206,9 @@ def test_another_accounts_image_is_refused_when_re_read(audit: AuditLog) -> None
     with mock_aws():
         session = helpers.moto_session()
         image = make_image({})
-        row = _rows(session, IMAGE)[image]
-        _after_call(session, "DescribeImages", lambda parsed: parsed["Images"][0].update(OwnerId="210987654321"))
-        final, _ = _run(session, audit, row)
+        row = scanned(session, IMAGE)[image]
+        after_ec2_call(session, "DescribeImages", lambda parsed: parsed["Images"][0].update(OwnerId="210987654321"))
+        final, _ = delete_run(session, audit, row)
 
     assert (final.status, final.message) == (
         Status.REFUSED,

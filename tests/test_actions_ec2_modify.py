@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -45,11 +44,6 @@ from tracker_tui.ui.screens.progress import ActionProgressScreen
 
 GP2_TO_GP3 = "gp2-to-gp3"
 ZONE = "us-east-1a"
-
-
-@pytest.fixture
-def audit(tmp_path: Path) -> AuditLog:
-    return AuditLog(tmp_path / "audit.jsonl")
 
 
 def _volume(ec2: Any, size: int = 100, vtype: str = "gp2", tags: dict[str, str] | None = None, **extra: Any) -> str:

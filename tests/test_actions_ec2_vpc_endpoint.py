@@ -7,82 +7,35 @@ The rails every handler shares run on it through tests/support/rails/ec2_vpc_end
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-import boto3
 import pytest
 from moto import mock_aws
 from moto.ec2.responses.vpcs import VPCs
 
 from tests.support import helpers
+from tests.support.actions import after_ec2_call, delete_run, ec2_client, on_ec2_call, snapshot_phases
+from tests.support.rails.base import scanned
 from tests.support.rails.ec2_vpc_endpoint import make_endpoint
-from tracker_tui.aws.actions import ActionOptions, ActionRunner, ActionUpdate, Status, plan
-from tracker_tui.aws.kinds import price_resources
+from tracker_tui.aws.actions import Status, plan
 from tracker_tui.aws.kinds.ec2_vpc_endpoint import KIND as VPC_ENDPOINT
-from tracker_tui.aws.session import AwsSession
-from tracker_tui.model import Resource
 from tracker_tui.store import AuditLog
-
-ACCOUNT = "123456789012"
-REGION = "us-east-1"
-FAST = ActionOptions(poll_interval=0.01, verify_timeout=5)
-
-
-@pytest.fixture
-def audit(tmp_path: Path) -> AuditLog:
-    return AuditLog(tmp_path / "audit.jsonl")
-
-
-def _ec2() -> Any:
-    return boto3.client("ec2", region_name=REGION)
-
-
-def _rows(session: AwsSession, kind: str) -> dict[str, Resource]:
-    resources, _ = helpers.scan([kind], [REGION], session=session)
-    return {r.id: r for r in price_resources(resources)}
-
-
-def _run(session: AwsSession, audit: AuditLog, row: Resource, **options: Any) -> tuple[ActionUpdate, list[Status]]:
-    runner = ActionRunner(session, ACCOUNT, dataclasses.replace(FAST, **options), audit=audit)
-    seen: list[ActionUpdate] = []
-    (final,) = runner.run(plan([row], "delete", runner.options), seen.append)
-    return final, [u.status for u in seen]
-
-
-def _phases(audit: AuditLog) -> list[tuple[str, str, str]]:
-    return [
-        (line["phase"], line["operation"], (line.get("params") or {}).get("SnapshotId", "")) for line in audit.tail(100)
-    ]
-
-
-def _on_call(session: AwsSession, operation: str, handler: Callable[..., Any]) -> None:
-    client = session.client("ec2", REGION)
-    client.meta.events.register(f"before-call.ec2.{operation}", handler)
-
-
-def _after_call(session: AwsSession, operation: str, change: Callable[[dict[str, Any]], None]) -> None:
-    """Alter every later answer of ``operation`` (after the scan: only the handler's re-read sees it)."""
-    client = session.client("ec2", REGION)
-    client.meta.events.register(f"after-call.ec2.{operation}", lambda parsed, **_: change(parsed) if parsed else None)
 
 
 def test_delete_interface_endpoint_polls_until_deleted(audit: AuditLog) -> None:
     with mock_aws():
         session = helpers.moto_session()
         endpoint = make_endpoint({})
-        row = _rows(session, VPC_ENDPOINT)[endpoint]
+        row = scanned(session, VPC_ENDPOINT)[endpoint]
         (planned,) = plan([row], "delete")
-        final, _ = _run(session, audit, row)
-        (after,) = _ec2().describe_vpc_endpoints(VpcEndpointIds=[endpoint])["VpcEndpoints"]
+        final, _ = delete_run(session, audit, row)
+        (after,) = ec2_client().describe_vpc_endpoints(VpcEndpointIds=[endpoint])["VpcEndpoints"]
 
     assert planned.note == "its network interfaces go with it; private DNS names stop resolving"
     assert (final.status, final.message, final.deleted) == (Status.DONE, "deleted", True)
     assert after["State"] == "deleted"
-    assert [p[:2] for p in _phases(audit)] == [
+    assert [p[:2] for p in snapshot_phases(audit)] == [
         ("before", "DeleteVpcEndpoints"), ("dry-run", "DeleteVpcEndpoints"),
         ("before", "DeleteVpcEndpoints"), ("after", "DeleteVpcEndpoints"),
     ]  # fmt: skip
@@ -91,13 +44,13 @@ def test_delete_interface_endpoint_polls_until_deleted(audit: AuditLog) -> None:
 def test_delete_gateway_endpoint(audit: AuditLog) -> None:
     with mock_aws():
         session = helpers.moto_session()
-        vpc = _ec2().create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
-        endpoint = _ec2().create_vpc_endpoint(
+        vpc = ec2_client().create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+        endpoint = ec2_client().create_vpc_endpoint(
             VpcId=vpc, VpcEndpointType="Gateway", ServiceName="com.amazonaws.us-east-1.s3"
         )["VpcEndpoint"]["VpcEndpointId"]
-        row = _rows(session, VPC_ENDPOINT)[endpoint]
+        row = scanned(session, VPC_ENDPOINT)[endpoint]
         (planned,) = plan([row], "delete")
-        final, _ = _run(session, audit, row)
+        final, _ = delete_run(session, audit, row)
 
     assert planned.note == "its routes in the VPC's route tables go with it"
     assert (final.status, final.deleted) == (Status.DONE, True)
@@ -108,7 +61,7 @@ def test_an_endpoint_aws_lists_as_unsuccessful_is_failed_with_its_error(audit: A
     with mock_aws():
         session = helpers.moto_session()
         endpoint = make_endpoint({})
-        row = _rows(session, VPC_ENDPOINT)[endpoint]
+        row = scanned(session, VPC_ENDPOINT)[endpoint]
 
         def unsuccessful(params: dict[str, Any], **_: Any) -> Any:
             if str((params.get("body") or {}).get("DryRun", "")).lower() == "true":
@@ -123,9 +76,9 @@ def test_an_endpoint_aws_lists_as_unsuccessful_is_failed_with_its_error(audit: A
                 "ResponseMetadata": {"RequestId": "req-batch", "HTTPStatusCode": 200},
             }
 
-        _on_call(session, "DeleteVpcEndpoints", unsuccessful)
-        final, _ = _run(session, audit, row)
-        (after,) = _ec2().describe_vpc_endpoints(VpcEndpointIds=[endpoint])["VpcEndpoints"]
+        on_ec2_call(session, "DeleteVpcEndpoints", unsuccessful)
+        final, _ = delete_run(session, audit, row)
+        (after,) = ec2_client().describe_vpc_endpoints(VpcEndpointIds=[endpoint])["VpcEndpoints"]
 
     assert (final.status, final.code, final.request_id) == (Status.FAILED, "OperationNotPermitted", "req-batch")
     assert final.message == "AWS did not delete it: managed by a service"
@@ -142,11 +95,12 @@ def test_an_endpoint_server_that_ignores_dry_run_is_verified_and_says_so(
     with mock_aws():
         session = helpers.moto_session()
         endpoint = make_endpoint({})
-        final, _ = _run(session, audit, _rows(session, VPC_ENDPOINT)[endpoint])
+        final, _ = delete_run(session, audit, scanned(session, VPC_ENDPOINT)[endpoint])
 
     assert (final.status, final.deleted) == (Status.DONE, True)
     assert final.message == "deleted (the endpoint ignored DryRun=True and carried the call out at once)"
-    assert [p[:2] for p in _phases(audit)] == [("before", "DeleteVpcEndpoints"), ("after", "DeleteVpcEndpoints")]
+    phases = [p[:2] for p in snapshot_phases(audit)]
+    assert phases == [("before", "DeleteVpcEndpoints"), ("after", "DeleteVpcEndpoints")]
 
 
 @pytest.mark.parametrize(
@@ -166,9 +120,9 @@ def test_an_endpoint_re_read_in_a_state_it_cannot_be_deleted_in_is_refused(
     with mock_aws():
         session = helpers.moto_session()
         endpoint = make_endpoint({})
-        row = _rows(session, VPC_ENDPOINT)[endpoint]
-        _after_call(session, "DescribeVpcEndpoints", lambda parsed: parsed["VpcEndpoints"][0].update(change))
-        final, _ = _run(session, audit, row)
+        row = scanned(session, VPC_ENDPOINT)[endpoint]
+        after_ec2_call(session, "DescribeVpcEndpoints", lambda parsed: parsed["VpcEndpoints"][0].update(change))
+        final, _ = delete_run(session, audit, row)
 
     assert (final.status, final.message, final.deleted) == (Status.REFUSED, message, deleted)
     assert audit.tail(100) == []
@@ -179,7 +133,7 @@ def test_an_endpoint_never_accepted_or_rejected_can_be_deleted(audit: AuditLog, 
     with mock_aws():
         session = helpers.moto_session()
         endpoint = make_endpoint({})
-        row = _rows(session, VPC_ENDPOINT)[endpoint]
+        row = scanned(session, VPC_ENDPOINT)[endpoint]
         first = {"read": True}
 
         def change(parsed: dict[str, Any]) -> None:
@@ -187,8 +141,8 @@ def test_an_endpoint_never_accepted_or_rejected_can_be_deleted(audit: AuditLog, 
                 parsed["VpcEndpoints"][0]["State"] = state
                 first["read"] = False
 
-        _after_call(session, "DescribeVpcEndpoints", change)
-        final, _ = _run(session, audit, row)
+        after_ec2_call(session, "DescribeVpcEndpoints", change)
+        final, _ = delete_run(session, audit, row)
 
     assert (final.status, final.message) == (Status.DONE, "deleted")
 
@@ -198,8 +152,8 @@ def test_a_protected_endpoint_is_refused(audit: AuditLog, tag: str) -> None:
     with mock_aws():
         session = helpers.moto_session()
         endpoint = make_endpoint({tag: ""})
-        final, _ = _run(session, audit, _rows(session, VPC_ENDPOINT)[endpoint])
-        (after,) = _ec2().describe_vpc_endpoints(VpcEndpointIds=[endpoint])["VpcEndpoints"]
+        final, _ = delete_run(session, audit, scanned(session, VPC_ENDPOINT)[endpoint])
+        (after,) = ec2_client().describe_vpc_endpoints(VpcEndpointIds=[endpoint])["VpcEndpoints"]
 
     assert (final.status, final.message) == (Status.REFUSED, f"tag {tag} is set")
     assert after["State"] == "available"

@@ -3,10 +3,8 @@ protection (a protected tag) refused."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import pytest
 from moto import mock_aws
 
 from tests.support import helpers
@@ -16,11 +14,6 @@ from tracker_tui.aws.actions import Status
 from tracker_tui.store import AuditLog
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def audit(tmp_path: Path) -> AuditLog:
-    return AuditLog(tmp_path / "audit.jsonl")
 
 
 # --- log groups ----------------------------------------------------------------------------

@@ -9,7 +9,6 @@ tests/support/rails/rds.py."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,11 +26,6 @@ REGION = "us-east-1"
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def audit(tmp_path: Path) -> AuditLog:
-    return AuditLog(tmp_path / "audit.jsonl")
 
 
 def _db(rds: Any, ident: str, **extra: Any) -> None:

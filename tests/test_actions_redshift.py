@@ -8,28 +8,17 @@ AWS errors, verification, states) run on these handlers through tests/support/ra
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 from typing import Any
 
-import pytest
 from moto import mock_aws
 
 from tests.support import helpers
-from tests.support.rails.base import scanned
-from tracker_tui.aws.actions import ActionOptions, ActionRunner, ActionUpdate, Status, plan
+from tests.support.rails.base import ACCOUNT, FAST, REGION, scanned
+from tracker_tui.aws.actions import ActionRunner, ActionUpdate, Status, plan
 from tracker_tui.aws.actions.plan import needs_typed_name
 from tracker_tui.aws.session import AwsSession
 from tracker_tui.model import Resource
 from tracker_tui.store import AuditLog
-
-ACCOUNT = "123456789012"
-REGION = "us-east-1"
-FAST = ActionOptions(poll_interval=0.01, verify_timeout=5)
-
-
-@pytest.fixture
-def audit(tmp_path: Path) -> AuditLog:
-    return AuditLog(tmp_path / "audit.jsonl")
 
 
 def run(session: AwsSession, audit: AuditLog, rows: list[Resource], verb: str, **options: Any) -> ActionUpdate:

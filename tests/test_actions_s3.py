@@ -4,11 +4,9 @@ upload first, and fail the row naming what AWS refused."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import boto3
-import pytest
 from moto import mock_aws
 
 from tests.support import helpers
@@ -20,11 +18,6 @@ from tracker_tui.aws.actions.s3 import EMPTY_FIRST
 from tracker_tui.store import AuditLog
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def audit(tmp_path: Path) -> AuditLog:
-    return AuditLog(tmp_path / "audit.jsonl")
 
 
 # --- S3 buckets ----------------------------------------------------------------------------

@@ -9,7 +9,6 @@ AWS errors, verification) run on these handlers through tests/support/rails/sage
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -18,21 +17,15 @@ import pytest
 from moto import mock_aws
 
 from tests.support import helpers
-from tests.support.rails.base import FAST, scanned
+from tests.support.rails.base import ACCOUNT, FAST, scanned
 from tracker_tui.aws.actions import ActionRunner, ActionUpdate, Status, needs_typed_name, plan
 from tracker_tui.aws.session import AwsSession
 from tracker_tui.model import Resource
 from tracker_tui.store import AuditLog
 
-ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/sagemaker-exec"
 NOTEBOOK = "sagemaker:notebook-instance"
 ENDPOINT = "sagemaker:endpoint"
-
-
-@pytest.fixture
-def audit(tmp_path: Path) -> AuditLog:
-    return AuditLog(tmp_path / "audit.jsonl")
 
 
 def _act(session: AwsSession, audit: AuditLog, row: Resource, verb: str) -> ActionUpdate:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -27,11 +26,6 @@ from tracker_tui.aws.actions.ec2 import _address_key
 from tracker_tui.aws.session import AwsSession
 from tracker_tui.model import Resource
 from tracker_tui.store import AuditLog
-
-
-@pytest.fixture
-def audit(tmp_path: Path) -> AuditLog:
-    return AuditLog(tmp_path / "audit.jsonl")
 
 
 def _error(code: str, message: str = "no") -> Any:

@@ -57,11 +57,6 @@ from tracker_tui.ui.screens.progress import ActionProgressScreen
 # --- running one action -----------------------------------------------------------------------
 
 
-@pytest.fixture
-def audit(tmp_path: Path) -> AuditLog:
-    return AuditLog(tmp_path / "audit.jsonl")
-
-
 def _phases(audit: AuditLog) -> list[tuple[str, str]]:
     return [(line["phase"], line["operation"]) for line in audit.tail(100)]
 
