@@ -61,10 +61,6 @@ class Verbs:
         self.screen = screen
         self.host = host
 
-    @property
-    def thresholds(self) -> Thresholds:
-        return Thresholds.from_settings(self.host.settings)
-
     def _notify(self, message: str, **kwargs: Any) -> None:
         self.screen.app.notify(message, **kwargs)
 
@@ -154,7 +150,7 @@ class Verbs:
             self._notify("Wait for the scan to finish: the rows in view are still arriving.", severity="warning")
             return
         rows = host.table.visible_resources
-        thresholds = self.thresholds
+        thresholds = host.scan.thresholds  # the app's, from its settings: the scan's own
         checks = plan_checks(rows)
         if not checks.targets:
             self._notify(
