@@ -57,18 +57,20 @@ def test_price_coverage_counts_what_the_estimator_prices(tmp_path: Path) -> None
 
 
 def test_idle_checks_batches_and_judges_like_one_call_per_row() -> None:
-    """The idle-checks benchmark at a small size: 40 instances are 80 queries, one batched
-    call against 40; both runs judge every row the same (the script exits 1 otherwise)."""
+    """The idle-checks benchmark at a small size: 40 instances (10 of them m5.2xlarge, read
+    hourly for rightsizing) and 20 rows of other kinds are 226 queries, one batched call against
+    60; both runs judge every row the same (the script exits 1 otherwise)."""
     script = BENCHMARKS[0].parent / "idle_checks.py"
-    done = subprocess.run([sys.executable, str(script), "--instances", "40", "--latency", "0", "--moto", "20"],
-                          capture_output=True, text=True, timeout=300)
+    args = ["--instances", "40", "--others", "20", "--latency", "0", "--moto", "20"]
+    done = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     table = {line[:32].strip(): line[32:].split() for line in done.stdout.splitlines() if "a call" in line[:32]
              or "per row" in line[:32]}  # fmt: skip
-    # requests, metrics, (wall), idle, busy, no data
-    batched, per_row = table["batched (500 queries a call)"], table["one call per row (2 queries)"]
-    assert (batched[:2], batched[3:]) == (["1", "80"], ["4", "34", "2"])
-    assert (per_row[:2], per_row[3:]) == (["40", "80"], ["4", "34", "2"])
+    # requests, metrics, (wall), flagged, clear, no data
+    batched, per_row = table["batched (500 queries a call)"], table["one call per row"]
+    assert (batched[:2], batched[3:]) == (["1", "226"], ["10", "47", "3"])
+    assert (per_row[:2], per_row[3:]) == (["60", "226"], ["10", "47", "3"])
     assert "same verdicts: True" in done.stdout
-    assert "moto, 20 instances: 1 requests, 40 metrics" in done.stdout
+    assert "rightsize-instance x3" in done.stdout
+    assert "moto, 15 m5.large instances: 1 requests, 60 metrics" in done.stdout
     assert "verdicts as the fake's: True" in done.stdout

@@ -44,6 +44,16 @@ def _by_id(rows: list[Resource]) -> dict[str, Resource]:
     return {r.id: r for r in rows}
 
 
+#: Found from the row alone on the m5.large and db.m5.large rows these tests make (its own tests
+#: are in test_kinds_*): left out where a test is about the checks' findings.
+_LOCAL = {"graviton-migration", "rds-graviton-migration"}
+
+
+def _checks(row: Resource) -> tuple[Finding, ...]:
+    """The row's findings from the CloudWatch checks."""
+    return tuple(f for f in row.findings if f.id not in _LOCAL)
+
+
 # --- the three outcomes, with exact savings --------------------------------------------------
 
 
@@ -59,7 +69,7 @@ def test_instances_idle_busy_and_without_data(aws: None) -> None:
 
     got = _by_id(report.resources)
     assert (report.idle, report.busy, report.no_data) == (1, 2, 1)
-    [finding] = got[idle].findings
+    [finding] = _checks(got[idle])
     m5_large = 70.08  # $0.096/h x 730 h (catalogue, us-east-1 Linux)
     assert (finding.id, finding.monthly_saving, finding.confidence, finding.action) == (
         "idle-instance", m5_large, "medium", "stop",
@@ -68,13 +78,13 @@ def test_instances_idle_busy_and_without_data(aws: None) -> None:
     assert "14 daily datapoints" in finding.evidence
     assert "$70.08/mo" in finding.evidence
     assert got[idle].details[IDLE_CHECK].startswith("idle: ")
-    assert not got[busy].findings and got[busy].details[IDLE_CHECK].startswith("busy: ")
-    assert not got[edge].findings and "5.0% (not under 5.0%)" in got[edge].details[IDLE_CHECK]
+    assert not _checks(got[busy]) and got[busy].details[IDLE_CHECK].startswith("busy: ")
+    assert not _checks(got[edge]) and "5.0% (not under 5.0%)" in got[edge].details[IDLE_CHECK]
     # No datapoints is "no data": never idle, and said so on the row.
-    assert not got[silent].findings
+    assert not _checks(got[silent])
     assert got[silent].details[IDLE_CHECK].startswith("no data: CloudWatch has no CPUUtilization")
     assert "not called idle" in got[silent].details[IDLE_CHECK]
-    assert (report.requests, report.metrics) == (1, 8)
+    assert (report.requests, report.metrics) == (1, 16)  # CPU maximum and average, network in and out
 
 
 def test_both_cpu_limits_must_hold_and_each_is_strict(aws: None) -> None:
@@ -83,6 +93,8 @@ def test_both_cpu_limits_must_hold_and_each_is_strict(aws: None) -> None:
     # One spike to exactly 5% (then quiet): the average is 0.3%, but the peak is not under 5%.
     spike = [(0.0, 5.0)] + [(0.1, 0.2)] * 13
     put_metric("us-east-1", "AWS/EC2", "CPUUtilization", "InstanceId", peak_at_limit, spike, days)
+    for metric in ("NetworkIn", "NetworkOut"):
+        put_metric("us-east-1", "AWS/EC2", metric, "InstanceId", peak_at_limit, [(0.0, 0.0)] * 14, days)
     # Never above 4%, yet 3.5% on average: not idle either.
     put_cpu("us-east-1", average_over, 3.0, 4.0, days)
     session = moto_session()
@@ -92,26 +104,28 @@ def test_both_cpu_limits_must_hold_and_each_is_strict(aws: None) -> None:
 
     assert (report.idle, report.busy) == (0, 2)
     got = _by_id(report.resources)
-    assert "highest daily maximum 5.0% (not under 5.0%), average 0.3% (under 2.0%)" in got[peak_at_limit].details[
-        IDLE_CHECK
-    ]
-    assert "highest daily maximum 4.0% (under 5.0%), average 3.5% (not under 2.0%)" in got[average_over].details[
-        IDLE_CHECK
-    ]
+    assert (
+        "highest daily maximum 5.0% (not under 5.0%), average 0.3% (under 2.0%)"
+        in got[peak_at_limit].details[IDLE_CHECK]
+    )
+    assert (
+        "highest daily maximum 4.0% (under 5.0%), average 3.5% (not under 2.0%)"
+        in got[average_over].details[IDLE_CHECK]
+    )
 
 
 def test_stopped_instances_are_not_checked_and_cost_nothing(aws: None) -> None:
     running, stopped = launch_instances(2)
     boto3.client("ec2", region_name="us-east-1").stop_instances(InstanceIds=[stopped])
-    rows, _ = scan(["ec2:instance", "ec2:volume"])
+    rows, _ = scan(["ec2:instance"])
 
     plan = plan_checks(rows)
 
     assert [t.resource.id for t in plan.targets] == [running]
-    assert plan.skipped == 3  # the stopped instance and both root volumes
-    assert (plan.metrics, plan.requests) == (2, 1)
-    assert plan.estimated_cost == pytest.approx(0.00002)
-    assert "1 row (1 EC2 instance) in 1 region: 2 metrics in 1 GetMetricData request" in plan.describe()
+    assert plan.skipped == 1  # the stopped instance
+    assert (plan.metrics, plan.requests) == (4, 1)
+    assert plan.estimated_cost == pytest.approx(0.00004)
+    assert "1 row (1 EC2 instance) in 1 region: 4 metrics in 1 GetMetricData request" in plan.describe()
 
 
 def test_a_short_window_of_data_is_low_confidence(aws: None) -> None:
@@ -122,7 +136,7 @@ def test_a_short_window_of_data_is_low_confidence(aws: None) -> None:
 
     [row] = run_checks(plan_checks(rows), lambda _: session, now=NOW).resources
 
-    [finding] = row.findings
+    [finding] = _checks(row)
     assert finding.confidence == "low"
     assert "data on only 5 of 14 days" in finding.evidence
 
@@ -137,19 +151,26 @@ def test_nat_gateway_idle_only_at_zero_bytes(aws: None) -> None:
         for _ in range(2)
     )
     days = check_days(NOW)
-    put_metric("us-east-1", "AWS/NATGateway", "BytesOutToDestination", "NatGatewayId", quiet, [(0.0, 0.0)] * 14, days)
-    put_metric("us-east-1", "AWS/NATGateway", "BytesOutToDestination", "NatGatewayId", chatty, [(0.0, 1.0)] * 14, days)
+    for metric in ("BytesOutToDestination", "BytesInFromDestination"):
+        put_metric("us-east-1", "AWS/NATGateway", metric, "NatGatewayId", quiet, [(0.0, 0.0)] * 14, days)
+    # Nothing out, but replies coming back in: traffic both ways counts.
+    put_metric("us-east-1", "AWS/NATGateway", "BytesOutToDestination", "NatGatewayId", chatty, [(0.0, 0.0)] * 14, days)
+    put_metric("us-east-1", "AWS/NATGateway", "BytesInFromDestination", "NatGatewayId", chatty, [(0.0, 1.0)] * 14, days)
     session = moto_session()
     rows, _ = scan(["ec2:nat-gateway"], session=session)
 
     got = _by_id(run_checks(plan_checks(rows), lambda _: session, now=NOW).resources)
 
-    [finding] = got[quiet].findings
+    [finding] = _checks(got[quiet])
     assert (finding.id, finding.monthly_saving, finding.confidence, finding.action) == (
         "idle-nat-gateway", 32.85, "high", "delete",
     )  # fmt: skip  # $0.045/h x 730 h
-    assert "0 bytes (at most 0)" in finding.evidence
-    assert not got[chatty].findings and "14 bytes (more than 0)" in got[chatty].details[IDLE_CHECK]
+    assert "BytesOutToDestination 0 + BytesInFromDestination 0 = 0 bytes (at most 0)" in finding.evidence
+    assert not got[chatty].findings
+    assert (
+        "BytesOutToDestination 0 + BytesInFromDestination 14 = 14 bytes (more than 0)"
+        in got[chatty].details[IDLE_CHECK]
+    )
 
 
 def test_idle_database_saves_the_instance_charge_not_the_storage(aws: None) -> None:
@@ -167,13 +188,13 @@ def test_idle_database_saves_the_instance_charge_not_the_storage(aws: None) -> N
 
     got = _by_id(run_checks(plan_checks(rows), lambda _: session, now=NOW).resources)
 
-    [finding] = got["quiet"].findings
+    [finding] = _checks(got["quiet"])
     row = got["quiet"]
     # db.m5.large postgres Single-AZ $0.178/h x 730 h = $129.94; gp3 100 GiB x $0.115 = $11.50.
     assert row.monthly_cost == 141.44
     assert (finding.id, finding.monthly_saving, finding.action) == ("idle-database", 129.94, "stop")
     assert "the row's $141.44 less storage $11.50" in finding.evidence
-    assert not got["used"].findings and "highest daily maximum 12" in got["used"].details[IDLE_CHECK]
+    assert not _checks(got["used"]) and "highest daily maximum 12" in got["used"].details[IDLE_CHECK]
 
 
 def test_thresholds_come_from_the_settings(aws: None) -> None:
@@ -186,8 +207,8 @@ def test_thresholds_come_from_the_settings(aws: None) -> None:
     assert run_checks(plan, lambda _: session, now=NOW).idle == 0
     loose = Thresholds(idle_cpu_max_percent=10.0, idle_cpu_average_percent=7.0)
     [row] = run_checks(plan, lambda _: session, now=NOW, thresholds=loose).resources
-    assert [f.id for f in row.findings] == ["idle-instance"]
-    assert "under 10.0%" in row.findings[0].evidence
+    assert [f.id for f in _checks(row)] == ["idle-instance"]
+    assert "under 10.0%" in _checks(row)[0].evidence
 
 
 def test_a_stricter_limit_and_a_shorter_window_are_honoured(aws: None) -> None:
@@ -199,10 +220,10 @@ def test_a_stricter_limit_and_a_shorter_window_are_honoured(aws: None) -> None:
 
     strict = Thresholds(idle_cpu_max_percent=2.5)
     [row] = run_checks(plan, lambda _: session, now=NOW, thresholds=strict).resources
-    assert row.findings == () and "3.0% (not under 2.5%)" in row.details[IDLE_CHECK]
+    assert _checks(row) == () and "3.0% (not under 2.5%)" in row.details[IDLE_CHECK]
     [week] = run_checks(plan, lambda _: session, now=NOW, thresholds=Thresholds(idle_days=7)).resources
-    assert [f.id for f in week.findings] == ["idle-instance"]
-    assert "CPUUtilization over 7 days (7 daily datapoints)" in week.findings[0].evidence
+    assert [f.id for f in _checks(week)] == ["idle-instance"]
+    assert "CPUUtilization over 7 days (7 daily datapoints)" in _checks(week)[0].evidence
 
 
 def test_a_second_check_replaces_the_first(aws: None) -> None:
@@ -211,12 +232,12 @@ def test_a_second_check_replaces_the_first(aws: None) -> None:
     session = moto_session()
     rows, _ = scan(["ec2:instance"], session=session)
     [checked] = run_checks(plan_checks(rows), lambda _: session, now=NOW).resources
-    assert [f.id for f in checked.findings] == ["idle-instance"]
+    assert [f.id for f in _checks(checked)] == ["idle-instance"]
 
     # Busy in the next window: the old finding goes, not kept beside the new note.
     put_cpu("us-east-1", instance, 30.0, 90.0, [NOW.replace(hour=12)])
     [again] = run_checks(plan_checks([checked]), lambda _: session, now=NOW + timedelta(days=1)).resources
-    assert again.findings == ()
+    assert _checks(again) == ()
     assert again.details[IDLE_CHECK].startswith("busy: ")
 
 
@@ -229,8 +250,8 @@ def test_rules_run_again_keep_the_metric_findings() -> None:
         kind="ec2:instance", id="i-1", region="us-east-1", state="running", monthly_cost=70.08,
         details={"instance_type": "m5.large"}, findings=(idle,),
     )  # fmt: skip
-    assert local_findings([row])[0].findings == (idle,)
-    assert with_findings([row])[0].findings == (idle,)
+    assert _checks(local_findings([row])[0]) == (idle,)
+    assert _checks(with_findings([row])[0]) == (idle,)
     # The row re-read after a stop has no findings of its own: the check's finding goes with it.
     fresh = Resource(kind="ec2:instance", id="i-1", region="us-east-1", state="stopped", monthly_cost=0.0)
     assert local_findings([fresh])[0].findings == ()
@@ -251,7 +272,7 @@ def test_an_idle_previous_generation_instance_is_counted_once() -> None:
 
 
 def test_queries_go_500_to_a_call_per_region(aws: None) -> None:
-    ids = launch_instances(300)  # 600 queries
+    ids = launch_instances(300)  # 1,200 queries
     put_cpu("us-east-1", ids[7], 0.1, 0.2, check_days(NOW))
     session = moto_session()
     rows, _ = scan(["ec2:instance"], session=session)
@@ -260,14 +281,14 @@ def test_queries_go_500_to_a_call_per_region(aws: None) -> None:
     report = run_checks(plan_checks(rows), lambda _: session, now=NOW)
 
     sent = named(calls, "cloudwatch.GetMetricData")
-    assert [len(c["MetricDataQueries"]) for c in sent] == [MAX_QUERIES_PER_CALL, 100]
-    assert (report.requests, report.metrics) == (2, 600)
+    assert [len(c["MetricDataQueries"]) for c in sent] == [MAX_QUERIES_PER_CALL, MAX_QUERIES_PER_CALL, 200]
+    assert (report.requests, report.metrics) == (3, 1200)
     assert (report.idle, report.no_data) == (1, 299)
     first = sent[0]
     start, end = window(NOW, 14)
     assert (first["StartTime"], first["EndTime"]) == (start, end)
     assert {q["MetricStat"]["Period"] for c in sent for q in c["MetricDataQueries"]} == {86_400}
-    assert {q["MetricStat"]["Stat"] for c in sent for q in c["MetricDataQueries"]} == {"Maximum", "Average"}
+    assert {q["MetricStat"]["Stat"] for c in sent for q in c["MetricDataQueries"]} == {"Maximum", "Average", "Sum"}
 
 
 class _OneSession:
@@ -298,8 +319,10 @@ def test_paged_datapoints_are_joined_by_next_token() -> None:
             out["NextToken"] = token
         return out
 
-    stubber.add_response("get_metric_data", reply({"q0": [1.0] * 7, "q1": [0.5] * 7}, "page-2"))
-    stubber.add_response("get_metric_data", reply({"q0": [4.0] * 7, "q1": [1.0] * 7}, None))
+    # q0, q1: CPU maximum and average; q2, q3: network in and out.
+    quiet = {"q2": [1e5] * 7, "q3": [1e5] * 7}
+    stubber.add_response("get_metric_data", reply({"q0": [1.0] * 7, "q1": [0.5] * 7, **quiet}, "page-2"))
+    stubber.add_response("get_metric_data", reply({"q0": [4.0] * 7, "q1": [1.0] * 7, **quiet}, None))
     with stubber:
         report = run_checks(plan_checks([_instance_row("i-1")]), lambda _: _OneSession(client), now=NOW)
     stubber.assert_no_pending_responses()
@@ -307,8 +330,10 @@ def test_paged_datapoints_are_joined_by_next_token() -> None:
     [row] = report.resources
     assert report.requests == 2
     # Fourteen values of each, joined: max 4.0, average 0.75.
-    assert "(14 daily datapoints): highest daily maximum 4.0%" in row.findings[0].evidence
-    assert "average 0.8%" in row.findings[0].evidence
+    [finding] = _checks(row)
+    assert "(14 daily datapoints): highest daily maximum 4.0%" in finding.evidence
+    assert "average 0.8%" in finding.evidence
+    assert "network at most 0.20 MB a day in + out (at most 5 MB)" in finding.evidence
 
 
 def test_one_region_denied_is_reported_and_the_others_complete(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -345,9 +370,7 @@ def test_cancel_stops_before_the_next_request() -> None:
     cancel.set()
     client = boto3.client("cloudwatch", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
     with Stubber(client):  # no response queued: a call would fail the test
-        report = run_checks(
-            plan_checks([_instance_row("i-1")]), lambda _: _OneSession(client), now=NOW, cancel=cancel
-        )
+        report = run_checks(plan_checks([_instance_row("i-1")]), lambda _: _OneSession(client), now=NOW, cancel=cancel)
     assert report.cancelled and report.resources == [] and report.requests == 0
 
 
@@ -374,17 +397,19 @@ def test_scan_check_idle_says_the_cost_first_and_flags_only_the_idle(aws: None, 
     put_cpu("us-east-1", busy, 10.0, 70.0, check_days(now))
     target = tmp_path / "inv.json"
 
-    code, _, err = run_cli("scan", "--format", "json", "-o", str(target), "--region", "us-east-1", "--check-idle")
+    code, _, err = run_cli(
+        "scan", "--format", "json", "-o", str(target), "--region", "us-east-1", "--kind", "ec2:instance", "--check-idle"
+    )
 
     assert code == 0, err
     lines = err.splitlines()
-    assert lines[0].startswith("tracker-tui: idle checks: 3 rows (3 EC2 instances) in 1 region: 6 metrics in 1")
+    assert lines[0].startswith("tracker-tui: idle checks: 3 rows (3 EC2 instances) in 1 region: 12 metrics in 1")
     assert "about $0.0001" in lines[0]
-    assert lines[1].startswith("tracker-tui: idle checks: 3 checked, 1 idle, 1 busy, 1 no data")
+    assert lines[1].startswith("tracker-tui: idle checks: 3 checked, 1 flagged, 1 clear, 1 no data")
     assert lines[1].endswith("; found idle-instance x1")
     rows = {r["id"]: r for r in json.loads(target.read_text())["resources"]}
-    assert [f["id"] for f in rows[idle]["findings"]] == ["idle-instance"]
-    assert rows[busy]["findings"] == [] and rows[silent]["findings"] == []
+    assert [f["id"] for f in rows[idle]["findings"] if f["id"] not in _LOCAL] == ["idle-instance"]
+    assert [f["id"] for r in (rows[busy], rows[silent]) for f in r["findings"]] == ["graviton-migration"] * 2
     assert rows[silent]["details"][IDLE_CHECK].startswith("no data")
 
 
@@ -438,3 +463,49 @@ def test_scan_check_idle_with_a_region_denied_exits_3_with_the_error(
     assert [(e["region"], e["kind"], e["code"]) for e in data["errors"]] == [("eu-west-1", ERRORS_KIND, "AccessDenied")]
     checked = {r["region"]: IDLE_CHECK in r["details"] for r in data["resources"]}
     assert checked == {"us-east-1": True, "eu-west-1": False}
+
+
+# --- metrics AWS publishes only when not zero -------------------------------------------------
+
+
+def _alb(name: str, created: datetime) -> Resource:
+    return Resource(
+        kind="elb:load-balancer", id=name, region="us-east-1", account_id="123456789012", state="active",
+        arn=f"arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/{name}/50dc6c495c0c9188",
+        created=created.isoformat(), monthly_cost=16.43, cost_basis="ALB us-east-1, $0.0225/h x 730 h = $16.43",
+        details={"subtype": "application", "target_count": 2},
+    )  # fmt: skip
+
+
+def test_a_sparse_metric_absent_from_an_old_row_reads_as_zero(aws: None) -> None:
+    """ELB publishes RequestCount only while requests flow: a balancer older than the window
+    with no datapoints at all had none; a younger one is "no data"."""
+    start, _ = window(NOW, 14)
+    old, young = _alb("old", start - timedelta(days=30)), _alb("young", start + timedelta(days=3))
+    session = moto_session()
+
+    report = run_checks(plan_checks([old, young]), lambda _: session, now=NOW)
+
+    got = _by_id(report.resources)
+    [finding] = got["old"].findings
+    assert (finding.id, finding.monthly_saving, finding.confidence) == ("idle-load-balancer-traffic", 16.43, "medium")
+    assert (
+        "(no RequestCount datapoints in 14 days: AWS publishes it only when it is not zero, and the row is older "
+        "than the window, so read as 0)"
+    ) in finding.evidence
+    assert got["young"].findings == ()
+    assert got["young"].details[IDLE_CHECK].startswith("no data: CloudWatch has no RequestCount")
+    assert (report.idle, report.no_data) == (1, 1)
+
+
+def test_a_metric_published_always_is_never_read_as_zero(aws: None) -> None:
+    """CPUUtilization is not sparse: an old instance without datapoints is "no data"."""
+    row = _instance_row("i-old")
+    old = Resource(
+        kind=row.kind, id=row.id, region=row.region, state=row.state, monthly_cost=row.monthly_cost,
+        created=(NOW - timedelta(days=400)).isoformat(), details={"instance_type": "m5.large"},
+    )  # fmt: skip
+    session = moto_session()
+    [checked] = run_checks(plan_checks([old]), lambda _: session, now=NOW).resources
+    assert _checks(checked) == ()
+    assert checked.details[IDLE_CHECK].startswith("no data: ")

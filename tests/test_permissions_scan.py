@@ -125,7 +125,8 @@ def test_the_idle_checks_call_exactly_the_idle_statement(estate: None) -> None:
     kinds = [kind for kind, spec in REGISTRY.items() if spec.metric_rules]
     resources, _ = scan(kinds, [REGION])
     plan = plan_checks(resources)
-    assert {t.rule.id for t in plan.targets} == {r.id for k in kinds for r in REGISTRY[k].metric_rules}
+    declared = {r.id for k in kinds for r in REGISTRY[k].metric_rules}
+    assert {rule.id for t in plan.targets for rule in t.rules} == declared
     session = moto_session()
     calls = record_calls(session)
 

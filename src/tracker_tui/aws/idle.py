@@ -1,25 +1,26 @@
-"""The CloudWatch idle checks (``idle-instance``, ``idle-nat-gateway``, ``idle-database``).
+"""The CloudWatch checks (``idle-instance``, ``rightsize-instance``, ``idle-nat-gateway`` ...).
 
-Each kind declares its ``MetricRule`` (``aws/kinds/metric.py``); this module reads the
-metrics for the rows asked about and judges them.  AWS bills GetMetricData by the metric
+Each kind declares its ``MetricRule``s (``aws/kinds/metric.py``); this module reads the
+metrics for the rows asked about and judges them, every rule that applies to a row (a
+metric two of them read is requested once).  AWS bills GetMetricData by the metric
 ($0.01 per 1,000), so nothing here runs unless the user asks (``scan --check-idle``, the
 TUI's ``i``), and ``IdlePlan`` says what a run will cost before it is made.
 
-One GetMetricData call carries up to 500 queries; the queries of one region go in as few
-calls as that allows (following ``NextToken`` when CloudWatch pages the datapoints), and the
-regions run at once.  A region that fails (AccessDenied, an endpoint that never answers) is
-reported and its rows are left as they were; the other regions complete.
+One GetMetricData call carries up to 500 queries and returns up to 100,800 datapoints; the
+queries of one region go in as few calls as both limits allow (following ``NextToken`` if
+CloudWatch still pages the datapoints), and the regions run at once.  A region that fails
+(AccessDenied, an endpoint that never answers) is reported and its rows are left as they
+were; the other regions complete.
 
 Honesty: a row whose metrics have no datapoints gets the note "no data" in its details,
-never an idle finding.  A window with data on fewer than half its days makes the finding
-low-confidence.
+never an idle finding.  A window with data on fewer than half its days (or hours) makes the
+finding low-confidence.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import math
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -31,11 +32,13 @@ from typing import Any
 from tracker_tui.aws.kinds import REGISTRY
 from tracker_tui.aws.kinds.base import code_of, message_of
 from tracker_tui.aws.kinds.knobs import Thresholds
-from tracker_tui.aws.kinds.metric import DAY, IDLE_DAYS, USD_PER_1000_METRICS, MetricRule
-from tracker_tui.model import Finding, Resource, ScanErrorEntry, plural
+from tracker_tui.aws.kinds.metric import DAY, IDLE_DAYS, USD_PER_1000_METRICS, MetricQuery, MetricRule
+from tracker_tui.model import Finding, Resource, ScanErrorEntry, parse_iso, plural
 
-#: What CloudWatch accepts in one GetMetricData call.
+#: What CloudWatch accepts in one GetMetricData call ...
 MAX_QUERIES_PER_CALL = 500
+#: ... and the datapoints one call returns at most (more come with a NextToken).
+MAX_POINTS_PER_CALL = 100_800
 
 #: The details key that says how the last check of a row went (idle, busy, no data).
 IDLE_CHECK = "idle_check"
@@ -49,10 +52,27 @@ DEFAULT_CONCURRENCY = 8
 
 @dataclass(frozen=True)
 class Target:
-    """One row and the rule that checks it."""
+    """One row and the rules that check it."""
 
     resource: Resource
-    rule: MetricRule
+    rules: tuple[MetricRule, ...]
+
+    @functools.cached_property
+    def queries(self) -> tuple[Ask, ...]:
+        """The metrics to request for it, each once, whichever rules read them."""
+        asks: dict[Ask, None] = {}
+        for rule in self.rules:
+            for q in rule.queries:
+                asks[ask_of(rule, q, self.resource)] = None
+        return tuple(asks)
+
+
+#: One metric statistic of one row as requested: namespace, metric, stat, dimensions, period.
+Ask = tuple[str, str, str, tuple[tuple[str, str], ...], int]
+
+
+def ask_of(rule: MetricRule, q: MetricQuery, r: Resource) -> Ask:
+    return (q.namespace, q.metric, q.stat, ((q.dimension, rule.dimension(r)), *rule.more_dimensions(r)), q.period)
 
 
 Place = tuple[str, str]
@@ -76,15 +96,16 @@ class IdlePlan:
     @property
     def metrics(self) -> int:
         """Metrics requested (what AWS bills)."""
-        return sum(len(t.rule.queries) for t in self.targets)
+        return sum(len(t.queries) for t in self.targets)
+
+    def requests_for(self, days: int) -> int:
+        """GetMetricData calls over a window of ``days`` (more only if a call is cut short)."""
+        return sum(len(batches([a for t in targets for a in t.queries], days)) for targets in self.by_place.values())
 
     @property
     def requests(self) -> int:
-        """GetMetricData calls, at least (more if CloudWatch pages the datapoints)."""
-        return sum(
-            math.ceil(sum(len(t.rule.queries) for t in targets) / MAX_QUERIES_PER_CALL)
-            for targets in self.by_place.values()
-        )
+        """GetMetricData calls over the default window."""
+        return self.requests_for(int(IDLE_DAYS.default))
 
     @property
     def estimated_cost(self) -> float:
@@ -94,7 +115,8 @@ class IdlePlan:
     def describe(self) -> str:
         """One sentence: what is checked, how many requests, what it costs."""
         if not self.targets:
-            return "no row here can be checked (running instances, available NAT gateways and databases)"
+            checked = sorted({_title(spec.id, 2) for spec in REGISTRY.values() if spec.metric_rules})
+            return f"no row here can be checked (the checks read running or available {', '.join(checked)})"
         kinds = Counter(t.resource.kind for t in self.targets)
         what = ", ".join(f"{n:,} {_title(kind, n)}" for kind, n in sorted(kinds.items()))
         places = self.by_place
@@ -121,17 +143,35 @@ def cost_text(usd: float) -> str:
 
 
 def plan_checks(rows: Iterable[Resource]) -> IdlePlan:
-    """The rows some metric rule checks (each with its rule); the rest are counted as skipped."""
+    """The rows some metric rule checks (each with its rules); the rest are counted as skipped."""
     targets = []
     skipped = 0
     for r in rows:
         spec = REGISTRY.get(r.kind)
-        rule = next((m for m in (spec.metric_rules if spec else ()) if m.applies(r)), None)
-        if rule is None:
-            skipped += 1
+        rules = tuple(m for m in (spec.metric_rules if spec else ()) if m.applies(r))
+        if rules:
+            targets.append(Target(r, rules))
         else:
-            targets.append(Target(r, rule))
+            skipped += 1
     return IdlePlan(tuple(targets), skipped)
+
+
+def batches(asks: Sequence[Ask], days: int) -> list[list[Ask]]:
+    """``asks`` in calls of at most 500 queries and 100,800 datapoints (hourly metrics are
+    336 datapoints each over 14 days: 300 of them fill a call)."""
+    out: list[list[Ask]] = []
+    current: list[Ask] = []
+    points = 0
+    for ask in asks:
+        size = days * DAY // ask[4]
+        if current and (len(current) >= MAX_QUERIES_PER_CALL or points + size > MAX_POINTS_PER_CALL):
+            out.append(current)
+            current, points = [], 0
+        current.append(ask)
+        points += size
+    if current:
+        out.append(current)
+    return out
 
 
 @dataclass(frozen=True)
@@ -154,6 +194,7 @@ class IdleReport:
 
     #: Every row judged (idle, busy or no data), as it is now.
     resources: list[Resource] = field(default_factory=list)
+    #: Rows with a finding from the checks, rows with none, rows whose metrics had no data.
     idle: int = 0
     busy: int = 0
     no_data: int = 0
@@ -169,7 +210,7 @@ class IdleReport:
         """One line for the status bar and stderr."""
         checked = self.idle + self.busy + self.no_data
         text = (
-            f"idle checks: {checked} checked, {self.idle} idle, {self.busy} busy, {self.no_data} no data "
+            f"idle checks: {checked} checked, {self.idle} flagged, {self.busy} clear, {self.no_data} no data "
             f"({self.requests} GetMetricData requests, {self.metrics:,} metrics, "
             f"about {cost_text(self.metrics * USD_PER_1000_METRICS / 1000)})"
         )
@@ -227,7 +268,7 @@ def run_checks(
         account, region = place
         try:
             client = session_for(account).client("cloudwatch", region)
-            values, requests, metrics = _read(client, places[place], start, end, cancel)
+            values, requests, metrics = _read(client, places[place], start, end, cancel, int(limits[IDLE_DAYS]))
         except _Cancelled:
             with lock:
                 report.cancelled = True
@@ -240,15 +281,14 @@ def run_checks(
                 if progress:
                     progress(done, len(places))
             return
-        judged = [_judge(t, values[i], limits, stamp) for i, t in enumerate(places[place])]
+        judged = [_judge(t, values[i], limits, stamp, start) for i, t in enumerate(places[place])]
         with lock:
             report.requests += requests
             report.metrics += metrics
-            for resource, outcome in judged:
+            for resource, outcome, found in judged:
                 report.resources.append(resource)
                 setattr(report, outcome, getattr(report, outcome) + 1)
-                if outcome == "idle":
-                    report.found[resource.findings[-1].id] += 1
+                report.found.update(found)
             done += 1
             if progress:
                 progress(done, len(places))
@@ -265,41 +305,30 @@ class _Cancelled(Exception):
 
 
 def _read(
-    client: Any, targets: Sequence[Target], start: datetime, end: datetime, cancel: threading.Event | None
-) -> tuple[list[dict[str, list[float]]], int, int]:
-    """Every target's daily values by query key; the calls made and the metrics requested."""
-    queries: list[dict[str, Any]] = []
-    owner: dict[str, tuple[int, str]] = {}
+    client: Any,
+    targets: Sequence[Target],
+    start: datetime,
+    end: datetime,
+    cancel: threading.Event | None,
+    days: int,
+) -> tuple[list[dict[Ask, list[float]]], int, int]:
+    """Every target's values by what was asked; the calls made and the metrics requested."""
+    owner: dict[Ask, list[int]] = defaultdict(list)
     for index, target in enumerate(targets):
-        value = target.rule.dimension(target.resource)
-        for q in target.rule.queries:
-            qid = f"q{len(queries)}"
-            owner[qid] = (index, q.key)
-            queries.append(
-                {
-                    "Id": qid,
-                    "MetricStat": {
-                        "Metric": {
-                            "Namespace": q.namespace,
-                            "MetricName": q.metric,
-                            "Dimensions": [{"Name": q.dimension, "Value": value}],
-                        },
-                        "Period": DAY,
-                        "Stat": q.stat,
-                    },
-                    "ReturnData": True,
-                }
-            )
-    values: list[dict[str, list[float]]] = [defaultdict(list) for _ in targets]
+        for ask in target.queries:
+            owner[ask].append(index)
+    ids = {ask: f"q{n}" for n, ask in enumerate(owner)}
+    by_id = {qid: ask for ask, qid in ids.items()}
+    values: list[dict[Ask, list[float]]] = [defaultdict(list) for _ in targets]
     requests = 0
-    for first in range(0, len(queries), MAX_QUERIES_PER_CALL):
-        batch = queries[first : first + MAX_QUERIES_PER_CALL]
+    for batch in batches(list(owner), days):
+        queries = [_query(ids[ask], ask) for ask in batch]
         token: str | None = None
         while True:
             if cancel is not None and cancel.is_set():
                 raise _Cancelled
             kwargs: dict[str, Any] = {
-                "MetricDataQueries": batch,
+                "MetricDataQueries": queries,
                 "StartTime": start,
                 "EndTime": end,
                 "ScanBy": "TimestampAscending",
@@ -309,39 +338,111 @@ def _read(
             reply = client.get_metric_data(**kwargs)
             requests += 1
             for result in reply.get("MetricDataResults", []):
-                index, key = owner.get(str(result.get("Id")), (-1, ""))
-                if index >= 0:
-                    values[index][key].extend(float(v) for v in result.get("Values") or ())
+                asked = by_id.get(str(result.get("Id")))
+                if asked is not None:
+                    numbers = [float(v) for v in result.get("Values") or ()]
+                    for index in owner[asked]:
+                        values[index][asked].extend(numbers)
             token = reply.get("NextToken") or None
             if token is None:
                 break
-    return values, requests, len(queries)
+    return values, requests, len(owner)
 
 
-def _judge(target: Target, values: dict[str, list[float]], limits: Thresholds, stamp: str) -> tuple[Resource, str]:
-    """The row with its finding (idle) or note (busy, no data), and which of the three it was."""
+def _query(qid: str, ask: Ask) -> dict[str, Any]:
+    namespace, metric, stat, dimensions, period = ask
+    return {
+        "Id": qid,
+        "MetricStat": {
+            "Metric": {
+                "Namespace": namespace,
+                "MetricName": metric,
+                "Dimensions": [{"Name": name, "Value": value} for name, value in dimensions],
+            },
+            "Period": period,
+            "Stat": stat,
+        },
+        "ReturnData": True,
+    }
+
+
+#: How one rule's check of a row went: "idle" (its finding), "busy" or "no_data"; the note.
+_Outcome = tuple[str, str, Finding | None]
+
+
+def _judge(
+    target: Target, values: dict[Ask, list[float]], limits: Thresholds, stamp: str, start: datetime
+) -> tuple[Resource, str, list[str]]:
+    """The row with its findings and note, which of idle/busy/no data it counts as (idle: some
+    rule found something; no data: no rule had data), and the findings made."""
+    r = target.resource
+    outcomes = [(rule, _judge_rule(rule, r, values, limits, stamp, start)) for rule in target.rules]
+    ids = {rule.id for rule in target.rules}
+    made = [finding for _, (_, _, finding) in outcomes if finding is not None]
+    findings = (*(f for f in r.findings if f.id not in ids), *made)
+    if len(outcomes) == 1:
+        note = outcomes[0][1][1]
+    else:
+        note = " | ".join(f"{rule.id} {text}" for rule, (_, text, _) in outcomes)
+    kinds = {kind for _, (kind, _, _) in outcomes}
+    row = "idle" if "idle" in kinds else "busy" if "busy" in kinds else "no_data"
+    return _with(r, findings, note), row, [f.id for f in made]
+
+
+def _judge_rule(
+    rule: MetricRule, r: Resource, values: dict[Ask, list[float]], limits: Thresholds, stamp: str, start: datetime
+) -> _Outcome:
     days = int(limits[IDLE_DAYS])
-    r, rule = target.resource, target.rule
-    others = tuple(f for f in r.findings if f.id != rule.id)
-    missing = [q for q in rule.queries if not values.get(q.key)]
+    series = {q.key: values.get(ask_of(rule, q, r), []) for q in rule.queries}
+    zeroed = [q for q in rule.queries if q.sparse and not series[q.key] and _older_than(r, start)]
+    for q in zeroed:
+        series[q.key] = [0.0]
+    missing = [q for q in rule.queries if not series[q.key] and not q.optional]
     if missing:
         names = ", ".join(dict.fromkeys(f"{q.metric} ({q.stat})" for q in missing))
         note = (
             f"no data: CloudWatch has no {names} datapoints for the {days} days before {stamp[:10]}; "
             f"not called idle (checked {stamp})"
         )
-        return _with(r, others, note), "no_data"
-    verdict = rule.judge(values, limits)
+        return "no_data", note, None
+    verdict = rule.judge(r, series, limits)
+    if zeroed:
+        names = ", ".join(dict.fromkeys(q.metric for q in zeroed))
+        why = (
+            f"no {names} datapoints in {days} days: AWS publishes it only when it is not zero, and the row "
+            f"is older than the window, so read as 0"
+        )
+        verdict = dataclasses.replace(
+            verdict,
+            evidence=f"{verdict.evidence} ({why})",
+            confidence="low" if (verdict.confidence or rule.confidence) == "low" else "medium",
+        )
+    if verdict.no_data:
+        return "no_data", f"no data: {verdict.evidence} (checked {stamp})", None
     if not verdict.idle:
-        return _with(r, others, f"busy: {verdict.evidence} (checked {stamp})"), "busy"
-    saving = rule.saving(r)
-    fewest = min(len(values[q.key]) for q in rule.queries)
-    confidence = rule.confidence if fewest * 2 >= days else "low"
-    evidence = f"{verdict.evidence}; {rule.saving_basis(r, saving)}"
-    if confidence == "low" and rule.confidence != "low":
-        evidence += f"; low confidence: data on only {fewest} of {days} days"
+        return "busy", f"busy: {verdict.evidence} (checked {stamp})", None
+    if verdict.basis is not None:
+        saving, basis = verdict.saving, verdict.basis
+    else:
+        saving = rule.saving(r)
+        basis = rule.saving_basis(r, saving)
+    measured = [q for q in rule.queries if series[q.key] and q not in zeroed]
+    thinnest = min(measured, key=lambda q: len(series[q.key]) / q.points(days)) if measured else None
+    confidence = verdict.confidence or rule.confidence
+    evidence = f"{verdict.evidence}; {basis}"
+    if thinnest is not None and len(series[thinnest.key]) * 2 < thinnest.points(days) and confidence != "low":
+        confidence = "low"
+        unit = "days" if thinnest.period == DAY else "hours"
+        evidence += f"; low confidence: data on only {len(series[thinnest.key])} of {thinnest.points(days)} {unit}"
     finding = Finding(rule.id, saving, evidence, confidence, rule.action)
-    return _with(r, (*others, finding), f"idle: {verdict.evidence} (checked {stamp})"), "idle"
+    word = "idle" if rule.id.startswith("idle-") else "found"
+    return "idle", f"{word}: {verdict.evidence} (checked {stamp})", finding
+
+
+def _older_than(r: Resource, start: datetime) -> bool:
+    """The row existed when the window began (its ``created`` is known and not after ``start``)."""
+    created = parse_iso(r.created)
+    return created is not None and created <= start
 
 
 def _with(r: Resource, findings: tuple[Finding, ...], note: str) -> Resource:

@@ -10,6 +10,7 @@ bastions have no datapoints at all, so the checks show "no data", never idle, fo
 from __future__ import annotations
 
 import zlib
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,28 +24,58 @@ _BATCH = 1000
 
 def seed_region(s: RegionSeeder, env: str) -> int:
     """Put the region's metrics; no resources are made (0)."""
+    from tracker_tui.demo_estate import metrics_services, metrics_traffic  # they use this module's helpers
+
     end = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     days = [end - timedelta(days=d) for d in range(1, int(IDLE_DAYS.default) + 1)]
-    data: dict[str, list[dict[str, Any]]] = {"AWS/EC2": [], "AWS/NATGateway": [], "AWS/RDS": []}
-    for instance_id, name in _running_instances(s):
-        if name.endswith("-bastion"):
-            continue  # launched without monitoring data: "no data", never idle
-        low, high = (0.3, 3.1) if name.endswith("-reports-win") else _busy(instance_id, 8.0, 85.0)
-        data["AWS/EC2"] += _pairs("CPUUtilization", "InstanceId", instance_id, days, low, high, "Percent")
-    for nat_id in _available_nat_gateways(s):
-        per_day = 0.0 if env == "dev" else _busy(nat_id, 2e8, 9e9)[1]
-        data["AWS/NATGateway"] += [
-            _datum("BytesOutToDestination", "NatGatewayId", nat_id, day + timedelta(hours=12), per_day, "Bytes")
-            for day in days
-        ]
-    for db in _available_databases(s):
-        low, high = (0.0, 0.0) if db == f"{env}-ledger" and env == "dev" else _busy(db, 2.0, 60.0)
-        data["AWS/RDS"] += _pairs("DatabaseConnections", "DBInstanceIdentifier", db, days, low, high, "Count")
+    data: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for part in (_compute, metrics_traffic.datapoints, metrics_services.datapoints):
+        for namespace, datapoints in part(s, env, days).items():
+            data[namespace] += datapoints
     cloudwatch = s.c("cloudwatch")
     for namespace, datapoints in data.items():
         for first in range(0, len(datapoints), _BATCH):
             cloudwatch.put_metric_data(Namespace=namespace, MetricData=datapoints[first : first + _BATCH])
     return 0
+
+
+#: What a part of the seeding returns: datapoints by namespace.
+Datapoints = dict[str, list[dict[str, Any]]]
+
+
+def _compute(s: RegionSeeder, env: str, days: list[datetime]) -> Datapoints:
+    """Instances, NAT gateways, databases."""
+    data: Datapoints = {"AWS/EC2": [], "AWS/NATGateway": [], "AWS/RDS": [], "CWAgent": []}
+    for instance_id, name in _running_instances(s):
+        if name.endswith("-bastion"):
+            continue  # launched without monitoring data: "no data", never idle
+        quiet = name.endswith("-reports-win")
+        if name == f"{env}-worker" and env in ("prod", "staging"):
+            # Oversized: hourly CPU that never passes 16% of four vCPUs (rightsize-instance);
+            # prod runs the CloudWatch agent (memory measured), staging does not.
+            data["AWS/EC2"] += _hourly("CPUUtilization", instance_id, days, 2.0, 16.0, "Percent")
+            if env == "prod":
+                data["CWAgent"] += _hourly("mem_used_percent", instance_id, days, 22.0, 31.0, "Percent")
+        else:
+            low, high = (0.3, 3.1) if quiet else _busy(instance_id, 8.0, 85.0)
+            data["AWS/EC2"] += _pairs("CPUUtilization", "InstanceId", instance_id, days, low, high, "Percent")
+        for metric in ("NetworkIn", "NetworkOut"):
+            # A quiet box still talks a little (the agent, patching): under a megabyte a day.
+            low, high = (2e5, 4e5) if quiet else _busy(instance_id + metric, 5e8, 2e10)
+            data["AWS/EC2"] += _pairs(metric, "InstanceId", instance_id, days, low, high, "Bytes")
+    for nat_id in _available_nat_gateways(s):
+        per_day = 0.0 if env == "dev" else _busy(nat_id, 2e8, 9e9)[1]
+        for metric, share in (("BytesOutToDestination", 1.0), ("BytesInFromDestination", 3.0)):
+            data["AWS/NATGateway"] += [
+                _datum(metric, "NatGatewayId", nat_id, day + timedelta(hours=12), per_day * share, "Bytes")
+                for day in days
+            ]
+    for db in _available_databases(s):
+        low, high = (0.0, 0.0) if db == f"{env}-ledger" and env == "dev" else _busy(db, 2.0, 60.0)
+        data["AWS/RDS"] += _pairs("DatabaseConnections", "DBInstanceIdentifier", db, days, low, high, "Count")
+        if db == "prod-bi":
+            data["AWS/RDS"] += _hourly("CPUUtilization", db, days, 3.0, 18.0, "Percent", "DBInstanceIdentifier")
+    return data
 
 
 def _busy(name: str, low: float, high: float) -> tuple[float, float]:
@@ -72,6 +103,28 @@ def _pairs(
     for day in days:
         out.append(_datum(metric, dimension, value, day + timedelta(hours=6), low, unit))
         out.append(_datum(metric, dimension, value, day + timedelta(hours=18), high, unit))
+    return out
+
+
+def _hourly(
+    metric: str,
+    row: str,
+    days: list[datetime],
+    low: float,
+    high: float,
+    unit: str,
+    dimension: str = "InstanceId",
+) -> list[dict[str, Any]]:
+    """Two datapoints an hour, every hour of the window: a working day's curve from ``low`` at
+    night to ``high`` in the afternoon (the hour's maximum and average differ)."""
+    out = []
+    for day in days:
+        for hour in range(24):
+            shape = max(0.0, 1 - abs(hour - 15) / 9)  # 0 at night, 1 at 15:00
+            top = low + (high - low) * shape
+            when = day + timedelta(hours=hour)
+            out.append(_datum(metric, dimension, row, when + timedelta(minutes=10), top, unit))
+            out.append(_datum(metric, dimension, row, when + timedelta(minutes=40), top * 0.6, unit))
     return out
 
 

@@ -120,8 +120,15 @@ class Registry(dict[str, KindSpec]):
         return {rule.id: rule for spec in self.values() for rule in spec.rules}
 
     def metric_rules(self) -> dict[str, MetricRule]:
-        """Every CloudWatch rule (``idle-*``) of every kind, by id."""
-        return {rule.id: rule for spec in self.values() for rule in spec.metric_rules}
+        """Every CloudWatch rule (``idle-*``, ``rightsize-*``) of every kind, by id.  One finding
+        may be declared as several rules whose rows never overlap (a load balancer's traffic is
+        read from its type's namespace); they agree on all but their rows and queries (tested),
+        and the first stands for them here."""
+        found: dict[str, MetricRule] = {}
+        for spec in self.values():
+            for rule in spec.metric_rules:
+                found.setdefault(rule.id, rule)
+        return found
 
     def finding_labels(self) -> dict[str, str]:
         """The Savings panel's words for every finding id, rules and metric rules alike."""

@@ -114,9 +114,7 @@ class CellContext:
             notes = {r.id: self.item_notes.pop(r.id) for r in resources if r.id in self.item_notes}
         if not notes:
             return list(resources)
-        return [
-            replace(r, details={**r.details, "unreadable": notes[r.id]}) if r.id in notes else r for r in resources
-        ]
+        return [replace(r, details={**r.details, "unreadable": notes[r.id]}) if r.id in notes else r for r in resources]
 
     def check_cancelled(self) -> None:
         if self.cancel.is_set():
@@ -246,6 +244,45 @@ class Rule:
     def filter(self) -> str:
         """The table filter that shows exactly the rows with this finding."""
         return f"finding:{self.id}"
+
+
+#: What a row would cost on each cheaper-candidate type: (type, monthly cost), cheapest first.
+Twins = Sequence[tuple[str, float]]
+
+
+def twin_rule(
+    *,
+    id: str,
+    label: str,
+    billed: Callable[[Resource], bool],
+    twins: Callable[[Resource], Twins],
+    describe: Callable[[Resource, Twins], str],
+    confidence: str,
+    action: str | None = None,
+) -> Rule:
+    """A rule that finds a type of the same size that costs less (a current generation, a
+    Graviton twin): it applies while the row is ``billed`` and priced and the cheapest of
+    ``twins`` costs less; the saving is the difference; ``describe`` writes the evidence from
+    the twins (the first is the one named)."""
+
+    def cheaper(r: Resource) -> Twins:
+        found = twins(r) if r.monthly_cost is not None else ()
+        return found if found and found[0][1] < (r.monthly_cost or 0.0) else ()
+
+    def applies(r: Resource) -> bool:
+        return billed(r) and bool(cheaper(r))
+
+    def saving(r: Resource, related: Related) -> float | None:
+        found = cheaper(r)
+        return cents((r.monthly_cost or 0.0) - found[0][1]) if found else None
+
+    def evidence(r: Resource, related: Related, saving: float | None) -> str:
+        found = cheaper(r)
+        return describe(r, found) if found else "no priced twin costs less"
+
+    return Rule(
+        id=id, label=label, applies=applies, saving=saving, evidence=evidence, confidence=confidence, action=action
+    )
 
 
 #: ``old-snapshot``: a snapshot older than this many days.

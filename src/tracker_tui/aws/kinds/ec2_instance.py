@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -12,16 +13,29 @@ from tracker_tui.aws.kinds.base import (
     KindSpec,
     Related,
     Rule,
+    Twins,
     known,
     named_rows,
     named_rows_cost,
     tag_dict,
     ts,
+    twin_rule,
 )
 from tracker_tui.aws.kinds.console import ec2_page
 from tracker_tui.aws.kinds.ec2_volume import KIND as VOLUME
 from tracker_tui.aws.kinds.knobs import Knob, Thresholds
-from tracker_tui.aws.kinds.metric import IDLE_DAYS, MetricQuery, MetricRule, Series, Verdict, days_text, percent
+from tracker_tui.aws.kinds.metric import (
+    HOUR,
+    IDLE_DAYS,
+    MetricQuery,
+    MetricRule,
+    Series,
+    Verdict,
+    count,
+    days_text,
+    percent,
+)
+from tracker_tui.aws.kinds.sizing import RIGHTSIZE_HEADROOM, burstable, enough_hours, family_of, need_of
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import (
     Estimate,
@@ -58,9 +72,7 @@ def list_instances(ctx: CellContext) -> Iterator[list[Resource]]:
 def _instance(ctx: CellContext, inst: dict[str, Any]) -> Resource:
     tags = tag_dict(inst.get("Tags"))
     instance_id = inst["InstanceId"]
-    volumes = [
-        m["Ebs"]["VolumeId"] for m in inst.get("BlockDeviceMappings", []) if m.get("Ebs", {}).get("VolumeId")
-    ]
+    volumes = [m["Ebs"]["VolumeId"] for m in inst.get("BlockDeviceMappings", []) if m.get("Ebs", {}).get("VolumeId")]
     details = {
         "instance_type": inst.get("InstanceType"),
         "platform": inst.get("PlatformDetails") or inst.get("Platform") or "Linux/UNIX",
@@ -276,34 +288,19 @@ def _twin(r: Resource) -> str | None:
     return f"{twin}.{size}" if twin and size else None
 
 
-def _twin_cost(r: Resource) -> tuple[str, float] | None:
+def _twin_costs(r: Resource) -> list[tuple[str, float]]:
     """The twin type and what the row would cost on it, when the catalogue prices both."""
     twin = _twin(r)
-    if twin is None or r.monthly_cost is None:
-        return None
+    if twin is None:
+        return []
     cost, _ = estimate_instance(
         dataclasses.replace(r, details={**r.details, "instance_type": twin}), load_catalogue(), None
     )
-    return None if cost is None else (twin, cost)
+    return [] if cost is None else [(twin, cost)]
 
 
-def _previous_generation(r: Resource) -> bool:
-    if (r.state or "").lower() not in _BILLED_STATES or r.monthly_cost is None:
-        return False
-    found = _twin_cost(r)
-    return found is not None and found[1] < r.monthly_cost
-
-
-def _twin_saving(r: Resource, related: Related) -> float | None:
-    found = _twin_cost(r)
-    return None if found is None or r.monthly_cost is None else cents(r.monthly_cost - found[1])
-
-
-def _twin_evidence(r: Resource, related: Related, saving: float | None) -> str:
-    found = _twin_cost(r)
-    if found is None or r.monthly_cost is None:
-        return "no priced current-generation twin"
-    twin, cost = found
+def _twin_evidence(r: Resource, twins: Twins) -> str:
+    twin, cost = twins[0]
     return (
         f"{r.details.get('instance_type')} costs {format_cost(r.monthly_cost)}/mo; {twin} (current generation, "
         f"same size) costs {format_cost(cost)}/mo in {r.region} (catalogue); moving needs a stop/start and an AMI "
@@ -311,12 +308,16 @@ def _twin_evidence(r: Resource, related: Related, saving: float | None) -> str:
     )
 
 
-PREVIOUS_GENERATION = Rule(
+def _billed(r: Resource) -> bool:
+    return (r.state or "").lower() in _BILLED_STATES
+
+
+PREVIOUS_GENERATION = twin_rule(
     id="previous-generation",
     label="previous-generation type",
-    applies=_previous_generation,
-    saving=_twin_saving,
-    evidence=_twin_evidence,
+    billed=_billed,
+    twins=_twin_costs,
+    describe=_twin_evidence,
     # A resize restarts the instance and the AMI must support the newer type.
     confidence="medium",
     action="modify",
@@ -326,23 +327,33 @@ PREVIOUS_GENERATION = Rule(
 IDLE_CPU_MAX = Knob(
     "idle_cpu_max_percent", 5.0, "idle-instance: the highest daily CPU maximum is under this (%)", 0.0, 100.0
 )
-#: ... and the mean of the daily averages below this (percent).
+#: ... and the mean of the daily averages below this (percent) ...
 IDLE_CPU_AVERAGE = Knob(
     "idle_cpu_average_percent", 2.0, "idle-instance: the mean daily CPU average is under this (%)", 0.0, 100.0
 )
+#: ... and no day's network (in + out) above this, in MB (Trusted Advisor's bound: 5 MB).
+IDLE_NETWORK_MB = Knob(
+    "idle_network_mb_per_day", 5.0, "idle-instance: no day's network in + out is above this (MB)", 0.0, 1e9
+)
+
+_MB = 1_000_000
 
 
-def _judge_cpu(values: Series, limits: Thresholds) -> Verdict:
+def _judge_cpu(r: Resource, values: Series, limits: Thresholds) -> Verdict:
     peak = max(values["cpu_max"])
     daily = values["cpu_average"]
     mean = sum(daily) / len(daily)
-    idle = peak < limits[IDLE_CPU_MAX] and mean < limits[IDLE_CPU_AVERAGE]
+    # The busiest day of traffic: NetworkIn and NetworkOut are summed per day, then added.
+    network = max(values["net_in"]) / _MB + max(values["net_out"]) / _MB
+    quiet = network <= limits[IDLE_NETWORK_MB]
+    idle = peak < limits[IDLE_CPU_MAX] and mean < limits[IDLE_CPU_AVERAGE] and quiet
     return Verdict(
         idle,
         f"CPUUtilization over {limits[IDLE_DAYS]:g} days ({days_text(daily)}): highest daily maximum {percent(peak)} "
         f"({'under' if peak < limits[IDLE_CPU_MAX] else 'not under'} {percent(limits[IDLE_CPU_MAX])}), "
         f"average {percent(mean)} ({'under' if mean < limits[IDLE_CPU_AVERAGE] else 'not under'} "
-        f"{percent(limits[IDLE_CPU_AVERAGE])})",
+        f"{percent(limits[IDLE_CPU_AVERAGE])}); network at most {count(round(network, 2))} MB a day in + out "
+        f"({'at most' if quiet else 'more than'} {count(limits[IDLE_NETWORK_MB])} MB)",
     )
 
 
@@ -354,19 +365,180 @@ def _compute_basis(r: Resource, saving: float | None) -> str:
 
 IDLE_INSTANCE = MetricRule(
     id="idle-instance",
-    label="idle instance (CPU)",
+    label="idle instance (CPU and network)",
     applies=lambda r: (r.state or "").lower() == "running",
     queries=(
         MetricQuery("cpu_max", "AWS/EC2", "CPUUtilization", "Maximum", "InstanceId"),
         MetricQuery("cpu_average", "AWS/EC2", "CPUUtilization", "Average", "InstanceId"),
+        MetricQuery("net_in", "AWS/EC2", "NetworkIn", "Sum", "InstanceId"),
+        MetricQuery("net_out", "AWS/EC2", "NetworkOut", "Sum", "InstanceId"),
     ),
     judge=_judge_cpu,
-    knobs=(IDLE_CPU_MAX, IDLE_CPU_AVERAGE),
+    knobs=(IDLE_CPU_MAX, IDLE_CPU_AVERAGE, IDLE_NETWORK_MB),
     # The row holds compute only: its volumes are their own rows.
     saving=lambda r: r.monthly_cost,
     saving_basis=_compute_basis,
     action="stop",
     # Low CPU is not always unused (a memory- or network-bound service): a person should look.
+    confidence="medium",
+)
+
+#: x86 families and their Graviton (arm64) twins, newest first: the cheapest priced one is named.
+ARM_TWINS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("m4", "m5", "m5a", "m6i", "m6a", "m7i", "m7a"), ("m7g", "m6g")),
+    **dict.fromkeys(("c4", "c5", "c5a", "c6i", "c6a", "c7i", "c7a"), ("c7g", "c6g")),
+    **dict.fromkeys(("r4", "r5", "r5a", "r6i", "r6a", "r7i", "r7a"), ("r7g", "r6g")),
+    **dict.fromkeys(("t2", "t3", "t3a"), ("t4g",)),
+}
+
+
+@functools.lru_cache(maxsize=4096)
+def _linux_monthly(itype: str, region: str) -> float | None:
+    """What ``itype`` costs a month on Linux in ``region`` (the shipped catalogue), as the
+    estimator prices it."""
+    row = Resource(kind=KIND, id="", region=region, state="running", details={"instance_type": itype})
+    return estimate_instance(row, load_catalogue(), None)[0]
+
+
+def _arm_twins(r: Resource) -> list[tuple[str, float]]:
+    """The priced Graviton twins of the same size and their monthly cost, cheapest first
+    (Linux rows only: Windows does not run on arm64)."""
+    family, _, size = str(r.details.get("instance_type") or "").partition(".")
+    if operating_system(r.details) is not LINUX or not size:
+        return []
+    priced = [
+        (f"{twin}.{size}", cost)
+        for twin in ARM_TWINS.get(family, ())
+        if (cost := _linux_monthly(f"{twin}.{size}", r.region)) is not None
+    ]
+    return sorted(priced, key=lambda twin: (twin[1], twin[0]))
+
+
+def _graviton_evidence(r: Resource, twins: Twins) -> str:
+    twin, cost = twins[0]
+    return (
+        f"{r.details.get('instance_type')} costs {format_cost(r.monthly_cost)}/mo; {twin} (Graviton, arm64, same "
+        f"size) costs {format_cost(cost)}/mo in {r.region} (catalogue); needs an arm64 image and arm64 builds of "
+        "what it runs, and a stop/start"
+    )
+
+
+GRAVITON_MIGRATION = twin_rule(
+    id="graviton-migration",
+    label="x86 type with a cheaper Graviton twin",
+    billed=_billed,
+    twins=_arm_twins,
+    describe=_graviton_evidence,
+    # Whether the software runs on arm64 is unknowable from the API: a person decides.
+    confidence="low",
+)
+
+
+def _sizable(r: Resource) -> bool:
+    """Running, priced, not burstable, and its family has a smaller type priced in the region
+    (the smallest of a family is never checked: nothing could be named)."""
+    itype = str(r.details.get("instance_type") or "")
+    return (
+        (r.state or "").lower() == "running"
+        and r.monthly_cost is not None
+        and bool(itype)
+        and not burstable(itype)
+        and "metal" not in itype
+        and _has_smaller(itype, r.region)
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _has_smaller(itype: str, region: str) -> bool:
+    cat = load_catalogue()
+    info = cat.instance_type(itype)
+    if info is None:
+        return False
+    family = family_of(itype)
+    for name in cat.ec2_instance_types(region):
+        other = cat.instance_type(name)
+        if family_of(name) == family and other is not None and other.vcpus < info.vcpus:
+            if other.architectures == info.architectures:
+                return True
+    return False
+
+
+def _judge_size(r: Resource, values: Series, limits: Thresholds) -> Verdict:
+    """The cheapest type of the same family and architecture with the vCPUs the p99 CPU peak
+    needs (with headroom) and, when the agent reports it, the memory."""
+    days = int(limits[IDLE_DAYS])
+    hours = values["cpu_max_hourly"]
+    if not enough_hours(len(hours), days):
+        return Verdict(
+            False, f"{len(hours)} of {days * 24} hours of CPUUtilization; rightsizing needs 75%", no_data=True
+        )
+    cat = load_catalogue()
+    itype = str(r.details.get("instance_type"))
+    info = cat.instance_type(itype)
+    if info is None or r.monthly_cost is None:
+        return Verdict(False, f"{itype}: vCPUs or price unknown", no_data=True)
+    need = need_of(
+        info.vcpus, hours, values["cpu_average_hourly"], values.get("memory_max") or (), limits[RIGHTSIZE_HEADROOM]
+    )
+    family = family_of(itype)
+    fits = []
+    for name in cat.ec2_instance_types(r.region):
+        other = cat.instance_type(name)
+        if (
+            family_of(name) == family
+            and "metal" not in name
+            and other is not None
+            and other.architectures == info.architectures
+            and other.vcpus >= need.minimum
+        ):
+            cost, _ = estimate_instance(dataclasses.replace(r, details={**r.details, "instance_type": name}), cat, None)
+            if cost is not None:
+                fits.append((cost, other.vcpus, name))
+    measured = f"CPUUtilization hourly over {days} days ({len(hours)} of {days * 24} hours): {need.cpu_text()}"
+    memory = need.memory_text("CWAgent mem_used_percent")
+    network = (
+        f"network busiest day {count(round(max(values['net_in']) / _MB + max(values['net_out']) / _MB, 1))} MB "
+        "in + out (the target's bandwidth is not in the catalogue: not compared)"
+        if values.get("net_in") and values.get("net_out")
+        else "network not measured"
+    )
+    if not fits:
+        return Verdict(False, f"{measured}; {memory}; no priced {family} type fits in {r.region}")
+    cost, vcpus, target = min(fits)
+    if target == itype or cost >= r.monthly_cost:
+        return Verdict(False, f"{measured}; {memory}; {itype} is the cheapest {family} type that fits")
+    saving = cents(r.monthly_cost - cost)
+    return Verdict(
+        True,
+        f"{measured}; {memory}; {target} ({vcpus} vCPUs) fits: {need.projected(vcpus)}; {network}",
+        saving=saving,
+        basis=(
+            f"{itype} {format_cost(r.monthly_cost)}/mo -> {target} {format_cost(cost)}/mo in {r.region} "
+            f"(catalogue): saves {format_cost(saving)}/mo; a stop/start to resize"
+        ),
+        confidence="medium" if need.memory_peak is not None else "low",
+    )
+
+
+RIGHTSIZE_INSTANCE = MetricRule(
+    id="rightsize-instance",
+    label="oversized instance (smaller type fits)",
+    applies=_sizable,
+    queries=(
+        MetricQuery("cpu_max_hourly", "AWS/EC2", "CPUUtilization", "Maximum", "InstanceId", HOUR),
+        MetricQuery("cpu_average_hourly", "AWS/EC2", "CPUUtilization", "Average", "InstanceId", HOUR),
+        MetricQuery("net_in", "AWS/EC2", "NetworkIn", "Sum", "InstanceId"),
+        MetricQuery("net_out", "AWS/EC2", "NetworkOut", "Sum", "InstanceId"),
+        # The CloudWatch agent's memory, read with the InstanceId dimension alone (the agent's
+        # default append_dimensions add ImageId and InstanceType: aggregate by InstanceId).
+        MetricQuery("memory_max", "CWAgent", "mem_used_percent", "Maximum", "InstanceId", optional=True),
+    ),
+    judge=_judge_size,
+    knobs=(RIGHTSIZE_HEADROOM,),
+    saving=lambda r: None,
+    saving_basis=lambda r, saving: "",
+    action="modify",
+    # Lowered per row: low without memory; medium with it (the network is not compared).
     confidence="medium",
 )
 
@@ -381,9 +553,9 @@ SPEC = KindSpec(
     lister=list_instances,
     iam_actions=("ec2:DescribeInstances",),
     estimator=estimate_instance,
-    rules=(STOPPED_INSTANCE_STORAGE, PREVIOUS_GENERATION),
+    rules=(STOPPED_INSTANCE_STORAGE, PREVIOUS_GENERATION, GRAVITON_MIGRATION),
     verbs={"stop": "stop", "delete": "terminate", "start": "start"},
     billed_as="Amazon Elastic Compute Cloud - Compute",
     not_found_codes=frozenset({"InvalidInstanceID.NotFound"}),
-    metric_rules=(IDLE_INSTANCE,),
+    metric_rules=(IDLE_INSTANCE, RIGHTSIZE_INSTANCE),
 )

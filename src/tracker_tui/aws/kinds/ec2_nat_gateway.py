@@ -64,19 +64,25 @@ def estimate_nat_gateway(r: Resource, cat: Catalogue, book: PriceBook | None) ->
     return monthly, basis
 
 
-#: ``idle-nat-gateway``: bytes sent out to destinations over the window at most this.
+#: ``idle-nat-gateway``: bytes through it over the window, both ways, at most this.  (The key
+#: keeps its first name; it has counted replies from the internet too since both were read.)
 IDLE_NAT_BYTES_OUT = Knob(
-    "idle_nat_bytes_out", 0.0, "idle-nat-gateway: bytes sent out over the window at most this", 0.0, 1e15
+    "idle_nat_bytes_out",
+    0.0,
+    "idle-nat-gateway: bytes out to destinations plus bytes back from them over the window at most this",
+    0.0,
+    1e15,
 )
 
 
-def _judge_bytes(values: Series, limits: Thresholds) -> Verdict:
-    daily = values["bytes_out"]
-    total = sum(daily)
+def _judge_bytes(r: Resource, values: Series, limits: Thresholds) -> Verdict:
+    out, back = values["bytes_out"], values["bytes_in"]
+    total = sum(out) + sum(back)
     idle = total <= limits[IDLE_NAT_BYTES_OUT]
     return Verdict(
         idle,
-        f"BytesOutToDestination over {limits[IDLE_DAYS]:g} days ({days_text(daily)}): {count(total)} bytes "
+        f"over {limits[IDLE_DAYS]:g} days ({days_text(out)}): BytesOutToDestination {count(sum(out))} + "
+        f"BytesInFromDestination {count(sum(back))} = {count(total)} bytes "
         f"({'at most' if idle else 'more than'} {count(limits[IDLE_NAT_BYTES_OUT])})",
     )
 
@@ -89,9 +95,12 @@ def _hourly_basis(r: Resource, saving: float | None) -> str:
 
 IDLE_NAT_GATEWAY = MetricRule(
     id="idle-nat-gateway",
-    label="idle NAT gateway (no bytes out)",
+    label="idle NAT gateway (no traffic either way)",
     applies=lambda r: (r.state or "").lower() == "available",
-    queries=(MetricQuery("bytes_out", "AWS/NATGateway", "BytesOutToDestination", "Sum", "NatGatewayId"),),
+    queries=(
+        MetricQuery("bytes_out", "AWS/NATGateway", "BytesOutToDestination", "Sum", "NatGatewayId"),
+        MetricQuery("bytes_in", "AWS/NATGateway", "BytesInFromDestination", "Sum", "NatGatewayId"),
+    ),
     judge=_judge_bytes,
     knobs=(IDLE_NAT_BYTES_OUT,),
     saving=lambda r: r.monthly_cost,

@@ -14,22 +14,30 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from tracker_tui.aws.idle import IdlePlan
-from tracker_tui.aws.kinds.ec2_instance import IDLE_CPU_AVERAGE, IDLE_CPU_MAX
-from tracker_tui.aws.kinds.ec2_nat_gateway import IDLE_NAT_BYTES_OUT
-from tracker_tui.aws.kinds.knobs import Thresholds
+from tracker_tui.aws.kinds.knobs import Knob, Thresholds
 from tracker_tui.aws.kinds.metric import IDLE_DAYS
-from tracker_tui.aws.kinds.rds import IDLE_DB_CONNECTIONS
 from tracker_tui.ui.text import safe
 
 
-def thresholds_text(limits: Thresholds) -> str:
-    """What makes a row idle, as config.toml sets it."""
-    return (
-        f"Idle over {limits[IDLE_DAYS]:g} days of daily datapoints: an instance whose highest daily CPU maximum "
-        f"is under {limits[IDLE_CPU_MAX]:g}% and whose average is under {limits[IDLE_CPU_AVERAGE]:g}%; a NAT "
-        f"gateway that sent at most {limits[IDLE_NAT_BYTES_OUT]:,.0f} bytes out; a database with at most "
-        f"{limits[IDLE_DB_CONNECTIONS]:g} connections. No datapoints is \"no data\", never idle."
-    )
+def thresholds_text(limits: Thresholds, plan: IdlePlan) -> list[str]:
+    """What each check the plan runs calls a finding, as config.toml sets it: one line each."""
+    lines = [f"Over the last {limits[IDLE_DAYS]:g} whole days (config.toml sets every bound):"]
+    seen: set[str] = set()
+    for target in plan.targets:
+        for rule in target.rules:
+            if rule.id in seen:
+                continue
+            seen.add(rule.id)
+            bounds = "; ".join(_bound(knob, limits) for knob in rule.knobs)
+            lines.append(f"{rule.id}: {rule.label}" + (f" ({bounds})" if bounds else ""))
+    lines.append('No datapoints is "no data", never idle.')
+    return lines
+
+
+def _bound(knob: Knob, limits: Thresholds) -> str:
+    """``the highest daily CPU maximum is under this (%) = 5`` without the rule's name."""
+    _, _, what = knob.doc.partition(": ")
+    return f"{(what or knob.doc).replace(' this', ' ' + format(limits[knob], ',g'), 1)}"
 
 
 class IdleCheckScreen(ModalScreen[bool]):
@@ -47,7 +55,8 @@ class IdleCheckScreen(ModalScreen[bool]):
         border: thick $primary; background: $surface; padding: 0 1;
     }
     IdleCheckScreen #idle-title { text-style: bold; }
-    IdleCheckScreen VerticalScroll { height: auto; max-height: 1fr; }
+    /* The buttons stay in view at 80x24: the text scrolls instead. */
+    IdleCheckScreen VerticalScroll { height: auto; max-height: 65vh; }
     IdleCheckScreen .idle-text { margin-top: 1; }
     IdleCheckScreen #idle-skipped { color: $text-muted; }
     IdleCheckScreen Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
@@ -72,7 +81,10 @@ class IdleCheckScreen(ModalScreen[bool]):
                         "without metric checks).",
                         id="idle-skipped",
                     )
-                yield Static(thresholds_text(self.limits), id="idle-limits", classes="idle-text")
+                first, *rest = thresholds_text(self.limits, self.plan)
+                yield Static(safe(first), id="idle-limits", classes="idle-text")
+                for line in rest:
+                    yield Static(safe(line))
             with Horizontal():
                 yield Button("Cancel", id="idle-cancel")
                 yield Button("Run the checks", id="idle-run", variant="primary")
