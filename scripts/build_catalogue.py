@@ -17,10 +17,11 @@ Inputs:
   rule.
 * ``scripts/catalogue/supplement.json``: what the offer input does not carry, each section with
   its source (public IPv4, gp3's included IOPS, io2 tiers, GWLB, S3, ElastiCache, Windows,
-  region-independent fees, the services of the next kinds).  Nothing is derived: a price a
-  region does not list stays unpriced, and the Price List API (``tracker-tui prices update``)
-  fills it.  (One named exception: ElastiCache in us-east-2 and us-west-2 takes us-east-1's
-  list, which AWS prices alike; the supplement's source gives the evidence.)
+  region-independent fees, the services of the next kinds, RDS Extended Support per vCPU-hour
+  in us-east-1).  Nothing is derived: a price a region does not list stays unpriced, and the
+  Price List API (``tracker-tui prices update``) fills it.  (One named exception: ElastiCache
+  in us-east-2 and us-west-2 takes us-east-1's list, which AWS prices alike; the supplement's
+  source gives the evidence.)
 
 Only commercial regions are kept (GovCloud is another partition).  The output is gzip JSON,
 sorted and without spaces, so a rebuild from the same inputs gives the same bytes.
@@ -92,6 +93,9 @@ def region_section(name: str, offers: dict[str, Any], supplement: dict[str, Any]
     rds_iops = supplement["rds_iops"]["iops_month"].get(name)
     if rds_iops:
         region["rds_iops_month"] = rds_iops
+    extended_support = supplement["rds_extended_support"]["vcpu_hour"].get(name)
+    if extended_support:
+        region["rds_extended_support_vcpu_hour"] = extended_support
     if supplement["nat_data_processing"]["equals_hourly"]:
         region["nat_gb"] = offers["nat_gateway_hour"]
     gp3 = supplement["ebs_gp3"]
@@ -205,8 +209,10 @@ def main() -> int:
     args.output.write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
     ec2 = sum(len(r["ec2_linux_hourly"]) for r in catalogue["regions"].values())
     rds = sum(len(c) for r in catalogue["regions"].values() for c in r["rds_hourly"].values())
+    # Written elsewhere (a scratch copy to compare with the shipped one): its path as given.
+    shown = args.output.relative_to(ROOT) if args.output.resolve().is_relative_to(ROOT) else args.output
     print(
-        f"{args.output.relative_to(ROOT)}: {len(data):,} bytes of JSON, {args.output.stat().st_size:,} gzipped; "
+        f"{shown}: {len(data):,} bytes of JSON, {args.output.stat().st_size:,} gzipped; "
         f"{len(catalogue['regions'])} regions, {ec2:,} EC2 (type, region) prices, {rds:,} RDS (class, region)"
     )
     return 0

@@ -96,7 +96,8 @@ def test_previous_generation_saves_the_twins_difference_only_while_running() -> 
     # t2.micro $0.0116/h x 730 = $8.47; t3.micro $0.0104/h x 730 = $7.59.
     assert (twin.monthly_saving, twin.confidence) == (0.88, "medium")
     assert "t3.micro (current generation, same size) costs $7.59/mo" in twin.evidence
-    assert got["i-stopped"] == {} and got["i-m5"] == {}
+    # m5 is current: no twin of its generation; its Graviton twin is graviton-migration's.
+    assert got["i-stopped"] == {} and set(got["i-m5"]) == {"graviton-migration"}
 
 
 def test_a_stopped_instance_covers_its_volumes_in_the_total() -> None:
@@ -122,7 +123,8 @@ def test_a_stopped_database_saves_its_storage() -> None:
     stopped = got["db-stopped"]["stopped-database"]
     assert stopped.monthly_saving == 11.5  # 100 GiB x $0.115/GB-mo
     assert "starts a stopped instance again after 7 days" in stopped.evidence
-    assert got["db-up"] == {}
+    assert set(got["db-stopped"]) == {"stopped-database"}  # no class change saves a stopped one anything
+    assert set(got["db-up"]) == {"rds-graviton-migration"}  # running: not stopped; db.m6g costs less
 
 
 def test_an_orphaned_snapshot_needs_its_volumes_listed_and_no_own_image() -> None:
@@ -260,3 +262,11 @@ def test_the_snapshot_age_limit_comes_from_config_toml() -> None:
     config_path().write_text('snapshot_max_age_days = "old"\n')
     bad = load_settings()
     assert bad.snapshot_max_age_days == 365 and any("snapshot_max_age_days" in w for w in bad.warnings)
+
+
+def test_a_savings_line_never_shows_an_unknown_saving_as_zero() -> None:
+    from tracker_tui.findings import SavingsLine
+
+    assert SavingsLine("s3-no-lifecycle", "bucket without lifecycle", 2, 0.0, unknown=2).saving_text() == "unknown"
+    assert SavingsLine("old-snapshot", "old snapshot", 3, 12.5, unknown=1).saving_text() == "$12.50 + 1 unknown"
+    assert SavingsLine("unattached-volume", "unattached volume", 2, 0.0).saving_text() == "$0.00"

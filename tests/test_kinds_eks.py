@@ -15,8 +15,10 @@ from moto import mock_aws
 from tests.support import helpers
 from tests.support.helpers import named, record_calls
 from tests.support.stubs import Stubs, collect
-from tracker_tui.aws.kinds import estimate
-from tracker_tui.aws.kinds.eks import SUPPORT_CALENDAR, estimate_cluster, list_clusters
+from tracker_tui.aws.kinds import estimate, price_resources
+from tracker_tui.aws.kinds.eks import SUPPORT_CALENDAR, estimate_cluster, extended_support_since, list_clusters
+from tracker_tui.filtering import parse_filter
+from tracker_tui.findings import with_findings
 from tracker_tui.model import Resource, iso_utc
 from tracker_tui.pricing.catalogue import load_catalogue
 
@@ -208,3 +210,37 @@ def test_eks_support_calendar_is_ordered_with_twelve_months_of_extended_support(
     assert ends == sorted(ends)
     for standard, extended in SUPPORT_CALENDAR.values():
         assert (extended.year - standard.year, extended.month, extended.day) == (1, standard.month, standard.day)
+
+
+# --- eks-extended-support -------------------------------------------------------------------------
+
+
+def test_eks_extended_support_is_a_finding_that_saves_the_fee_difference() -> None:
+    """$0.60/h on extended support against $0.10/h on standard: $0.50/h x 730 h = $365.00 a month."""
+    rows = with_findings(price_resources([
+        _cluster("1.23"),                         # standard support ended 2023-10-11, whatever day the test runs
+        _cluster("1.23", region="xx-nowhere-1"),  # not priced there
+        _cluster("1.23", "STANDARD"),             # AWS upgrades it instead of billing extended support
+        _cluster("1.99"),                         # not in the calendar: standard assumed
+        _cluster(None),                           # version unknown
+    ]))  # fmt: skip
+    found = [[f for f in r.findings if f.id == "eks-extended-support"] for r in rows]
+    (priced,), (unpriced,) = found[:2]
+    assert (priced.monthly_saving, priced.confidence, priced.action) == (365.0, "high", None)
+    assert priced.evidence.startswith(
+        "Kubernetes 1.23: standard support ended 2023-10-11, so the control plane bills $0.6000/h (extended "
+        "support) instead of $0.1000/h: $0.5000/h x 730 h = $365.00/mo more; upgrading to a version in standard "
+        "support"
+    )
+    assert rows[0].monthly_cost == 438.0  # the fee the finding saves most of
+    assert unpriced.monthly_saving is None
+    assert "the fee is unknown here (no catalogue prices for region xx-nowhere-1)" in unpriced.evidence
+    assert found[2:] == [[], [], []]
+    assert [i for i, r in enumerate(rows) if parse_filter("finding:eks-extended-support").matches(r)] == [0, 1]
+
+
+def test_eks_extended_support_since_the_end_of_standard_support_by_date() -> None:
+    assert extended_support_since(_cluster("1.28"), _at("2024-11-25T23:59:59")) is None
+    assert str(extended_support_since(_cluster("1.28"), _at("2024-11-26T00:00:00"))) == "2024-11-26"
+    assert str(extended_support_since(_cluster("1.28", "EXTENDED"), _at("2026-01-01T00:00:00"))) == "2024-11-26"
+    assert extended_support_since(_cluster("1.28", "STANDARD"), _at("2026-01-01T00:00:00")) is None

@@ -9,7 +9,9 @@ from moto import mock_aws
 from tests.support import helpers
 from tests.support.helpers import named, record_calls
 from tests.support.prices import CAT, cost, res
-from tracker_tui.aws.kinds import estimate
+from tracker_tui.aws.kinds import estimate, price_resources
+from tracker_tui.filtering import parse_filter
+from tracker_tui.findings import with_findings
 from tracker_tui.model import Resource, iso_utc
 
 ACCOUNT = "123456789012"
@@ -109,3 +111,42 @@ def test_elasticache_valkey_and_what_the_catalogue_does_not_have() -> None:
     )
     eu = res("elasticache:cluster", "eu-west-1", "available", engine="redis", node_type="cache.t3.medium", num_nodes=1)
     assert cost(eu) is None  # the catalogue has us-east-1 nodes only; nothing is derived
+
+
+# --- findings -------------------------------------------------------------------------------------
+
+
+def cache(node_type: str, nodes: int = 1, engine: str = "redis", region: str = "us-east-1", **extra: str) -> Resource:
+    return res("elasticache:cluster", region, extra.pop("state", "available"), engine=engine, node_type=node_type,
+               num_nodes=nodes, **extra)  # fmt: skip
+
+
+def test_a_graviton_node_type_that_costs_less_saves_the_difference_for_every_node() -> None:
+    """``elasticache-graviton-migration``: cache.m5.large $0.156/h a node; cache.m6g.large $0.149/h,
+    cache.m7g.large $0.158/h."""
+    rows = with_findings(price_resources([
+        cache("cache.m5.large", 3, "memcached"),                   # $341.64; on m6g $326.31, on m7g $346.02
+        cache("cache.t3.medium", replication_group_id="sessions"),  # $49.64; on t4g $47.45
+        cache("cache.r5.large", 2, "valkey", "us-west-2"),         # valkey 0.8 x: $252.29; on r6g $240.61
+        cache("cache.r6g.large"),                                  # Graviton already
+        cache("cache.m5.4xlarge"),                                 # no priced twin of that size
+        cache("cache.m5.large", state="modifying"),                # only while available
+        cache("cache.m5.large", region="eu-west-1"),               # not priced: nothing to compare
+    ]))  # fmt: skip
+    found = [[f for f in r.findings if f.id == "elasticache-graviton-migration"] for r in rows]
+    (memcached,), (redis,), (valkey,) = found[:3]
+    assert (memcached.monthly_saving, memcached.confidence, memcached.action) == (15.33, "low", None)
+    assert memcached.evidence == (
+        "3 cache.m5.large nodes (memcached) cost $341.64/mo; on cache.m6g.large (Graviton, arm64; same size): "
+        "$326.31/mo in us-east-1 (catalogue); on cache.m7g.large: $346.02/mo; Memcached cannot change node type "
+        "in place: the move is a new cluster (its cache starts cold)"
+    )
+    assert redis.monthly_saving == 2.19
+    assert redis.evidence.endswith(
+        "the engine version must support Graviton (Redis OSS 5.0.6 or later; Valkey all), and every node of "
+        "replication group sessions changes with it"
+    )
+    assert valkey.monthly_saving == 11.68
+    assert found[3:] == [[], [], [], []]
+    shown = [i for i, r in enumerate(rows) if parse_filter("finding:elasticache-graviton-migration").matches(r)]
+    assert shown == [0, 1, 2]

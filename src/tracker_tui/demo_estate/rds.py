@@ -1,7 +1,9 @@
 """The demo estate's RDS manual snapshots, through the public APIs: one of a database that
 still runs, the final snapshot of one deleted long ago (waste, billed in full) and an Aurora
 cluster snapshot taken before a migration; and a reporting database still on a
-previous-generation class (``rds-previous-generation``).  The core seeding made the others."""
+previous-generation class (``rds-previous-generation``, ``rds-graviton-migration``) and on
+PostgreSQL 12 (``rds-extended-support``); an oversized BI database (``rightsize-database``).
+The core seeding made the others."""
 
 from __future__ import annotations
 
@@ -46,10 +48,13 @@ def seed_region(s: RegionSeeder, env: str) -> int:
         DBClusterSnapshotIdentifier="prod-analytics-pre-migration",
         Tags=s.tags(env=env, team="data"),
     )
-    # Waste: a reporting database that never moved on from db.m4 (db.m5 costs less).
+    # Waste: a reporting database that never moved on from db.m4 (db.m5 costs less; db.m6g,
+    # Graviton, less still) nor from PostgreSQL 12, past standard support since 2025-02-28: it
+    # bills RDS Extended Support per vCPU-hour.
     rds.create_db_instance(
         DBInstanceIdentifier="prod-reports-legacy",
         Engine="postgres",
+        EngineVersion="12.22",
         DBInstanceClass="db.m4.large",
         AllocatedStorage=100,
         StorageType="gp3",
@@ -57,4 +62,16 @@ def seed_region(s: RegionSeeder, env: str) -> int:
         MasterUserPassword="not-a-real-password-1",
         Tags=s.tags(env=env, team="finance"),
     )
-    return 4
+    # Oversized: a BI database on eight vCPUs whose hourly CPU never passes 18% and which
+    # holds a few dozen connections (rightsize-database: db.m5.large fits).
+    rds.create_db_instance(
+        DBInstanceIdentifier="prod-bi",
+        Engine="postgres",
+        DBInstanceClass="db.m5.2xlarge",
+        AllocatedStorage=200,
+        StorageType="gp3",
+        MasterUsername="admin",
+        MasterUserPassword="not-a-real-password-1",
+        Tags=s.tags(env=env, team="data"),
+    )
+    return 5

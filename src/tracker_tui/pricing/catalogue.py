@@ -224,6 +224,10 @@ class Catalogue:
         value = multi if multi_az else single
         return None if value is None else float(value)
 
+    def rds_classes(self, engine: str, region: str) -> list[str]:
+        """Every DB instance class priced for ``engine`` in ``region``."""
+        return list(self._region(region).get("rds_hourly", {}).get(self.rds_engine(engine), {}))
+
     def rds_storage(self, storage_type: str, region: str) -> RdsStorageRates | None:
         gb_month = self._region(region).get("rds_storage_gb_month", {}).get(storage_type)
         if gb_month is None:
@@ -238,6 +242,14 @@ class Catalogue:
             iops_included_from_400_gib=int(included[1]),
             usage_note=self.note("rds_standard") if storage_type == "standard" else None,
         )
+
+    def rds_extended_support_vcpu_hourly(self, engine: str, region: str, year: int) -> float | None:
+        """RDS Extended Support's USD per vCPU-hour in its ``year`` (1 to 3) after the end of
+        standard support; None where the catalogue has no rate (only us-east-1's are known)."""
+        rates = self._region(region).get("rds_extended_support_vcpu_hour", {}).get(self.rds_engine(engine))
+        key = {1: "year_1_2", 2: "year_1_2", 3: "year_3"}.get(year)
+        price = None if rates is None or key is None else rates.get(key)
+        return None if price is None else float(price)
 
     @property
     def aurora_storage_note(self) -> str:

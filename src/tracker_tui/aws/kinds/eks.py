@@ -15,11 +15,11 @@ from typing import Any
 
 import botocore.exceptions
 
-from tracker_tui.aws.kinds.base import ITEM_ERRORS, CellContext, KindSpec, error_code, known, ts
+from tracker_tui.aws.kinds.base import ITEM_ERRORS, CellContext, KindSpec, Related, Rule, error_code, known, ts
 from tracker_tui.aws.kinds.console import console_page
-from tracker_tui.model import Resource
-from tracker_tui.pricing.basis import Estimate, PriceBook, hourly_basis, rate, unknown_region
-from tracker_tui.pricing.catalogue import Catalogue
+from tracker_tui.model import Resource, format_cost
+from tracker_tui.pricing.basis import Estimate, PriceBook, cents, hourly_basis, rate, unknown_region
+from tracker_tui.pricing.catalogue import Catalogue, load_catalogue
 
 KIND = "eks:cluster"
 
@@ -171,6 +171,67 @@ def estimate_cluster(r: Resource, cat: Catalogue, book: PriceBook | None, *, now
     return monthly, f"{basis}; {NODES_NOTE}"
 
 
+def extended_support_since(r: Resource, now: datetime | None = None) -> date | None:
+    """The day its version's standard support ended, when the control plane bills extended
+    support ``now`` (default: the current time); None while in standard support, for a version
+    the calendar does not know, or with the upgrade policy STANDARD (AWS upgrades it instead)."""
+    version = str(r.details.get("version") or "")
+    calendar = SUPPORT_CALENDAR.get(minor_version(version)) if version else None
+    today = (now or datetime.now(UTC)).astimezone(UTC).date()
+    if calendar is None or today < calendar[0]:
+        return None
+    if str(r.details.get("support_type") or "").upper() == "STANDARD":
+        return None
+    return calendar[0]
+
+
+def _extended_fee_saving(r: Resource, related: Related) -> float | None:
+    """The extended hourly fee less the standard one, for a month (None: not priced)."""
+    cat = load_catalogue()
+    standard, extended = cat.fee("eks_cluster_hourly"), cat.fee("eks_extended_support_hourly")
+    if r.monthly_cost is None or standard is None or extended is None:
+        return None
+    return cents((extended - standard) * cat.hours_per_month)
+
+
+def _extended_fee_evidence(r: Resource, related: Related, saving: float | None) -> str:
+    cat = load_catalogue()
+    standard, extended = cat.fee("eks_cluster_hourly"), cat.fee("eks_extended_support_hourly")
+    minor = minor_version(str(r.details.get("version") or ""))
+    since = extended_support_since(r)
+    today = datetime.now(UTC).date()
+    supported = sorted((v for v, (ends, _) in SUPPORT_CALENDAR.items() if today < ends), key=_numeric)
+    upgrade = f" ({supported[0]} or later today)" if supported else ""
+    if saving is None or standard is None or extended is None:
+        return (
+            f"Kubernetes {minor}: standard support ended {since}, so the control plane bills extended support; "
+            f"the fee is unknown here ({r.cost_basis or 'not priced'})"
+        )
+    return (
+        f"Kubernetes {minor}: standard support ended {since}, so the control plane bills ${rate(extended)}/h "
+        f"(extended support) instead of ${rate(standard)}/h: ${rate(extended - standard)}/h x "
+        f"{cat.hours_per_month} h = {format_cost(saving)}/mo more; upgrading to a version in standard support"
+        f"{upgrade} ends it (one minor version at a time; check the add-ons and node groups first)"
+    )
+
+
+def _numeric(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split(".") if p.isdigit())
+
+
+#: ``eks-extended-support``: a control plane past its version's standard support bills six times the fee.
+EKS_EXTENDED_SUPPORT = Rule(
+    id="eks-extended-support",
+    label="EKS cluster on extended support",
+    applies=lambda r: extended_support_since(r) is not None,
+    saving=_extended_fee_saving,
+    evidence=_extended_fee_evidence,
+    # The fee difference is AWS's published one and is billed for certain; no verb: a
+    # Kubernetes upgrade is the owner's to plan (add-ons, APIs removed, node groups after).
+    confidence="high",
+)
+
+
 SPEC = KindSpec(
     id=KIND,
     console=console_page("eks/home?region={region}#/clusters/{id}"),
@@ -182,7 +243,7 @@ SPEC = KindSpec(
     lister=list_clusters,
     iam_actions=("eks:ListClusters", "eks:DescribeCluster", "eks:ListNodegroups"),
     estimator=estimate_cluster,
-    rules=(),
+    rules=(EKS_EXTENDED_SUPPORT,),
     verbs={},
     billed_as="Amazon Elastic Container Service for Kubernetes",
 )
