@@ -673,6 +673,7 @@ FAN_OUT: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "opensearch:domain": ("ListDomainNames", ("DescribeDomains", "ListTags"), ()),
     "kms:key": ("ListKeys", ("DescribeKey", "ListResourceTags"), ("ListAliases",)),
     "route53:hosted-zone": ("ListHostedZones", ("ListTagsForResources",), ()),
+    "efs:file-system": ("DescribeFileSystems", ("DescribeLifecycleConfiguration",), ()),
 }
 
 
@@ -695,11 +696,22 @@ def chain_for(kind: str, ops: Counter[tuple[str, str]], batches: list[int], work
         chain = sum(1 + _rounds(n, workers) for n in per_page)
         return chain, f"{pages} pages of {per_page} + ceil(n/{workers}) tag rounds each"
     if kind == "s3:bucket":
-        # Per page: ListBuckets; then per bucket its location and tags one after another,
-        # `workers` buckets at a time; then the regions' GetMetricData calls side by side.
+        # Per page: ListBuckets; then per bucket its location, tags, lifecycle, versioning (and
+        # where they matter its uploads and versions) one after another, `workers` buckets at a
+        # time; then the regions' GetMetricData calls side by side.
         pages = ops[("s3", "ListBuckets")]
         buckets = ops[("s3", "GetBucketTagging")]
-        per_bucket = ops[("s3", "GetBucketLocation")] + ops[("s3", "GetBucketTagging")]
+        per_bucket = sum(
+            ops[("s3", op)]
+            for op in (
+                "GetBucketLocation",
+                "GetBucketTagging",
+                "GetBucketLifecycleConfiguration",
+                "GetBucketVersioning",
+                "ListMultipartUploads",
+                "ListObjectVersions",
+            )
+        )
         k = math.ceil(per_bucket / buckets) if buckets else 0
         per_page = math.ceil(buckets / pages) if pages else 0
         metric_calls = ops[("cloudwatch", "GetMetricData")]

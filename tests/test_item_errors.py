@@ -72,6 +72,11 @@ CASES = [
     # (kind, service, operation, what the note names, what else the session needs)
     ("s3:bucket", "s3", "GetBucketTagging", "tags", None),
     ("s3:bucket", "cloudwatch", "GetMetricData", "size", None),
+    ("s3:bucket", "s3", "GetBucketLifecycleConfiguration", "lifecycle", None),
+    ("s3:bucket", "s3", "GetBucketVersioning", "versioning", None),
+    ("s3:bucket", "s3", "ListMultipartUploads", "multipart uploads", None),
+    ("s3:bucket", "s3", "ListObjectVersions", "versions", None),
+    ("efs:file-system", "efs", "DescribeLifecycleConfiguration", "lifecycle", None),
     ("dynamodb:table", "dynamodb", "ListTagsOfResource", "tags", None),
     ("dynamodb:table", "dynamodb", "DescribeTable", "description", None),
     ("elasticache:cluster", "elasticache", "ListTagsForResource", "tags", None),

@@ -9,8 +9,10 @@ import boto3
 from moto import mock_aws
 
 from tests.support import helpers
-from tests.support.helpers import named, record_calls
-from tracker_tui.aws.kinds import estimate
+from tests.support.helpers import error_response, named, record_calls
+from tracker_tui.aws.kinds import estimate, price_resources
+from tracker_tui.filtering import parse_filter
+from tracker_tui.findings import with_findings
 from tracker_tui.model import Resource
 
 ACCOUNT = "123456789012"
@@ -87,3 +89,93 @@ def test_efs_unknown_prices_say_why() -> None:
     one_zone = row(EFS, size_bytes=GIB, availability_zone="us-east-1a")
     assert estimate(one_zone) == (None, "no catalogue price for EFS One Zone storage in us-east-1")
     assert estimate(row(EFS)) == (None, "EFS: metered size unknown")
+
+
+# --- efs-no-lifecycle ------------------------------------------------------------------------------
+
+
+def test_each_file_system_says_where_its_lifecycle_policy_moves_files() -> None:
+    with mock_aws():
+        efs = boto3.client("efs", region_name="us-east-1")
+        ids = {
+            name: efs.create_file_system(CreationToken=name)["FileSystemId"] for name in ("tiered", "archived", "bare")
+        }
+        efs.put_lifecycle_configuration(
+            FileSystemId=ids["tiered"],
+            LifecyclePolicies=[
+                {"TransitionToIA": "AFTER_30_DAYS"},
+                {"TransitionToPrimaryStorageClass": "AFTER_1_ACCESS"},
+            ],
+        )
+        efs.put_lifecycle_configuration(
+            FileSystemId=ids["archived"], LifecyclePolicies=[{"TransitionToArchive": "AFTER_90_DAYS"}]
+        )
+        session = helpers.moto_session()
+        calls = record_calls(session)
+
+        resources, _ = helpers.scan([EFS], session=session)
+
+    found = {r.id: (r.details["transition_to_ia"], r.details["transition_to_archive"]) for r in resources}
+    assert found == {
+        ids["tiered"]: ("AFTER_30_DAYS", "none"),
+        ids["archived"]: ("none", "AFTER_90_DAYS"),
+        ids["bare"]: ("none", "none"),
+    }
+    assert sorted(p["FileSystemId"] for p in named(calls, "efs.DescribeLifecycleConfiguration")) == sorted(ids.values())
+
+
+def _fs(ident: str, state: str = "available", region: str = "us-east-1", **details: Any) -> Resource:
+    base: dict[str, Any] = {"size_bytes": 200 * GIB, "size_standard_bytes": 200 * GIB,
+                            "transition_to_ia": "none", "transition_to_archive": "none", **details}  # fmt: skip
+    return Resource(kind=EFS, id=ident, region=region, account_id=ACCOUNT, state=state, details=base)
+
+
+def test_efs_no_lifecycle_is_standard_bytes_with_no_policy_moving_them() -> None:
+    rows = [
+        _fs("bare"),
+        _fs("no-breakdown", size_standard_bytes=None),  # all of it Standard, as the estimate counts it
+        _fs("tiered", transition_to_ia="AFTER_30_DAYS"),
+        _fs("archived", transition_to_archive="AFTER_90_DAYS"),
+        _fs("empty", size_bytes=0, size_standard_bytes=0),
+        _fs("size-unknown", size_bytes=None, size_standard_bytes=None),
+        _fs("denied", transition_to_ia="unknown", transition_to_archive="unknown"),
+        _fs("going", state="deleting"),
+        Resource(kind=EFS, id="never-read", region="us-east-1", state="available", details={"size_bytes": GIB}),
+    ]
+    rows = with_findings(price_resources(rows))
+    found = {r.id: f for r in rows for f in r.findings if f.id == "efs-no-lifecycle"}
+    shown = parse_filter("finding:efs-no-lifecycle")
+    assert sorted(found) == ["bare", "no-breakdown"] == sorted(r.id for r in rows if shown.matches(r))
+    bare = found["bare"]
+    assert (bare.monthly_saving, bare.confidence, bare.action) == (None, "medium", None)  # unknown, never $0
+    assert bare.evidence == (
+        "200 GB in EFS Standard ($60.00/mo), and no lifecycle policy moves files to Infrequent Access or Archive "
+        "(DescribeLifecycleConfiguration: no TransitionToIA, no TransitionToArchive): files never read again stay "
+        "billed at the Standard rate; saving unknown: depends on how much of it goes unread for weeks, which nothing "
+        "AWS reports measures before a policy is set (after one, the file system's StorageBytes metric by storage "
+        "class shows what moved)"
+    )
+
+
+def test_a_denied_lifecycle_read_is_unknown_noted_and_never_a_finding() -> None:
+    with mock_aws():
+        ident = boto3.client("efs", region_name="us-east-1").create_file_system(CreationToken="x")["FileSystemId"]
+        session = helpers.moto_session()
+
+        def answer(model: Any, **_: Any) -> Any:
+            if model.name == "DescribeLifecycleConfiguration":
+                return error_response("AccessDenied", "not authorized", 403)
+            return None
+
+        session.boto.events.register("before-call", answer)
+        resources, collector = helpers.scan([EFS], session=session)
+
+    (fs,) = resources
+    assert fs.id == ident
+    assert (fs.details["transition_to_ia"], fs.details["transition_to_archive"]) == ("unknown", "unknown")
+    assert fs.details["unreadable"] == ["lifecycle unreadable (AccessDenied)"]
+    assert [r.status.value for r in collector.results] == ["partial"]
+    # Were it read, it would be flagged: give it bytes and it still is not.
+    sized = Resource(kind=EFS, id=ident, region="us-east-1", state="available",
+                     details={**fs.details, "size_standard_bytes": 100 * GIB})  # fmt: skip
+    assert with_findings(price_resources([sized]))[0].findings == ()

@@ -108,6 +108,15 @@ def expect_metrics(
     stubber.add_response("get_metric_data", reply, params)
 
 
+def tidy(stubber: Stubber, name: str) -> None:
+    """A bucket's hygiene reads, after its tags: a rule aborts its uploads (so they are not
+    listed) and versioning was never enabled (so its versions are not either)."""
+    abort = {"DaysAfterInitiation": 7}
+    rule = {"ID": "abort", "Status": "Enabled", "Filter": {}, "AbortIncompleteMultipartUpload": abort}
+    stubber.add_response("get_bucket_lifecycle_configuration", {"Rules": [rule]}, {"Bucket": name})
+    stubber.add_response("get_bucket_versioning", {}, {"Bucket": name})
+
+
 def test_s3_list_buckets_follows_continuation_token(stubs: Stubs) -> None:
     s3_home, s3_eu = stubs("s3", HOME), stubs("s3", "eu-west-1")
     cw_home, cw_eu = stubs("cloudwatch", HOME), stubs("cloudwatch", "eu-west-1")
@@ -125,6 +134,7 @@ def test_s3_list_buckets_follows_continuation_token(stubs: Stubs) -> None:
     s3_home.add_response(
         "get_bucket_tagging", {"TagSet": [{"Key": "team", "Value": "web"}]}, {"Bucket": "acme-web-assets"}
     )
+    tidy(s3_home, "acme-web-assets")
     s3_home.add_response("get_bucket_location", {"LocationConstraint": "EU"}, {"Bucket": "acme-eu-logs"})
     s3_eu.add_client_error(
         "get_bucket_tagging",
@@ -133,6 +143,7 @@ def test_s3_list_buckets_follows_continuation_token(stubs: Stubs) -> None:
         http_status_code=404,
         expected_params={"Bucket": "acme-eu-logs"},
     )
+    tidy(s3_eu, "acme-eu-logs")
     expect_metrics(cw_home, ["acme-web-assets"], [metric_result("size0", 5_000_000.0), metric_result("objects0", 42.0)])
     # GetMetricData pages too (NextToken): the object count only comes on its second page.
     expect_metrics(cw_eu, ["acme-eu-logs"], [metric_result("size0", 7_000.0)], token_out="metrics-page-2")
@@ -151,8 +162,10 @@ def test_s3_list_buckets_follows_continuation_token(stubs: Stubs) -> None:
     s3_eu.add_response(
         "get_bucket_tagging", {"TagSet": [{"Key": "backup", "Value": "daily"}]}, {"Bucket": "acme-eu-backups"}
     )
+    tidy(s3_eu, "acme-eu-backups")
     s3_home.add_response("get_bucket_location", {}, {"Bucket": "acme-billing"})
     s3_home.add_response("get_bucket_tagging", {"TagSet": []}, {"Bucket": "acme-billing"})
+    tidy(s3_home, "acme-billing")
     expect_metrics(cw_eu, ["acme-eu-backups"], [metric_result("size0", 1_000.0), metric_result("objects0", 1.0)])
     expect_metrics(cw_home, ["acme-billing"], [])  # new bucket: CloudWatch reports nothing yet
 
@@ -165,6 +178,7 @@ def test_s3_list_buckets_follows_continuation_token(stubs: Stubs) -> None:
     s3_home.add_response(
         "get_bucket_tagging", {"TagSet": [{"Key": "tier", "Value": "cold"}]}, {"Bucket": "acme-archive"}
     )
+    tidy(s3_home, "acme-archive")
     expect_metrics(cw_home, ["acme-archive"], [metric_result("size0", 9e9), metric_result("objects0", 12.0)])
 
     ctx = stubs.context(GLOBAL_REGION, [HOME, "eu-west-1"], page_size=2)

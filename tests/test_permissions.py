@@ -97,6 +97,9 @@ def record_every_session(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dic
         ("s3", "ListObjectVersions", ("s3:ListBucketVersions",)),
         ("s3", "DeleteObjects", ("s3:DeleteObject", "s3:DeleteObjectVersion")),
         ("s3", "GetBucketTagging", ("s3:GetBucketTagging",)),
+        ("s3", "GetBucketLifecycleConfiguration", ("s3:GetLifecycleConfiguration",)),
+        ("s3", "ListMultipartUploads", ("s3:ListBucketMultipartUploads",)),
+        ("efs", "DescribeLifecycleConfiguration", ("elasticfilesystem:DescribeLifecycleConfiguration",)),
         # The wire (and CloudTrail) name of Lambda's ListFunctions carries its API version.
         ("lambda", "ListFunctions20150331", ("lambda:ListFunctions",)),
         ("lambda", "ListFunctions", ("lambda:ListFunctions",)),

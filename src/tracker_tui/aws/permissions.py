@@ -55,6 +55,7 @@ OPERATION_ACTIONS: Mapping[tuple[str, str], tuple[str, ...]] = {
     ("s3", "ListObjectsV2"): ("s3:ListBucket",),
     ("s3", "ListObjectVersions"): ("s3:ListBucketVersions",),
     ("s3", "ListMultipartUploads"): ("s3:ListBucketMultipartUploads",),
+    ("s3", "GetBucketLifecycleConfiguration"): ("s3:GetLifecycleConfiguration",),
     # A batch of keys with version ids: AWS wants both (the versions, and the objects).
     ("s3", "DeleteObjects"): ("s3:DeleteObject", "s3:DeleteObjectVersion"),
 }

@@ -396,6 +396,51 @@ def seed_buckets(boto: boto3.Session, endpoint: str | None) -> int:
             publish_bucket_size(cloudwatch[region], name, size, max(3, size // (4 * 2**20)))
     s3.put_bucket_versioning(Bucket="acme-ml-datasets", VersioningConfiguration={"Status": "Enabled"})
     s3.put_object(Bucket="acme-ml-datasets", Key="data/part-0.bin", Body=b"y" * 2048)
+    seed_bucket_hygiene(s3)
     return len(buckets)
+
+
+def _rule(rule_id: str, **actions: Any) -> dict[str, Any]:
+    return {"ID": rule_id, "Status": "Enabled", "Filter": {"Prefix": ""}, **actions}
+
+
+#: Each bucket's lifecycle rules.  The tidy ones (assets, backups, state) transition, expire and
+#: abort; the log archive only expires; the others have none (``s3-no-lifecycle`` where they
+#: hold bytes: acme-staging-assets, acme-ml-datasets).
+BUCKET_LIFECYCLES: dict[str, list[dict[str, Any]]] = {
+    "acme-prod-assets": [
+        _rule("to-ia", Transitions=[{"Days": 30, "StorageClass": "STANDARD_IA"}]),
+        _rule("abort-uploads", AbortIncompleteMultipartUpload={"DaysAfterInitiation": 7}),
+    ],
+    "acme-prod-backups": [
+        _rule("expire-old-versions", NoncurrentVersionExpiration={"NoncurrentDays": 90}),
+        _rule("abort-uploads", AbortIncompleteMultipartUpload={"DaysAfterInitiation": 7}),
+    ],
+    "acme-terraform-state": [
+        _rule("expire-old-versions", NoncurrentVersionExpiration={"NoncurrentDays": 30}),
+        _rule("abort-uploads", AbortIncompleteMultipartUpload={"DaysAfterInitiation": 1}),
+    ],
+    "acme-logs-archive": [_rule("expire-after-a-year", Expiration={"Days": 365})],
+}
+
+
+def seed_bucket_hygiene(s3: Any) -> None:
+    """The buckets' lifecycle rules, versioning and leftovers: the waste the S3 hygiene findings
+    find, and the tidy buckets they must not flag.
+
+    acme-ml-datasets (versioning on, seeded above) and acme-dev-scratch (versioning suspended,
+    with an old version still kept) keep noncurrent versions for good (``s3-noncurrent-versions``);
+    acme-tmp-exports holds two abandoned multipart uploads and no rule aborts them
+    (``s3-incomplete-uploads``: moto dates every upload 2010-11-10, well over a week ago).
+    """
+    for name, rules in BUCKET_LIFECYCLES.items():
+        s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
+    for name in ("acme-prod-backups", "acme-terraform-state", "acme-dev-scratch"):
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    for body in (b"v1", b"v2"):
+        s3.put_object(Bucket="acme-dev-scratch", Key="notebooks/features.parquet", Body=body)
+    s3.put_bucket_versioning(Bucket="acme-dev-scratch", VersioningConfiguration={"Status": "Suspended"})
+    for key in ("exports/2026-03-orders.csv.gz", "exports/2026-03-customers.csv.gz"):
+        s3.create_multipart_upload(Bucket="acme-tmp-exports", Key=key)
 
 
