@@ -16,6 +16,7 @@ import asyncio
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 import botocore.session
@@ -166,3 +167,40 @@ def test_a_registered_kind_has_its_coverage_column(fake_kind: KindSpec) -> None:
             assert labels[-1] == "sns"
 
     asyncio.run(go())
+
+
+def test_metric_rules_that_share_an_id_are_one_finding() -> None:
+    """idle-load-balancer-traffic is three declarations (ALB, NLB, Classic namespaces): the same
+    label, verb, confidence, thresholds and saving, and no id is also a rule's (the checks alone
+    set or clear it)."""
+    by_id: dict[str, list[Any]] = {}
+    for spec in REGISTRY.values():
+        for rule in spec.metric_rules:
+            by_id.setdefault(rule.id, []).append((spec.id, rule))
+    assert len(by_id["idle-load-balancer-traffic"]) == 3
+    for fid, declared in by_id.items():
+        kinds = {kind for kind, _ in declared}
+        assert len(kinds) == 1, fid
+        first = declared[0][1]
+        for _, rule in declared[1:]:
+            same = (rule.label, rule.action, rule.confidence, rule.knobs, rule.saving, rule.saving_basis)
+            assert same == (first.label, first.action, first.confidence, first.knobs, first.saving, first.saving_basis)
+    assert not set(by_id) & set(REGISTRY.rules())
+
+
+def test_readme_tables_every_finding_and_its_bounds() -> None:
+    """The README's findings tables have a row for every registered id, no other, and name every
+    threshold the rules read (the config keys and their defaults)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Findings: savings with evidence") : text.index("## Inventory JSON")]
+    rows = re.findall(r"^\| `([a-z0-9-]+)` \|", section, flags=re.M)
+    assert sorted(rows) == sorted(REGISTRY.finding_labels())
+    assert len(rows) >= 35
+    from tracker_tui.aws.kinds.knobs import KNOBS
+
+    config = text[text.index("### Config and memory between runs") :]
+    import tracker_tui.aws.kinds  # noqa: F401 - every kind module declares its knobs on import
+
+    for knob in KNOBS.values():
+        said = (f"`{knob.name}` ({knob.default:g}", f"`{knob.name}` (default {knob.default:g}")
+        assert any(text in config for text in said), knob.name

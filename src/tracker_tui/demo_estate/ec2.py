@@ -1,10 +1,10 @@
-"""The demo estate's EBS snapshots, AMIs and VPC endpoints, through the public APIs.
+"""The demo estate's EBS snapshots, AMIs, VPC endpoints and a data volume, through the public APIs.
 
 Per region: snapshots of volumes that still exist, one whose volume was deleted (orphaned),
 one moved to the archive tier, one protected by a tag in prod; a golden AMI that a running
 canary instance was launched from, and (at scale 2 and up) an AMI nobody runs; an interface
-endpoint in two AZs and a (free) gateway endpoint for S3.  The core seeding has already made
-the region's instances, so a few calls find and reuse them.
+endpoint in two AZs and a (free) gateway endpoint for S3; a data volume attached to a worker.
+The core seeding has already made the region's instances, so a few calls find and reuse them.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from tracker_tui.demo_estate.core import RegionSeeder
 
 
 def seed_region(s: RegionSeeder, env: str) -> int:
-    """Seed one environment's snapshots, AMIs and VPC endpoints; how many resources the scan will list."""
+    """Seed one environment's snapshots, AMIs, VPC endpoints and data volume; how many resources the scan lists."""
     ec2 = s.c("ec2")
     running = ec2.describe_instances(Filters=[{"Name": "instance-state-name", "Values": ["running"]}])
     instances = [i for r in running["Reservations"] for i in r["Instances"]]
@@ -23,7 +23,24 @@ def seed_region(s: RegionSeeder, env: str) -> int:
     for inst in instances:
         name = next((t["Value"] for t in inst.get("Tags", []) if t["Key"] == "Name"), "")
         by_role.setdefault(name.removeprefix(f"{env}-"), []).append(inst)
-    return _snapshots(s, env, by_role) + _images(s, env, by_role) + _endpoints(s, env)
+    return _snapshots(s, env, by_role) + _images(s, env, by_role) + _endpoints(s, env) + _data_volume(s, env, by_role)
+
+
+def _data_volume(s: RegionSeeder, env: str, by_role: dict[str, list[dict[str, Any]]]) -> int:
+    """A data volume attached to the first worker: busy, except in dev, where nothing reads or
+    writes it (``ebs-no-io``, once the idle checks run)."""
+    ec2 = s.c("ec2")
+    worker = by_role["worker"][0]
+    volume = ec2.create_volume(
+        AvailabilityZone=worker["Placement"]["AvailabilityZone"],
+        Size=100,
+        VolumeType="gp3",
+        TagSpecifications=[
+            {"ResourceType": "volume", "Tags": s.tags(Name=f"{env}-worker-data", env=env, team="platform")}
+        ],
+    )["VolumeId"]
+    ec2.attach_volume(VolumeId=volume, InstanceId=worker["InstanceId"], Device="/dev/sdf")
+    return 1
 
 
 def _root_volume(inst: dict[str, Any]) -> str:

@@ -1,6 +1,7 @@
 """The demo estate's SageMaker notebook instances and real-time endpoints, through the public
-APIs: a notebook left InService that nobody uses, one stopped (its volume still bills), and
-a two-instance endpoint in prod with its configuration and model."""
+APIs: a notebook left InService that nobody uses, one stopped (its volume still bills), and in
+prod a two-instance endpoint with its configuration and model, and the endpoint of the model
+it replaced, which nothing invokes any more (``idle-sagemaker-endpoint`` with the checks)."""
 
 from __future__ import annotations
 
@@ -35,29 +36,34 @@ def _notebooks(s: RegionSeeder, env: str) -> int:
     return len(NOTEBOOKS.get(env, []))
 
 
+#: Prod's endpoint that nothing invokes since churn-predictor moved to v3 (the idle checks'
+#: datapoints name it).
+IDLE_ENDPOINT = "churn-predictor-v2"
+
+#: Per endpoint in prod: (endpoint, model, instance type, instances).
+ENDPOINTS: list[tuple[str, str, str, int]] = [
+    ("churn-predictor", "churn-predictor-v3", "ml.m5.large", 2),
+    (IDLE_ENDPOINT, "churn-predictor-v2", "ml.c5.large", 1),
+]
+
+
 def _endpoints(s: RegionSeeder, env: str) -> int:
     if env != "prod":
         return 0
     sm = s.c("sagemaker")
-    sm.create_model(
-        ModelName="churn-predictor-v3",
-        ExecutionRoleArn=ROLE_ARN.format(name="sagemaker-exec"),
-        PrimaryContainer={"Image": MODEL_IMAGE.format(region=s.region)},
-    )
-    sm.create_endpoint_config(
-        EndpointConfigName="churn-predictor-v3-config",
-        ProductionVariants=[
-            {
-                "VariantName": "AllTraffic",
-                "ModelName": "churn-predictor-v3",
-                "InstanceType": "ml.m5.large",
-                "InitialInstanceCount": 2,
-            }
-        ],
-    )
-    sm.create_endpoint(
-        EndpointName="churn-predictor",
-        EndpointConfigName="churn-predictor-v3-config",
-        Tags=s.tags(env=env, team="data"),
-    )
-    return 1
+    for endpoint, model, itype, count in ENDPOINTS:
+        sm.create_model(
+            ModelName=model,
+            ExecutionRoleArn=ROLE_ARN.format(name="sagemaker-exec"),
+            PrimaryContainer={"Image": MODEL_IMAGE.format(region=s.region)},
+        )
+        sm.create_endpoint_config(
+            EndpointConfigName=f"{model}-config",
+            ProductionVariants=[
+                {"VariantName": "AllTraffic", "ModelName": model, "InstanceType": itype, "InitialInstanceCount": count}
+            ],
+        )
+        sm.create_endpoint(
+            EndpointName=endpoint, EndpointConfigName=f"{model}-config", Tags=s.tags(env=env, team="data")
+        )
+    return len(ENDPOINTS)

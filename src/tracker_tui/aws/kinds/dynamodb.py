@@ -1,12 +1,16 @@
-"""DynamoDB tables: billing mode, provisioned capacity (the table's and its indexes'), size."""
+"""DynamoDB tables: billing mode, provisioned capacity (the table's and its indexes'), size, and
+the CloudWatch check of provisioned capacity nobody consumes (``idle-dynamodb-table``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from tracker_tui.aws.kinds.base import ITEM_ERRORS, CellContext, KindSpec, error_code, known, tag_dict, ts
 from tracker_tui.aws.kinds.console import console_page
+from tracker_tui.aws.kinds.knobs import Knob, Thresholds
+from tracker_tui.aws.kinds.metric import IDLE_DAYS, MetricQuery, MetricRule, Series, Verdict, count, days_text
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import (
     GIB,
@@ -19,7 +23,7 @@ from tracker_tui.pricing.basis import (
     unit,
     unknown_region,
 )
-from tracker_tui.pricing.catalogue import Catalogue
+from tracker_tui.pricing.catalogue import Catalogue, load_catalogue
 
 KIND = "dynamodb:table"
 
@@ -166,31 +170,135 @@ def estimate_table(r: Resource, cat: Catalogue, book: PriceBook | None) -> Estim
     if mode == ON_DEMAND:
         return cents(storage_cost), f"on-demand: {storage_basis} + requests, usage-dependent"
 
+    capacity = provisioned_capacity(r, cat)
+    if capacity is None:
+        return None, f"no catalogue price for DynamoDB provisioned capacity in {r.region}"
+    # The total is the sum of the two parts as the basis shows them.
+    monthly = cents(capacity.monthly + cents(storage_cost))
+    return monthly, f"provisioned {r.region}: {capacity.text}; + {storage_basis}; total {format_cost(monthly)}"
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """A provisioned table's capacity (its own and its indexes') and what it costs a month."""
+
+    rcu: float
+    wcu: float
+    gsi_rcu: float
+    gsi_wcu: float
+    gsi_count: int
+    rcu_hour: float
+    wcu_hour: float
+    hours: float
+    #: USD a month, to the cent (the part of the row's cost an on-demand table would not pay).
+    monthly: float
+
+    @property
+    def text(self) -> str:
+        """``(20 RCU x $0.00013/h + 10 WCU x $0.00065/h) x 730 h = $6.64 (5 RCU and 5 WCU of it on 1 index)``."""
+        on_indexes = (
+            f" ({count_text(self.gsi_rcu)} RCU and {count_text(self.gsi_wcu)} WCU of it on "
+            f"{count_text(self.gsi_count)} {'index' if self.gsi_count == 1 else 'indexes'})"
+            if self.gsi_rcu or self.gsi_wcu
+            else ""
+        )
+        return (
+            f"({count_text(self.rcu)} RCU x ${unit(self.rcu_hour)}/h + {count_text(self.wcu)} WCU x "
+            f"${unit(self.wcu_hour)}/h) x {self.hours} h = {format_cost(self.monthly)}{on_indexes}"
+        )
+
+
+def provisioned_capacity(r: Resource, cat: Catalogue) -> Capacity | None:
+    """The capacity part of a provisioned table's cost, from the catalogue's RCU- and WCU-hour
+    rates (None where the catalogue has none)."""
+    d = r.details
     rcu_hour = cat.service_price("dynamodb_provisioned", r.region, "rcu_hour")
     wcu_hour = cat.service_price("dynamodb_provisioned", r.region, "wcu_hour")
     if rcu_hour is None or wcu_hour is None:
-        return None, f"no catalogue price for DynamoDB provisioned capacity in {r.region}"
+        return None
     gsi_rcu = number(d.get("gsi_read_capacity_units")) or 0.0
     gsi_wcu = number(d.get("gsi_write_capacity_units")) or 0.0
     rcu = (number(d.get("read_capacity_units")) or 0.0) + gsi_rcu
     wcu = (number(d.get("write_capacity_units")) or 0.0) + gsi_wcu
     hours = cat.hours_per_month
     # Rounded to a micro-dollar first, so float noise never tips a half cent the wrong way.
-    capacity_cost = round((rcu * rcu_hour + wcu * wcu_hour) * hours, 6)
+    cost = round((rcu * rcu_hour + wcu * wcu_hour) * hours, 6)
     gsi_count = int(number(d.get("gsi_count")) or 0)
-    on_indexes = (
-        f" ({count_text(gsi_rcu)} RCU and {count_text(gsi_wcu)} WCU of it on "
-        f"{count_text(gsi_count)} {'index' if gsi_count == 1 else 'indexes'})"
-        if gsi_rcu or gsi_wcu
-        else ""
+    return Capacity(rcu, wcu, gsi_rcu, gsi_wcu, gsi_count, rcu_hour, wcu_hour, hours, cents(cost))
+
+
+# --- idle-dynamodb-table: provisioned capacity nobody consumes (CloudWatch) -----------------------
+
+#: ``idle-dynamodb-table``: read and write capacity units consumed over the window, together, at most this.
+IDLE_TABLE_CAPACITY_UNITS = Knob(
+    "idle_table_capacity_units",
+    0.0,
+    "idle-dynamodb-table: read and write capacity units consumed over the window at most this",
+    0.0,
+    1e15,
+)
+
+
+def _provisioned(r: Resource) -> bool:
+    return r.state == "ACTIVE" and r.details.get("billing_mode") == PROVISIONED
+
+
+def _judge_consumed(r: Resource, values: Series, limits: Thresholds) -> Verdict:
+    reads, writes = values["reads"], values["writes"]
+    total = sum(reads) + sum(writes)
+    idle = total <= limits[IDLE_TABLE_CAPACITY_UNITS]
+    evidence = (
+        f"over {limits[IDLE_DAYS]:g} days: ConsumedReadCapacityUnits ({days_text(reads)}) {count(sum(reads))} "
+        f"read units, ConsumedWriteCapacityUnits ({days_text(writes)}) {count(sum(writes))} write units "
+        f"({'at most' if idle else 'more than'} {count(limits[IDLE_TABLE_CAPACITY_UNITS])} together)"
     )
-    # The total is the sum of the two parts as the basis shows them.
-    monthly = cents(cents(capacity_cost) + cents(storage_cost))
-    return monthly, (
-        f"provisioned {r.region}: ({count_text(rcu)} RCU x ${unit(rcu_hour)}/h + "
-        f"{count_text(wcu)} WCU x ${unit(wcu_hour)}/h) x {hours} h = {format_cost(cents(capacity_cost))}{on_indexes}"
-        f"; + {storage_basis}; total {format_cost(monthly)}"
+    indexes = int(number(r.details.get("gsi_count")) or 0)
+    if not indexes:
+        return Verdict(idle, evidence)
+    # Reads through an index are published apart (its own GlobalSecondaryIndexName dimension),
+    # and are not read here; writes reach an index only through the table, so they are.
+    word = "index" if indexes == 1 else "indexes"
+    return Verdict(
+        idle,
+        f"{evidence}; reads through its {indexes} global secondary {word} are not counted",
+        confidence="medium",
     )
+
+
+def _capacity_saving(r: Resource) -> float | None:
+    if r.monthly_cost is None:  # not priced (unknown region, table class, size): nor is its capacity
+        return None
+    capacity = provisioned_capacity(r, load_catalogue())
+    return None if capacity is None else capacity.monthly
+
+
+def _capacity_basis(r: Resource, saving: float | None) -> str:
+    monthly = r.monthly_cost
+    capacity = provisioned_capacity(r, load_catalogue())
+    if saving is None or capacity is None or monthly is None:
+        return f"its provisioned capacity's cost is unknown ({r.cost_basis or 'not priced'})"
+    return (
+        f"switching it to on-demand removes its provisioned capacity charge, {format_cost(saving)}/mo: "
+        f"{capacity.text}; storage ({format_cost(cents(monthly - saving))} of the row's {format_cost(monthly)}) "
+        "keeps billing, and on-demand bills per request instead"
+    )
+
+
+IDLE_DYNAMODB_TABLE = MetricRule(
+    id="idle-dynamodb-table",
+    label="provisioned table with no consumed capacity",
+    applies=_provisioned,
+    queries=(
+        MetricQuery("reads", "AWS/DynamoDB", "ConsumedReadCapacityUnits", "Sum", "TableName", sparse=True),
+        MetricQuery("writes", "AWS/DynamoDB", "ConsumedWriteCapacityUnits", "Sum", "TableName", sparse=True),
+    ),
+    judge=_judge_consumed,
+    knobs=(IDLE_TABLE_CAPACITY_UNITS,),
+    saving=_capacity_saving,
+    saving_basis=_capacity_basis,
+    # Switching to on-demand in place is a later verb; deleting an idle table is not the fix.
+    action=None,
+)
 
 
 SPEC = KindSpec(
@@ -208,4 +316,5 @@ SPEC = KindSpec(
     verbs={"delete": "delete"},
     billed_as="Amazon DynamoDB",
     not_found_codes=frozenset({NOT_FOUND}),
+    metric_rules=(IDLE_DYNAMODB_TABLE,),
 )

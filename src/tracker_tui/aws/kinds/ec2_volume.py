@@ -1,4 +1,5 @@
-"""EBS volumes, attached or not: listing, price (GB-month, IOPS, throughput) and the unattached rule."""
+"""EBS volumes, attached or not: listing, price (GB-month, IOPS, throughput), the unattached rule and
+the attached volume with no I/O (CloudWatch)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from collections.abc import Iterator
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, Related, Rule, known, own_cost, tag_dict, ts
 from tracker_tui.aws.kinds.console import ec2_page
+from tracker_tui.aws.kinds.knobs import Knob, Thresholds
+from tracker_tui.aws.kinds.metric import IDLE_DAYS, MetricQuery, MetricRule, Series, Verdict, count, days_text
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, number, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue, load_catalogue
@@ -219,11 +222,65 @@ IO1_TO_GP3 = Rule(
     applies=_io_to_gp3_applies,
     saving=_conversion_saving,
     confirm=_cheaper,
-    evidence=lambda r, related, saving: _conversion_evidence(r, related, saving)
-    + "; gp3 has lower durability than io2 and higher latency than io1/io2: check the workload first",
+    evidence=lambda r, related, saving: (
+        _conversion_evidence(r, related, saving)
+        + "; gp3 has lower durability than io2 and higher latency than io1/io2: check the workload first"
+    ),
     # io1/io2 are often chosen for latency or durability, which a price cannot see.
     confidence="medium",
     action="modify",
+)
+
+#: ``ebs-no-io``: read and write operations over the window, together, at most this.
+IDLE_VOLUME_OPS = Knob(
+    "idle_volume_ops", 0.0, "ebs-no-io: read and write operations over the window at most this", 0.0, 1e15
+)
+
+
+def _attached_to(r: Resource) -> str:
+    """``i-0abc (/dev/sdf)``; several for a Multi-Attach volume."""
+    attachments = [a for a in r.details.get("attachments") or () if isinstance(a, dict)]
+    named = [f"{a.get('instance_id') or '?'}" + (f" ({a['device']})" if a.get("device") else "") for a in attachments]
+    return ", ".join(named) or "an instance"
+
+
+def _judge_io(r: Resource, values: Series, limits: Thresholds) -> Verdict:
+    reads, writes = values["read_ops"], values["write_ops"]
+    total = sum(reads) + sum(writes)
+    idle = total <= limits[IDLE_VOLUME_OPS]
+    return Verdict(
+        idle,
+        f"attached to {_attached_to(r)}; over {limits[IDLE_DAYS]:g} days: VolumeReadOps ({days_text(reads)}) "
+        f"{count(sum(reads))} reads, VolumeWriteOps ({days_text(writes)}) {count(sum(writes))} writes "
+        f"({'at most' if idle else 'more than'} {count(limits[IDLE_VOLUME_OPS])} together)",
+    )
+
+
+def _io_basis(r: Resource, saving: float | None) -> str:
+    if saving is None:
+        return f"its cost is unknown ({r.cost_basis or 'not priced'})"
+    return (
+        f"detaching and deleting it (after a snapshot) saves its cost, {format_cost(saving)}/mo ({r.cost_basis}); "
+        "a standby volume may be wanted"
+    )
+
+
+EBS_NO_IO = MetricRule(
+    id="ebs-no-io",
+    label="attached volume with no I/O",
+    applies=lambda r: (r.state or "").lower() == "in-use",
+    queries=(
+        MetricQuery("read_ops", "AWS/EBS", "VolumeReadOps", "Sum", "VolumeId"),
+        MetricQuery("write_ops", "AWS/EBS", "VolumeWriteOps", "Sum", "VolumeId"),
+    ),
+    judge=_judge_io,
+    knobs=(IDLE_VOLUME_OPS,),
+    saving=lambda r: r.monthly_cost,
+    saving_basis=_io_basis,
+    # Deleting an attached volume is not a verb the tool performs: a person detaches it first.
+    action=None,
+    # A volume kept attached for a failover or a restore is wanted though it does nothing.
+    confidence="medium",
 )
 
 SPEC = KindSpec(
@@ -242,4 +299,5 @@ SPEC = KindSpec(
     verbs={"delete": "delete", "modify": "modify"},
     billed_as="EC2 - Other",
     not_found_codes=frozenset({"InvalidVolume.NotFound"}),
+    metric_rules=(EBS_NO_IO,),
 )

@@ -1,5 +1,6 @@
 """VPC endpoints: listing (not deleted) and the price (gateway endpoints are free; interface
-and Gateway Load Balancer endpoints bill per AZ-hour, plus data processed)."""
+and Gateway Load Balancer endpoints bill per AZ-hour, plus data processed), and the CloudWatch
+check of the billed ones (``idle-vpc-endpoint``: no bytes processed)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,17 @@ from typing import Any
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict, ts
 from tracker_tui.aws.kinds.console import vpc_page
+from tracker_tui.aws.kinds.knobs import Knob, Thresholds
+from tracker_tui.aws.kinds.metric import (
+    IDLE_DAYS,
+    Dimensions,
+    MetricQuery,
+    MetricRule,
+    Series,
+    Verdict,
+    count,
+    days_text,
+)
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, rate, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -107,6 +119,71 @@ def estimate_vpc_endpoint(r: Resource, cat: Catalogue, book: PriceBook | None) -
     )
 
 
+#: The endpoint types AWS PrivateLink publishes metrics for (and bills by the hour); gateway
+#: endpoints are free and have none.
+METERED_TYPES = frozenset({"interface", "gatewayloadbalancer"})
+
+#: ``idle-vpc-endpoint``: bytes processed over the window at most this.
+IDLE_VPCE_BYTES = Knob(
+    "idle_vpce_bytes", 0.0, "idle-vpc-endpoint: bytes processed over the window at most this", 0.0, 1e15
+)
+
+
+def _metered(r: Resource) -> bool:
+    """An available interface or GWLB endpoint whose metric dimensions are all known."""
+    d = r.details
+    return (
+        (r.state or "").lower() == "available"
+        and str(d.get("endpoint_type") or "").lower() in METERED_TYPES
+        and bool(d.get("vpc_id"))
+        and bool(d.get("service_name"))
+    )
+
+
+def _endpoint_dimensions(r: Resource) -> Dimensions:
+    """The rest of the dimension set PrivateLink publishes an endpoint's metrics with
+    (CloudWatch matches the whole set): ``VPC Id``, ``Endpoint Type``, ``Service Name``."""
+    d = r.details
+    return (
+        ("VPC Id", str(d.get("vpc_id"))),
+        ("Endpoint Type", str(d.get("endpoint_type"))),
+        ("Service Name", str(d.get("service_name"))),
+    )
+
+
+def _judge_bytes(r: Resource, values: Series, limits: Thresholds) -> Verdict:
+    daily = values["bytes"]
+    total = sum(daily)
+    idle = total <= limits[IDLE_VPCE_BYTES]
+    return Verdict(
+        idle,
+        f"{r.details.get('endpoint_type')} endpoint for {r.details.get('service') or r.details.get('service_name')}: "
+        f"BytesProcessed over {limits[IDLE_DAYS]:g} days ({days_text(daily)}): {count(total)} bytes "
+        f"({'at most' if idle else 'more than'} {count(limits[IDLE_VPCE_BYTES])})",
+    )
+
+
+def _hourly_basis(r: Resource, saving: float | None) -> str:
+    if saving is None:
+        return f"its hourly cost is unknown ({r.cost_basis or 'not priced'})"
+    return f"deleting it saves its AZ-hours, {format_cost(saving)}/mo ({r.cost_basis})"
+
+
+IDLE_VPC_ENDPOINT = MetricRule(
+    id="idle-vpc-endpoint",
+    label="idle VPC endpoint (no bytes processed)",
+    applies=_metered,
+    queries=(
+        MetricQuery("bytes", "AWS/PrivateLinkEndpoints", "BytesProcessed", "Sum", "VPC Endpoint Id", sparse=True),
+    ),
+    judge=_judge_bytes,
+    knobs=(IDLE_VPCE_BYTES,),
+    saving=lambda r: r.monthly_cost,
+    saving_basis=_hourly_basis,
+    action="delete",
+    more_dimensions=_endpoint_dimensions,
+)
+
 SPEC = KindSpec(
     id=KIND,
     console=vpc_page("EndpointDetails:vpcEndpointId={id}"),
@@ -122,4 +199,5 @@ SPEC = KindSpec(
     verbs={"delete": "delete"},
     billed_as="Amazon Virtual Private Cloud",
     not_found_codes=frozenset({"InvalidVpcEndpointId.NotFound", "InvalidVpcEndpoint.NotFound"}),
+    metric_rules=(IDLE_VPC_ENDPOINT,),
 )

@@ -1,13 +1,14 @@
 """Load balancers: ALB, NLB, GWLB (elbv2) and Classic (elb), as one kind.
 
 Each carries ``details.subtype`` and ``details.target_count`` (registered targets or
-instances), so a balancer with nothing behind it shows up as waste.
+instances), so a balancer with nothing behind it shows up as waste; one with targets but no
+traffic shows up when the CloudWatch checks run (``idle-load-balancer-traffic``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from tracker_tui.aws.kinds.base import (
@@ -22,7 +23,9 @@ from tracker_tui.aws.kinds.base import (
     ts,
 )
 from tracker_tui.aws.kinds.console import console_page
-from tracker_tui.model import Resource
+from tracker_tui.aws.kinds.knobs import Knob, Thresholds
+from tracker_tui.aws.kinds.metric import IDLE_DAYS, MetricQuery, MetricRule, Series, Verdict, count, days_text
+from tracker_tui.model import Resource, format_cost, plural
 from tracker_tui.pricing.basis import Estimate, PriceBook, hourly_basis, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
 
@@ -210,6 +213,139 @@ IDLE_LOAD_BALANCER = Rule(
     action="delete",
 )
 
+
+# --- idle-load-balancer-traffic: targets behind it, but no traffic (CloudWatch) -------------------
+
+#: ``idle-load-balancer-traffic``: requests (ALB, Classic), or new flows and concurrent flows
+#: (NLB), over the window at most this.
+IDLE_LB_REQUESTS = Knob(
+    "idle_lb_requests",
+    0.0,
+    "idle-load-balancer-traffic: requests (ALB, Classic) or flows (NLB) over the window at most this",
+    0.0,
+    1e15,
+)
+
+
+def _targets(r: Resource) -> int | None:
+    targets = r.details.get("target_count")
+    return targets if isinstance(targets, int) and not isinstance(targets, bool) else None
+
+
+def arn_metric_name(arn: str) -> str:
+    """How ELB names an ALB or NLB in its metrics' ``LoadBalancer`` dimension: its ARN after
+    ``loadbalancer/`` (``app/web/50dc6c495c0c9188``, ``net/edge/7e3b1f0c2d4a5b6c``); "" unknown."""
+    _, found, suffix = arn.partition(":loadbalancer/")
+    return suffix if found else ""
+
+
+def metric_name(r: Resource) -> str:
+    """The ``LoadBalancer`` dimension of an ALB or NLB row (``arn_metric_name``)."""
+    return arn_metric_name(r.arn or "")
+
+
+def classic_name(r: Resource) -> str:
+    """How ELB names a Classic balancer in its metrics' ``LoadBalancerName`` dimension."""
+    return r.id
+
+
+def _serving(subtype: str, name: Callable[[Resource], str]) -> Callable[[Resource], bool]:
+    """Active balancers of ``subtype`` with targets registered (those without are
+    ``idle-load-balancer``'s, and an unknown count is neither) and a name to read metrics by."""
+
+    def applies(r: Resource) -> bool:
+        return (
+            (r.state or "").lower() == "active"
+            and str(r.details.get("subtype") or "").lower() == subtype
+            and (_targets(r) or 0) > 0
+            and bool(name(r))
+        )
+
+    return applies
+
+
+def _judge_requests(r: Resource, values: Series, limits: Thresholds) -> Verdict:
+    daily = values["requests"]
+    total = sum(daily)
+    idle = total <= limits[IDLE_LB_REQUESTS]
+    return Verdict(
+        idle,
+        f"{plural(_targets(r) or 0, 'registered target')}; RequestCount over {limits[IDLE_DAYS]:g} days "
+        f"({days_text(daily)}): {count(total)} requests "
+        f"({'at most' if idle else 'more than'} {count(limits[IDLE_LB_REQUESTS])})",
+    )
+
+
+def _judge_flows(r: Resource, values: Series, limits: Thresholds) -> Verdict:
+    new, active = values["new_flows"], values["active_flows"]
+    limit = limits[IDLE_LB_REQUESTS]
+    # A flow opened before the window and still open counts: a long-lived connection is traffic.
+    idle = sum(new) <= limit and max(active) <= limit
+    return Verdict(
+        idle,
+        f"{plural(_targets(r) or 0, 'registered target')}; over {limits[IDLE_DAYS]:g} days: NewFlowCount "
+        f"({days_text(new)}) {count(sum(new))} new flows, ActiveFlowCount ({days_text(active)}) highest daily "
+        f"maximum {count(max(active))} ({'at most' if idle else 'not both at most'} {count(limit)})",
+    )
+
+
+def _hourly_saving_basis(r: Resource, saving: float | None) -> str:
+    if saving is None:
+        return f"its hourly cost is unknown ({r.cost_basis or 'not priced'})"
+    return f"deleting it saves its hourly charge, {format_cost(saving)}/mo ({r.cost_basis})"
+
+
+def _whole_cost(r: Resource) -> float | None:
+    return r.monthly_cost
+
+
+def _traffic_rule(
+    subtype: str,
+    name: Callable[[Resource], str],
+    queries: tuple[MetricQuery, ...],
+    judge: Callable[[Resource, Series, Thresholds], Verdict],
+) -> MetricRule:
+    return MetricRule(
+        id="idle-load-balancer-traffic",
+        label="load balancer with targets but no traffic",
+        applies=_serving(subtype, name),
+        queries=queries,
+        judge=judge,
+        knobs=(IDLE_LB_REQUESTS,),
+        saving=_whole_cost,
+        saving_basis=_hourly_saving_basis,
+        action="delete",
+        # Targets are registered, so something was meant to use it: a standby or seasonal balancer.
+        confidence="medium",
+        dimension=name,
+    )
+
+
+# One finding, three declarations: a rule's queries are fixed, and each balancer type
+# publishes its traffic in a namespace (and under a dimension) of its own.  ``applies``
+# keeps them apart (no row is read by two).  Gateway Load Balancers are not checked.
+IDLE_LB_TRAFFIC_ALB = _traffic_rule(
+    "application",
+    metric_name,
+    (MetricQuery("requests", "AWS/ApplicationELB", "RequestCount", "Sum", "LoadBalancer", sparse=True),),
+    _judge_requests,
+)
+IDLE_LB_TRAFFIC_NLB = _traffic_rule(
+    "network",
+    metric_name,
+    (
+        MetricQuery("new_flows", "AWS/NetworkELB", "NewFlowCount", "Sum", "LoadBalancer", sparse=True),
+        MetricQuery("active_flows", "AWS/NetworkELB", "ActiveFlowCount", "Maximum", "LoadBalancer", sparse=True),
+    ),
+    _judge_flows,
+)
+IDLE_LB_TRAFFIC_CLASSIC = _traffic_rule(
+    "classic",
+    classic_name,
+    (MetricQuery("requests", "AWS/ELB", "RequestCount", "Sum", "LoadBalancerName", sparse=True),),
+    _judge_requests,
+)
+
 SPEC = KindSpec(
     id=KIND,
     console=console_page("ec2/home?region={region}#LoadBalancers:search={name}"),
@@ -230,4 +366,5 @@ SPEC = KindSpec(
     verbs={"delete": "delete"},
     billed_as="Amazon Elastic Load Balancing",
     not_found_codes=frozenset({"LoadBalancerNotFound"}),
+    metric_rules=(IDLE_LB_TRAFFIC_ALB, IDLE_LB_TRAFFIC_NLB, IDLE_LB_TRAFFIC_CLASSIC),
 )

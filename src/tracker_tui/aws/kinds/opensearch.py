@@ -14,6 +14,17 @@ from typing import Any
 
 from tracker_tui.aws.kinds.base import ITEM_ERRORS, CellContext, KindSpec, known, tag_dict
 from tracker_tui.aws.kinds.console import console_page
+from tracker_tui.aws.kinds.knobs import Thresholds
+from tracker_tui.aws.kinds.metric import (
+    IDLE_DAYS,
+    Dimensions,
+    MetricQuery,
+    MetricRule,
+    Series,
+    Verdict,
+    count,
+    days_text,
+)
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, number, rate, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -158,6 +169,53 @@ def estimate_domain(r: Resource, cat: Catalogue, book: PriceBook | None) -> Esti
     )
 
 
+#: The domain states that bill and serve (a domain being made or deleted is not checked).
+_SERVING = frozenset({"active", "processing", "upgrading"})
+
+
+def _client_id(r: Resource) -> Dimensions:
+    """AWS/ES publishes a domain's metrics with its account as ``ClientId`` beside ``DomainName``."""
+    return (("ClientId", r.account_id),)
+
+
+def _judge_requests(r: Resource, values: Series, limits: Thresholds) -> Verdict:
+    searches, indexing = values["search"], values["indexing"]
+    searched, indexed = sum(searches), sum(indexing)
+    return Verdict(
+        searched <= 0 and indexed <= 0,
+        f"SearchRate over {limits[IDLE_DAYS]:g} days ({days_text(searches)}): sum {count(searched)}; "
+        f"IndexingRate ({days_text(indexing)}): sum {count(indexed)}",
+    )
+
+
+def _domain_basis(r: Resource, saving: float | None) -> str:
+    if saving is None:
+        return f"its cost is unknown ({r.cost_basis or 'not priced'})"
+    return (
+        f"deleting it saves its cost, {format_cost(saving)}/mo ({r.cost_basis}); the tool does not delete "
+        "domains: take a manual snapshot to S3 first, then delete it in the console or CLI"
+    )
+
+
+IDLE_OPENSEARCH = MetricRule(
+    id="idle-opensearch",
+    label="idle OpenSearch domain (no searches, no indexing)",
+    applies=lambda r: (r.state or "") in _SERVING,
+    # The domain's series (DomainName, ClientId); AWS also publishes them per node (with NodeId).
+    queries=(
+        MetricQuery("search", "AWS/ES", "SearchRate", "Sum", "DomainName"),
+        MetricQuery("indexing", "AWS/ES", "IndexingRate", "Sum", "DomainName"),
+    ),
+    judge=_judge_requests,
+    more_dimensions=_client_id,
+    saving=lambda r: r.monthly_cost,
+    saving_basis=_domain_basis,
+    action=None,
+    # Nobody searching for 14 days may still be a store kept for rare look-ups (an audit trail).
+    confidence="medium",
+)
+
+
 SPEC = KindSpec(
     id=KIND,
     console=console_page("aos/home?region={region}#opensearch/domains/{id}"),
@@ -172,4 +230,5 @@ SPEC = KindSpec(
     rules=(),
     verbs={},
     billed_as="Amazon OpenSearch Service",
+    metric_rules=(IDLE_OPENSEARCH,),
 )

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict, ts
 from tracker_tui.aws.kinds.console import console_page
-from tracker_tui.model import Resource
-from tracker_tui.pricing.basis import Estimate, PriceBook, hourly_basis, number, unit, unknown_region
-from tracker_tui.pricing.catalogue import Catalogue
+from tracker_tui.aws.kinds.knobs import Knob, Thresholds
+from tracker_tui.aws.kinds.metric import IDLE_DAYS, MetricQuery, MetricRule, Series, Verdict, count, days_text, percent
+from tracker_tui.model import Resource, format_cost
+from tracker_tui.pricing.basis import Estimate, PriceBook, cents, hourly_basis, number, unit, unknown_region
+from tracker_tui.pricing.catalogue import Catalogue, load_catalogue
 
 KIND = "redshift:cluster"
 
@@ -84,6 +87,70 @@ def estimate_redshift_cluster(r: Resource, cat: Catalogue, book: PriceBook | Non
     return monthly, f"{basis} {storage}" if storage else basis
 
 
+#: ``idle-redshift``: the highest daily CPU maximum (the cluster's, leader and compute nodes
+#: together) under this (percent), with no connection at all.  A cluster nobody queries
+#: still runs its own housekeeping (vacuum, analyze, backups), so its CPU is low, not zero.
+IDLE_REDSHIFT_CPU = Knob(
+    "idle_redshift_cpu_max_percent", 5.0, "idle-redshift: the highest daily CPU maximum is under this (%)", 0.0, 100.0
+)
+
+
+def _judge_redshift(r: Resource, values: Series, limits: Thresholds) -> Verdict:
+    connections = values["connections_max"]
+    peak_connections = max(connections)
+    peak_cpu = max(values["cpu_max"])
+    quiet = peak_connections <= 0
+    low = peak_cpu < limits[IDLE_REDSHIFT_CPU]
+    return Verdict(
+        quiet and low,
+        f"DatabaseConnections over {limits[IDLE_DAYS]:g} days ({days_text(connections)}): highest daily maximum "
+        f"{count(peak_connections)} ({'no connection' if quiet else 'more than 0'}); "
+        f"CPUUtilization highest daily maximum {percent(peak_cpu)} "
+        f"({'under' if low else 'not under'} {percent(limits[IDLE_REDSHIFT_CPU])})",
+    )
+
+
+def _paused_cost(r: Resource) -> float | None:
+    """What the row costs paused: no node charge (its storage is usage-dependent, not in the row's cost)."""
+    cost, _ = estimate_redshift_cluster(dataclasses.replace(r, state=PAUSED), load_catalogue(), None)
+    return cost
+
+
+def _node_saving(r: Resource) -> float | None:
+    """The node charge: the row's cost less what it costs paused (worked out again from the row)."""
+    paused = _paused_cost(r)
+    if r.monthly_cost is None or paused is None:
+        return None
+    return cents(r.monthly_cost - paused)
+
+
+def _node_basis(r: Resource, saving: float | None) -> str:
+    if saving is None:
+        return f"its node charge is unknown ({r.cost_basis or 'not priced'})"
+    return (
+        f"pausing it saves its node charge, {format_cost(saving)}/mo ({r.cost_basis}); paused, it still bills "
+        "its storage (usage-dependent), and resuming brings the nodes back"
+    )
+
+
+IDLE_REDSHIFT = MetricRule(
+    id="idle-redshift",
+    label="idle Redshift cluster (no connections)",
+    applies=lambda r: (r.state or "").lower() == "available",
+    queries=(
+        MetricQuery("connections_max", "AWS/Redshift", "DatabaseConnections", "Maximum", "ClusterIdentifier"),
+        # Published per node (ClusterIdentifier, NodeID) and for the cluster (ClusterIdentifier
+        # alone): the cluster's series is the one asked for.
+        MetricQuery("cpu_max", "AWS/Redshift", "CPUUtilization", "Maximum", "ClusterIdentifier"),
+    ),
+    judge=_judge_redshift,
+    knobs=(IDLE_REDSHIFT_CPU,),
+    saving=_node_saving,
+    saving_basis=_node_basis,
+    # The kind's verbs map "stop" to its pause action.
+    action="stop",
+)
+
 SPEC = KindSpec(
     id=KIND,
     console=console_page("redshiftv2/home?region={region}#cluster-details?cluster={id}"),
@@ -99,4 +166,5 @@ SPEC = KindSpec(
     verbs={"stop": "pause", "start": "resume"},
     billed_as="Amazon Redshift",
     not_found_codes=frozenset({"ClusterNotFound", "ClusterNotFoundFault"}),
+    metric_rules=(IDLE_REDSHIFT,),
 )

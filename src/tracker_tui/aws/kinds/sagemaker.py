@@ -17,6 +17,17 @@ import botocore.exceptions
 
 from tracker_tui.aws.kinds.base import ITEM_ERRORS, CellContext, KindSpec, error_code, known, tag_dict, ts
 from tracker_tui.aws.kinds.console import console_page
+from tracker_tui.aws.kinds.knobs import Thresholds
+from tracker_tui.aws.kinds.metric import (
+    IDLE_DAYS,
+    Dimensions,
+    MetricQuery,
+    MetricRule,
+    Series,
+    Verdict,
+    count,
+    days_text,
+)
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, hourly_basis, number, rate, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -246,6 +257,66 @@ def estimate_endpoint(r: Resource, cat: Catalogue, book: PriceBook | None) -> Es
     return monthly, basis
 
 
+def _only_variant(r: Resource) -> dict[str, Any] | None:
+    """The endpoint's one production variant when it has exactly one, on instances; else None."""
+    variants = r.details.get("variants")
+    if not isinstance(variants, list) or len(variants) != 1:
+        return None
+    [variant] = variants
+    return variant if isinstance(variant, dict) and variant.get("name") and "instance_type" in variant else None
+
+
+def _idle_endpoint_applies(r: Resource) -> bool:
+    """InService endpoints with one instance-backed variant.
+
+    AWS publishes ``Invocations`` per variant (EndpointName, VariantName), with no series for the
+    endpoint as a whole, and a rule reads one dimension set per row: with two variants, one
+    variant's silence says nothing of the other's traffic, so those endpoints are not checked.
+    A serverless variant bills per request: idle, it costs (next to) nothing, so none to find.
+    """
+    return (r.state or "") == "InService" and _only_variant(r) is not None
+
+
+def _variant_dimension(r: Resource) -> Dimensions:
+    variant = _only_variant(r)
+    return (("VariantName", str(variant["name"])),) if variant is not None else ()
+
+
+def _judge_invocations(r: Resource, values: Series, limits: Thresholds) -> Verdict:
+    daily = values["invocations"]
+    total = sum(daily)
+    variant = _only_variant(r)
+    name = variant["name"] if variant is not None else "?"
+    return Verdict(
+        total <= 0,
+        f"Invocations of variant {name} over {limits[IDLE_DAYS]:g} days ({days_text(daily)}): {count(total)}",
+    )
+
+
+def _endpoint_basis(r: Resource, saving: float | None) -> str:
+    if saving is None:
+        return f"its cost is unknown ({r.cost_basis or 'not priced'})"
+    config = r.details.get("endpoint_config")
+    kept = f"its configuration {config} and model stay" if config else "its configuration and model stay"
+    return (
+        f"deleting it saves its instances, {format_cost(saving)}/mo ({r.cost_basis}); "
+        f"{kept}, so it can be created again"
+    )
+
+
+IDLE_SAGEMAKER_ENDPOINT = MetricRule(
+    id="idle-sagemaker-endpoint",
+    label="idle SageMaker endpoint (no invocations)",
+    applies=_idle_endpoint_applies,
+    queries=(MetricQuery("invocations", "AWS/SageMaker", "Invocations", "Sum", "EndpointName"),),
+    judge=_judge_invocations,
+    more_dimensions=_variant_dimension,
+    saving=lambda r: r.monthly_cost,
+    saving_basis=_endpoint_basis,
+    action="delete",
+)
+
+
 NOTEBOOKS = KindSpec(
     id=NOTEBOOK,
     console=console_page("sagemaker/home?region={region}#/notebook-instances/{id}"),
@@ -283,4 +354,5 @@ ENDPOINTS = KindSpec(
     verbs={"delete": "delete"},
     billed_as="Amazon SageMaker",
     not_found_codes=NOT_FOUND,
+    metric_rules=(IDLE_SAGEMAKER_ENDPOINT,),
 )
