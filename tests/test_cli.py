@@ -223,15 +223,18 @@ def test_scan_csv(small_estate: set[tuple[str, str, str]]) -> None:
 def test_fail_over_gates_on_the_savings_found_and_still_writes_the_output(
     small_estate: set[tuple[str, str, str]], tmp_path: Path
 ) -> None:
-    # Its savings: the unattached 10 GiB gp2 volume in eu-west-1 ($1.10/mo; gp2-to-gp3 inside it) and
-    # a log group without retention that stores nothing ($0.00).
+    # Its savings: the unattached 10 GiB gp2 volume in eu-west-1 ($1.10/mo; gp2-to-gp3 inside it), the
+    # two db.t3.micro databases' Graviton twins ($1.46 in us-east-1, $2.19 in eu-west-1) and a log
+    # group without retention that stores nothing ($0.00).
     out = tmp_path / "inv.json"
     code, _, err = run_cli("scan", "--format", "json", "-o", str(out), "--fail-over", "1", *TWO_REGIONS)
     assert code == 4
-    assert err == "tracker-tui: savings found: $1.10/mo, over --fail-over $1.00\n"
+    assert err == "tracker-tui: savings found: $4.75/mo, over --fail-over $1.00\n"
     saved = json.loads(out.read_text())["resources"]
-    assert sorted(f["id"] for r in saved for f in r["findings"]) == ["gp2-to-gp3", "no-retention", "unattached-volume"]
-    code, _, err = run_cli("scan", "--format", "json", "-o", str(out), "--fail-over", "1.10", *TWO_REGIONS)
+    assert sorted(f["id"] for r in saved for f in r["findings"]) == [
+        "gp2-to-gp3", "no-retention", "rds-graviton-migration", "rds-graviton-migration", "unattached-volume",
+    ]  # fmt: skip
+    code, _, err = run_cli("scan", "--format", "json", "-o", str(out), "--fail-over", "4.75", *TWO_REGIONS)
     assert (code, err) == (0, "")  # not over
     code, _, err = run_cli("scan", "--fail-over", "lots", *TWO_REGIONS)
     assert code == 2 and "not an amount in USD: 'lots'" in err
@@ -347,14 +350,27 @@ def test_demo_scan_end_to_end() -> None:
     # Every finding id applies somewhere in the demo (the idle ones with --check-idle).
     found = Counter(f["id"] for r in resources for f in r["findings"])
     assert set(found) == set(REGISTRY.finding_labels())
-    # --check-idle flags exactly the idle ones the demo seeded, and never one without data.
-    idle = {(r["kind"], r["name"] or r["id"]) for r in resources for f in r["findings"] if f["id"].startswith("idle-")
-            and r["kind"] != "ec2:elastic-ip" and r["kind"] != "elb:load-balancer"}  # fmt: skip
-    windows = {("ec2:instance", f"{env}-reports-win") for env in ("prod", "prod-eu", "staging", "dev")}
-    assert idle == windows | {("ec2:nat-gateway", "dev-nat-a"), ("rds:db-instance", "dev-ledger")}
+    # --check-idle finds exactly what the demo seeded, and never a row without data.
+    metric_ids = set(REGISTRY.metric_rules())
+    checked = {(f["id"], r["name"] or r["id"]) for r in resources for f in r["findings"] if f["id"] in metric_ids}
+    windows = {("idle-instance", f"{env}-reports-win") for env in ("prod", "prod-eu", "staging", "dev")}
+    assert checked == windows | {
+        ("idle-nat-gateway", "dev-nat-a"), ("idle-database", "dev-ledger"), ("ebs-no-io", "dev-worker-data"),
+        ("idle-vpc-endpoint", "staging-ssm"), ("idle-load-balancer-traffic", "dev-web-alb"),
+        ("idle-dynamodb-table", "staging-orders"), ("idle-redshift", "prod-legacy-mart"),
+        ("idle-elasticache", "staging-sessions"), ("idle-sagemaker-endpoint", "churn-predictor-v2"),
+        ("idle-opensearch", "prod-catalog-v1"), ("rightsize-instance", "prod-worker"),
+        ("rightsize-instance", "staging-worker"), ("rightsize-database", "prod-bi"),
+    }  # fmt: skip
     no_data = {r["name"] for r in resources if str(r["details"].get("idle_check", "")).startswith("no data")}
-    assert no_data == {f"{env}-bastion" for env in ("prod", "prod-eu", "staging", "dev")}
-    assert "idle checks: 77 checked, 6 idle, 67 busy, 4 no data" in json_err
+    bastions = {f"{env}-bastion" for env in ("prod", "prod-eu", "staging", "dev")}
+    # The bastions and the stopped instances' root volumes (unnamed) report nothing.
+    assert no_data == bastions | {"", "dev-ssm", "staging-web-alb", "dev-sessions", "staging-search"}
+    assert "idle checks: 176 checked, 17 flagged, 139 clear, 20 no data" in json_err
+    # Rightsizing names a smaller type and the CPU it would run at.
+    [worker] = [f for r in resources for f in r["findings"] if f["id"] == "rightsize-instance" and "prod" in r["name"]]
+    assert "c6i.large (2 vCPUs) fits: projected CPU p50" in worker["evidence"]
+    assert "c6i.xlarge $124.10/mo -> c6i.large $62.05/mo" in worker["evidence"] and worker["monthly_saving"] == 62.05
     # The JSON's findings, each billed thing counted once, are the table's total (which has
     # no idle checks: those are left out here).
     from tracker_tui.findings import savings_total

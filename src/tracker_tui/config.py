@@ -57,12 +57,23 @@ class Settings:
     keep_scans: int = 10
     #: The ``old-snapshot`` finding: snapshots older than this many days.
     snapshot_max_age_days: int = 365
+    #: The ``secret-unused`` finding: secrets not read for more than this many days.
+    secret_unused_days: int = 90
     #: The CloudWatch idle checks: the window (days) and when a row counts as idle.
     idle_days: int = 14
     idle_cpu_max_percent: float = 5.0
     idle_cpu_average_percent: float = 2.0
     idle_nat_bytes_out: float = 0.0
     idle_db_connections: float = 0.0
+    idle_volume_ops: float = 0.0
+    idle_vpce_bytes: float = 0.0
+    idle_lb_requests: float = 0.0
+    idle_table_capacity_units: float = 0.0
+    idle_redshift_cpu_max_percent: float = 5.0
+    idle_cache_connections: float = 6.0
+    idle_network_mb_per_day: float = 5.0
+    #: Rightsizing: the capacity left free on the target type (percent).
+    rightsize_headroom_percent: float = 20.0
     #: Rescan in the background this many seconds after each scan (0: never).
     refresh: int = 0
     #: ``[keymap]``: binding id -> key(s), e.g. ``{"mark": "x"}`` (``ui.keymap`` checks the ids).
@@ -90,6 +101,14 @@ _IDLE_LIMITS = {
     "idle_cpu_average_percent": (0.0, 100.0),
     "idle_nat_bytes_out": (0.0, 1e15),
     "idle_db_connections": (0.0, 1e6),
+    "idle_volume_ops": (0.0, 1e15),
+    "idle_vpce_bytes": (0.0, 1e15),
+    "idle_lb_requests": (0.0, 1e15),
+    "idle_table_capacity_units": (0.0, 1e15),
+    "idle_redshift_cpu_max_percent": (0.0, 100.0),
+    "idle_cache_connections": (0.0, 1e6),
+    "idle_network_mb_per_day": (0.0, 1e9),
+    "rightsize_headroom_percent": (0.0, 90.0),
 }
 
 
@@ -145,6 +164,13 @@ def load_settings(path: Path | None = None) -> Settings:
                 settings = replace(settings, snapshot_max_age_days=value)
             else:
                 warnings.append(f"config {path}: 'snapshot_max_age_days' must be a whole number of days; ignored")
+        elif key == "secret_unused_days":
+            if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 3650:
+                settings = replace(settings, secret_unused_days=value)
+            else:
+                warnings.append(
+                    f"config {path}: 'secret_unused_days' must be a whole number of days from 1 to 3650; ignored"
+                )
         elif key == "idle_days":
             if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 455:
                 settings = replace(settings, idle_days=value)

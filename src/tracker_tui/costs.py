@@ -141,7 +141,7 @@ def report_footer(resources: list[Resource]) -> list[str]:
         f"estimated monthly total: {format_cost(sum(priced))} "
         f"({unpriced} {UNKNOWN_COST}: usage-dependent or not in the catalogue, see cost_basis)",
         f"savings: {format_cost(summary.waste_total())}/mo (each resource counted once)"
-        + "".join(f"; {w.finding_id} x{w.count} {format_cost(w.saving)}" for w in waste),
+        + "".join(f"; {w.finding_id} x{w.count} {w.saving_text()}" for w in waste),
     ]
 
 

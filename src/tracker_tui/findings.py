@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from tracker_tui.aws.kinds import REGISTRY, Thresholds, rules_of
 from tracker_tui.aws.kinds.base import Related, Rule, no_related
-from tracker_tui.model import CellResult, Finding, Resource
+from tracker_tui.model import CellResult, Finding, Resource, format_cost
 
 Key = tuple[str, str, str, str]
 _Place = tuple[str, str, str]
@@ -207,6 +207,14 @@ class SavingsLine:
     @property
     def filter_text(self) -> str:
         return f"finding:{self.finding_id}"
+
+    def saving_text(self) -> str:
+        """``$12.00``; ``unknown`` when no row's saving can be known (never a silent $0.00);
+        ``$12.00 + 2 unknown`` when some cannot."""
+        if self.unknown >= self.count:
+            return "unknown"
+        known = format_cost(self.saving)
+        return f"{known} + {self.unknown} unknown" if self.unknown else known
 
 
 class SavingsTally:

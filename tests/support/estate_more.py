@@ -13,7 +13,7 @@ from tracker_tui.model import GLOBAL_REGION, Resource
 
 def more_resources() -> list[Resource]:
     """One row or a few of every kind beyond the first thirteen."""
-    return [*_ec2(), *_data_stores(), *_managed_services()]
+    return [*_ec2(), *_data_stores(), *_managed_services(), *_storage_hygiene()]
 
 
 def _ec2() -> list[Resource]:
@@ -216,4 +216,51 @@ def _managed_services() -> list[Resource]:
         out.append(_r("secretsmanager:secret", name, region, name=name, state=secret_state,
                       created="2024-10-02T07:45:00Z", tags={"env": "prod"}, details=details,
                       arn=_arn("secretsmanager", region, f"secret:{name}-AbC123")))
+    # A database left on PostgreSQL 12 (rds-extended-support) on an x86 class (rds-graviton-migration).
+    out.append(_r("rds:db-instance", "billing-pg12", "us-east-1", name="billing-pg12", state="available",
+                  created="2021-06-14T10:00:00Z", tags={"env": "prod", "team": "billing"},
+                  details={"engine": "postgres", "engine_version": "12.22", "instance_class": "db.m5.large",
+                           "multi_az": False, "allocated_storage_gib": 100, "storage_type": "gp3"},
+                  arn=_arn("rds", "us-east-1", "db:billing-pg12")))
+    # Cache nodes on x86 whose Graviton twins cost less (elasticache-graviton-migration).
+    out.append(_r("elasticache:cluster", "search-cache", "us-east-1", name="search-cache", state="available",
+                  created="2023-09-05T12:00:00Z", tags={"env": "prod"},
+                  details={"engine": "redis", "engine_version": "7.0.7", "node_type": "cache.m5.large",
+                           "num_nodes": 2, "availability_zone": "us-east-1a"},
+                  arn=_arn("elasticache", "us-east-1", "cluster:search-cache")))
+    # A partner's credential nobody has read since May (secret-unused).
+    out.append(_r("secretsmanager:secret", "prod/partners/sftp", "us-east-1", name="prod/partners/sftp",
+                  state="active", created="2023-02-01T09:00:00Z", tags={"env": "prod"},
+                  details={"last_accessed": "2026-05-02T00:00:00Z", "rotation_enabled": False},
+                  arn=_arn("secretsmanager", "us-east-1", "secret:prod/partners/sftp-XyZ789")))
     return out
+
+
+def _storage_hygiene() -> list[Resource]:
+    """Buckets and a file system that keep what nothing cleans up: one bucket with no lifecycle
+    rule and versioning on (s3-no-lifecycle, s3-noncurrent-versions), one whose rules abort no
+    uploads and a thousand stale ones at least (s3-incomplete-uploads), and a build cache all in
+    EFS Standard (efs-no-lifecycle)."""
+    hygiene: dict[str, Any] = {"lifecycle_rules": 0, "lifecycle_rules_enabled": 0, "abort_incomplete_days": "none",
+                               "noncurrent_expiration_days": "none", "versioning": "Disabled",
+                               "incomplete_uploads_over_7d": 0, "incomplete_uploads_capped": False}
+    size_source = "CloudWatch BucketSizeBytes (StandardStorage, daily)"
+    return [
+        _r("s3:bucket", "acme-research-datasets", "us-west-2", name="acme-research-datasets", state="available",
+           created="2024-06-12T08:00:00Z", tags={"env": "prod", "team": "data"},
+           details={"size_bytes": 2_199_023_255_552, "object_count": 412_000, "size_source": size_source,
+                    **hygiene, "versioning": "Enabled"},
+           arn="arn:aws:s3:::acme-research-datasets"),
+        _r("s3:bucket", "acme-media-uploads", "us-east-1", name="acme-media-uploads", state="available",
+           created="2025-03-03T10:00:00Z", tags={"env": "prod", "team": "web"},
+           details={"size_bytes": 322_122_547_200, "object_count": 95_000, "size_source": size_source,
+                    **hygiene, "lifecycle_rules": 1, "lifecycle_rules_enabled": 1,
+                    "incomplete_uploads_over_7d": 1000, "incomplete_uploads_capped": True},
+           arn="arn:aws:s3:::acme-media-uploads"),
+        _r("efs:file-system", "fs-0f1e2d3c4b5a69788", "us-east-1", name="build-cache", state="available",
+           created="2025-09-09T09:00:00Z", tags={"Name": "build-cache", "env": "ci"},
+           details={"size_bytes": 536_870_912_000, "size_standard_bytes": 536_870_912_000, "size_ia_bytes": 0,
+                    "throughput_mode": "elastic", "performance_mode": "generalPurpose", "mount_targets": 2,
+                    "encrypted": True, "transition_to_ia": "none", "transition_to_archive": "none"},
+           arn=_arn("elasticfilesystem", "us-east-1", "file-system/fs-0f1e2d3c4b5a69788")),
+    ]

@@ -68,7 +68,7 @@ class CostPanel(VerticalScroll, can_focus=False):
     }
     CostPanel > Static { margin-bottom: 1; }
     CostPanel #cost-total { text-style: bold; }
-    CostPanel OptionList { height: auto; max-height: 12; border: none; padding: 0; }
+    CostPanel OptionList { height: auto; max-height: 12; border: none; padding: 0; scrollbar-gutter: stable; }
     CostPanel OptionList:focus { border: none; }
     """
 
@@ -103,7 +103,7 @@ class CostPanel(VerticalScroll, can_focus=False):
                     [
                         Option(
                             Text.assemble(
-                                safe(line.label), f" ({line.count})\n", ("  save ", "dim"), format_cost(line.saving)
+                                safe(line.label), f" ({line.count})\n", ("  save ", "dim"), line.saving_text()
                             )
                         )
                         for line in waste
