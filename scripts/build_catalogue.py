@@ -151,6 +151,7 @@ def region_section(name: str, offers: dict[str, Any], supplement: dict[str, Any]
         "opensearch_storage_gb_month",
         "redshift_node_hourly",
         "redshift_managed_storage_gb_month",
+        "lambda_usage",
     ):
         value = services[key].get(name)
         if value is not None:

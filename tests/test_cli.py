@@ -340,9 +340,11 @@ def test_demo_scan_end_to_end() -> None:
     assert (
         f"{len(resources)} resources in {len(data['regions'])} regions, account {ACCOUNT} (acme-staging)" in table_out
     )
-    # The table ends with the run-rate and the waste, as the JSON's rows add them up.
-    total = sum(r["monthly_cost"] or 0 for r in resources)
-    unpriced = sum(1 for r in resources if r["monthly_cost"] is None)
+    # The table ends with the run-rate and the waste, as the JSON's rows add them up (the table's
+    # run has no checks: its Lambda functions are not priced from their usage).
+    scanned = [r for r in resources if r["kind"] != "lambda:function"]
+    total = sum(r["monthly_cost"] or 0 for r in scanned)
+    unpriced = sum(1 for r in scanned if r["monthly_cost"] is None) + len(resources) - len(scanned)
     assert f"estimated monthly total: ${total:,.2f} ({unpriced} unknown:" in table_out
     savings_line = next(line for line in table_lines if line.startswith("savings: $"))
     for finding_id in ("unattached-volume", "idle-elastic-ip", "no-retention", "idle-load-balancer", "gp2-to-gp3"):
@@ -364,9 +366,15 @@ def test_demo_scan_end_to_end() -> None:
     }  # fmt: skip
     no_data = {r["name"] for r in resources if str(r["details"].get("idle_check", "")).startswith("no data")}
     bastions = {f"{env}-bastion" for env in ("prod", "prod-eu", "staging", "dev")}
-    # The bastions and the stopped instances' root volumes (unnamed) report nothing.
-    assert no_data == bastions | {"", "dev-ssm", "staging-web-alb", "dev-sessions", "staging-search"}
-    assert "idle checks: 176 checked, 17 flagged, 139 clear, 20 no data" in json_err
+    # The bastions, the stopped instances' root volumes (unnamed) and every fourth function report nothing.
+    idle_functions = {"dev-fn-03", "prod-eu-fn-03", "prod-eu-fn-07", "prod-fn-03", "prod-fn-07", "prod-fn-11",
+                      "staging-fn-03", "staging-fn-07"}  # fmt: skip
+    assert no_data == bastions | idle_functions | {"", "dev-ssm", "staging-web-alb", "dev-sessions", "staging-search"}
+    assert "idle checks: 208 checked, 17 flagged, 163 clear, 28 no data" in json_err
+    # The functions that ran are priced from their requests and GB-seconds where Lambda is in the catalogue.
+    functions = [r for r in resources if r["kind"] == "lambda:function" and r["name"] not in idle_functions]
+    assert all(("/GB-s" in r["cost_basis"]) == (r["monthly_cost"] is not None) for r in functions)
+    assert {r["region"] for r in functions if r["monthly_cost"] is not None} == {"us-east-1", "us-west-2"}
     # Rightsizing names a smaller type and the CPU it would run at.
     [worker] = [f for r in resources for f in r["findings"] if f["id"] == "rightsize-instance" and "prod" in r["name"]]
     assert "c6i.large (2 vCPUs) fits: projected CPU p50" in worker["evidence"]

@@ -490,8 +490,8 @@ def test_a_sparse_metric_absent_from_an_old_row_reads_as_zero(aws: None) -> None
     [finding] = got["old"].findings
     assert (finding.id, finding.monthly_saving, finding.confidence) == ("idle-load-balancer-traffic", 16.43, "medium")
     assert (
-        "(no RequestCount datapoints in 14 days: AWS publishes it only when it is not zero, and the row is older "
-        "than the window, so read as 0)"
+        "(no RequestCount datapoints in 14 days: AWS publishes it only when it is not zero, and the row existed "
+        "before the window began, so read as 0)"
     ) in finding.evidence
     assert got["young"].findings == ()
     assert got["young"].details[IDLE_CHECK].startswith("no data: CloudWatch has no RequestCount")

@@ -366,8 +366,9 @@ def _query(qid: str, ask: Ask) -> dict[str, Any]:
     }
 
 
-#: How one rule's check of a row went: "idle" (its finding), "busy" or "no_data"; the note.
-_Outcome = tuple[str, str, Finding | None]
+#: How one rule's check of a row went: "idle" (its finding), "busy" or "no_data"; the note; the
+#: finding; and a usage rule's cost of the row (monthly, basis).
+_Outcome = tuple[str, str, Finding | None, tuple[float | None, str] | None]
 
 
 def _judge(
@@ -378,15 +379,19 @@ def _judge(
     r = target.resource
     outcomes = [(rule, _judge_rule(rule, r, values, limits, stamp, start)) for rule in target.rules]
     ids = {rule.id for rule in target.rules}
-    made = [finding for _, (_, _, finding) in outcomes if finding is not None]
+    made = [finding for _, (_, _, finding, _) in outcomes if finding is not None]
     findings = (*(f for f in r.findings if f.id not in ids), *made)
     if len(outcomes) == 1:
         note = outcomes[0][1][1]
     else:
-        note = " | ".join(f"{rule.id} {text}" for rule, (_, text, _) in outcomes)
-    kinds = {kind for _, (kind, _, _) in outcomes}
+        note = " | ".join(f"{rule.id} {text}" for rule, (_, text, _, _) in outcomes)
+    kinds = {kind for _, (kind, _, _, _) in outcomes}
     row = "idle" if "idle" in kinds else "busy" if "busy" in kinds else "no_data"
-    return _with(r, findings, note), row, [f.id for f in made]
+    checked = _with(r, findings, note)
+    for _, (_, _, _, cost) in outcomes:
+        if cost is not None:
+            checked = dataclasses.replace(checked, monthly_cost=cost[0], cost_basis=cost[1])
+    return checked, row, [f.id for f in made]
 
 
 def _judge_rule(
@@ -394,7 +399,7 @@ def _judge_rule(
 ) -> _Outcome:
     days = int(limits[IDLE_DAYS])
     series = {q.key: values.get(ask_of(rule, q, r), []) for q in rule.queries}
-    zeroed = [q for q in rule.queries if q.sparse and not series[q.key] and _older_than(r, start)]
+    zeroed = [q for q in rule.queries if q.sparse and not series[q.key] and _existed(rule, r, start)]
     for q in zeroed:
         series[q.key] = [0.0]
     missing = [q for q in rule.queries if not series[q.key] and not q.optional]
@@ -404,13 +409,13 @@ def _judge_rule(
             f"no data: CloudWatch has no {names} datapoints for the {days} days before {stamp[:10]}; "
             f"not called idle (checked {stamp})"
         )
-        return "no_data", note, None
+        return "no_data", note, None, None
     verdict = rule.judge(r, series, limits)
     if zeroed:
         names = ", ".join(dict.fromkeys(q.metric for q in zeroed))
         why = (
             f"no {names} datapoints in {days} days: AWS publishes it only when it is not zero, and the row "
-            f"is older than the window, so read as 0"
+            f"existed before the window began, so read as 0"
         )
         verdict = dataclasses.replace(
             verdict,
@@ -418,9 +423,12 @@ def _judge_rule(
             confidence="low" if (verdict.confidence or rule.confidence) == "low" else "medium",
         )
     if verdict.no_data:
-        return "no_data", f"no data: {verdict.evidence} (checked {stamp})", None
+        return "no_data", f"no data: {verdict.evidence} (checked {stamp})", None, None
+    if verdict.cost is not None:
+        word = "priced" if verdict.cost[0] is not None else "measured, not priced"
+        return "busy", f"{word}: {verdict.evidence} (checked {stamp})", None, verdict.cost
     if not verdict.idle:
-        return "busy", f"busy: {verdict.evidence} (checked {stamp})", None
+        return "busy", f"busy: {verdict.evidence} (checked {stamp})", None, None
     if verdict.basis is not None:
         saving, basis = verdict.saving, verdict.basis
     else:
@@ -436,13 +444,13 @@ def _judge_rule(
         evidence += f"; low confidence: data on only {len(series[thinnest.key])} of {thinnest.points(days)} {unit}"
     finding = Finding(rule.id, saving, evidence, confidence, rule.action)
     word = "idle" if rule.id.startswith("idle-") else "found"
-    return "idle", f"{word}: {verdict.evidence} (checked {stamp})", finding
+    return "idle", f"{word}: {verdict.evidence} (checked {stamp})", finding, None
 
 
-def _older_than(r: Resource, start: datetime) -> bool:
-    """The row existed when the window began (its ``created`` is known and not after ``start``)."""
-    created = parse_iso(r.created)
-    return created is not None and created <= start
+def _existed(rule: MetricRule, r: Resource, start: datetime) -> bool:
+    """The row existed when the window began (known, and not after ``start``)."""
+    since = parse_iso(rule.existed_since(r))
+    return since is not None and since <= start
 
 
 def _with(r: Resource, findings: tuple[Finding, ...], note: str) -> Resource:

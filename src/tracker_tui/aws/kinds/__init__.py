@@ -127,7 +127,8 @@ class Registry(dict[str, KindSpec]):
         found: dict[str, MetricRule] = {}
         for spec in self.values():
             for rule in spec.metric_rules:
-                found.setdefault(rule.id, rule)
+                if rule.finds:  # a usage rule prices its row: no finding has its id
+                    found.setdefault(rule.id, rule)
         return found
 
     def finding_labels(self) -> dict[str, str]:

@@ -80,6 +80,9 @@ class Verdict:
     basis: str | None = None
     no_data: bool = False
     confidence: str | None = None
+    #: A usage rule's measure of the row's monthly cost and its basis (Lambda: requests and
+    #: GB-seconds): the row is repriced with it.
+    cost: tuple[float | None, str] | None = None
 
 
 #: The values of each query, by ``MetricQuery.key`` (each has at least one, but an optional one).
@@ -96,6 +99,10 @@ Dimensions = tuple[tuple[str, str], ...]
 
 def _no_more(resource: Resource) -> Dimensions:
     return ()
+
+
+def _created(resource: Resource) -> str | None:
+    return resource.created
 
 
 @dataclass(frozen=True)
@@ -135,6 +142,12 @@ class MetricRule:
     iam_actions: tuple[str, ...] = ("cloudwatch:GetMetricData",)
     #: The thresholds its judge reads (declared beside it), besides the window (``IDLE_DAYS``).
     knobs: tuple[Knob, ...] = ()
+    #: False for a usage rule: it never finds anything, it prices the row from what it used
+    #: (``Verdict.cost``); it is no finding id.
+    finds: bool = True
+    #: When the row existed from, at the latest (ISO time; default ``created``): a sparse
+    #: metric's silence reads as 0 only for a row that existed when the window began.
+    existed_since: Callable[[Resource], str | None] = _created
 
     @property
     def filter(self) -> str:
