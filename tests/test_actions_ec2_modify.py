@@ -134,6 +134,28 @@ def test_modify_turns_gp2_into_gp3_in_place_with_gp2s_performance_and_reprices_t
     assert (_finding(fresh, "unattached-volume") is not None) is (not attached)
 
 
+@pytest.mark.parametrize("vtype", ["io1", "io2"])
+def test_modify_turns_io1_and_io2_into_gp3_at_their_iops_and_reprices_the_row(audit: AuditLog, vtype: str) -> None:
+    with mock_aws():
+        session = helpers.moto_session()
+        ec2 = session.client("ec2", "us-east-1")
+        volume_id = _volume(ec2, 100, vtype, Iops=4000)
+        row = scanned(session, "ec2:volume")[volume_id]
+        finding = _finding(row, "io1-to-gp3")
+        assert finding is not None and finding.monthly_saving and row.monthly_cost
+
+        (done,), _ = act(session, audit, [row], "modify")
+
+        after = _described(ec2, volume_id)
+    assert (done.status, done.message) == (Status.DONE, "modified to gp3 (4,000 IOPS, 125 MiB/s)")
+    assert (after["VolumeType"], after["Size"], after["Iops"], after["Throughput"]) == ("gp3", 100, 4000, 125)
+    fresh = done.result
+    assert fresh is not None and fresh.monthly_cost is not None
+    # Cheaper by exactly what the finding said, and the finding gone.
+    assert round(row.monthly_cost - fresh.monthly_cost, 2) == finding.monthly_saving
+    assert _finding(fresh, "io1-to-gp3") is None
+
+
 def test_a_large_gp2_volume_keeps_its_6000_iops_and_250_mibps(audit: AuditLog) -> None:
     with mock_aws():
         session = helpers.moto_session()
@@ -203,8 +225,12 @@ def test_modify_is_audited_dry_run_first_then_the_call(audit: AuditLog) -> None:
     ("vtype", "extra", "tags", "reason"),
     [
         pytest.param("gp3", {}, None, "it is gp3 already", id="gp3"),
-        pytest.param("io1", {"Iops": 3000}, None, "type io1; only gp2 volumes are modified to gp3", id="io1"),
-        pytest.param("st1", {}, None, "type st1; only gp2 volumes are modified to gp3", id="st1"),
+        pytest.param("st1", {}, None, "type st1; only gp2, io1 and io2 volumes are modified to gp3", id="st1"),
+        pytest.param("io1", {"Iops": 20000}, None, "20,000 IOPS: gp3 stops at 16,000", id="io1-beyond-gp3"),
+        pytest.param(
+            "io2", {"Iops": 6000, "Size": 10}, None, "6,000 IOPS on 10 GiB: gp3 takes at most 500 IOPS per GiB (5,000)",
+            id="io2-too-dense",
+        ),
         pytest.param("gp2", {}, {"do-not-delete": "yes"}, "tag do-not-delete is set", id="protected"),
         pytest.param("gp2", {}, {"Protected": ""}, "tag Protected is set", id="protected-any-case"),
     ],
@@ -215,7 +241,8 @@ def test_refused_and_nothing_changes(
     with mock_aws():
         session = helpers.moto_session()
         ec2 = session.client("ec2", "us-east-1")
-        volume_id = _volume(ec2, 200, vtype, tags, **extra)
+        size = extra.pop("Size", 200)
+        volume_id = _volume(ec2, size, vtype, tags, **extra)
         row = scanned(session, "ec2:volume")[volume_id]
         before = _described(ec2, volume_id)
 
@@ -478,7 +505,8 @@ def _priced_rows() -> dict[str, Resource]:
     with mock_aws():
         session = helpers.moto_session()
         ec2 = session.client("ec2", "us-east-1")
-        ids = {"gp2": _volume(ec2, 100), "big": _volume(ec2, 2000), "io1": _volume(ec2, 100, "io1", Iops=3000)}
+        ids = {"gp2": _volume(ec2, 100), "big": _volume(ec2, 2000), "io1": _volume(ec2, 100, "io1", Iops=3000),
+               "io1-fast": _volume(ec2, 100, "io1", Iops=20000)}  # fmt: skip
         ids["instance"] = run_instance(ec2)
         volumes = scanned(session, "ec2:volume")
         instances = scanned(session, "ec2:instance")
@@ -501,9 +529,19 @@ def test_plan_modify_saves_the_findings_figure_and_skips_other_kinds() -> None:
     assert planned[2].note == (
         "to gp3 in place (no detach, no restart): 2,000 GiB, 6,000 IOPS, 250 MiB/s, $180.00/mo (now $200.00)"
     )
-    # io1 is planned (its kind takes modify) but will be refused, and says so; it saves nothing here.
-    assert planned[3].saving is None
-    assert planned[3].note == "type io1: only gp2 volumes are modified to gp3 (it will be refused)"
+    # io1 at 3,000 IOPS: gp3 at its IOPS and baseline throughput, the io1-to-gp3 finding's saving.
+    io1 = _finding(planned[3].resource, "io1-to-gp3")
+    # io1 100 GiB x $0.125 + 3,000 IOPS x $0.065 = $207.50; gp3 at 3,000 IOPS and 125 MiB/s: $8.00.
+    assert io1 is not None and planned[3].saving == io1.monthly_saving == 199.5
+    assert planned[3].note == (
+        "to gp3 in place (no detach, no restart): 100 GiB, 3,000 IOPS, 125 MiB/s, $8.00/mo (now $207.50); "
+        "125 MiB/s is gp3's baseline (io1 may have given more: raise it with another modify if the workload "
+        "needs it); gp3 has higher latency than io1; back to io1 with another modify after 6 hours"
+    )
+    # Beyond gp3's 16,000 IOPS: planned (its kind takes modify), refused, and said so; it saves nothing.
+    (fast,) = plan([rows["io1-fast"]], "modify")
+    assert fast.saving is None
+    assert fast.note == "io1: 20,000 IOPS: gp3 stops at 16,000 (it will be refused)"
 
 
 def test_a_gp2_volume_that_gp3_would_not_make_cheaper_saves_nothing_and_says_what_it_costs() -> None:

@@ -1,5 +1,5 @@
 """EC2 actions: stop, start and terminate instances, delete volumes and NAT gateways, release Elastic IPs,
-modify gp2 volumes to gp3 in place.
+modify gp2, io1 and io2 volumes to gp3 in place.
 
 Every EC2 call goes first with ``DryRun=True`` (``Step.ec2_call``).  Termination and stop
 protection are read and refused, never switched off.
@@ -22,6 +22,10 @@ from tracker_tui.aws.kinds.ec2_instance import list_instances
 from tracker_tui.aws.kinds.ec2_nat_gateway import KIND as NAT_GATEWAY
 from tracker_tui.aws.kinds.ec2_volume import (
     GP2_TO_GP3,
+    GP3_BASE_IOPS,
+    GP3_BASE_MIBPS,
+    GP3_MAX_IOPS,
+    IO1_TO_GP3,
     gp2_performance,
     gp3_conversion,
     list_volumes,
@@ -168,7 +172,7 @@ def delete_volume(step: Step) -> Verify:
     return verify
 
 
-# --- volumes: gp2 -> gp3 in place ----------------------------------------------------------------
+# --- volumes: gp2, io1 and io2 -> gp3 in place -------------------------------------------------
 
 #: A modification still under way: AWS takes one at a time per volume.
 MODIFYING_STATES = frozenset({"modifying", "optimizing"})
@@ -179,12 +183,37 @@ NO_MODIFICATION = "InvalidVolumeModification.NotFound"
 _EPOCH = datetime.min.replace(tzinfo=UTC)
 
 
-def gp3_parameters(size_gib: float) -> dict[str, int]:
-    """ModifyVolume's IOPS and throughput for a gp2 volume of ``size_gib``: what gp2 gave at
-    that size (``gp2_performance``, never below gp3's baseline).  The figures the
-    ``gp2-to-gp3`` finding priced, so the saving the dialog shows is the one the volume gets."""
-    iops, mibps = gp2_performance(size_gib)
-    return {"Iops": iops, "Throughput": mibps}
+#: gp3's IOPS per GiB at most (a 10 GiB gp3 volume takes 5,000 IOPS).
+GP3_IOPS_PER_GIB = 500
+
+#: The volume types ``m`` converts to gp3.
+TO_GP3 = ("gp2", "io1", "io2")
+
+
+def gp3_parameters(size_gib: float, vtype: str = "gp2", iops: float | None = None) -> dict[str, int]:
+    """ModifyVolume's IOPS and throughput for the gp3 volume that replaces one of ``size_gib``:
+    a gp2 volume keeps what gp2 gave at that size (``gp2_performance``); an io1/io2 volume its
+    provisioned IOPS (at least gp3's 3,000) at gp3's baseline 125 MiB/s.  The figures the
+    ``gp2-to-gp3`` and ``io1-to-gp3`` findings priced, so the saving the dialog shows is the one
+    the volume gets."""
+    if vtype == "gp2":
+        gp2_iops, mibps = gp2_performance(size_gib)
+        return {"Iops": gp2_iops, "Throughput": mibps}
+    return {"Iops": max(GP3_BASE_IOPS, int(iops or 0)), "Throughput": GP3_BASE_MIBPS}
+
+
+def _beyond_gp3(size_gib: float, iops: float | None) -> str | None:
+    """Why gp3 cannot carry an io1/io2 volume's IOPS (None: it can)."""
+    if iops is None:
+        return "its provisioned IOPS are unknown"
+    if iops > GP3_MAX_IOPS:
+        return f"{count_text(iops)} IOPS: gp3 stops at {count_text(GP3_MAX_IOPS)}"
+    if iops > GP3_IOPS_PER_GIB * size_gib:
+        return (
+            f"{count_text(iops)} IOPS on {count_text(size_gib)} GiB: gp3 takes at most {GP3_IOPS_PER_GIB} IOPS per GiB "
+            f"({count_text(GP3_IOPS_PER_GIB * size_gib)})"
+        )
+    return None
 
 
 def _latest_modification(ec2: Any, volume_id: str) -> dict[str, Any] | None:
@@ -209,13 +238,16 @@ def modify_volume(step: Step) -> Verify:
     vtype = str(vol.get("VolumeType") or "")
     if vtype == "gp3":
         step.refuse("it is gp3 already")
-    if vtype != "gp2":
-        step.refuse(f"type {vtype or 'unknown'}; only gp2 volumes are modified to gp3")
+    if vtype not in TO_GP3:
+        step.refuse(f"type {vtype or 'unknown'}; only gp2, io1 and io2 volumes are modified to gp3")
     if state not in ("available", "in-use"):
         step.refuse(f"state is {state}; only an available or in-use volume can be modified")
     size = number(vol.get("Size"))
     if not size:
         step.refuse("its size is unknown, so are the IOPS and throughput gp3 must keep")
+    provisioned = number(vol.get("Iops"))
+    if vtype != "gp2" and (why := _beyond_gp3(size, provisioned)) is not None:
+        step.refuse(why)
     step.check_tags(tag_dict(vol.get("Tags")))
     latest = step.read_or_refuse(lambda: _latest_modification(ec2, volume_id), "modifications")
     under_way = str((latest or {}).get("ModificationState") or "")
@@ -225,7 +257,7 @@ def modify_volume(step: Step) -> Verify:
             f"a modification is already in progress ({under_way}{f', to {towards}' if towards else ''}); "
             "AWS takes one at a time, try again when it has completed"
         )
-    target = gp3_parameters(size)
+    target = gp3_parameters(size, vtype, provisioned)
     request_id = step.ec2_call(ec2, "modify_volume", VolumeId=volume_id, VolumeType="gp3", **target)
 
     def verify() -> ActionUpdate:
@@ -262,34 +294,49 @@ def modify_volume(step: Step) -> Verify:
 
 
 def _gp3_saving(resource: Resource) -> float | None:
-    """What the row's ``gp2-to-gp3`` finding says the conversion saves, so the dialog and the
-    cost panel agree (None: unknown, or not gp2).  A gp2 row without the finding (gp3 at
-    gp2's throughput costs as much or more, 171-334 GiB) saves 0.0, priced the same way."""
-    finding = next((f for f in resource.findings if f.id == GP2_TO_GP3.id), None)
+    """What the row's ``gp2-to-gp3`` or ``io1-to-gp3`` finding says the conversion saves, so the
+    dialog and the cost panel agree (None: unknown, or not convertible).  A row without the
+    finding (gp3 at that performance costs as much or more) saves 0.0, priced the same way."""
+    finding = next((f for f in resource.findings if f.id in (GP2_TO_GP3.id, IO1_TO_GP3.id)), None)
     if finding is not None:
         return finding.monthly_saving
-    return gp3_conversion(resource)[0] if resource.details.get("volume_type") == "gp2" else None
+    vtype = resource.details.get("volume_type")
+    size = number(resource.details.get("size_gib"))
+    if vtype not in TO_GP3 or (vtype != "gp2" and _beyond_gp3(size or 0, number(resource.details.get("iops")))):
+        return None
+    return gp3_conversion(resource)[0]
 
 
 def _modify_note(resource: Resource, options: ActionOptions, artifact: str | None) -> str:
-    vtype = resource.details.get("volume_type")
-    if vtype != "gp2":
-        return f"type {vtype or 'unknown'}: only gp2 volumes are modified to gp3 (it will be refused)"
+    vtype = str(resource.details.get("volume_type") or "")
+    if vtype not in TO_GP3:
+        return f"type {vtype or 'unknown'}: only gp2, io1 and io2 volumes are modified to gp3 (it will be refused)"
     size = number(resource.details.get("size_gib"))
     if not size:
         return "to gp3 in place, same size"
-    target = gp3_parameters(size)
+    provisioned = number(resource.details.get("iops"))
+    if vtype != "gp2" and (why := _beyond_gp3(size, provisioned)) is not None:
+        return f"{vtype}: {why} (it will be refused)"
+    target = gp3_parameters(size, vtype, provisioned)
     note = (
         f"to gp3 in place (no detach, no restart): {count_text(size)} GiB, {count_text(target['Iops'])} IOPS, "
         f"{target['Throughput']} MiB/s"
     )
     _, twin = gp3_conversion(resource)
-    if twin is None or twin.monthly_cost is None or resource.monthly_cost is None:
-        return note
-    now, then = resource.monthly_cost, twin.monthly_cost
-    if then > now:
-        return f"{note}, {format_cost(then)}/mo: {format_cost(round(then - now, 2))} more than now"
-    return f"{note}, {format_cost(then)}/mo (now {format_cost(now)})"
+    if twin is not None and twin.monthly_cost is not None and resource.monthly_cost is not None:
+        now, then = resource.monthly_cost, twin.monthly_cost
+        if then > now:
+            note += f", {format_cost(then)}/mo: {format_cost(round(then - now, 2))} more than now"
+        else:
+            note += f", {format_cost(then)}/mo (now {format_cost(now)})"
+    if vtype != "gp2":
+        note += (
+            f"; {target['Throughput']} MiB/s is gp3's baseline ({vtype} may have given more: raise it with "
+            f"another modify if the workload needs it); gp3 has higher latency than {vtype}"
+            + (" and lower durability" if vtype == "io2" else "")
+            + f"; back to {vtype} with another modify after 6 hours"
+        )
+    return note
 
 
 # --- Elastic IPs -------------------------------------------------------------------------------

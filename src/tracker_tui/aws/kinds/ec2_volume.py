@@ -295,7 +295,7 @@ SPEC = KindSpec(
     iam_actions=("ec2:DescribeVolumes",),
     estimator=estimate_volume,
     rules=(UNATTACHED_VOLUME, GP2_TO_GP3, IO1_TO_GP3),
-    # modify: gp2 -> gp3 in place (io1/io2 are refused: latency and durability need a person).
+    # modify: gp2, io1 and io2 -> gp3 in place (io1/io2 at their IOPS, gp3's baseline throughput).
     verbs={"delete": "delete", "modify": "modify"},
     billed_as="EC2 - Other",
     not_found_codes=frozenset({"InvalidVolume.NotFound"}),
