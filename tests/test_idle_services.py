@@ -99,7 +99,7 @@ def test_redshift_without_connections_and_quiet_cpu_is_idle_and_pausing_saves_it
 
     [finding] = _found(got["mart"])
     assert (finding.id, finding.monthly_saving, finding.confidence, finding.action) == (
-        "idle-redshift", 182.5, "high", "stop",
+        "idle-redshift", 182.5, "high", "pause",
     )  # fmt: skip  # dc2.large $0.25/h x 730 h
     assert finding.evidence.startswith(
         "DatabaseConnections over 14 days (14 daily datapoints): highest daily maximum 0 (no connection); "
@@ -113,7 +113,7 @@ def test_redshift_without_connections_and_quiet_cpu_is_idle_and_pausing_saves_it
     assert not _found(got["used"]) and "highest daily maximum 3 (more than 0)" in got["used"].details[IDLE_CHECK]
     silent = "no data: CloudWatch has no DatabaseConnections (Maximum), CPUUtilization (Maximum) datapoints"
     assert got["silent"].details[IDLE_CHECK].startswith(silent)
-    # The kind's "stop" is its pause: the finding's action is the verb that realises it.
+    # The kind's "stop" key is its pause: the finding names the action that realises it.
     assert REGISTRY["redshift:cluster"].verbs["stop"] == "pause"
 
 

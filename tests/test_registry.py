@@ -204,3 +204,16 @@ def test_readme_tables_every_finding_and_its_bounds() -> None:
     for knob in KNOBS.values():
         said = (f"`{knob.name}` ({knob.default:g}", f"`{knob.name}` (default {knob.default:g}")
         assert any(text in config for text in said), knob.name
+
+
+def test_every_findings_action_is_a_verb_the_tool_performs_on_that_row() -> None:
+    """A finding that names an action names one its kind has a handler for, reached by a key
+    (a finding that says "modify" on a row `m` refuses with "no modify action" would be a lie)."""
+    from tracker_tui.aws.actions import ACTION_SPECS
+
+    for spec in REGISTRY.values():
+        for rule in (*spec.rules, *spec.metric_rules):
+            if rule.action is None:
+                continue
+            assert (spec.id, rule.action) in ACTION_SPECS, (spec.id, rule.id, rule.action)
+            assert rule.action in spec.verbs.values(), (spec.id, rule.id, rule.action)

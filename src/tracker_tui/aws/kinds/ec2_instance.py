@@ -318,9 +318,9 @@ PREVIOUS_GENERATION = twin_rule(
     billed=_billed,
     twins=_twin_costs,
     describe=_twin_evidence,
-    # A resize restarts the instance and the AMI must support the newer type.
+    # A resize restarts the instance and the AMI must support the newer type.  No verb yet: the
+    # instance type change (stop, ModifyInstanceAttribute, start) is not one tracker-tui performs.
     confidence="medium",
-    action="modify",
 )
 
 #: ``idle-instance``: the highest daily maximum CPU below this (percent) ...
@@ -537,7 +537,8 @@ RIGHTSIZE_INSTANCE = MetricRule(
     knobs=(RIGHTSIZE_HEADROOM,),
     saving=lambda r: None,
     saving_basis=lambda r, saving: "",
-    action="modify",
+    # No verb yet: the type change is not one tracker-tui performs (the evidence says how).
+    action=None,
     # Lowered per row: low without memory; medium with it (the network is not compared).
     confidence="medium",
 )

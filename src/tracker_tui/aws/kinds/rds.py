@@ -655,7 +655,8 @@ RIGHTSIZE_DATABASE = MetricRule(
     knobs=(RIGHTSIZE_HEADROOM,),
     saving=lambda r: None,
     saving_basis=lambda r, saving: "",
-    action="modify",
+    # No verb yet: the class change is not one tracker-tui performs (the evidence says how).
+    action=None,
     # Memory is not measured (RDS reports FreeableMemory in bytes, and the catalogue has no
     # class memory to compare it with): low, always.
     confidence="low",

@@ -148,7 +148,7 @@ IDLE_REDSHIFT = MetricRule(
     saving=_node_saving,
     saving_basis=_node_basis,
     # The kind's verbs map "stop" to its pause action.
-    action="stop",
+    action="pause",
 )
 
 SPEC = KindSpec(
