@@ -212,8 +212,10 @@ def test_every_findings_action_is_a_verb_the_tool_performs_on_that_row() -> None
     from tracker_tui.aws.actions import ACTION_SPECS
 
     for spec in REGISTRY.values():
-        for rule in (*spec.rules, *spec.metric_rules):
-            if rule.action is None:
+        declared: list[tuple[str, str | None]] = [(r.id, r.action) for r in spec.rules]
+        declared += [(r.id, r.action) for r in spec.metric_rules]
+        for rule_id, action in declared:
+            if action is None:
                 continue
-            assert (spec.id, rule.action) in ACTION_SPECS, (spec.id, rule.id, rule.action)
-            assert rule.action in spec.verbs.values(), (spec.id, rule.id, rule.action)
+            assert (spec.id, action) in ACTION_SPECS, (spec.id, rule_id, action)
+            assert action in spec.verbs.values(), (spec.id, rule_id, action)
