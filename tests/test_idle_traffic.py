@@ -394,7 +394,7 @@ def test_a_provisioned_table_nobody_uses_saves_its_capacity(aws: None) -> None:
     [finding] = got["quiet"].findings
     # (10 RCU x $0.00013/h + 5 WCU x $0.00065/h) x 730 h = $3.32; the (empty) table's storage is $0.00.
     assert (finding.id, finding.monthly_saving, finding.confidence, finding.action) == (
-        "idle-dynamodb-table", 3.32, "high", None,
+        "idle-dynamodb-table", 3.32, "high", "modify",
     )  # fmt: skip
     assert (
         "over 14 days: ConsumedReadCapacityUnits (14 daily datapoints) 0 read units, ConsumedWriteCapacityUnits "

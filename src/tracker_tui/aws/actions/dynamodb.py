@@ -1,15 +1,19 @@
 """Deleting a DynamoDB table (``dynamodb:table``), an on-demand backup first unless the user
-unticks it.
+unticks it; switching a provisioned table to on-demand in place (``m``).
 
 The backup is made and seen AVAILABLE before the table is deleted; a backup that fails or
 never becomes available keeps the table.  Deletion protection is read and refused, never
 switched off.  A global table loses only this region's replica.
+
+The switch to on-demand (``UpdateTable(BillingMode="PAY_PER_REQUEST")``) keeps the data and
+the indexes; it is verified by reading the table back ACTIVE and PAY_PER_REQUEST, and the row
+comes back repriced (storage only: on-demand requests are billed as they are made).
 """
 
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -25,9 +29,16 @@ from tracker_tui.aws.actions.base import (
     failed,
 )
 from tracker_tui.aws.actions.rds import FINAL_SNAPSHOT_PREFIX
+from tracker_tui.aws.kinds.dynamodb import (
+    IDLE_DYNAMODB_TABLE,
+    ON_DEMAND,
+    PROVISIONED,
+    capacity_saving,
+    list_table,
+    table_tags,
+)
 from tracker_tui.aws.kinds.dynamodb import KIND as TABLE
-from tracker_tui.aws.kinds.dynamodb import table_tags
-from tracker_tui.model import Resource
+from tracker_tui.model import Resource, format_cost
 
 #: DynamoDB backup names: 3 to 255 of [a-zA-Z0-9_.-], which table names share.
 _BACKUP_NAME_MAX = 255
@@ -136,6 +147,103 @@ def _table_note(resource: Resource, options: ActionOptions, backup: str | None) 
     return note
 
 
+# --- provisioned -> on-demand in place ----------------------------------------------------------
+
+#: How long after a switch to on-demand tracker-tui leaves a table alone.  AWS allows a table
+#: at most four switches to on-demand in a rolling 24 hours (back to provisioned at any time),
+#: and DescribeTable only says when the last one was: a table switched to on-demand and back
+#: within the day is being managed by someone, and the limit cannot be counted from here.
+SWITCH_WINDOW = timedelta(hours=24)
+
+
+def _utc(value: Any) -> datetime | None:
+    """An API timestamp as an aware UTC datetime (None: absent or not a timestamp)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return None
+
+
+def _when(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M:%S} UTC"
+
+
+def _billing(table: dict[str, Any]) -> str:
+    """The table's billing mode (a table never switched may answer no BillingModeSummary: provisioned)."""
+    return str((table.get("BillingModeSummary") or {}).get("BillingMode") or PROVISIONED)
+
+
+def _check_switch_window(step: Step, table: dict[str, Any], now: datetime) -> None:
+    """Refuse when the table was last switched to on-demand less than ``SWITCH_WINDOW`` ago,
+    with the time it may be retried."""
+    last = _utc((table.get("BillingModeSummary") or {}).get("LastUpdateToPayPerRequestDateTime"))
+    if last is None or now - last >= SWITCH_WINDOW:
+        return
+    step.refuse(
+        f"it was switched to on-demand at {_when(last)} and back since, less than 24 hours ago "
+        f"(AWS limits switches to on-demand within 24 hours); retry after {_when(last + SWITCH_WINDOW)}",
+        "BillingModeSwitchedRecently",
+    )
+
+
+def switch_to_on_demand(step: Step) -> Verify:
+    ddb = step.client("dynamodb")
+    name = step.resource.id
+    table = step.reread(lambda: _describe_table(ddb, name))
+    status = str(table.get("TableStatus", ""))
+    if status == "DELETING":
+        step.refuse("it is being deleted")
+    if _billing(table) == ON_DEMAND:
+        step.refuse("it is on-demand (PAY_PER_REQUEST) already")
+    if status != "ACTIVE":
+        step.refuse(f"state is {status}; only an ACTIVE table can be switched to on-demand")
+    arn = str(table.get("TableArn") or step.resource.arn or "")
+    step.check_tags(step.read_or_refuse(lambda: table_tags(ddb, arn), "tags"))
+    _check_switch_window(step, table, datetime.now(UTC))
+    request_id = step.call(ddb, "update_table", TableName=name, BillingMode=ON_DEMAND)
+
+    def verify() -> ActionUpdate:
+        seen = {"state": f"{status}, {PROVISIONED}"}
+
+        def switched() -> bool:
+            # Done when the table reads ACTIVE (UPDATING while its partitions change, which
+            # can take minutes) and its billing mode reads PAY_PER_REQUEST.
+            current = step.find(lambda: _describe_table(ddb, name))
+            if current is None:
+                seen["state"] = "not found"
+                return False
+            state, mode = str(current.get("TableStatus") or "unknown"), _billing(current)
+            seen["state"] = f"{state}, {mode}"
+            return state == "ACTIVE" and mode == ON_DEMAND
+
+        step.poll(switched, "ACTIVE and on-demand", lambda: seen["state"])
+        fresh = step.reread_resource(list_table(name))
+        return step.done(
+            "switched to on-demand (PAY_PER_REQUEST)", result=fresh, deleted=fresh is None, request_id=request_id
+        )
+
+    return verify
+
+
+def _on_demand_saving(resource: Resource) -> float | None:
+    """What the row's ``idle-dynamodb-table`` finding says the switch saves, so the dialog and the
+    cost panel agree; without it, the provisioned capacity charge priced the same way."""
+    finding = next((f for f in resource.findings if f.id == IDLE_DYNAMODB_TABLE.id), None)
+    if finding is not None:
+        return finding.monthly_saving
+    return capacity_saving(resource)
+
+
+def _on_demand_note(resource: Resource, options: ActionOptions, artifact: str | None) -> str:
+    if resource.details.get("billing_mode") == ON_DEMAND:
+        return "it is on-demand (PAY_PER_REQUEST) already (it will be refused)"
+    saving = _on_demand_saving(resource)
+    charge = f" ({format_cost(saving)}/mo)" if saving is not None else ""
+    return (
+        f"billing becomes per request (on-demand): the provisioned capacity charge{charge} ends, requests "
+        "are billed as made; it can be switched back to provisioned at any time"
+    )
+
+
 ACTIONS = (
     ActionSpec(
         TABLE,
@@ -151,5 +259,16 @@ ACTIONS = (
         note=_table_note,
         artifact=_backup,
         choices=(BACKUP,),
+    ),
+    # In place and reversible (the data and indexes stay), confirmed like a stop (one row with
+    # y); the saving is the idle-dynamodb-table finding's, so the dialog and the cost panel agree.
+    ActionSpec(
+        TABLE,
+        "modify",
+        switch_to_on_demand,
+        iam_actions=("dynamodb:DescribeTable", "dynamodb:ListTagsOfResource", "dynamodb:UpdateTable"),
+        note=_on_demand_note,
+        saving=_on_demand_saving,
+        single_key=True,
     ),
 )

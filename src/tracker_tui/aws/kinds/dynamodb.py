@@ -7,7 +7,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from tracker_tui.aws.kinds.base import ITEM_ERRORS, CellContext, KindSpec, error_code, known, tag_dict, ts
+from tracker_tui.aws.kinds.base import (
+    ITEM_ERRORS,
+    CellContext,
+    KindSpec,
+    Lister,
+    error_code,
+    known,
+    tag_dict,
+    ts,
+)
 from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.aws.kinds.knobs import Knob, Thresholds
 from tracker_tui.aws.kinds.metric import IDLE_DAYS, MetricQuery, MetricRule, Series, Verdict, count, days_text
@@ -55,6 +64,21 @@ def list_tables(ctx: CellContext) -> Iterator[list[Resource]]:
                 continue
             batch.append(_table(ctx, table, tags))
         yield batch
+
+
+def list_table(name: str) -> Lister:
+    """A lister of the one table ``name``, mapped as ``list_tables`` maps it (an action's re-read
+    of the row it changed, without listing and describing every table in the region)."""
+
+    def lister(ctx: CellContext) -> Iterator[list[Resource]]:
+        ddb = ctx.client("dynamodb")
+        table = _read(ctx, ddb, name, "table")
+        if table is None:  # gone
+            return
+        tags = _read(ctx, ddb, name, "tags") or {}
+        yield [_undescribed(ctx, name, tags) if table is _UNREAD else _table(ctx, table, tags)]
+
+    return lister
 
 
 def table_arn(ctx: CellContext, name: str) -> str:
@@ -265,7 +289,9 @@ def _judge_consumed(r: Resource, values: Series, limits: Thresholds) -> Verdict:
     )
 
 
-def _capacity_saving(r: Resource) -> float | None:
+def capacity_saving(r: Resource) -> float | None:
+    """What switching ``r`` to on-demand saves a month: its provisioned capacity charge (None:
+    the row is not priced, or the catalogue has no capacity rates; 0.0 for an on-demand table)."""
     if r.monthly_cost is None:  # not priced (unknown region, table class, size): nor is its capacity
         return None
     capacity = provisioned_capacity(r, load_catalogue())
@@ -294,10 +320,10 @@ IDLE_DYNAMODB_TABLE = MetricRule(
     ),
     judge=_judge_consumed,
     knobs=(IDLE_TABLE_CAPACITY_UNITS,),
-    saving=_capacity_saving,
+    saving=capacity_saving,
     saving_basis=_capacity_basis,
-    # Switching to on-demand in place is a later verb; deleting an idle table is not the fix.
-    action=None,
+    # Switched to on-demand in place (``m``); deleting an idle table is not the fix.
+    action="modify",
 )
 
 
@@ -313,7 +339,7 @@ SPEC = KindSpec(
     iam_actions=("dynamodb:ListTables", "dynamodb:DescribeTable", "dynamodb:ListTagsOfResource"),
     estimator=estimate_table,
     rules=(),
-    verbs={"delete": "delete"},
+    verbs={"delete": "delete", "modify": "modify"},
     billed_as="Amazon DynamoDB",
     not_found_codes=frozenset({NOT_FOUND}),
     metric_rules=(IDLE_DYNAMODB_TABLE,),
