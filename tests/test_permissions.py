@@ -30,7 +30,7 @@ from moto import mock_aws
 from tests.support.helpers import hook_every_session, moto_session, record_calls, run_cli
 from tests.support.rails import CASES
 from tests.support.rails.base import FAST, HARMLESS, scanned
-from tracker_tui.aws.actions import ACTION_SPECS, ActionRunner, Status, plan
+from tracker_tui.aws.actions import ACTION_SPECS, ActionRunner, Status, Verb, plan
 from tracker_tui.aws.actions.permissions import verb_parts
 from tracker_tui.aws.kinds import REGISTRY
 from tracker_tui.aws.permissions import (
@@ -279,9 +279,12 @@ def test_a_handler_calls_exactly_the_actions_its_verb_declares(tmp_path: Path, k
     assert exempt <= declared  # the exemptions name real declarations
 
 
-def test_a_log_group_whose_tags_cannot_be_read_the_new_way_uses_the_declared_fallback(tmp_path: Path) -> None:
-    spec = ACTION_SPECS[("logs:log-group", "delete")]
-    (case,) = [c for c in CASES.values() if c.kind == "logs:log-group"]
+@pytest.mark.parametrize("verb", ["delete", "modify"])
+def test_a_log_group_whose_tags_cannot_be_read_the_new_way_uses_the_declared_fallback(
+    tmp_path: Path, verb: Verb
+) -> None:
+    case = CASES[f"log-group-{verb}"]
+    spec = ACTION_SPECS[(case.kind, verb)]
     with mock_aws():
         ident = case.make(dict(HARMLESS))
         row = scanned(moto_session(), "logs:log-group")[ident]
@@ -298,7 +301,7 @@ def test_a_log_group_whose_tags_cannot_be_read_the_new_way_uses_the_declared_fal
 
         session.boto.events.register("before-call", denied)
         runner = ActionRunner(session, ACCOUNT, FAST, audit=AuditLog(tmp_path / "audit.jsonl"))
-        (final,) = runner.run(plan([row], "delete", runner.options), lambda _: None)
+        (final,) = runner.run(plan([row], verb, runner.options), lambda _: None)
 
     assert final.status is Status.DONE, final.message
     assert actions_of(calls) - set(CONNECT_ACTIONS) == set(spec.iam_actions) | set(

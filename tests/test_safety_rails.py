@@ -407,7 +407,11 @@ def test_a_done_action_reports_what_it_did_its_request_and_the_row(audit: AuditL
         # A stop (start, modify) comes back re-read and repriced: the row changes in the table.
         assert not final.deleted
         assert final.result is not None
-        changed = final.result.details.get("volume_type") if case.verb == "modify" else final.result.state
+        # A volume's modify shows in its type, a table's in its billing mode; a log group's
+        # (a retention) in its state.
+        modified_detail = {"ec2:volume": "volume_type", "dynamodb:table": "billing_mode"}.get(case.kind)
+        modified = case.verb == "modify" and modified_detail is not None
+        changed = final.result.details.get(modified_detail or "") if modified else final.result.state
         assert changed == case.after
         assert final.result.cost_basis is not None
     else:

@@ -149,6 +149,57 @@ def test_confirm_single_modify_to_gp3(snap_compare: Any, size: tuple[int, int]) 
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_confirm_single_modify_to_on_demand(snap_compare: Any, size: tuple[int, int]) -> None:
+    """``m`` on one idle provisioned DynamoDB table: ``y`` confirms; the note says billing becomes
+    per request, the saving is the idle-dynamodb-table finding's.  The prompt and the buttons
+    must show at 80x24."""
+    from tests.support.estate import ACCOUNT_ID, sample_identity
+    from tracker_tui.aws.actions import plan
+    from tracker_tui.aws.kinds import price_resources
+    from tracker_tui.model import Finding, Resource
+    from tracker_tui.ui.screens.confirm import ConfirmActionScreen
+
+    def screen() -> Any:
+        details = {"billing_mode": "PROVISIONED", "read_capacity_units": 100, "write_capacity_units": 50}
+        details |= {"gsi_count": 0, "size_bytes": 2 * 1024**3, "table_class": "STANDARD"}
+        (table,) = price_resources(
+            [
+                Resource(
+                    kind="dynamodb:table",
+                    id="orders-archive",
+                    account_id=ACCOUNT_ID,
+                    name="orders-archive",
+                    region="us-east-1",
+                    state="ACTIVE",
+                    details=details,
+                )
+            ]
+        )
+        idle = Finding("idle-dynamodb-table", 33.22, "no consumed capacity over 14 days", action="modify")
+        planned = plan([dataclasses.replace(table, findings=(idle,))], "modify")
+        assert [(p.action, p.saving) for p in planned] == [("modify", 33.22)]
+        return ConfirmActionScreen(planned, sample_identity())
+
+    assert snap_compare(priced_app(), terminal_size=size, run_before=_push(screen))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_confirm_log_retention(snap_compare: Any, size: tuple[int, int]) -> None:
+    """``m`` on one log group with no retention: AWS then deletes the older events, so even one
+    row needs the alias typed; the note says so and what the no-retention finding saves.  The
+    prompt, the input and the buttons must show at 80x24."""
+    from tests.support.estate import sample_identity
+    from tracker_tui.ui.screens.confirm import ConfirmActionScreen
+
+    def screen() -> Any:
+        planned = _planned("modify", lambda r: r.id == "/aws/lambda/orders-webhook")
+        assert [p.action for p in planned] == ["modify"]
+        return ConfirmActionScreen(planned, sample_identity())
+
+    assert snap_compare(priced_app(), terminal_size=size, run_before=_push(screen))
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_confirm_stop_of_many_rows(snap_compare: Any, size: tuple[int, int]) -> None:
     from tests.support.estate import sample_identity
     from tracker_tui.ui.screens.confirm import ConfirmActionScreen

@@ -23,6 +23,13 @@ MIN_REFRESH = 10
 DEFAULT_DANGER_TERMS = ("prod",)
 DEFAULT_PROTECTED_TAGS = ("do-not-delete", "protected")
 
+#: The retentions CloudWatch Logs accepts (days): PutRetentionPolicy refuses any other.
+LOG_RETENTION_DAYS = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653
+)
+#: What ``m`` sets on a log group that keeps every event (``no-retention``), unless the config says.
+DEFAULT_LOG_RETENTION_DAYS = 90
+
 
 def config_dir() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
@@ -74,6 +81,8 @@ class Settings:
     idle_network_mb_per_day: float = 5.0
     #: Rightsizing: the capacity left free on the target type (percent).
     rightsize_headroom_percent: float = 20.0
+    #: ``m`` on a log group with no retention sets this one (days; one of ``LOG_RETENTION_DAYS``).
+    log_retention_days: int = DEFAULT_LOG_RETENTION_DAYS
     #: Rescan in the background this many seconds after each scan (0: never).
     refresh: int = 0
     #: ``[keymap]``: binding id -> key(s), e.g. ``{"mark": "x"}`` (``ui.keymap`` checks the ids).
@@ -184,6 +193,15 @@ def load_settings(path: Path | None = None) -> Settings:
                 settings = replace(settings, **changes)
             else:
                 warnings.append(f"config {path}: '{key}' must be a number from {low:g} to {high:g}; ignored")
+        elif key == "log_retention_days":
+            if isinstance(value, int) and not isinstance(value, bool) and value in LOG_RETENTION_DAYS:
+                settings = replace(settings, log_retention_days=value)
+            else:
+                warnings.append(
+                    f"config {path}: 'log_retention_days' must be a number of days CloudWatch Logs accepts "
+                    f"({', '.join(map(str, LOG_RETENTION_DAYS))}), not {value!r}; "
+                    f"using {DEFAULT_LOG_RETENTION_DAYS}"
+                )
         elif key == "refresh":
             if isinstance(value, int) and not isinstance(value, bool) and (value == 0 or value >= MIN_REFRESH):
                 settings = replace(settings, refresh=value)

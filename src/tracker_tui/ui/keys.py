@@ -176,9 +176,10 @@ MAIN_KEYS: Sequence[Entry] = (
     Key("u", "start", "Start", "start",
         "start (\"up\") marked stopped rows: EC2, RDS, SageMaker notebooks; resume Redshift",
         command="Start / resume", show=False),
-    Key("m", "modify", "gp3", "modify",
-        "modify marked gp2 volumes (or the cursor row) to gp3 in place; confirmed like a stop",
-        command="Modify gp2 volumes to gp3", show=False),
+    Key("m", "modify", "Fix", "modify",
+        "fix the marked rows (or the cursor row) in place: volumes to gp3, tables to on-demand, a log "
+        "group's retention; confirmed like a stop (a retention, which drops old events, with the alias)",
+        command="Fix in place (gp3, on-demand, retention)", show=False),
     Key("i", "check_idle", "Idle", "check_idle",
         "CloudWatch idle checks over the rows in view; says what they will cost first",
         command="CloudWatch idle checks", show=False),

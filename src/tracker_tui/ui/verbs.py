@@ -121,7 +121,10 @@ class Verbs:
         self.screen.app.push_screen(dialog, partial(self._confirmed, planned, session, identity))
 
     def _options(self, confirmed: Confirmed | None = None) -> ActionOptions:
-        options = ActionOptions(protected_tags=tuple(self.host.settings.protected_tags))
+        settings = self.host.settings
+        options = ActionOptions(
+            protected_tags=tuple(settings.protected_tags), log_retention_days=settings.log_retention_days
+        )
         return confirmed.apply(options) if confirmed is not None else options
 
     def _confirmed(

@@ -74,6 +74,8 @@ NO_RETENTION = Rule(
     # Setting a retention (or deleting old data) saves up to what it stores today.
     applies=lambda r: not r.details.get("retention_days"),
     saving=own_cost,
+    # ``m``: PutRetentionPolicy with the config's log_retention_days (aws/actions/logs.py).
+    action="modify",
     evidence=lambda r, related, saving: "no retention set, so it keeps every event; "
     + default_evidence(r, related, saving),
 )
@@ -96,7 +98,7 @@ SPEC = KindSpec(
     iam_actions=("logs:DescribeLogGroups",),
     estimator=estimate_log_group,
     rules=(NO_RETENTION,),
-    verbs={"delete": "delete"},
+    verbs={"delete": "delete", "modify": "modify"},
     billed_as="AmazonCloudWatch",
     not_found_codes=frozenset({"ResourceNotFoundException"}),
 )
