@@ -241,8 +241,9 @@ def test_refused_and_nothing_changes(
     with mock_aws():
         session = helpers.moto_session()
         ec2 = session.client("ec2", "us-east-1")
-        size = extra.pop("Size", 200)
-        volume_id = _volume(ec2, size, vtype, tags, **extra)
+        params = dict(extra)  # the parametrized dict is shared by every run of the case: never pop from it
+        size = params.pop("Size", 200)
+        volume_id = _volume(ec2, size, vtype, tags, **params)
         row = scanned(session, "ec2:volume")[volume_id]
         before = _described(ec2, volume_id)
 
