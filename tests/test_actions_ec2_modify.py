@@ -688,3 +688,21 @@ def test_m_in_read_only_mode_says_so_and_changes_nothing() -> None:
         assert AuditLog().tail(10) == []
 
     run_app(check, read_only=True)
+
+
+@pytest.mark.parametrize(
+    ("size", "iops", "why"),
+    [
+        pytest.param(32, 16000, None, id="at-gp3s-16000"),
+        pytest.param(40, 16001, "16,001 IOPS: gp3 stops at 16,000", id="past-16000"),
+        pytest.param(10, 5000, None, id="at-500-per-gib"),
+        pytest.param(
+            10, 5001, "5,001 IOPS on 10 GiB: gp3 takes at most 500 IOPS per GiB (5,000)", id="past-500-per-gib"
+        ),
+        pytest.param(10, None, "its provisioned IOPS are unknown", id="unknown"),
+    ],
+)
+def test_gp3_carries_io1_iops_up_to_its_limits_inclusive(size: int, iops: int | None, why: str | None) -> None:
+    from tracker_tui.aws.actions.ec2 import _beyond_gp3
+
+    assert _beyond_gp3(size, iops) == why
