@@ -56,6 +56,7 @@ from tests.support.estate import sample_resources  # noqa: E402
 from tracker_tui.aws import idle  # noqa: E402
 from tracker_tui.aws.idle import Ask, batches, plan_checks, run_checks, window  # noqa: E402
 from tracker_tui.aws.kinds import REGISTRY, price_resources  # noqa: E402
+from tracker_tui.aws.kinds.metric import datapoints  # noqa: E402
 from tracker_tui.aws.session import AwsSession, SessionOptions  # noqa: E402
 from tracker_tui.model import Resource  # noqa: E402
 
@@ -261,7 +262,7 @@ def main() -> int:
           f"wall: {per_row['wall'] / batched['wall']:.1f}x faster batched; same verdicts: {same}")  # fmt: skip
     print(
         f"batched: {batched['requests'] * 1000 / checked:.1f} requests per 1,000 rows checked "
-        f"({checked:,} rows, {sum(q.points(14) for t in plan.targets for q in _queries(t)):,} datapoints at most)"
+        f"({checked:,} rows, {sum(datapoints(a[4], 14) for t in plan.targets for a in t.queries):,} datapoints at most)"
     )
     print(f"billed either way: {batched['metrics']:,} metrics = ${batched['metrics'] * 0.01 / 1000:.4f}")
     found: dict[str, int] = defaultdict(int)
@@ -280,15 +281,6 @@ def main() -> int:
             f"{check['no_data']} no data; verdicts as the fake's: {check['verdicts'] == expected}"
         )
     return 0 if same else 1
-
-
-def _queries(target: idle.Target) -> list[Any]:
-    """The target's queries, each once (the MetricQuery objects, for their datapoint counts)."""
-    seen: dict[Ask, Any] = {}
-    for rule in target.rules:
-        for q in rule.queries:
-            seen.setdefault(idle.ask_of(rule, q, target.resource), q)
-    return list(seen.values())
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from typing import Any
 from tracker_tui.aws.kinds import REGISTRY
 from tracker_tui.aws.kinds.base import code_of, message_of
 from tracker_tui.aws.kinds.knobs import Thresholds
-from tracker_tui.aws.kinds.metric import DAY, IDLE_DAYS, USD_PER_1000_METRICS, MetricQuery, MetricRule
+from tracker_tui.aws.kinds.metric import DAY, IDLE_DAYS, USD_PER_1000_METRICS, MetricQuery, MetricRule, datapoints
 from tracker_tui.model import Finding, Resource, ScanErrorEntry, parse_iso, plural
 
 #: What CloudWatch accepts in one GetMetricData call ...
@@ -163,7 +163,7 @@ def batches(asks: Sequence[Ask], days: int) -> list[list[Ask]]:
     current: list[Ask] = []
     points = 0
     for ask in asks:
-        size = days * DAY // ask[4]
+        size = datapoints(ask[4], days)
         if current and (len(current) >= MAX_QUERIES_PER_CALL or points + size > MAX_POINTS_PER_CALL):
             out.append(current)
             current, points = [], 0

@@ -19,7 +19,16 @@ from tracker_tui.aws.kinds.base import (
 )
 from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.aws.kinds.knobs import Knob, Thresholds
-from tracker_tui.aws.kinds.metric import IDLE_DAYS, MetricQuery, MetricRule, Series, Verdict, count, days_text
+from tracker_tui.aws.kinds.metric import (
+    IDLE_DAYS,
+    MetricQuery,
+    MetricRule,
+    Series,
+    Verdict,
+    count,
+    days_text,
+    unknown_saving,
+)
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import (
     GIB,
@@ -302,7 +311,7 @@ def _capacity_basis(r: Resource, saving: float | None) -> str:
     monthly = r.monthly_cost
     capacity = provisioned_capacity(r, load_catalogue())
     if saving is None or capacity is None or monthly is None:
-        return f"its provisioned capacity's cost is unknown ({r.cost_basis or 'not priced'})"
+        return unknown_saving(r, "provisioned capacity's cost")
     return (
         f"switching it to on-demand removes its provisioned capacity charge, {format_cost(saving)}/mo: "
         f"{capacity.text}; storage ({format_cost(cents(monthly - saving))} of the row's {format_cost(monthly)}) "

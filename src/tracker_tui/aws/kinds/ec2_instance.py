@@ -34,6 +34,7 @@ from tracker_tui.aws.kinds.metric import (
     count,
     days_text,
     percent,
+    unknown_saving,
 )
 from tracker_tui.aws.kinds.sizing import RIGHTSIZE_HEADROOM, burstable, enough_hours, family_of, need_of
 from tracker_tui.model import Resource, format_cost
@@ -359,7 +360,7 @@ def _judge_cpu(r: Resource, values: Series, limits: Thresholds) -> Verdict:
 
 def _compute_basis(r: Resource, saving: float | None) -> str:
     if saving is None:
-        return f"its compute cost is unknown ({r.cost_basis or 'not priced'})"
+        return unknown_saving(r, "compute cost")
     return f"stopping it saves its compute, {format_cost(saving)}/mo ({r.cost_basis}); its volumes stay billed"
 
 

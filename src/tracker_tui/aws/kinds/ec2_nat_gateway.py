@@ -7,8 +7,18 @@ from collections.abc import Iterator
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict, ts
 from tracker_tui.aws.kinds.console import vpc_page
 from tracker_tui.aws.kinds.knobs import Knob, Thresholds
-from tracker_tui.aws.kinds.metric import IDLE_DAYS, MetricQuery, MetricRule, Series, Verdict, count, days_text
-from tracker_tui.model import Resource, format_cost
+from tracker_tui.aws.kinds.metric import (
+    IDLE_DAYS,
+    MetricQuery,
+    MetricRule,
+    Series,
+    Verdict,
+    count,
+    days_text,
+    hourly_charge_basis,
+    whole_cost,
+)
+from tracker_tui.model import Resource
 from tracker_tui.pricing.basis import Estimate, PriceBook, hourly_basis, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
 
@@ -87,12 +97,6 @@ def _judge_bytes(r: Resource, values: Series, limits: Thresholds) -> Verdict:
     )
 
 
-def _hourly_basis(r: Resource, saving: float | None) -> str:
-    if saving is None:
-        return f"its hourly cost is unknown ({r.cost_basis or 'not priced'})"
-    return f"deleting it saves its hourly charge, {format_cost(saving)}/mo ({r.cost_basis})"
-
-
 IDLE_NAT_GATEWAY = MetricRule(
     id="idle-nat-gateway",
     label="idle NAT gateway (no traffic either way)",
@@ -103,8 +107,8 @@ IDLE_NAT_GATEWAY = MetricRule(
     ),
     judge=_judge_bytes,
     knobs=(IDLE_NAT_BYTES_OUT,),
-    saving=lambda r: r.monthly_cost,
-    saving_basis=_hourly_basis,
+    saving=whole_cost,
+    saving_basis=hourly_charge_basis,
     action="delete",
 )
 

@@ -9,7 +9,16 @@ from collections.abc import Iterator
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, Related, Rule, known, own_cost, tag_dict, ts
 from tracker_tui.aws.kinds.console import ec2_page
 from tracker_tui.aws.kinds.knobs import Knob, Thresholds
-from tracker_tui.aws.kinds.metric import IDLE_DAYS, MetricQuery, MetricRule, Series, Verdict, count, days_text
+from tracker_tui.aws.kinds.metric import (
+    IDLE_DAYS,
+    MetricQuery,
+    MetricRule,
+    Series,
+    Verdict,
+    count,
+    days_text,
+    unknown_saving,
+)
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, number, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue, load_catalogue
@@ -258,7 +267,7 @@ def _judge_io(r: Resource, values: Series, limits: Thresholds) -> Verdict:
 
 def _io_basis(r: Resource, saving: float | None) -> str:
     if saving is None:
-        return f"its cost is unknown ({r.cost_basis or 'not priced'})"
+        return unknown_saving(r)
     return (
         f"detaching and deleting it (after a snapshot) saves its cost, {format_cost(saving)}/mo ({r.cost_basis}); "
         "a standby volume may be wanted"

@@ -19,6 +19,7 @@ from tracker_tui.aws.kinds.metric import (
     Verdict,
     count,
     days_text,
+    unknown_saving,
 )
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, rate, unknown_region
@@ -165,7 +166,7 @@ def _judge_bytes(r: Resource, values: Series, limits: Thresholds) -> Verdict:
 
 def _hourly_basis(r: Resource, saving: float | None) -> str:
     if saving is None:
-        return f"its hourly cost is unknown ({r.cost_basis or 'not priced'})"
+        return unknown_saving(r, "hourly cost")
     return f"deleting it saves its AZ-hours, {format_cost(saving)}/mo ({r.cost_basis})"
 
 

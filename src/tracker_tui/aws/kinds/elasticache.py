@@ -9,7 +9,16 @@ from typing import Any
 from tracker_tui.aws.kinds.base import ITEM_ERRORS, CellContext, KindSpec, Twins, known, tag_dict, ts, twin_rule
 from tracker_tui.aws.kinds.console import q
 from tracker_tui.aws.kinds.knobs import Knob, Thresholds
-from tracker_tui.aws.kinds.metric import IDLE_DAYS, MetricQuery, MetricRule, Series, Verdict, count, days_text
+from tracker_tui.aws.kinds.metric import (
+    IDLE_DAYS,
+    MetricQuery,
+    MetricRule,
+    Series,
+    Verdict,
+    count,
+    days_text,
+    unknown_saving,
+)
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import (
     Estimate,
@@ -201,7 +210,7 @@ def _judge_cache_connections(r: Resource, values: Series, limits: Thresholds) ->
 
 def _cache_basis(r: Resource, saving: float | None) -> str:
     if saving is None:
-        return f"its cost is unknown ({r.cost_basis or 'not priced'})"
+        return unknown_saving(r)
     return (
         f"deleting it saves its cost, {format_cost(saving)}/mo ({r.cost_basis}); the tool does not delete "
         "caches: take a final backup and delete it in the console or CLI"

@@ -24,8 +24,18 @@ from tracker_tui.aws.kinds.base import (
 )
 from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.aws.kinds.knobs import Knob, Thresholds
-from tracker_tui.aws.kinds.metric import IDLE_DAYS, MetricQuery, MetricRule, Series, Verdict, count, days_text
-from tracker_tui.model import Resource, format_cost, plural
+from tracker_tui.aws.kinds.metric import (
+    IDLE_DAYS,
+    MetricQuery,
+    MetricRule,
+    Series,
+    Verdict,
+    count,
+    days_text,
+    hourly_charge_basis,
+    whole_cost,
+)
+from tracker_tui.model import Resource, plural
 from tracker_tui.pricing.basis import Estimate, PriceBook, hourly_basis, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
 
@@ -289,16 +299,6 @@ def _judge_flows(r: Resource, values: Series, limits: Thresholds) -> Verdict:
     )
 
 
-def _hourly_saving_basis(r: Resource, saving: float | None) -> str:
-    if saving is None:
-        return f"its hourly cost is unknown ({r.cost_basis or 'not priced'})"
-    return f"deleting it saves its hourly charge, {format_cost(saving)}/mo ({r.cost_basis})"
-
-
-def _whole_cost(r: Resource) -> float | None:
-    return r.monthly_cost
-
-
 def _traffic_rule(
     subtype: str,
     name: Callable[[Resource], str],
@@ -312,8 +312,8 @@ def _traffic_rule(
         queries=queries,
         judge=judge,
         knobs=(IDLE_LB_REQUESTS,),
-        saving=_whole_cost,
-        saving_basis=_hourly_saving_basis,
+        saving=whole_cost,
+        saving_basis=hourly_charge_basis,
         action="delete",
         # Targets are registered, so something was meant to use it: a standby or seasonal balancer.
         confidence="medium",

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from tracker_tui.aws.kinds.knobs import Knob, Thresholds
-from tracker_tui.model import Resource, plural
+from tracker_tui.model import Resource, format_cost, plural
 
 #: What AWS bills for GetMetricData: USD per 1,000 metrics requested.
 USD_PER_1000_METRICS = 0.01
@@ -59,7 +59,7 @@ class MetricQuery:
 
     def points(self, days: int) -> int:
         """The datapoints it can return over ``days`` (what a GetMetricData call's budget counts)."""
-        return days * DAY // self.period
+        return datapoints(self.period, days)
 
 
 @dataclass(frozen=True)
@@ -152,6 +152,28 @@ class MetricRule:
     @property
     def filter(self) -> str:
         return f"finding:{self.id}"
+
+
+def datapoints(period: int, days: int) -> int:
+    """How many datapoints of ``period`` seconds ``days`` hold."""
+    return days * DAY // period
+
+
+def whole_cost(r: Resource) -> float | None:
+    """A rule's saving when acting on the row saves all it costs."""
+    return r.monthly_cost
+
+
+def unknown_saving(r: Resource, what: str = "cost") -> str:
+    """The basis of a saving that cannot be known: the row's own price is unknown, and why."""
+    return f"its {what} is unknown ({r.cost_basis or 'not priced'})"
+
+
+def hourly_charge_basis(r: Resource, saving: float | None) -> str:
+    """Deleting the row saves its hourly charge (a NAT gateway, a load balancer)."""
+    if saving is None:
+        return unknown_saving(r, "hourly cost")
+    return f"deleting it saves its hourly charge, {format_cost(saving)}/mo ({r.cost_basis})"
 
 
 def percent(value: float) -> str:

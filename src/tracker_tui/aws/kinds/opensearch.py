@@ -24,6 +24,7 @@ from tracker_tui.aws.kinds.metric import (
     Verdict,
     count,
     days_text,
+    unknown_saving,
 )
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, number, rate, unit, unknown_region
@@ -190,7 +191,7 @@ def _judge_requests(r: Resource, values: Series, limits: Thresholds) -> Verdict:
 
 def _domain_basis(r: Resource, saving: float | None) -> str:
     if saving is None:
-        return f"its cost is unknown ({r.cost_basis or 'not priced'})"
+        return unknown_saving(r)
     return (
         f"deleting it saves its cost, {format_cost(saving)}/mo ({r.cost_basis}); the tool does not delete "
         "domains: take a manual snapshot to S3 first, then delete it in the console or CLI"

@@ -30,6 +30,7 @@ from tracker_tui.aws.kinds.metric import (
     Verdict,
     count,
     days_text,
+    unknown_saving,
 )
 from tracker_tui.aws.kinds.sizing import RIGHTSIZE_HEADROOM, burstable, enough_hours, family_of, need_of
 from tracker_tui.model import Resource, format_cost
@@ -518,7 +519,7 @@ def _compute_saving(r: Resource) -> float | None:
 
 def _compute_basis(r: Resource, saving: float | None) -> str:
     if saving is None:
-        return f"its instance charge is unknown ({r.cost_basis or 'not priced'})"
+        return unknown_saving(r, "instance charge")
     storage = _storage_cost(r) or 0.0
     return (
         f"stopping it saves the instance charge, {format_cost(saving)}/mo: the row's "

@@ -9,7 +9,17 @@ from typing import Any
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict, ts
 from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.aws.kinds.knobs import Knob, Thresholds
-from tracker_tui.aws.kinds.metric import IDLE_DAYS, MetricQuery, MetricRule, Series, Verdict, count, days_text, percent
+from tracker_tui.aws.kinds.metric import (
+    IDLE_DAYS,
+    MetricQuery,
+    MetricRule,
+    Series,
+    Verdict,
+    count,
+    days_text,
+    percent,
+    unknown_saving,
+)
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, hourly_basis, number, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue, load_catalogue
@@ -126,7 +136,7 @@ def _node_saving(r: Resource) -> float | None:
 
 def _node_basis(r: Resource, saving: float | None) -> str:
     if saving is None:
-        return f"its node charge is unknown ({r.cost_basis or 'not priced'})"
+        return unknown_saving(r, "node charge")
     return (
         f"pausing it saves its node charge, {format_cost(saving)}/mo ({r.cost_basis}); paused, it still bills "
         "its storage (usage-dependent), and resuming brings the nodes back"

@@ -27,6 +27,7 @@ from tracker_tui.aws.kinds.metric import (
     Verdict,
     count,
     days_text,
+    unknown_saving,
 )
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, hourly_basis, number, rate, unknown_region
@@ -295,7 +296,7 @@ def _judge_invocations(r: Resource, values: Series, limits: Thresholds) -> Verdi
 
 def _endpoint_basis(r: Resource, saving: float | None) -> str:
     if saving is None:
-        return f"its cost is unknown ({r.cost_basis or 'not priced'})"
+        return unknown_saving(r)
     config = r.details.get("endpoint_config")
     kept = f"its configuration {config} and model stay" if config else "its configuration and model stay"
     return (
