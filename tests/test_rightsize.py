@@ -59,6 +59,7 @@ def test_a_smaller_type_is_named_with_the_projected_cpu(aws: None) -> None:
     finding = found["rightsize-instance"]
     # m5.2xlarge $0.384/h x 730 = $280.32 -> m5.large $0.096/h x 730 = $70.08 (us-east-1 catalogue).
     assert (finding.monthly_saving, finding.confidence, finding.action) == (210.24, "low", None)
+    assert finding.target == "m5.large"
     assert "(336 of 336 hours)" in finding.evidence
     assert "p99 of hourly CPU maxima 20.0%, p50 of hourly averages 10.0% on 8 vCPUs" in finding.evidence
     assert "needs ceil(8 x 20.0% / 80%) = 2 vCPU(s)" in finding.evidence
@@ -229,6 +230,7 @@ def test_graviton_names_the_cheapest_arm64_twin() -> None:
     assert (finding.monthly_saving, finding.confidence, finding.action) == (13.87, "low", None)
     assert "m6g.large (Graviton, arm64, same size) costs $56.21/mo in us-east-1" in finding.evidence
     assert "needs an arm64 image" in finding.evidence
+    assert finding.target == "m6g.large"
     t3 = _graviton(_instance("t3.micro"))
     assert t3 is not None and "t4g.micro" in t3.evidence
 
@@ -322,6 +324,7 @@ def test_a_smaller_db_class_is_named_for_the_same_engine(aws: None) -> None:
     assert "peak DatabaseConnections 50: db.m5.large's default max_connections about 901 holds 50" in (finding.evidence)
     assert "db.m5.large (2 vCPUs) fits: projected CPU p50" in finding.evidence
     assert "memory not measured (FreeableMemory)" in finding.evidence
+    assert finding.target == "db.m5.large"
     assert "idle-database busy: " in row.details[IDLE_CHECK]
 
 

@@ -292,3 +292,14 @@ def test_audit_tail_skips_corrupt_lines_and_returns_the_last_n(tmp_path: Path) -
     assert len(log.skipped) == 1 and "torn" in log.skipped[0]
     assert [e["n"] for e in log.tail(100)][:2] == [0, 1]
     assert AuditLog(tmp_path / "missing.jsonl").tail() == []
+
+
+def test_a_findings_target_is_written_only_when_named_and_read_back() -> None:
+    from tracker_tui.model import Finding
+
+    named = Finding("rightsize-instance", 62.05, "fits", "medium", "modify", "c6i.large")
+    assert named.to_dict()["target"] == "c6i.large"
+    assert Finding.from_dict(named.to_dict()) == named
+    plain = Finding("unattached-volume", 8.0, "attached to nothing", "high", "delete")
+    assert "target" not in plain.to_dict()
+    assert Finding.from_dict(plain.to_dict()) == plain

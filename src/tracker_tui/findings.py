@@ -42,7 +42,8 @@ def _finding(rule: Rule, resource: Resource, lookup: Related) -> Finding | None:
     if rule.confirm is not None and not rule.confirm(resource, lookup):
         return None
     saving = rule.saving(resource, lookup)
-    return Finding(rule.id, saving, rule.evidence(resource, lookup, saving), rule.confidence, rule.action)
+    target = rule.target(resource) if rule.target is not None else None
+    return Finding(rule.id, saving, rule.evidence(resource, lookup, saving), rule.confidence, rule.action, target)
 
 
 def local_findings(resources: Iterable[Resource], limits: Thresholds | None = None) -> list[Resource]:

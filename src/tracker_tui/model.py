@@ -78,15 +78,21 @@ class Finding:
     evidence: str
     confidence: str = "high"
     action: str | None = None
+    #: What the action changes the row to, when the finding names it (the instance type a
+    #: rightsizing or a current-generation twin moves to); None: nothing to name.
+    target: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "id": self.id,
             "monthly_saving": self.monthly_saving,
             "evidence": self.evidence,
             "confidence": self.confidence,
             "action": self.action,
         }
+        if self.target is not None:
+            data["target"] = self.target
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Finding:
@@ -100,6 +106,7 @@ class Finding:
             evidence=str(data.get("evidence") or ""),
             confidence=confidence,
             action=data.get("action") or None,
+            target=str(data["target"]) if data.get("target") else None,
         )
 
 

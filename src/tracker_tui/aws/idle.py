@@ -442,7 +442,7 @@ def _judge_rule(
         confidence = "low"
         unit = "days" if thinnest.period == DAY else "hours"
         evidence += f"; low confidence: data on only {len(series[thinnest.key])} of {thinnest.points(days)} {unit}"
-    finding = Finding(rule.id, saving, evidence, confidence, rule.action)
+    finding = Finding(rule.id, saving, evidence, confidence, rule.action, verdict.target)
     word = "idle" if rule.id.startswith("idle-") else "found"
     return "idle", f"{word}: {verdict.evidence} (checked {stamp})", finding, None
 

@@ -235,6 +235,8 @@ class Rule:
     knobs: tuple[Knob, ...] = ()
     #: Builds the rule for given thresholds (a rule with knobs); None: it reads none.
     bind: Callable[[Thresholds], Rule] | None = None
+    #: What its action changes the row to (``Finding.target``: a type), if it names one.
+    target: Callable[[Resource], str | None] | None = None
 
     def bound(self, limits: Thresholds) -> Rule:
         """This rule as it judges under ``limits``."""
@@ -280,8 +282,19 @@ def twin_rule(
         found = cheaper(r)
         return describe(r, found) if found else "no priced twin costs less"
 
+    def target(r: Resource) -> str | None:
+        found = cheaper(r)
+        return found[0][0] if found else None
+
     return Rule(
-        id=id, label=label, applies=applies, saving=saving, evidence=evidence, confidence=confidence, action=action
+        id=id,
+        label=label,
+        applies=applies,
+        saving=saving,
+        evidence=evidence,
+        confidence=confidence,
+        action=action,
+        target=target,
     )
 
 

@@ -518,6 +518,7 @@ def _judge_size(r: Resource, values: Series, limits: Thresholds) -> Verdict:
             f"(catalogue): saves {format_cost(saving)}/mo; a stop/start to resize"
         ),
         confidence="medium" if need.memory_peak is not None else "low",
+        target=target,
     )
 
 

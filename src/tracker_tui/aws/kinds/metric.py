@@ -83,6 +83,8 @@ class Verdict:
     #: A usage rule's measure of the row's monthly cost and its basis (Lambda: requests and
     #: GB-seconds): the row is repriced with it.
     cost: tuple[float | None, str] | None = None
+    #: What the rule's action changes the row to (the type a rightsizing names): ``Finding.target``.
+    target: str | None = None
 
 
 #: The values of each query, by ``MetricQuery.key`` (each has at least one, but an optional one).

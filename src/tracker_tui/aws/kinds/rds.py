@@ -640,6 +640,7 @@ def _judge_db_size(r: Resource, values: Series, limits: Thresholds) -> Verdict:
             f"(catalogue, same storage): saves {format_cost(saving)}/mo; the class change restarts the database"
         ),
         confidence="low",
+        target=target,
     )
 
 
