@@ -65,7 +65,7 @@ def test_plan_delete_on_a_mixed_selection_picks_each_kinds_action_and_skips_the_
     when = datetime(2026, 11, 29, 1, 2, 3, tzinfo=UTC)
     rows = [
         _resource("ec2:instance", "i-1", 7.59),
-        _resource("ec2:volume", "vol-1", 8.0),
+        _resource("ec2:volume", "vol-1", 8.0, size_gib=100),
         _resource("ec2:elastic-ip", "eipalloc-1", 3.65),
         _resource("ec2:nat-gateway", "nat-1", 32.85),
         _resource("s3:bucket", "logs-bucket", None),
@@ -93,8 +93,9 @@ def test_plan_delete_on_a_mixed_selection_picks_each_kinds_action_and_skips_the_
     assert planned[8].skip_reason == "read-only kind"
     assert planned[9].skip_reason == "read-only kind"
     assert all(p.skip_reason is None for p in planned[:8])
-    # Deleting saves the whole row's cost (unknown stays unknown).
-    assert [p.saving for p in planned[:8]] == [7.59, 8.0, 3.65, 32.85, None, 15.0, 16.43, 0.5]
+    # Deleting saves the whole row's cost (unknown stays unknown); a volume's is net of the
+    # snapshot taken first, at most 100 GiB x $0.05/GB-mo = $5.00: $8.00 - $5.00.
+    assert [p.saving for p in planned[:8]] == [7.59, 3.0, 3.65, 32.85, None, 15.0, 16.43, 0.5]
     rds = planned[5]
     assert rds.artifact == "tracker-tui-final-orders-20261129010203"
     assert "tracker-tui-final-orders-20261129010203" in rds.note
@@ -226,7 +227,10 @@ def test_bulk_delete_one_failure_does_not_stop_the_rest(audit: AuditLog) -> None
     lines = [
         line
         for line in audit.tail(100)
-        if line["id"] == failing and line["phase"] in ("before", "after") and not line.get("params", {}).get("DryRun")
+        if line["id"] == failing
+        and line["operation"] == "DeleteVolume"
+        and line["phase"] in ("before", "after")
+        and not line.get("params", {}).get("DryRun")
     ]
     assert [(line["phase"], line["result"]) for line in lines] == [("before", None), ("after", "error")]
     assert lines[1]["code"] == "VolumeInUse"

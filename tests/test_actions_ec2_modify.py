@@ -508,16 +508,17 @@ def _priced_rows() -> dict[str, Resource]:
         ec2 = session.client("ec2", "us-east-1")
         ids = {"gp2": _volume(ec2, 100), "big": _volume(ec2, 2000), "io1": _volume(ec2, 100, "io1", Iops=3000),
                "io1-fast": _volume(ec2, 100, "io1", Iops=20000)}  # fmt: skip
-        ids["instance"] = run_instance(ec2)
+        # A kind ``m`` does nothing to (an instance's type changes: its modify is tested elsewhere).
+        ids["address"] = str(ec2.allocate_address(Domain="vpc")["AllocationId"])
         volumes = scanned(session, "ec2:volume")
-        instances = scanned(session, "ec2:instance")
-    return {name: volumes.get(ident) or instances[ident] for name, ident in ids.items()}
+        addresses = scanned(session, "ec2:elastic-ip")
+    return {name: volumes.get(ident) or addresses[ident] for name, ident in ids.items()}
 
 
 def test_plan_modify_saves_the_findings_figure_and_skips_other_kinds() -> None:
     rows = _priced_rows()
 
-    planned = plan([rows["gp2"], rows["instance"], rows["big"], rows["io1"]], "modify")
+    planned = plan([rows["gp2"], rows["address"], rows["big"], rows["io1"]], "modify")
 
     assert [p.action for p in planned] == ["modify", None, "modify", "modify"]
     assert planned[1].skip_reason == "no modify action"
@@ -566,7 +567,7 @@ def test_one_volume_confirms_with_y_and_two_need_the_name_typed() -> None:
     rows = _priced_rows()
 
     assert needs_typed_name(plan([rows["gp2"]], "modify")) is False
-    assert needs_typed_name(plan([rows["gp2"], rows["instance"]], "modify")) is False  # one acts
+    assert needs_typed_name(plan([rows["gp2"], rows["address"]], "modify")) is False  # one acts
     assert needs_typed_name(plan([rows["gp2"], rows["big"]], "modify")) is True
 
 

@@ -381,14 +381,21 @@ def test_demo_scan_end_to_end() -> None:
     assert "c6i.xlarge $124.10/mo -> c6i.large $62.05/mo" in worker["evidence"] and worker["monthly_saving"] == 62.05
     # The JSON's findings, each billed thing counted once, are the table's total (which has
     # no idle checks: those are left out here).
-    from tracker_tui.findings import savings_total
+    from tracker_tui.findings import savings_of
     from tracker_tui.model import Resource
 
     metric = set(REGISTRY.metric_rules())
     rows = [Resource.from_dict({**r, "findings": [f for f in r["findings"] if f["id"] not in metric]})
             for r in resources]  # fmt: skip
-    saved = savings_total(rows)
-    assert savings_line.startswith(f"savings: ${saved:,.2f}/mo (each resource counted once)")
+    saved = savings_of(rows)
+    assert savings_line.startswith(
+        f"savings: ${saved.monthly:,.2f}/mo (each resource counted once; "
+        f"${saved.in_place_monthly:,.2f} of it fixable in place, nothing lost)"
+    )
+    # The JSON says the same of its own rows (with the idle checks): how much a stop or m reaches.
+    everything = savings_of([Resource.from_dict(r) for r in resources])
+    assert data["savings"] == everything.to_dict()
+    assert 0 < everything.in_place_monthly < everything.monthly
 
 
 # --- import layering ------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from tracker_tui.aws.actions import (
     spec_of,
 )
 from tracker_tui.aws.actions.dynamodb import BACKUP
+from tracker_tui.aws.actions.ec2 import SNAPSHOT_FIRST
 from tracker_tui.aws.actions.ec2_image import DELETE_SNAPSHOTS
 from tracker_tui.aws.actions.rds import FINAL_SNAPSHOT
 from tracker_tui.aws.actions.s3 import EMPTY_FIRST
@@ -241,7 +242,7 @@ def test_a_wrong_entry_is_refused_and_says_so(typed: str) -> None:
         screen.query_one("#confirm-input", Input).value = "acme-staging"
         await pilot.press("enter")
         await pilot.pause()
-        assert answers == [Confirmed()]
+        assert answers == [Confirmed({SNAPSHOT_FIRST: True})]  # the volumes' box, left alone
 
     dialog_test(plan(_rows(lambda r: r.kind == "ec2:volume" and r.state == "available"), "delete"), check)
 
@@ -261,7 +262,7 @@ def test_confirm_button_is_enabled_only_by_the_exact_word() -> None:
         assert not ok.disabled
         await pilot.click("#confirm-ok")
         await pilot.pause()
-        assert answers == [Confirmed()]
+        assert answers == [Confirmed({SNAPSHOT_FIRST: True})]  # the volumes' box, left alone
 
     dialog_test(plan(_rows(lambda r: r.kind == "ec2:volume" and r.state == "available"), "delete"), check)
 
@@ -278,7 +279,7 @@ def test_letters_that_are_keys_elsewhere_are_typed_into_the_name() -> None:
         assert screen.query_one("#confirm-input", Input).value == word
         await pilot.press("enter")
         await pilot.pause()
-        assert answers == [Confirmed()]
+        assert answers == [Confirmed({SNAPSHOT_FIRST: True})]  # the volumes' box, left alone
 
     identity = Identity(account_id=ACCOUNT, alias=word)
     dialog_test(plan(_rows(lambda r: r.kind == "ec2:volume" and r.state == "available"), "delete"), check,
@@ -490,6 +491,27 @@ def test_results_at_80_columns_show_why_a_row_was_refused() -> None:
             detail = str(screen.query_one("#progress-detail", Static).render())
             assert reason in detail and "refused" in detail
             assert _on_screen(screen.query_one("#progress-detail"), (80, 24))
+
+    asyncio.run(go())
+
+
+def test_an_update_that_arrives_before_the_progress_table_is_built_is_shown_once_it_is() -> None:
+    """The run's first update can reach the screen before it mounts (a fast refusal): it is
+    kept, and the table shows it when built, with no CellDoesNotExist."""
+    planned = plan(_rows(lambda r: r.kind == "ec2:instance" and r.name == "bastion"), "delete")
+    reason = "termination protection is on (DisableApiTermination); tracker-tui never switches it off"
+
+    async def go() -> None:
+        app = make_app(sample_source(resources=sample_resources(priced=True)))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_scan(app, pilot)
+            screen = ActionProgressScreen(planned, "1 action")
+            screen.apply(ActionUpdate(planned[0].resource, "terminate", Status.REFUSED, reason))
+            await app.push_screen(screen)
+            await pilot.pause()
+            table = screen.query_one(DataTable)
+            keys = [column.key.value for column in table.ordered_columns]
+            assert str(table.get_row_at(0)[keys.index("message")]) == reason
 
     asyncio.run(go())
 

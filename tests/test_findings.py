@@ -4,6 +4,7 @@ billed thing once, and findings in JSON, CSV, the filter and the headless report
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from datetime import UTC, datetime, timedelta
@@ -141,6 +142,9 @@ def test_an_orphaned_snapshot_needs_its_volumes_listed_and_no_own_image() -> Non
     assert got["snap-2"] == {} and got["snap-3"] == {}
     # The volumes of its region were not listed (denied, failed): no claim.
     assert found(snap, complete=set())["snap-1"] == {}
+    # The snapshot a volume's delete kept (tagged with the volume) is no orphan: its volume went on purpose.
+    backup = dataclasses.replace(snap, id="snap-4", tags={"tracker-tui:from-volume": "vol-gone"})
+    assert found(backup, volume, complete=volumes_listed)["snap-4"] == {}
 
 
 def test_old_snapshots_follow_the_configured_age_and_rds_only_manual_ones() -> None:

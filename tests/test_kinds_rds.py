@@ -184,7 +184,7 @@ def test_a_previous_generation_class_saves_the_difference_to_its_current_twin() 
     ]))  # fmt: skip
     found = [[f for f in r.findings if f.id == "rds-previous-generation"] for r in rows]
     (finding,) = found[0]
-    assert (finding.monthly_saving, finding.confidence, finding.action) == (2.92, "medium", None)
+    assert (finding.monthly_saving, finding.confidence, finding.action) == (2.92, "medium", "modify")
     assert finding.evidence.startswith(
         "db.m4.large costs $155.86/mo; db.m5.large (current generation, same size, same engine and storage) "
         "costs $152.94/mo in us-east-1 (catalogue)"
@@ -215,7 +215,7 @@ def test_a_graviton_twin_that_costs_less_saves_the_difference_to_the_cheapest() 
     ]))  # fmt: skip
     found = [[f for f in r.findings if f.id == "rds-graviton-migration"] for r in rows]
     (m5,), (t3,), (r5,) = found[:3]
-    assert (m5.monthly_saving, m5.confidence, m5.action) == (13.87, "medium", None)
+    assert (m5.monthly_saving, m5.confidence, m5.action) == (13.87, "medium", "modify")
     assert m5.evidence == (
         "db.m5.large costs $152.94/mo; db.m6g.large (Graviton, arm64; same size, engine and storage) costs "
         "$139.07/mo in us-east-1 (catalogue); db.m7g.large costs $145.64/mo; the engine version must support "

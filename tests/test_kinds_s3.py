@@ -299,7 +299,7 @@ def test_s3_incomplete_uploads_are_week_old_uploads_no_rule_aborts() -> None:
     found = _findings_of(rows, "s3-incomplete-uploads")
     assert sorted(found) == ["capped", "stale"] == _shown(rows, "s3-incomplete-uploads")
     stale = found["stale"]
-    assert (stale.monthly_saving, stale.confidence, stale.action) == (None, "medium", None)
+    assert (stale.monthly_saving, stale.confidence, stale.action) == (None, "medium", "modify")
     assert stale.evidence == (
         "1 incomplete multipart upload started over 7 days ago, and no enabled lifecycle rule with "
         "AbortIncompleteMultipartUpload (no lifecycle configuration): S3 bills the parts they hold until they are "
@@ -326,7 +326,7 @@ def test_s3_noncurrent_versions_are_kept_when_versioning_is_on_and_nothing_expir
     found = _findings_of(rows, "s3-noncurrent-versions")
     assert sorted(found) == ["suspended-old", "versioned"] == _shown(rows, "s3-noncurrent-versions")
     versioned = found["versioned"]
-    assert (versioned.monthly_saving, versioned.confidence, versioned.action) == (None, "medium", None)
+    assert (versioned.monthly_saving, versioned.confidence, versioned.action) == (None, "medium", "modify")
     assert versioned.evidence == (
         "versioning Enabled, and no enabled lifecycle rule with NoncurrentVersionExpiration (no lifecycle "
         "configuration): every overwritten or deleted object's old versions stay billed for good; saving unknown: "

@@ -58,7 +58,7 @@ def test_a_smaller_type_is_named_with_the_projected_cpu(aws: None) -> None:
 
     finding = found["rightsize-instance"]
     # m5.2xlarge $0.384/h x 730 = $280.32 -> m5.large $0.096/h x 730 = $70.08 (us-east-1 catalogue).
-    assert (finding.monthly_saving, finding.confidence, finding.action) == (210.24, "low", None)
+    assert (finding.monthly_saving, finding.confidence, finding.action) == (210.24, "low", "modify")
     assert finding.target == "m5.large"
     assert "(336 of 336 hours)" in finding.evidence
     assert "p99 of hourly CPU maxima 20.0%, p50 of hourly averages 10.0% on 8 vCPUs" in finding.evidence
@@ -318,7 +318,7 @@ def test_a_smaller_db_class_is_named_for_the_same_engine(aws: None) -> None:
 
     finding = found["rightsize-database"]
     # db.m5.2xlarge postgres $0.712/h -> db.m5.large $0.178/h, x 730 h (the storage stays).
-    assert (finding.monthly_saving, finding.confidence, finding.action) == (389.82, "low", None)
+    assert (finding.monthly_saving, finding.confidence, finding.action) == (389.82, "low", "modify")
     assert "needs ceil(8 x 20.0% / 80%) = 2 vCPU(s)" in finding.evidence
     # 2 vCPUs x 4 GiB = 8 GiB / 9,531,392 bytes: about 901 connections.
     assert "peak DatabaseConnections 50: db.m5.large's default max_connections about 901 holds 50" in (finding.evidence)

@@ -87,14 +87,16 @@ def test_every_case_is_an_action_and_has_what_every_rail_needs() -> None:
 
 
 def test_every_box_left_alone_keeps_what_cannot_be_brought_back() -> None:
-    """Untouched, a delete keeps a final snapshot and a backup, empties no bucket and keeps an
-    image's snapshots; the rails above run with these defaults (their DONE_MESSAGES say so)."""
+    """Untouched, a delete keeps a final snapshot and a backup, snapshots a volume first, empties
+    no bucket and keeps an image's snapshots; the rails above run with these defaults (their
+    DONE_MESSAGES say so)."""
     defaults = {choice.key: choice.default for spec in ACTION_SPECS.values() for choice in spec.choices}
     assert defaults == {
         "rds_final_snapshot": True,
         "dynamodb_backup": True,
         "empty_buckets": False,
         "delete_image_snapshots": False,
+        "snapshot-first": True,
     }
 
 
@@ -338,11 +340,11 @@ def test_the_tui_refuses_with_the_config_files_protected_tags() -> None:
     assert AuditLog().path == config.data_dir() / "audit.jsonl"
     tagged = {ident for name, ident in estate.items() if name != "untagged"}
     assert not [line for line in lines if line["id"] in tagged]
-    assert [(line["phase"], line["id"]) for line in lines] == [
-        ("before", estate["untagged"]),  # the DryRun call
-        ("dry-run", estate["untagged"]),
-        ("before", estate["untagged"]),
-        ("after", estate["untagged"]),
+    # The untagged volume is snapshotted first (the box's default), then deleted.
+    assert [(line["phase"], line["operation"], line["id"]) for line in lines] == [
+        (phase, operation, estate["untagged"])
+        for operation in ("CreateSnapshot", "DeleteVolume")
+        for phase in ("before", "dry-run", "before", "after")  # the DryRun call first
     ]
 
 
@@ -407,9 +409,13 @@ def test_a_done_action_reports_what_it_did_its_request_and_the_row(audit: AuditL
         # A stop (start, modify) comes back re-read and repriced: the row changes in the table.
         assert not final.deleted
         assert final.result is not None
-        # A volume's modify shows in its type, a table's in its billing mode; a log group's
-        # (a retention) in its state.
-        modified_detail = {"ec2:volume": "volume_type", "dynamodb:table": "billing_mode"}.get(case.kind)
+        # A volume's modify shows in its type, an instance's in its type, a table's in its billing
+        # mode; a log group's (a retention) in its state.
+        modified_detail = {
+            "ec2:volume": "volume_type",
+            "ec2:instance": "instance_type",
+            "dynamodb:table": "billing_mode",
+        }.get(case.kind)
         modified = case.verb == "modify" and modified_detail is not None
         changed = final.result.details.get(modified_detail or "") if modified else final.result.state
         assert changed == case.after

@@ -183,6 +183,95 @@ def test_confirm_single_modify_to_on_demand(snap_compare: Any, size: tuple[int, 
     assert snap_compare(priced_app(), terminal_size=size, run_before=_push(screen))
 
 
+def _fix_rows() -> list[Any]:
+    """Rows of the kinds ``m`` changes that the sample estate has no finding for: an RDS
+    instance a rightsizing names a smaller class for, and an orphaned EBS snapshot."""
+    from tests.support.estate import ACCOUNT_ID
+    from tracker_tui.aws.kinds import price_resources
+    from tracker_tui.model import Finding, Resource
+
+    db, snapshot = price_resources(
+        [
+            Resource(kind="rds:db-instance", id="reports-prod", account_id=ACCOUNT_ID, name="reports-prod",
+                     region="us-east-1", state="available",
+                     details={"instance_class": "db.m5.2xlarge", "engine": "postgres", "allocated_storage_gib": 100,
+                              "storage_type": "gp3", "multi_az": False}),
+            Resource(kind="ec2:snapshot", id="snap-0a1b2c3d4e5f60718", account_id=ACCOUNT_ID,
+                     name="batch-scratch-final", region="us-east-1", state="completed",
+                     details={"volume_id": "vol-gone", "volume_size_gib": 400, "storage_tier": "standard"}),
+        ]
+    )  # fmt: skip
+    rightsize = Finding("rightsize-database", 389.82, "p99 CPU 20%: db.m5.large fits", "low", "modify", "db.m5.large")
+    orphan = Finding("orphaned-snapshot", snapshot.monthly_cost, "its source volume is gone", "medium", "delete")
+    return [dataclasses.replace(db, findings=(rightsize,)), dataclasses.replace(snapshot, findings=(orphan,))]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_confirm_single_instance_type_change(snap_compare: Any, size: tuple[int, int]) -> None:
+    """``m`` on the previous-generation bastion: ``y`` confirms; the note says the two types, that
+    it stops for about a minute, the new cost and the way back.  Buttons visible at 80x24."""
+    from tests.support.estate import sample_identity
+    from tracker_tui.ui.screens.confirm import ConfirmActionScreen
+
+    def screen() -> Any:
+        planned = _planned("modify", lambda r: r.kind == "ec2:instance" and r.name == "bastion")
+        assert [p.action for p in planned] == ["modify"] and planned[0].saving is not None
+        return ConfirmActionScreen(planned, sample_identity())
+
+    assert snap_compare(priced_app(), terminal_size=size, run_before=_push(screen))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_confirm_fix_in_place_of_many_kinds(snap_compare: Any, size: tuple[int, int]) -> None:
+    """``m`` over several kinds at once, as ``ctrl+a`` on ``finding:`` rows gives it: an instance's
+    type, an io2 volume to gp3, a database's class, a snapshot to the archive tier, a log group's
+    retention and a bucket's lifecycle; several rows, so the alias is typed."""
+    from tests.support.estate import sample_identity
+    from tracker_tui.aws.actions import plan
+    from tracker_tui.ui.screens.confirm import ConfirmActionScreen
+
+    names = {"bastion", "old-db-restore", "/aws/lambda/orders-webhook", "acme-dev-scratch"}
+
+    def screen() -> Any:
+        rows = [r for r in sample_resources(priced=True) if (r.name or r.id) in names] + _fix_rows()
+        planned = plan(rows, "modify")
+        assert len([p for p in planned if p.action]) == 6
+        return ConfirmActionScreen(planned, sample_identity())
+
+    assert snap_compare(priced_app(), terminal_size=size, run_before=_push(screen))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_confirm_single_snapshot_archive(snap_compare: Any, size: tuple[int, int]) -> None:
+    """``m`` on one orphaned snapshot: the archive tier, its saving's caveat (a full copy), the
+    restore time and the 90-day minimum; ``y`` confirms."""
+    from tests.support.estate import sample_identity
+    from tracker_tui.aws.actions import plan
+    from tracker_tui.ui.screens.confirm import ConfirmActionScreen
+
+    def screen() -> Any:
+        planned = plan([r for r in _fix_rows() if r.kind == "ec2:snapshot"], "modify")
+        assert [p.action for p in planned] == ["modify"]
+        return ConfirmActionScreen(planned, sample_identity())
+
+    assert snap_compare(priced_app(), terminal_size=size, run_before=_push(screen))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_confirm_bucket_lifecycle(snap_compare: Any, size: tuple[int, int]) -> None:
+    """``m`` on one bucket: the rules added, that AWS then deletes data, the saving unknown; the
+    alias is typed even for one row."""
+    from tests.support.estate import sample_identity
+    from tracker_tui.ui.screens.confirm import ConfirmActionScreen
+
+    def screen() -> Any:
+        planned = _planned("modify", lambda r: r.kind == "s3:bucket" and r.name == "acme-dev-scratch")
+        assert [p.action for p in planned] == ["modify"]
+        return ConfirmActionScreen(planned, sample_identity())
+
+    assert snap_compare(priced_app(), terminal_size=size, run_before=_push(screen))
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_confirm_log_retention(snap_compare: Any, size: tuple[int, int]) -> None:
     """``m`` on one log group with no retention: AWS then deletes the older events, so even one

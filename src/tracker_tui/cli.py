@@ -414,7 +414,7 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     from tracker_tui.aws.kinds import sort_resources
     from tracker_tui.aws.scan import error_entries
     from tracker_tui.costs import dumps_markdown, report_footer
-    from tracker_tui.findings import savings_total
+    from tracker_tui.findings import savings_of, savings_total
     from tracker_tui.store import Inventory, render, write_output
 
     if args.demo:
@@ -445,6 +445,7 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
             resources=resources,
             errors=errors + idle_errors,
             accounts=list(connection.accounts) or [connection.identity],
+            savings=savings_of(resources).to_dict(),
         )
         try:
             footer = report_footer(inventory.resources) if args.format == "table" else []

@@ -29,6 +29,10 @@ LOG_RETENTION_DAYS = (
 )
 #: What ``m`` sets on a log group that keeps every event (``no-retention``), unless the config says.
 DEFAULT_LOG_RETENTION_DAYS = 90
+#: After how many days ``m``'s lifecycle rule has S3 delete a version once it is noncurrent
+#: (``s3-noncurrent-versions``), unless the config says; and the range the config may set.
+DEFAULT_NONCURRENT_DAYS = 30
+NONCURRENT_DAYS_RANGE = (1, 36500)
 
 
 def config_dir() -> Path:
@@ -83,6 +87,9 @@ class Settings:
     rightsize_headroom_percent: float = 20.0
     #: ``m`` on a log group with no retention sets this one (days; one of ``LOG_RETENTION_DAYS``).
     log_retention_days: int = DEFAULT_LOG_RETENTION_DAYS
+    #: ``m`` on a bucket keeping noncurrent versions: S3 deletes each this many days after it
+    #: becomes noncurrent (whole days, ``NONCURRENT_DAYS_RANGE``).
+    noncurrent_days: int = DEFAULT_NONCURRENT_DAYS
     #: Rescan in the background this many seconds after each scan (0: never).
     refresh: int = 0
     #: ``[keymap]``: binding id -> key(s), e.g. ``{"mark": "x"}`` (``ui.keymap`` checks the ids).
@@ -201,6 +208,15 @@ def load_settings(path: Path | None = None) -> Settings:
                     f"config {path}: 'log_retention_days' must be a number of days CloudWatch Logs accepts "
                     f"({', '.join(map(str, LOG_RETENTION_DAYS))}), not {value!r}; "
                     f"using {DEFAULT_LOG_RETENTION_DAYS}"
+                )
+        elif key == "noncurrent_days":
+            low, high = NONCURRENT_DAYS_RANGE
+            if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+                settings = replace(settings, noncurrent_days=value)
+            else:
+                warnings.append(
+                    f"config {path}: 'noncurrent_days' must be a whole number of days from {low} to {high}, "
+                    f"not {value!r}; using {DEFAULT_NONCURRENT_DAYS}"
                 )
         elif key == "refresh":
             if isinstance(value, int) and not isinstance(value, bool) and (value == 0 or value >= MIN_REFRESH):

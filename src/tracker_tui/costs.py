@@ -12,7 +12,7 @@ import heapq
 from collections import defaultdict
 from collections.abc import Iterable
 
-from tracker_tui.findings import Lookup, SavingsLine, SavingsTally, savings_lines, savings_total
+from tracker_tui.findings import Lookup, Savings, SavingsLine, SavingsTally, savings_lines, savings_of
 from tracker_tui.model import UNKNOWN_COST, Resource, format_cost
 from tracker_tui.store import Inventory
 from tracker_tui.untrusted import markdown_code, markdown_text
@@ -44,7 +44,7 @@ class CostSummary:
         self._with_findings: dict[Key, Resource] = {}
         self._tally = SavingsTally()
         self._lookup = Lookup()
-        self._counted: float | None = None
+        self._counted: Savings | None = None
         self._top: list[Resource] | None = None
         self._top_n = 0
 
@@ -123,8 +123,12 @@ class CostSummary:
 
     def waste_total(self) -> float:
         """The savings of every row, each billed thing counted once (``findings.savings_total``)."""
+        return self.savings().monthly
+
+    def savings(self) -> Savings:
+        """The savings of every row counted once, and the part fixable in place (``findings.savings_of``)."""
         if self._counted is None:
-            self._counted = savings_total(self._with_findings.values(), self._lookup)
+            self._counted = savings_of(self._with_findings.values(), self._lookup)
         return self._counted
 
 
@@ -140,7 +144,8 @@ def report_footer(resources: list[Resource]) -> list[str]:
     return [
         f"estimated monthly total: {format_cost(sum(priced))} "
         f"({unpriced} {UNKNOWN_COST}: usage-dependent or not in the catalogue, see cost_basis)",
-        f"savings: {format_cost(summary.waste_total())}/mo (each resource counted once)"
+        f"savings: {format_cost(summary.waste_total())}/mo (each resource counted once; "
+        f"{format_cost(summary.savings().in_place_monthly)} of it fixable in place, nothing lost)"
         + "".join(f"; {w.finding_id} x{w.count} {w.saving_text()}" for w in waste),
     ]
 
@@ -148,14 +153,17 @@ def report_footer(resources: list[Resource]) -> list[str]:
 def dumps_markdown(inventory: Inventory) -> str:
     """The savings report: totals by finding id, then every finding's row with its evidence."""
     resources = inventory.resources
+    found = savings_of(resources)
     ident = inventory.identity
     account = f"{ident.account_id} ({ident.alias})" if ident.alias else ident.account_id
     lines = [
         f"# Savings: account {markdown_text(account)}",
         "",
         f"{len(resources)} resources in {len(inventory.regions)} regions, scanned {inventory.scanned_at}. "
-        f"Savings found: **{format_cost(savings_total(resources))}/mo** (each resource counted once: "
-        "the largest of its findings, and a finding that covers other rows counts them).",
+        f"Savings found: **{format_cost(found.monthly)}/mo** (each resource counted once: "
+        "the largest of its findings, and a finding that covers other rows counts them). "
+        f"**{found.in_place_text()}** without losing data: a stop, or `m` (a change of type or tier, "
+        "a volume deleted after a snapshot of it).",
         "",
         "| finding | rows | saving/mo | unknown |",
         "|---|---:|---:|---:|",

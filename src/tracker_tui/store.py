@@ -52,6 +52,10 @@ class Inventory:
     errors: list[ScanErrorEntry] = field(default_factory=list)
     scanned_at: str = field(default_factory=lambda: iso_utc(datetime.now(UTC)) or "")
     accounts: list[Identity] = field(default_factory=list)
+    #: The savings found, counted once, and the part fixable in place
+    #: (``findings.Savings.to_dict``: ``monthly``, ``in_place_monthly``): worked out by the
+    #: writer, which sits above the findings; derived, so never read back (recomputed instead).
+    savings: dict[str, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -65,6 +69,8 @@ class Inventory:
         account_ids = {r.account_id for r in self.resources} | {a.account_id for a in self.accounts}
         if len(account_ids - {""}) > 1 or len(self.accounts) > 1:
             data["accounts"] = [{"id": a.account_id, "alias": a.alias} for a in self.accounts]
+        if self.savings is not None:
+            data["savings"] = dict(self.savings)
         return data
 
     @classmethod

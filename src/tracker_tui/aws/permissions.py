@@ -56,6 +56,7 @@ OPERATION_ACTIONS: Mapping[tuple[str, str], tuple[str, ...]] = {
     ("s3", "ListObjectVersions"): ("s3:ListBucketVersions",),
     ("s3", "ListMultipartUploads"): ("s3:ListBucketMultipartUploads",),
     ("s3", "GetBucketLifecycleConfiguration"): ("s3:GetLifecycleConfiguration",),
+    ("s3", "PutBucketLifecycleConfiguration"): ("s3:PutLifecycleConfiguration",),
     # A batch of keys with version ids: AWS wants both (the versions, and the objects).
     ("s3", "DeleteObjects"): ("s3:DeleteObject", "s3:DeleteObjectVersion"),
 }

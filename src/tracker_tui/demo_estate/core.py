@@ -116,14 +116,20 @@ class RegionSeeder:
                 ],
             )
             ids.extend(i["InstanceId"] for i in reply["Instances"])
+        for ident in ids:
+            # As AWS launches one from Amazon Linux 2023: ENA enabled (moto leaves it out, and a
+            # type change to a current generation, which requires ENA, would be refused).
+            ec2.modify_instance_attribute(InstanceId=ident, Attribute="enaSupport", Value="true")
         self.count += len(ids) * 2  # each instance brings its root volume
         # Waste: instances stopped but still paying for their volumes.
         ec2.stop_instances(InstanceIds=ids[-3:-1])
         # Brackets in names, as real accounts have them: shown literally, never as markup.
         ec2.create_tags(Resources=[ids[-3]], Tags=self.tags(Name=f"[DEPRECATED] {env}-legacy-api"))
         ec2.create_tags(Resources=[ids[-2]], Tags=self.tags(Name=f"{env}-web [old]"))
-        # Protected: termination protection on the bastion; a do-not-delete tag on an API node.
-        ec2.modify_instance_attribute(InstanceId=ids[-1], DisableApiTermination={"Value": True})
+        # Protected: termination protection on the production bastions (m refuses to change their
+        # type; staging's and dev's take it); a do-not-delete tag on an API node.
+        if env.startswith("prod"):
+            ec2.modify_instance_attribute(InstanceId=ids[-1], DisableApiTermination={"Value": True})
         api_node = ids[3 * self.scale]
         ec2.create_tags(Resources=[api_node], Tags=self.tags(do_not_delete="true"))
         # A Windows Server reporting box: priced with its license (PlatformDetails "Windows").

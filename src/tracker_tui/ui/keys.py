@@ -177,9 +177,11 @@ MAIN_KEYS: Sequence[Entry] = (
         "start (\"up\") marked stopped rows: EC2, RDS, SageMaker notebooks; resume Redshift",
         command="Start / resume", show=False),
     Key("m", "modify", "Fix", "modify",
-        "fix the marked rows (or the cursor row) in place: volumes to gp3, tables to on-demand, a log "
-        "group's retention; confirmed like a stop (a retention, which drops old events, with the alias)",
-        command="Fix in place (gp3, on-demand, retention)", show=False),
+        "fix the marked rows (or the cursor row) in place: an instance's or database's type, volumes to "
+        "gp3, snapshots to the archive tier, tables to on-demand, a log group's retention, a bucket's "
+        "lifecycle rules; confirmed like a stop (a retention or a lifecycle rule, which drop data, with "
+        "the alias)",
+        command="Fix in place (type, gp3, archive, on-demand, retention, lifecycle)", show=False),
     Key("i", "check_idle", "Idle", "check_idle",
         "CloudWatch idle checks over the rows in view; says what they will cost first",
         command="CloudWatch idle checks", show=False),

@@ -123,7 +123,9 @@ class Verbs:
     def _options(self, confirmed: Confirmed | None = None) -> ActionOptions:
         settings = self.host.settings
         options = ActionOptions(
-            protected_tags=tuple(settings.protected_tags), log_retention_days=settings.log_retention_days
+            protected_tags=tuple(settings.protected_tags),
+            log_retention_days=settings.log_retention_days,
+            noncurrent_days=settings.noncurrent_days,
         )
         return confirmed.apply(options) if confirmed is not None else options
 

@@ -22,7 +22,7 @@ from botocore.exceptions import ClientError, WaiterError
 
 from tracker_tui.aws.kinds import REGISTRY, price_resources
 from tracker_tui.aws.kinds.base import CellContext, Lister, code_of, error_code, message_of
-from tracker_tui.config import DEFAULT_LOG_RETENTION_DAYS
+from tracker_tui.config import DEFAULT_LOG_RETENTION_DAYS, DEFAULT_NONCURRENT_DAYS
 from tracker_tui.findings import local_findings
 from tracker_tui.model import Resource
 
@@ -77,6 +77,8 @@ class ActionOptions:
     choices: Mapping[Choice, bool] = field(default_factory=dict)
     #: The retention ``m`` sets on a log group that has none (days; the config's ``log_retention_days``).
     log_retention_days: int = DEFAULT_LOG_RETENTION_DAYS
+    #: The days after which ``m``'s rule has S3 delete a noncurrent version (the config's ``noncurrent_days``).
+    noncurrent_days: int = DEFAULT_NONCURRENT_DAYS
     #: Upper bound on waiting for an action to be verified (seconds).
     verify_timeout: float = 300.0
     poll_interval: float = 5.0

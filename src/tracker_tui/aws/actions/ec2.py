@@ -1,5 +1,5 @@
-"""EC2 actions: stop, start and terminate instances, delete volumes and NAT gateways, release Elastic IPs,
-modify gp2, io1 and io2 volumes to gp3 in place.
+"""EC2 actions: stop, start and terminate instances, change an instance's type (stop, modify, start),
+delete volumes and NAT gateways, release Elastic IPs, modify gp2, io1 and io2 volumes to gp3 in place.
 
 Every EC2 call goes first with ``DryRun=True`` (``Step.ec2_call``).  Termination and stop
 protection are read and refused, never switched off.
@@ -8,18 +8,31 @@ protection are read and refused, never switched off.
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from tracker_tui.aws.actions.base import ActionOptions, ActionSpec, ActionUpdate, Failed, Step, Verify, gone
+from tracker_tui.aws.actions.base import (
+    ActionOptions,
+    ActionSpec,
+    ActionUpdate,
+    Choice,
+    Failed,
+    Refused,
+    Status,
+    Step,
+    Verify,
+    gone,
+)
 from tracker_tui.aws.kinds import estimate
-from tracker_tui.aws.kinds.base import error_code, tag_dict
+from tracker_tui.aws.kinds.base import code_of, error_code, message_of, tag_dict
 from tracker_tui.aws.kinds.ec2_elastic_ip import KIND as ELASTIC_IP
 from tracker_tui.aws.kinds.ec2_instance import KIND as INSTANCE
 from tracker_tui.aws.kinds.ec2_instance import list_instances
 from tracker_tui.aws.kinds.ec2_nat_gateway import KIND as NAT_GATEWAY
+from tracker_tui.aws.kinds.ec2_snapshot import FROM_VOLUME_TAG
 from tracker_tui.aws.kinds.ec2_volume import (
     GP2_TO_GP3,
     GP3_BASE_IOPS,
@@ -29,22 +42,22 @@ from tracker_tui.aws.kinds.ec2_volume import (
     gp2_performance,
     gp3_conversion,
     list_volumes,
+    snapshot_first_saving,
 )
 from tracker_tui.aws.kinds.ec2_volume import KIND as VOLUME
-from tracker_tui.model import Resource, format_cost
+from tracker_tui.model import Finding, Resource, format_cost
 from tracker_tui.pricing.basis import count_text, number
 
 # --- instances --------------------------------------------------------------------------------
 
 
-def _describe_instance(step: Step, ec2: Any) -> dict[str, Any]:
-    def read() -> dict[str, Any] | None:
-        reservations = ec2.describe_instances(InstanceIds=[step.resource.id]).get("Reservations", [])
-        return next(
-            (i for r in reservations for i in r.get("Instances", []) if i.get("InstanceId") == step.resource.id), None
-        )
+def _instance(ec2: Any, instance_id: str) -> dict[str, Any] | None:
+    reservations = ec2.describe_instances(InstanceIds=[instance_id]).get("Reservations", [])
+    return next((i for r in reservations for i in r.get("Instances", []) if i.get("InstanceId") == instance_id), None)
 
-    return step.reread(read)
+
+def _describe_instance(step: Step, ec2: Any) -> dict[str, Any]:
+    return step.reread(lambda: _instance(ec2, step.resource.id))
 
 
 def _protection(step: Step, ec2: Any, attribute: str, key: str, what: str) -> bool:
@@ -136,7 +149,258 @@ def _instance_note(resource: Resource, options: ActionOptions, artifact: str | N
     return ""
 
 
+# --- instances: a type change in place (m) ---------------------------------------------------
+
+#: The action a finding names when ``m`` changes the instance's type to its ``target``
+#: (previous-generation, rightsize-instance).
+RESIZE = "modify"
+#: The tag AWS puts on an Auto Scaling group's instances.
+AUTOSCALING_TAG = "aws:autoscaling:groupName"
+#: What DescribeInstanceTypes answers for a type the region does not offer.
+NO_SUCH_TYPE = "InvalidInstanceType"
+
+
+def resize_finding(resource: Resource) -> Finding | None:
+    """The finding ``m`` realises on an instance: of those that name a type and are fixed by a
+    modify, the one that saves the most (a known saving before an unknown one); None: none."""
+    named = [f for f in resource.findings if f.target and f.action == RESIZE]
+    return max(named, key=lambda f: (f.monthly_saving is not None, f.monthly_saving or 0.0), default=None)
+
+
+def _type_info(step: Step, ec2: Any, target: str) -> dict[str, Any]:
+    """What DescribeInstanceTypes says of ``target`` in the row's region (refused when it is not offered there)."""
+
+    def read() -> dict[str, Any] | None:
+        try:
+            types = ec2.describe_instance_types(InstanceTypes=[target]).get("InstanceTypes", [])
+        except ClientError as exc:
+            if error_code(exc) == NO_SUCH_TYPE:
+                return None
+            raise
+        return next((t for t in types if t.get("InstanceType") == target), None)
+
+    info = step.read_or_refuse(read, f"target type {target}")
+    if info is None:
+        step.refuse(f"{target} is not offered in {step.region} ({NO_SUCH_TYPE})", NO_SUCH_TYPE)
+    return info
+
+
+def _instance_store(step: Step, ec2: Any, itype: str) -> str | None:
+    """Why stopping an instance of ``itype`` would lose data on its instance store volumes
+    (an m5d, i3, d2 ...: erased at every stop), or None when its type has none."""
+    info: dict[str, Any] = step.read_or_refuse(
+        lambda: next(
+            (
+                t
+                for t in ec2.describe_instance_types(InstanceTypes=[itype]).get("InstanceTypes", [])
+                if t.get("InstanceType") == itype
+            ),
+            {},
+        ),
+        f"type {itype} (whether it has instance store volumes)",
+    )
+    if not info:
+        step.refuse(
+            f"cannot tell whether {itype} has instance store volumes (not described); refusing without checking"
+        )
+    if info.get("InstanceStorageSupported"):
+        size = (info.get("InstanceStorageInfo") or {}).get("TotalSizeInGB")
+        what = f"{size} GB of instance store" if size else "instance store volumes"
+        return f"{itype} has {what}, erased when it stops: copy what they hold first, then change the type by hand"
+    return None
+
+
+def _cannot_take(inst: dict[str, Any], info: dict[str, Any], target: str) -> str | None:
+    """Why the instance cannot boot as ``target`` (None: nothing says it cannot): its image's
+    architecture and virtualization, and ENA where the type requires it."""
+    arch = str(inst.get("Architecture") or "")
+    archs = [str(a) for a in (info.get("ProcessorInfo") or {}).get("SupportedArchitectures") or []]
+    if arch not in archs:
+        needs = " or ".join(archs) or "an unknown architecture"
+        return (
+            f"{target} is {needs}, the instance {arch or 'of unknown architecture'}: it needs an image for "
+            f"{needs}: launch a new instance from one"
+        )
+    virtualization = str(inst.get("VirtualizationType") or "")
+    takes = [str(v) for v in info.get("SupportedVirtualizationTypes") or []]
+    if virtualization not in takes:
+        needs = " or ".join(takes) or "unknown"
+        return (
+            f"{target} takes {needs} virtualization, the instance is {virtualization or 'unknown'}: its image "
+            f"cannot boot there; launch a new instance from an {needs} image"
+        )
+    # DescribeInstances leaves EnaSupport out when it is not enabled: only True is enabled.
+    if (info.get("NetworkInfo") or {}).get("EnaSupport") == "required" and inst.get("EnaSupport") is not True:
+        return (
+            f"{target} requires ENA (enhanced networking), not enabled on the instance: enable ENA first "
+            "(an image with the ENA driver, then modify-instance-attribute --ena-support while stopped)"
+        )
+    return None
+
+
+def resize_instance(step: Step) -> Verify:
+    """Change the instance's type to the one its finding names: stop it if it runs,
+    ModifyInstanceAttribute InstanceType, start it again if it was running (each call DryRun
+    first and audited).  A modify that fails after the stop starts it again on its old type."""
+    ec2 = step.client("ec2")
+    instance_id = step.resource.id
+    inst = _describe_instance(step, ec2)
+    state = (inst.get("State") or {}).get("Name", "")
+    if state in ("shutting-down", "terminated"):
+        step.refuse(f"it is {state}", deleted=state == "terminated")
+    if state not in ("running", "stopped"):
+        step.refuse(f"state is {state}; only a running or stopped instance changes type")
+    finding = resize_finding(step.resource)
+    if finding is None or not finding.target:
+        step.refuse("no finding names a type to change to")
+    target = finding.target
+    old = str(inst.get("InstanceType") or "")
+    if old == target:
+        step.refuse(f"it is {target} already")
+    tags = tag_dict(inst.get("Tags"))
+    step.check_tags(tags)
+    group = tags.get(AUTOSCALING_TAG)
+    if group:
+        step.refuse(
+            f"a member of Auto Scaling group {group}, which would replace it: change the group's instance type "
+            "(its launch template) instead"
+        )
+    if inst.get("RootDeviceType") == "instance-store":
+        step.refuse("its root device is instance store: stopping loses the instance store root")
+    if _protection(step, ec2, "disableApiTermination", "DisableApiTermination", "termination protection"):
+        step.refuse(
+            "termination protection is on (DisableApiTermination): a protected instance is left as it is; "
+            "tracker-tui never switches it off"
+        )
+    running = state == "running"
+    if running and _protection(step, ec2, "disableApiStop", "DisableApiStop", "stop protection"):
+        step.refuse(
+            "stop protection is on (DisableApiStop) and it must be stopped to change type; "
+            "tracker-tui never switches it off"
+        )
+    if (why := _cannot_take(inst, _type_info(step, ec2, target), target)) is not None:
+        step.refuse(why)
+    if running and (why := _instance_store(step, ec2, old)) is not None:
+        step.refuse(why)
+    modify = {"InstanceId": instance_id, "InstanceType": {"Value": target}}
+    if not running:
+        request_id = step.ec2_call(ec2, "modify_instance_attribute", **modify)
+        return lambda: _resized(step, ec2, old, target, request_id, running=False)
+    step.ec2_call(ec2, "stop_instances", InstanceIds=[instance_id])
+
+    def verify() -> ActionUpdate:
+        # The stop, the modify and the start run here, not in the handler, so a bulk run's
+        # instances stop side by side, all within the row's bound.
+        try:
+            step.wait(ec2, "instance_stopped", InstanceIds=[instance_id])
+        except Failed as failure:
+            stays = "its type was not changed, and if it stops later it stays stopped: start it with u"
+            raise Failed(f"{failure.message}; {stays}", failure.code) from None
+        try:
+            step.ec2_call(ec2, "modify_instance_attribute", **modify)
+        except (Failed, Refused) as exc:
+            # Nothing is left stopped: it was running, so it runs again, on its old type.
+            raise Failed(
+                f"could not change its type to {target}: {exc.message}; {_start_again(step, ec2, old)}",
+                exc.code,
+                getattr(exc, "request_id", ""),
+            ) from None
+        try:
+            request_id = step.ec2_call(ec2, "start_instances", InstanceIds=[instance_id])
+        except (Failed, Refused) as exc:
+            raise Failed(
+                f"changed to {target}, but it did not start again: {exc.message}; it is stopped: start it with u",
+                exc.code,
+                getattr(exc, "request_id", ""),
+            ) from None
+        step.wait(ec2, "instance_running", InstanceIds=[instance_id])
+        return _resized(step, ec2, old, target, request_id, running=True)
+
+    return verify
+
+
+def _start_again(step: Step, ec2: Any, old: str) -> str:
+    """Start the instance a failed type change left stopped; what became of it, for the failure."""
+    try:
+        step.ec2_call(ec2, "start_instances", InstanceIds=[step.resource.id])
+        step.wait(ec2, "instance_running", InstanceIds=[step.resource.id])
+    except (Failed, Refused) as exc:
+        return f"starting it again failed too ({exc.message}): it is stopped, on its old type {old}: start it with u"
+    return f"it is running again on its old type {old}"
+
+
+def _resized(step: Step, ec2: Any, old: str, target: str, request_id: str, *, running: bool) -> ActionUpdate:
+    """Verified when AWS reads the new type (and, if it was running, running again); the row re-read and repriced."""
+    seen = {"state": "not read yet"}
+
+    def taken() -> bool:
+        current = step.find(lambda: _instance(ec2, step.resource.id))
+        if current is None:
+            seen["state"] = "gone"
+            return False
+        itype = str(current.get("InstanceType") or "unknown")
+        state = str((current.get("State") or {}).get("Name") or "unknown")
+        seen["state"] = f"{itype}, {state}"
+        return itype == target and (state == "running" or not running)
+
+    step.poll(taken, f"{target}{' and running' if running else ''}", lambda: seen["state"])
+    fresh = step.reread_resource(list_instances, InstanceIds=[step.resource.id])
+    message = f"type changed {old} -> {target}; {'running again' if running else 'still stopped'}"
+    return step.done(message, result=fresh, deleted=fresh is None, request_id=request_id)
+
+
+def _resize_saving(resource: Resource) -> float | None:
+    """The finding's saving, so the dialog and the cost panel agree (None: no finding names a type)."""
+    finding = resize_finding(resource)
+    return finding.monthly_saving if finding is not None else None
+
+
+def _resize_note(resource: Resource, options: ActionOptions, artifact: str | None) -> str:
+    finding = resize_finding(resource)
+    if finding is None or not finding.target:
+        return "no finding names a type to change to (it will be refused)"
+    old = str(resource.details.get("instance_type") or "its type")
+    target = finding.target
+    group = resource.details.get("autoscaling_group")
+    if group:
+        return (
+            f"{old} -> {target}: a member of Auto Scaling group {group} (it will be refused): change the group's "
+            "launch template instead"
+        )
+    running = (resource.state or "").lower() == "running"
+    then, _ = estimate(
+        dataclasses.replace(resource, state="running", details={**resource.details, "instance_type": target})
+    )
+    if running:
+        note = f"{old} -> {target}: stops for about a minute, then starts again; {format_cost(then)}/mo"
+        note += f" (now {format_cost(resource.monthly_cost)})"
+    else:
+        note = f"{old} -> {target} while stopped (it stays stopped); {format_cost(then)}/mo once started"
+    return (
+        f"{note}; back the same way: stop, `aws ec2 modify-instance-attribute --instance-id {resource.id} "
+        f"--instance-type {old}`, start"
+    )
+
+
 # --- volumes ------------------------------------------------------------------------------------
+
+# FROM_VOLUME_TAG (aws/kinds/ec2_snapshot.py) is on the snapshot a volume's delete takes first,
+# naming the volume: a later delete of the same volume finds that snapshot by it and reuses it
+# rather than taking another, and the snapshot is not called orphaned.
+
+#: EC2 cannot tell whether a volume was ever attached or written (it keeps no attachment history
+#: and reports no used bytes), so every volume's delete snapshots it first unless this is unticked.
+SNAPSHOT_FIRST = Choice("snapshot-first", "snapshot each volume first (restorable; the snapshot bills)", True)
+
+#: The states of an earlier snapshot a delete reuses (it waits for a pending one); one in
+#: ``error`` never completes and is passed over.
+REUSABLE_SNAPSHOT_STATES = ("completed", "pending")
+#: An earlier snapshot is reused only if it was started this recently: EC2 keeps no history of
+#: attachments, so an older one may miss what was written to the volume since (a new one is taken).
+SNAPSHOT_REUSE_HOURS = 24
+
+#: AWS's limit on a snapshot's description (characters).
+DESCRIPTION_MAX = 255
 
 
 def _describe_volume(ec2: Any, volume_id: str) -> dict[str, Any] | None:
@@ -144,8 +408,154 @@ def _describe_volume(ec2: Any, volume_id: str) -> dict[str, Any] | None:
     return next((v for v in volumes if v.get("VolumeId") == volume_id), None)
 
 
-def delete_volume(step: Step) -> Verify:
-    ec2 = step.client("ec2")
+def _volume_snapshots(ec2: Any, volume_id: str) -> list[dict[str, Any]]:
+    """The account's own snapshots a delete of ``volume_id`` took (tagged with it), newest first."""
+    pages = ec2.get_paginator("describe_snapshots").paginate(
+        OwnerIds=["self"], Filters=[{"Name": f"tag:{FROM_VOLUME_TAG}", "Values": [volume_id]}]
+    )
+    # The tag is checked here too: a snapshot of another volume is never taken for this one's.
+    found = [
+        s
+        for page in pages
+        for s in page.get("Snapshots", [])
+        if tag_dict(s.get("Tags")).get(FROM_VOLUME_TAG) == volume_id
+    ]
+    return sorted(found, key=lambda s: s.get("StartTime") or _EPOCH, reverse=True)
+
+
+def _snapshot_tags(vol: dict[str, Any], volume_id: str) -> list[dict[str, str]]:
+    """The volume's own tags for its snapshot, and the one naming the volume.
+
+    ``aws:`` keys (any case) are AWS's own, refused in a request; a from-volume tag the volume
+    already has (restored from such a snapshot with its tags) names another volume.
+    """
+    kept = {
+        key: value
+        for key, value in tag_dict(vol.get("Tags")).items()
+        if not key.lower().startswith("aws:") and key != FROM_VOLUME_TAG
+    }
+    return [{"Key": key, "Value": value} for key, value in {**kept, FROM_VOLUME_TAG: volume_id}.items()]
+
+
+def _snapshot_description(volume_id: str, name: str) -> str:
+    text = f"tracker-tui: before deleting {volume_id}" + (f" ({name})" if name else "")
+    return text if len(text) <= DESCRIPTION_MAX else text[: DESCRIPTION_MAX - 4] + "...)"
+
+
+def _started(snapshot: dict[str, Any]) -> str:
+    start = snapshot.get("StartTime")
+    return f"{start.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if isinstance(start, datetime) else "at an unknown time"
+
+
+def _snapshot_first(step: Step, ec2: Any, vol: dict[str, Any]) -> tuple[dict[str, Any] | None, frozenset[str], str]:
+    """Take the volume's snapshot (DryRun first, audited), or find one an earlier delete took.
+
+    Returns the earlier snapshot reused (None: one was taken now), the ids of the snapshots
+    listed before (the new one is the one not among them: CreateSnapshot's id is not
+    returned through the step) and CreateSnapshot's request id.
+    """
+    volume_id = step.resource.id
+    earlier = step.read_or_refuse(lambda: _volume_snapshots(ec2, volume_id), "snapshots")
+    listed = frozenset(str(s.get("SnapshotId")) for s in earlier)
+    since = datetime.now(UTC) - timedelta(hours=SNAPSHOT_REUSE_HOURS)
+    reusable = [
+        s
+        for s in earlier
+        if s.get("State") in REUSABLE_SNAPSHOT_STATES
+        and isinstance(s.get("StartTime"), datetime)
+        and s["StartTime"] >= since
+    ]
+    if reusable:
+        return reusable[0], listed, ""
+    name = tag_dict(vol.get("Tags")).get("Name", "")
+    try:
+        request_id = step.ec2_call(
+            ec2,
+            "create_snapshot",
+            VolumeId=volume_id,
+            Description=_snapshot_description(volume_id, name),
+            TagSpecifications=[{"ResourceType": "snapshot", "Tags": _snapshot_tags(vol, volume_id)}],
+        )
+    except Failed as failure:
+        raise Failed(
+            f"could not snapshot it first, so it was not deleted: {failure.message}", failure.code, failure.request_id
+        ) from None
+    return None, listed, request_id
+
+
+def _snapshot_completed(
+    step: Step, ec2: Any, reused: dict[str, Any] | None, earlier: frozenset[str], request_id: str
+) -> dict[str, Any]:
+    """The volume's snapshot once it is completed, polled within the row's deadline.
+
+    Raises:
+        Failed: the snapshot failed, went away, cannot be read, or is still pending at the
+            deadline; the volume is not deleted.
+    """
+    volume_id = step.resource.id
+    wanted = {"id": str(reused["SnapshotId"]) if reused is not None else ""}
+    seen: dict[str, Any] = dict(reused or {})
+
+    def completed() -> bool:
+        try:
+            listed = _volume_snapshots(ec2, volume_id)
+        except ClientError as exc:
+            raise Failed(
+                f"cannot read its snapshot's progress ({code_of(exc)}: {message_of(exc)}); the volume was not deleted",
+                code_of(exc),
+                request_id,
+            ) from None
+        if wanted["id"]:
+            mine = next((s for s in listed if s.get("SnapshotId") == wanted["id"]), None)
+            if mine is None:
+                raise Failed(
+                    f"snapshot {wanted['id']} is gone (deleted while it was waited for); the volume was not deleted",
+                    "SnapshotGone",
+                    request_id,
+                )
+        else:
+            # Not listed yet is not an error: a new snapshot can take a moment to appear.
+            mine = next((s for s in listed if str(s.get("SnapshotId")) not in earlier), None)
+            if mine is None:
+                return False
+            wanted["id"] = str(mine.get("SnapshotId"))
+        seen.clear()
+        seen.update(mine)
+        if mine.get("State") == "error":
+            why = mine.get("StateMessage") or "AWS gave no reason"
+            raise Failed(
+                f"snapshot {wanted['id']} failed ({why}); the volume was not deleted", "SnapshotError", request_id
+            )
+        return mine.get("State") == "completed"
+
+    try:
+        step.poll(completed, "snapshotted", lambda: str(seen.get("State") or "not listed yet"))
+    except Failed as failure:
+        if failure.code != "VerifyTimeout":
+            raise
+        which = "the snapshot it asked for is not listed yet"
+        if wanted["id"]:
+            progress = seen.get("Progress") or "no progress given"
+            which = f"snapshot {wanted['id']} is still {seen.get('State') or 'pending'} ({progress})"
+        raise Failed(
+            f"{which}; the volume was not deleted; delete it again once the snapshot completes (it will be reused)",
+            "SnapshotPending",
+            request_id,
+        ) from None
+    return seen
+
+
+def _volume_deleted(step: Step, ec2: Any, start: str, message: str, request_id: str) -> ActionUpdate:
+    def volume_state() -> str | None:
+        current = step.find(lambda: _describe_volume(ec2, step.resource.id))
+        return None if current is None else str(current.get("State", ""))
+
+    step.poll_state(volume_state, "deleted", "deleted", start)
+    return step.done(message, deleted=True, request_id=request_id)
+
+
+def _deletable(step: Step, ec2: Any) -> dict[str, Any]:
+    """The volume re-read, refused unless it is available, attached to nothing and unprotected."""
     vol = step.reread(lambda: _describe_volume(ec2, step.resource.id))
     state = vol.get("State", "")
     if state == "deleted":
@@ -159,17 +569,66 @@ def delete_volume(step: Step) -> Verify:
     if state != "available":
         step.refuse(f"state is {state}; only an available (unattached) volume can be deleted")
     step.check_tags(tag_dict(vol.get("Tags")))
-    request_id = step.ec2_call(ec2, "delete_volume", VolumeId=step.resource.id)
+    return vol
+
+
+def delete_volume(step: Step) -> Verify:
+    ec2 = step.client("ec2")
+    volume_id = step.resource.id
+    vol = _deletable(step, ec2)
+    state = str(vol.get("State", ""))
+    if not step.choice(SNAPSHOT_FIRST):
+        request_id = step.ec2_call(ec2, "delete_volume", VolumeId=volume_id)
+        return lambda: _volume_deleted(step, ec2, state, "deleted", request_id)
+    # Every check passed before anything is created: a refused volume leaves no snapshot behind.
+    reused, earlier, snapshot_request = _snapshot_first(step, ec2, vol)
 
     def verify() -> ActionUpdate:
-        def volume_state() -> str | None:
-            current = step.find(lambda: _describe_volume(ec2, step.resource.id))
-            return None if current is None else str(current.get("State", ""))
-
-        step.poll_state(volume_state, "deleted", "deleted", state)
-        return step.done("deleted", deleted=True, request_id=request_id)
+        # Waiting here, not in the handler, lets a bulk run's snapshots proceed side by side.
+        snapshot = _snapshot_completed(step, ec2, reused, earlier, snapshot_request)
+        kept = str(snapshot.get("SnapshotId"))
+        try:
+            # Read again: the volume may have been attached or protected while the snapshot ran.
+            _deletable(step, ec2)
+            request_id = step.ec2_call(ec2, "delete_volume", VolumeId=volume_id)
+        except Refused as refusal:
+            # Refused as in the handler (a DryRun denied, the audit log unwritable), with the snapshot named.
+            return ActionUpdate(
+                step.resource,
+                step.action,
+                Status.REFUSED,
+                f"{refusal.message}; the volume was not deleted, its snapshot {kept} is kept",
+                refusal.code,
+                deleted=refusal.deleted,
+            )
+        # The delete is verified within its own bound from when it answered, as the runner bounds every call.
+        step.deadline = time.monotonic() + step.options.verify_timeout
+        message = f"deleted; snapshot {kept} keeps its data (restore: create a volume from it)"
+        if reused is not None:
+            message += f"; an earlier delete took it (started {_started(snapshot)}), reused"
+        return _volume_deleted(step, ec2, state, message, request_id)
 
     return verify
+
+
+def _delete_volume_saving(resource: Resource) -> float | None:
+    """Net of the snapshot taken first: the plan cannot see the box, whose default takes one."""
+    return snapshot_first_saving(resource)[0]
+
+
+def _delete_volume_note(resource: Resource, options: ActionOptions, artifact: str | None) -> str:
+    whole = f"{format_cost(resource.monthly_cost)}/mo"
+    if not options.choice(SNAPSHOT_FIRST):
+        return f"no snapshot first: not recoverable; saves {whole}"
+    net, why = snapshot_first_saving(resource)
+    money = f"net saving unknown: {why}"
+    if net is not None:
+        money = f"saves at least {format_cost(net)}/mo net of its snapshot"
+    return (
+        f"snapshot first (on: EC2 cannot tell if it holds data): tagged {FROM_VOLUME_TAG}, completed before the "
+        f"delete; restore with create-volume from it; {money}, {whole} without it; untick to delete without one: "
+        "not recoverable"
+    )
 
 
 # --- volumes: gp2, io1 and io2 -> gp3 in place -------------------------------------------------
@@ -430,7 +889,41 @@ ACTIONS = (
         iam_actions=("ec2:DescribeInstances", "ec2:DescribeInstanceAttribute", "ec2:TerminateInstances"),
         note=lambda r, o, a: _instance_note(r, o, a, terminate=True),
     ),
-    ActionSpec(VOLUME, "delete", delete_volume, iam_actions=("ec2:DescribeVolumes", "ec2:DeleteVolume")),
+    # A type change in place: stop, modify, start; reversible the same way and nothing is lost,
+    # so one row confirms with y (the note says the downtime); the saving is its finding's.
+    ActionSpec(
+        INSTANCE,
+        "modify",
+        resize_instance,
+        iam_actions=(
+            "ec2:DescribeInstances",
+            "ec2:DescribeInstanceAttribute",
+            "ec2:DescribeInstanceTypes",
+            "ec2:StopInstances",
+            "ec2:ModifyInstanceAttribute",
+            "ec2:StartInstances",
+        ),
+        note=_resize_note,
+        saving=_resize_saving,
+        single_key=True,
+    ),
+    # Snapshot first by default: the saving is net of the snapshot, the note gives both figures.
+    ActionSpec(
+        VOLUME,
+        "delete",
+        delete_volume,
+        # No call of ours names CreateTags: AWS authorises CreateSnapshot's TagSpecifications as it.
+        iam_actions=(
+            "ec2:DescribeVolumes",
+            "ec2:DescribeSnapshots",
+            "ec2:CreateSnapshot",
+            "ec2:CreateTags",
+            "ec2:DeleteVolume",
+        ),
+        note=_delete_volume_note,
+        saving=_delete_volume_saving,
+        choices=(SNAPSHOT_FIRST,),
+    ),
     # In place and reversible, confirmed like a stop (one row with y); the saving is the
     # gp2-to-gp3 finding's, so the dialog and the cost panel say the same.
     ActionSpec(

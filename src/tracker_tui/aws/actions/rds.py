@@ -1,5 +1,5 @@
 """RDS actions: stop a DB instance (storage still billed), start it again, delete one (a final
-snapshot by default).
+snapshot by default), change its class in place (``m``: the class a finding names).
 
 Deletion protection is read and refused, never switched off; Aurora members are refused
 (act on the cluster).
@@ -16,7 +16,7 @@ from tracker_tui.aws.kinds import estimate
 from tracker_tui.aws.kinds.base import tag_dict
 from tracker_tui.aws.kinds.rds import KIND as DB_INSTANCE
 from tracker_tui.aws.kinds.rds import list_db_instances
-from tracker_tui.model import Resource, format_cost
+from tracker_tui.model import Finding, Resource, format_cost
 from tracker_tui.pricing.basis import cents
 
 #: Prefix of the final snapshot an RDS delete leaves behind.
@@ -40,7 +40,13 @@ def _describe_db(rds: Any, ident: str) -> dict[str, Any] | None:
     return next((d for d in found if d.get("DBInstanceIdentifier") == ident), None)
 
 
-def _checked_db(step: Step, rds: Any) -> dict[str, Any]:
+#: Why an action is not taken on a member of an Aurora cluster: its cluster is what is acted on.
+ACT_ON_THE_CLUSTER = "act on the cluster instead (not supported here)"
+
+
+def _checked_db(step: Step, rds: Any, aurora: str = ACT_ON_THE_CLUSTER) -> dict[str, Any]:
+    """The DB instance re-read, refused when gone, protected by a tag, or a member of an Aurora
+    cluster (``aurora`` says why that is refused)."""
     db = step.reread(lambda: _describe_db(rds, step.resource.id))
     tags = db.get("TagList")
     if tags is None:
@@ -50,7 +56,7 @@ def _checked_db(step: Step, rds: Any) -> dict[str, Any]:
     step.check_tags(tag_dict(tags))
     cluster = db.get("DBClusterIdentifier")
     if cluster:
-        step.refuse(f"it belongs to the Aurora cluster {cluster}; act on the cluster instead (not supported here)")
+        step.refuse(f"it belongs to the Aurora cluster {cluster}; {aurora}")
     return db
 
 
@@ -150,6 +156,136 @@ def _delete_note(resource: Resource, options: ActionOptions, snapshot: str | Non
     return f"final snapshot {snapshot}" if snapshot else "no final snapshot: the data is gone for good"
 
 
+# --- the class, changed in place (m) -------------------------------------------------------------
+
+#: Why ``m`` leaves an Aurora member alone.  AWS would change its class, but the row cannot say
+#: what that does: a writer's class change fails over to a reader (which then serves on its own
+#: class), a reader smaller than the writer is a poor failover target, and the row prices the
+#: instance at Aurora Standard's rate whatever the cluster's storage configuration (I/O-Optimized
+#: instances bill more), so the saving, the new cost and the downtime the dialog would show are
+#: not the cluster's.
+AURORA_CLASS = (
+    "its class is not changed here: the change fails over within the cluster, and the row's price "
+    "does not know the cluster's storage configuration (Standard or I/O-Optimized)"
+)
+#: Why ``m`` has nothing to do on a row.
+NO_CLASS_FIX = "no finding names a class to change it to"
+
+
+def class_fix(resource: Resource) -> Finding | None:
+    """The finding ``m`` realises on the row: of its findings whose action is ``modify`` and that
+    name a class (``Finding.target``: rightsize-database, rds-previous-generation,
+    rds-graviton-migration), the one that saves the most (an unknown saving counts least, the
+    first of equals wins); None when none does."""
+    fixes = [f for f in resource.findings if f.action == "modify" and f.target]
+    return max(fixes, key=lambda f: (f.monthly_saving is not None, f.monthly_saving or 0.0), default=None)
+
+
+def _offered(rds: Any, db: dict[str, Any], target: str) -> bool:
+    """Whether AWS offers ``target`` for the instance's engine, engine version and license model
+    in its region (DescribeOrderableDBInstanceOptions lists at least one option of the class)."""
+    params: dict[str, Any] = {"Engine": db["Engine"], "DBInstanceClass": target}
+    if db.get("EngineVersion"):
+        params["EngineVersion"] = db["EngineVersion"]
+    if db.get("LicenseModel"):
+        params["LicenseModel"] = db["LicenseModel"]
+    for page in rds.get_paginator("describe_orderable_db_instance_options").paginate(**params):
+        if any(o.get("DBInstanceClass") == target for o in page.get("OrderableDBInstanceOptions", [])):
+            return True
+    return False
+
+
+def modify_class(step: Step) -> Verify:
+    """ModifyDBInstance to the class the row's best class finding names, applied at once (the
+    database restarts; its data and storage stay), verified when it reads back available on
+    that class."""
+    rds = step.client("rds")
+    ident = step.resource.id
+    db = _checked_db(step, rds, aurora=AURORA_CLASS)
+    status = str(db.get("DBInstanceStatus") or "")
+    if status != "available":
+        step.refuse(f"state is {status or 'unknown'}; only an available DB instance can be modified")
+    pending = db.get("PendingModifiedValues") or {}
+    if pending:
+        # ApplyImmediately would apply them too, unasked.
+        step.refuse(f"a modification is pending ({', '.join(sorted(pending))}); apply or cancel it first")
+    fix = class_fix(step.resource)
+    if fix is None or not fix.target:
+        step.refuse(NO_CLASS_FIX)
+    target = fix.target
+    current = str(db.get("DBInstanceClass") or "")
+    if current == target:
+        step.refuse(f"it is {target} already")
+    scanned = step.resource.details.get("instance_class")
+    if scanned and current != scanned:
+        # The finding (its target and saving) was worked out for the class the scan saw.
+        step.refuse(f"its class is {current or 'unknown'} now, not the {scanned} the scan saw; rescan first")
+    engine = str(db.get("Engine") or "")
+    if not engine:
+        step.refuse(f"its engine is unknown, so is whether {target} is offered for it")
+    offered = step.read_or_refuse(lambda: _offered(rds, db, target), f"orderable options for {target}")
+    if not offered:
+        version = str(db.get("EngineVersion") or "")
+        step.refuse(f"{target} is not offered for {engine}{f' {version}' if version else ''} in {step.region}")
+    request_id = step.call(
+        rds, "modify_db_instance", DBInstanceIdentifier=ident, DBInstanceClass=target, ApplyImmediately=True
+    )
+
+    def verify() -> ActionUpdate:
+        seen = {"state": f"{status} on {current}"}
+
+        def changed() -> bool:
+            now = step.find(lambda: _describe_db(rds, ident))
+            if now is None:
+                seen["state"] = "not found"
+                return False
+            state = str(now.get("DBInstanceStatus") or "unknown")
+            cls = str(now.get("DBInstanceClass") or "unknown")
+            seen["state"] = f"{state} on {cls}"
+            # Straight after the call AWS may still read available on the old class (the
+            # change pending), then modifying: only available on the new class is done.
+            return state == "available" and cls == target
+
+        step.poll(changed, f"available on {target}", lambda: seen["state"])
+        fresh = step.reread_resource(list_db_instances, DBInstanceIdentifier=ident)
+        return step.done(
+            f"class changed {current} -> {target}", result=fresh, deleted=fresh is None, request_id=request_id
+        )
+
+    return verify
+
+
+def _class_saving(resource: Resource) -> float | None:
+    """What the finding ``m`` realises says it saves, so the dialog and the cost panel agree;
+    None when no finding names a class, or the row is an Aurora member (it will be refused)."""
+    fix = class_fix(resource)
+    if fix is None or resource.details.get("cluster_id"):
+        return None
+    return fix.monthly_saving
+
+
+def _class_note(resource: Resource, options: ActionOptions, artifact: str | None) -> str:
+    cluster = resource.details.get("cluster_id")
+    if cluster:
+        return f"a member of the Aurora cluster {cluster}: its class is not changed here (it will be refused)"
+    fix = class_fix(resource)
+    if fix is None or not fix.target:
+        return f"{NO_CLASS_FIX} (it will be refused)"
+    old = str(resource.details.get("instance_class") or "its class")
+    new_cost, _ = estimate(dataclasses.replace(resource, details={**resource.details, "instance_class": fix.target}))
+    downtime = (
+        "the database restarts: a Multi-AZ failover, about a minute of downtime"
+        if resource.details.get("multi_az")
+        else "the database restarts: single-AZ, several minutes of downtime"
+    )
+    return (
+        f"{old} -> {fix.target}: {format_cost(new_cost)}/mo (now {format_cost(resource.monthly_cost)}/mo); "
+        f"{downtime}; data and storage unchanged; undo: modify the class back (aws rds modify-db-instance "
+        f"--db-instance-identifier {resource.id} --db-instance-class {old} --apply-immediately "
+        f"--region {resource.region})"
+    )
+
+
 ACTIONS = (
     ActionSpec(
         DB_INSTANCE,
@@ -186,5 +322,20 @@ ACTIONS = (
         note=_delete_note,
         artifact=_final_snapshot,
         choices=(FINAL_SNAPSHOT,),
+    ),
+    # In place, nothing lost (the restart is in the note): one row confirms with y, like a stop.
+    ActionSpec(
+        DB_INSTANCE,
+        "modify",
+        modify_class,
+        iam_actions=(
+            "rds:DescribeDBInstances",
+            "rds:ListTagsForResource",
+            "rds:DescribeOrderableDBInstanceOptions",
+            "rds:ModifyDBInstance",
+        ),
+        note=_class_note,
+        saving=_class_saving,
+        single_key=True,
     ),
 )

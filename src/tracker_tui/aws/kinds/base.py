@@ -248,6 +248,32 @@ class Rule:
         return f"finding:{self.id}"
 
 
+@dataclass(frozen=True)
+class InPlace:
+    """How a kind realises one of its findings without losing data (``KindSpec.in_place``):
+    the action that does it (a stop, a modify that keeps everything, a delete that keeps a
+    snapshot first) and what that saves when it is not the finding's own saving (the kept
+    snapshot bills; an archived snapshot still bills at the archive rate)."""
+
+    action: str
+    #: What doing it saves a month (None: unknown); default the finding's own saving.
+    saving: Callable[[Resource], float | None] | None = None
+    #: The rows the action takes (default all): the others are refused, so they reach nothing.
+    takes: Callable[[Resource], bool] | None = None
+
+    def realises(self, resource: Resource, finding_saving: float | None) -> float | None:
+        """What the fix saves on ``resource``, whose finding saves ``finding_saving``: never
+        more than the finding (it is the same billed thing); None on a row it refuses."""
+        if self.takes is not None and not self.takes(resource):
+            return None
+        if self.saving is None:
+            return finding_saving
+        kept = self.saving(resource)
+        if kept is None or finding_saving is None:
+            return kept
+        return min(kept, finding_saving)
+
+
 #: What a row would cost on each cheaper-candidate type: (type, monthly cost), cheapest first.
 Twins = Sequence[tuple[str, float]]
 
@@ -394,6 +420,11 @@ class KindSpec:
     #: The policy leaves them out (least privilege); ``--check`` counts the kind as readable
     #: when they are allowed in its place.
     iam_fallbacks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The findings its actions realise without losing data, by finding id (see ``InPlace``):
+    #: the Savings panel, the markdown report and the JSON say how much of the saving found
+    #: these fixes reach ("fixable in place").  A fix that drops data (a log retention, a
+    #: lifecycle rule that expires versions) is not here, however reversible the setting.
+    in_place: Mapping[str, InPlace] = field(default_factory=dict)
 
 
 # --- small mapping helpers shared by the kind modules ------------------------------------

@@ -10,6 +10,7 @@ from typing import Any
 from tracker_tui.aws.kinds.base import (
     ITEM_ERRORS,
     CellContext,
+    InPlace,
     KindSpec,
     Lister,
     error_code,
@@ -352,4 +353,6 @@ SPEC = KindSpec(
     billed_as="Amazon DynamoDB",
     not_found_codes=frozenset({NOT_FOUND}),
     metric_rules=(IDLE_DYNAMODB_TABLE,),
+    # On-demand billing keeps the table and its data; back to provisioned after 24 h.
+    in_place={IDLE_DYNAMODB_TABLE.id: InPlace("modify")},
 )

@@ -10,6 +10,7 @@ from typing import Any
 
 from tracker_tui.aws.kinds.base import (
     CellContext,
+    InPlace,
     KindSpec,
     Related,
     Rule,
@@ -319,9 +320,10 @@ PREVIOUS_GENERATION = twin_rule(
     billed=_billed,
     twins=_twin_costs,
     describe=_twin_evidence,
-    # A resize restarts the instance and the AMI must support the newer type.  No verb yet: the
-    # instance type change (stop, ModifyInstanceAttribute, start) is not one tracker-tui performs.
+    # A resize restarts the instance and the AMI must support the newer type (ENA, NVMe).
     confidence="medium",
+    # ``m``: stop, ModifyInstanceAttribute InstanceType to the twin, start again (aws/actions/ec2.py).
+    action="modify",
 )
 
 #: ``idle-instance``: the highest daily maximum CPU below this (percent) ...
@@ -432,6 +434,9 @@ GRAVITON_MIGRATION = twin_rule(
     describe=_graviton_evidence,
     # Whether the software runs on arm64 is unknowable from the API: a person decides.
     confidence="low",
+    # No verb: an instance runs its image's architecture, and AWS refuses an arm64 type for an
+    # x86 instance (its image cannot boot there), so the move is a new instance from an arm64 image.
+    action=None,
 )
 
 
@@ -539,8 +544,8 @@ RIGHTSIZE_INSTANCE = MetricRule(
     knobs=(RIGHTSIZE_HEADROOM,),
     saving=lambda r: None,
     saving_basis=lambda r, saving: "",
-    # No verb yet: the type change is not one tracker-tui performs (the evidence says how).
-    action=None,
+    # ``m``: stop, ModifyInstanceAttribute InstanceType to the type named, start again.
+    action="modify",
     # Lowered per row: low without memory; medium with it (the network is not compared).
     confidence="medium",
 )
@@ -557,8 +562,15 @@ SPEC = KindSpec(
     iam_actions=("ec2:DescribeInstances",),
     estimator=estimate_instance,
     rules=(STOPPED_INSTANCE_STORAGE, PREVIOUS_GENERATION, GRAVITON_MIGRATION),
-    verbs={"stop": "stop", "delete": "terminate", "start": "start"},
+    verbs={"stop": "stop", "delete": "terminate", "start": "start", "modify": "modify"},
     billed_as="Amazon Elastic Compute Cloud - Compute",
     not_found_codes=frozenset({"InvalidInstanceID.NotFound"}),
     metric_rules=(IDLE_INSTANCE, RIGHTSIZE_INSTANCE),
+    # A stop keeps the instance and its volumes; a type change stops it for about a minute.
+    # graviton-migration is not here: an x86 instance's image cannot boot on arm64.
+    in_place={
+        IDLE_INSTANCE.id: InPlace("stop"),
+        PREVIOUS_GENERATION.id: InPlace("modify"),
+        RIGHTSIZE_INSTANCE.id: InPlace("modify"),
+    },
 )

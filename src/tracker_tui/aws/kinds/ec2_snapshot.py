@@ -4,14 +4,26 @@ backs, and the storage price (the volume's size is an upper bound: snapshots are
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tracker_tui.aws.kinds.base import OLD_SNAPSHOT, CellContext, KindSpec, Related, Rule, known, own_cost, tag_dict, ts
+from tracker_tui.aws.kinds.base import (
+    OLD_SNAPSHOT,
+    CellContext,
+    InPlace,
+    KindSpec,
+    Related,
+    Rule,
+    known,
+    own_cost,
+    tag_dict,
+    ts,
+)
 from tracker_tui.aws.kinds.console import ec2_page
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, number, unit, unknown_region
-from tracker_tui.pricing.catalogue import Catalogue
+from tracker_tui.pricing.catalogue import Catalogue, load_catalogue
 
 KIND = "ec2:snapshot"
 
@@ -126,8 +138,131 @@ def estimate_snapshot(r: Resource, cat: Catalogue, book: PriceBook | None) -> Es
     )
 
 
+# --- the archive tier (``m``: ModifySnapshotTier, in aws/actions/ec2_snapshot.py) -------------
+
+#: Restoring an archived snapshot, USD per GB restored.  The catalogue has no retrieval price, so
+#: this is AWS's published rate (us-east-1): "Snapshot restores are billed at a rate of $0.03 per
+#: GB of data restored" (Amazon EBS User Guide, "Pricing and billing for archiving Amazon EBS
+#: snapshots"; https://aws.amazon.com/ebs/pricing/).  Only the confirm dialog's note uses it.
+ARCHIVE_RESTORE_PER_GB = 0.03
+#: The minimum archive period: deleting or permanently restoring sooner bills the rest of it.
+ARCHIVE_MINIMUM_DAYS = 90
+#: The minimum period in months as AWS's own example bills it (90 days x 24 h / 24 h x 30-day month).
+ARCHIVE_MINIMUM_MONTHS = ARCHIVE_MINIMUM_DAYS / 30
+
+#: Why an archive saving is low confidence, whatever the row (its sizes are the volume's).
+ARCHIVE_CAVEAT = (
+    "standard bills only the blocks changed since the volume's previous snapshot, archive bills the full "
+    "snapshot: for the only snapshot of a volume the two hold the same blocks and this saving holds; for one "
+    "of several, the blocks later snapshots share stay billed in the standard tier, so it saves less and "
+    f"archiving can cost more; the archive bills {ARCHIVE_MINIMUM_DAYS} days at least"
+)
+
+
+@dataclass(frozen=True)
+class ArchiveEstimate:
+    """A standard-tier snapshot in the standard and the archive tier, at the volume's size: an
+    upper bound of both (the archive stores the full snapshot, at most the volume's size)."""
+
+    size_gib: float
+    standard_rate: float
+    archive_rate: float
+
+    @property
+    def standard_monthly(self) -> float:
+        """What the row costs today (``estimate_snapshot``'s figure)."""
+        return cents(self.size_gib * self.standard_rate)
+
+    @property
+    def archive_monthly(self) -> float:
+        return cents(self.size_gib * self.archive_rate)
+
+    @property
+    def saving(self) -> float:
+        return cents(self.standard_monthly - self.archive_monthly)
+
+    @property
+    def minimum_charge(self) -> float:
+        """What the archive bills at least, however soon it is deleted or permanently restored."""
+        return cents(self.size_gib * self.archive_rate * ARCHIVE_MINIMUM_MONTHS)
+
+    @property
+    def restore_fee(self) -> float:
+        """One restore to the standard tier (the full snapshot, at most the volume's size)."""
+        return cents(self.size_gib * ARCHIVE_RESTORE_PER_GB)
+
+
+def archived_already(r: Resource) -> str | None:
+    """Why the row is in the archive tier already, or will go back by itself (None: it is not)."""
+    tier = str(r.details.get("storage_tier") or "standard")
+    if tier != "standard":
+        return f"in the {tier} tier already"
+    if r.details.get("restore_expiry_time"):
+        return f"restored from the archive tier until {r.details['restore_expiry_time']}, then archived again by AWS"
+    return None
+
+
+def archive_estimate(r: Resource) -> ArchiveEstimate | str:
+    """What archiving the row costs and saves, or why that cannot be known (archived already,
+    an unknown price or size)."""
+    archived = archived_already(r)
+    if archived is not None:
+        return archived
+    cat = load_catalogue()
+    if not cat.knows_region(r.region):
+        return unknown_region(r.region)[1]
+    standard, archive = cat.snapshot_gb_month(r.region, "standard"), cat.snapshot_gb_month(r.region, "archive")
+    if standard is None or archive is None:
+        missing = " or ".join(t for t, price in (("standard", standard), ("archive", archive)) if price is None)
+        return f"no catalogue price for {missing} snapshot storage in {r.region}"
+    size = number(r.details.get("volume_size_gib"))
+    if size is None:
+        return "snapshot size unknown"
+    return ArchiveEstimate(size, standard, archive)
+
+
+def archive_saving(r: Resource) -> tuple[float | None, str, str]:
+    """(monthly saving, basis, confidence) of moving the row to the archive tier.
+
+    The row is priced at the volume's size x the standard rate, an upper bound; the archive
+    bills the full snapshot (at most the volume's size) x the archive rate, for 90 days at
+    least.  The saving is the difference of the two upper bounds, and it is low confidence:
+    only the only snapshot of its volume saves it (``ARCHIVE_CAVEAT``), which a row cannot
+    see.  An archived row (or one restored for a while) saves 0.0: archiving it is refused;
+    None when a price or the size is unknown.
+    """
+    found = archive_estimate(r)
+    if isinstance(found, str):
+        if archived_already(r) is not None:
+            return 0.0, f"{found}: archiving saves nothing more", "high"
+        return None, found, "low"
+    size = count_text(found.size_gib)
+    return (
+        found.saving,
+        f"standard {size} GiB x ${unit(found.standard_rate)}/GB-mo = {format_cost(found.standard_monthly)} - "
+        f"archive {size} GiB x ${unit(found.archive_rate)}/GB-mo = {format_cost(found.archive_monthly)}, both at the "
+        f"volume's size (upper bounds) = {format_cost(found.saving)}/mo; {ARCHIVE_CAVEAT}",
+        "low",
+    )
+
+
+def archive_in_place(r: Resource) -> float | None:
+    """What ``m`` (the archive tier) saves on an old or orphaned snapshot, for the in-place
+    total: None for one that backs an AMI (archiving it is refused) or whose price is unknown."""
+    if r.details.get("backs_image") or r.details.get("backs_images"):
+        return None
+    return archive_saving(r)[0]
+
+
+#: The tag ``ctrl+d`` on a volume puts on the snapshot it takes first (aws/actions/ec2.py).
+FROM_VOLUME_TAG = "tracker-tui:from-volume"
+
+
 def _orphan_candidate(r: Resource) -> bool:
-    return not r.details.get("backs_image") and not r.details.get("backs_images")
+    """Not one that backs an AMI, nor the snapshot kept when its volume was deleted on purpose
+    (its volume is gone by design: ``old-snapshot`` still finds it when it ages)."""
+    backs = r.details.get("backs_image") or r.details.get("backs_images")
+    return not backs and FROM_VOLUME_TAG not in r.tags
 
 
 def _source_gone(r: Resource, volumes: Related) -> bool:
@@ -168,7 +303,12 @@ SPEC = KindSpec(
     iam_actions=("ec2:DescribeSnapshots", "ec2:DescribeImages"),
     estimator=estimate_snapshot,
     rules=(ORPHANED_SNAPSHOT, OLD_SNAPSHOT),
-    verbs={"delete": "delete"},
+    verbs={"delete": "delete", "modify": "modify"},
     billed_as="EC2 - Other",
     not_found_codes=frozenset({"InvalidSnapshot.NotFound"}),
+    # Deleting an old or orphaned snapshot saves more; the archive tier keeps it (restorable).
+    in_place={
+        ORPHANED_SNAPSHOT.id: InPlace("modify", archive_in_place),
+        OLD_SNAPSHOT.id: InPlace("modify", archive_in_place),
+    },
 )

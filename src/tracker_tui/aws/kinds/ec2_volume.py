@@ -6,7 +6,17 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, Related, Rule, known, own_cost, tag_dict, ts
+from tracker_tui.aws.kinds.base import (
+    CellContext,
+    InPlace,
+    KindSpec,
+    Related,
+    Rule,
+    known,
+    own_cost,
+    tag_dict,
+    ts,
+)
 from tracker_tui.aws.kinds.console import ec2_page
 from tracker_tui.aws.kinds.knobs import Knob, Thresholds
 from tracker_tui.aws.kinds.metric import (
@@ -132,6 +142,33 @@ UNATTACHED_VOLUME = Rule(
     evidence=_unattached_evidence,
     action="delete",
 )
+
+
+def snapshot_first_saving(r: Resource) -> tuple[float | None, str]:
+    """What deleting ``r`` after snapshotting it saves a month, and the basis of that figure.
+
+    The snapshot bills only the volume's written blocks, which EC2 does not report, so it costs
+    at most the volume's size at the region's standard snapshot rate: the saving is at least
+    the volume's cost less that (never below 0; an sc1 volume's snapshot can cost more than the
+    volume).  None, with the reason, when either price is unknown.
+    """
+    if r.monthly_cost is None:
+        return None, f"its own price is unknown ({r.cost_basis or 'not priced'})"
+    size = number(r.details.get("size_gib"))
+    if size is None:
+        return None, "its size is unknown, so is the most its snapshot can cost"
+    rate = load_catalogue().snapshot_gb_month(r.region, "standard")
+    if rate is None:
+        return None, f"no catalogue price for standard snapshot storage in {r.region}"
+    snapshot = cents(size * rate)
+    net = cents(max(0.0, r.monthly_cost - snapshot))
+    vtype = r.details.get("volume_type") or "EBS"
+    return net, (
+        f"deletes {format_cost(r.monthly_cost)}/mo of {vtype} volume, keeps a snapshot of at most "
+        f"{count_text(size)} GiB x ${unit(rate)}/GB-mo = {format_cost(snapshot)}/mo (it bills written blocks only): "
+        f"saves at least {format_cost(net)}/mo"
+    )
+
 
 #: gp3's baseline, included in its GB-month price.
 GP3_BASE_IOPS = 3000
@@ -309,4 +346,11 @@ SPEC = KindSpec(
     billed_as="EC2 - Other",
     not_found_codes=frozenset({"InvalidVolume.NotFound"}),
     metric_rules=(EBS_NO_IO,),
+    # gp3 in place; an unattached volume deleted after a snapshot of it (the delete's default
+    # box), which then bills: the saving net of the most that snapshot can cost.
+    in_place={
+        UNATTACHED_VOLUME.id: InPlace("delete", lambda r: snapshot_first_saving(r)[0]),
+        GP2_TO_GP3.id: InPlace("modify"),
+        IO1_TO_GP3.id: InPlace("modify"),
+    },
 )

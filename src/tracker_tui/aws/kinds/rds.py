@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from tracker_tui.aws.kinds.base import (
     CellContext,
+    InPlace,
     KindSpec,
     Related,
     Rule,
@@ -394,6 +395,8 @@ RDS_PREVIOUS_GENERATION = twin_rule(
     describe=_class_twin_evidence,
     # The change restarts the database, and the engine version must support the newer class.
     confidence="medium",
+    # ``m`` changes the class in place (ModifyDBInstance): the data stays.
+    action="modify",
 )
 
 #: x86 DB instance classes and their Graviton (arm64) twins of the same size, previous
@@ -449,6 +452,8 @@ RDS_GRAVITON_MIGRATION = twin_rule(
     # image to build; but the engine version must support Graviton (an old minor may need an
     # upgrade first) and the class change restarts the database.
     confidence="medium",
+    # ``m`` changes the class in place (ModifyDBInstance): no image to build, the data stays.
+    action="modify",
 )
 
 
@@ -657,12 +662,16 @@ RIGHTSIZE_DATABASE = MetricRule(
     knobs=(RIGHTSIZE_HEADROOM,),
     saving=lambda r: None,
     saving_basis=lambda r, saving: "",
-    # No verb yet: the class change is not one tracker-tui performs (the evidence says how).
-    action=None,
+    # ``m`` changes the class in place (ModifyDBInstance) to the target the verdict names.
+    action="modify",
     # Memory is not measured (RDS reports FreeableMemory in bytes, and the catalogue has no
     # class memory to compare it with): low, always.
     confidence="low",
 )
+
+def _not_aurora(r: Resource) -> bool:
+    return not r.details.get("cluster_id")
+
 
 SPEC = KindSpec(
     id=KIND,
@@ -676,8 +685,16 @@ SPEC = KindSpec(
     iam_actions=("rds:DescribeDBInstances",),
     estimator=estimate_db_instance,
     rules=(STOPPED_DATABASE, RDS_PREVIOUS_GENERATION, RDS_GRAVITON_MIGRATION, RDS_EXTENDED_SUPPORT),
-    verbs={"stop": "stop", "delete": "delete", "start": "start"},
+    verbs={"stop": "stop", "delete": "delete", "start": "start", "modify": "modify"},
     billed_as="Amazon Relational Database Service",
     not_found_codes=frozenset({"DBInstanceNotFound", "DBInstanceNotFoundFault"}),
     metric_rules=(IDLE_DATABASE, RIGHTSIZE_DATABASE),
+    # A stop keeps the database (AWS starts it again after 7 days); a class change keeps data
+    # and storage (a restart).  An Aurora member is refused both: its cluster is acted on.
+    in_place={
+        IDLE_DATABASE.id: InPlace("stop", takes=_not_aurora),
+        RIGHTSIZE_DATABASE.id: InPlace("modify", takes=_not_aurora),
+        RDS_PREVIOUS_GENERATION.id: InPlace("modify", takes=_not_aurora),
+        RDS_GRAVITON_MIGRATION.id: InPlace("modify", takes=_not_aurora),
+    },
 )

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
-from tracker_tui.aws.kinds.base import CellContext, KindSpec, known, tag_dict, ts
+from tracker_tui.aws.kinds.base import CellContext, InPlace, KindSpec, known, tag_dict, ts
 from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.aws.kinds.knobs import Knob, Thresholds
 from tracker_tui.aws.kinds.metric import (
@@ -177,4 +177,6 @@ SPEC = KindSpec(
     billed_as="Amazon Redshift",
     not_found_codes=frozenset({"ClusterNotFound", "ClusterNotFoundFault"}),
     metric_rules=(IDLE_REDSHIFT,),
+    # A paused cluster keeps its data (its storage still bills, outside the saving).
+    in_place={IDLE_REDSHIFT.id: InPlace("pause")},
 )

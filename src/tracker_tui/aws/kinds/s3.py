@@ -336,7 +336,10 @@ def _console_page(r: Resource, base: str) -> str:
 #
 # None of them can say what acting would save from the scan's reads (how much is rarely read,
 # noncurrent, or held by abandoned parts): their saving is None, never $0, and the evidence
-# names what would measure it.  No verb performs them yet.
+# names what would measure it.  ``m`` realises ``s3-incomplete-uploads`` and
+# ``s3-noncurrent-versions`` by merging a whole-bucket rule into the bucket's lifecycle
+# configuration (aws/actions/s3.py); ``s3-no-lifecycle`` has no one fix (which class, after how
+# long, what may expire is the owner's call), so no verb claims it.
 
 
 def _count(r: Resource, field: str) -> int | None:
@@ -420,6 +423,8 @@ S3_INCOMPLETE_UPLOADS = Rule(
     evidence=_incomplete_uploads_evidence,
     # A week-old upload is almost always abandoned; what its parts cost is not known.
     confidence="medium",
+    # ``m``: an AbortIncompleteMultipartUpload rule (7 days), merged into the configuration.
+    action="modify",
 )
 
 
@@ -452,6 +457,8 @@ S3_NONCURRENT_VERSIONS = Rule(
     evidence=_noncurrent_versions_evidence,
     # Old versions may be kept on purpose (recovery, retention), and they may be few.
     confidence="medium",
+    # ``m``: a NoncurrentVersionExpiration rule (``noncurrent_days``), merged into the configuration.
+    action="modify",
 )
 
 
@@ -478,7 +485,7 @@ SPEC = KindSpec(
     ),
     estimator=estimate_bucket,
     rules=(S3_NO_LIFECYCLE, S3_INCOMPLETE_UPLOADS, S3_NONCURRENT_VERSIONS),
-    verbs={"delete": "delete"},
+    verbs={"delete": "delete", "modify": "modify"},
     billed_as="Amazon Simple Storage Service",
     not_found_codes=frozenset({"NoSuchBucket"}),
 )

@@ -23,6 +23,7 @@ from textual.widgets import Footer, Input, Static
 
 from tracker_tui.aws.console import console_url
 from tracker_tui.filtering import FilterError, parse_filter
+from tracker_tui.findings import savings_of
 from tracker_tui.model import Identity, Resource, format_cost_sum
 from tracker_tui.store import Inventory, atomic_write_text, dumps_csv, dumps_json
 from tracker_tui.ui.clipboard import ids_message, ids_text, in_table_order, row_message, row_text
@@ -279,6 +280,7 @@ class MainScreen(Screen[None]):
                     resources=rows,
                     errors=[],
                     accounts=self.tracker.scan.identities() or [identity],
+                    savings=savings_of(rows).to_dict(),
                 )
                 text = dumps_json(inventory)
             atomic_write_text(path, text)

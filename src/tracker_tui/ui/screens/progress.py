@@ -153,11 +153,13 @@ class ActionProgressScreen(Screen[None]):
     def apply(self, update: ActionUpdate) -> None:
         """Show one progress report (called on the UI thread)."""
         self.latest[update.resource.key] = update
-        table = self.query_one(DataTable)
-        row = "|".join(update.resource.key)
         planned = self._by_key.get(update.resource.key)
         if planned is None:
             return  # a row not in this run
+        if self._layout is None:
+            return  # the table is not built yet: mounting builds it from ``latest``
+        table = self.query_one(DataTable)
+        row = "|".join(update.resource.key)
         table.update_cell(row, "status", Text(update.status.value, style=STATUS_STYLE[update.status]))
         table.update_cell(row, "message", safe(result_text(update, planned)))
         self._summarise()

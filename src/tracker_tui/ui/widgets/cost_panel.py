@@ -74,7 +74,7 @@ class CostPanel(VerticalScroll, can_focus=False):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="cost-total")
-        yield Static(Text("Savings (enter: show rows)", style="bold underline"), id="waste-title")
+        yield Static(Text("Savings (enter: show rows)", style="bold"), id="waste-title")
         yield OptionList(id="waste-list")
         yield Static("", id="cost-kinds")
         yield Static("", id="cost-regions")
@@ -85,14 +85,19 @@ class CostPanel(VerticalScroll, can_focus=False):
         if not self.display:
             return  # hidden: nothing to paint; shown again, the app calls this first
         waste = summary.waste_lines()
-        waste_total = summary.waste_total()  # each billed thing once, not the lines' sum
+        found = summary.savings()  # each billed thing once, not the lines' sum
         total = Text()
         total.append("Monthly run-rate ", style="bold")
         total.append(format_cost(summary.total), style="bold")
         total.append(f"\n{summary.priced:,} priced, {summary.unpriced:,} {UNKNOWN_COST}")
-        total.append("\nSavings ", style="bold")
-        total.append(f"{format_cost(waste_total)}/mo", style="bold")
         self.query_one("#cost-total", Static).update(total)
+        title = Text()
+        title.append(f"Savings {format_cost(found.monthly)}/mo", style="bold underline")
+        title.append(" (enter: rows)", style="dim")
+        if found.monthly:
+            # What a stop or m reaches without losing data (a snapshot kept, a type changed).
+            title.append(f"\n{format_cost(found.in_place_monthly)} of it fixable in place")
+        self.query_one("#waste-title", Static).update(title)
         if waste != self._waste:
             self._waste = waste
             options = self.query_one("#waste-list", OptionList)
