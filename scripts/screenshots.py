@@ -128,8 +128,8 @@ async def shoot(size: tuple[int, int]) -> list[Path]:
             await pilot.press("slash", *"finding:idle-instance", "enter")
             await pilot.pause()
             save("idle-found")
-            # The in-place fix: m on a gp2 volume, confirmed like a stop.
-            await pilot.press("slash", "ctrl+u", *"finding:gp2-to-gp3 state:in-use", "enter", "m")
+            # The in-place fix: m on a previous-generation instance, confirmed like a stop.
+            await pilot.press("slash", "ctrl+u", *"finding:previous-generation region:us-west-2", "enter", "m")
             await pilot.pause()
             save("confirm-modify")
             # k9s habits: the : bar with what a prefix matches, and a row's console link.
