@@ -219,3 +219,25 @@ def test_every_findings_action_is_a_verb_the_tool_performs_on_that_row() -> None
                 continue
             assert (spec.id, action) in ACTION_SPECS, (spec.id, rule_id, action)
             assert action in spec.verbs.values(), (spec.id, rule_id, action)
+
+
+def test_the_plan_takes_every_findings_action_on_a_row_of_its_kind() -> None:
+    """Each rule with an action: a row of its kind carrying that finding is planned with the
+    action (never skipped as "no ... action") by the key that means it."""
+    from tracker_tui.aws.actions import plan
+    from tracker_tui.model import Finding, Resource
+
+    checked = 0
+    for spec in REGISTRY.values():
+        rules: list[tuple[str, str | None]] = [(r.id, r.action) for r in spec.rules]
+        rules += [(r.id, r.action) for r in spec.metric_rules]
+        for rule_id, action in rules:
+            if action is None:
+                continue
+            verb = next(v for v, a in spec.verbs.items() if a == action)
+            row = Resource(spec.id, "x-1", "us-east-1", account_id="123456789012",
+                           findings=(Finding(rule_id, 1.0, "evidence", "high", action, "t-1"),))  # fmt: skip
+            (planned,) = plan([row], verb)  # type: ignore[arg-type]
+            assert (planned.action, planned.skip_reason) == (action, None), (spec.id, rule_id)
+            checked += 1
+    assert checked >= 25
