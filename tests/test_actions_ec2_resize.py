@@ -399,6 +399,64 @@ def test_a_running_instance_with_instance_store_volumes_is_refused(audit: AuditL
     )
 
 
+def _current_type_answer(session: AwsSession, change: Callable[[dict[str, Any]], None]) -> None:
+    """Rewrite DescribeInstanceTypes' answers about the instance's own type (not the target's)."""
+
+    def rewrite(parsed: dict[str, Any], **_: Any) -> None:
+        if any(info.get("InstanceType") == OLD for info in parsed.get("InstanceTypes", [])):
+            change(parsed)
+
+    session.client("ec2", REGION).meta.events.register("after-call.ec2.DescribeInstanceTypes", rewrite)
+
+
+def test_an_instance_store_of_unknown_size_is_still_refused(audit: AuditLog) -> None:
+    with mock_aws():
+        session = helpers.moto_session()
+        ident = make_previous_generation_instance({})
+        row = _scanned_row(session, ident)
+        _current_type_answer(session, lambda parsed: parsed["InstanceTypes"][0].update(InstanceStorageSupported=True))
+
+        final = _refused(audit, session, row, ident, (OLD, "running"))
+    assert final.message == (
+        f"{OLD} has instance store volumes, erased when it stops: copy what they hold first, "
+        "then change the type by hand"
+    )
+
+
+def test_a_current_type_ec2_does_not_describe_refuses_unchecked(audit: AuditLog) -> None:
+    with mock_aws():
+        session = helpers.moto_session()
+        ident = make_previous_generation_instance({})
+        row = _scanned_row(session, ident)
+        _current_type_answer(session, lambda parsed: parsed.update(InstanceTypes=[]))
+
+        final = _refused(audit, session, row, ident, (OLD, "running"))
+    assert final.message == (
+        f"cannot tell whether {OLD} has instance store volumes (not described); refusing without checking"
+    )
+
+
+def test_a_current_type_that_cannot_be_read_refuses_unchecked(audit: AuditLog) -> None:
+    with mock_aws():
+        session = helpers.moto_session()
+        ident = make_previous_generation_instance({})
+        row = _scanned_row(session, ident)
+
+        def deny_own_type(params: dict[str, Any], **_: Any) -> Any:
+            body = params.get("body") or {}
+            asked = [v for k, v in body.items() if k.startswith("InstanceType")] if isinstance(body, dict) else []
+            return error_response("UnauthorizedOperation", "not you") if asked == [OLD] else None
+
+        on_call(session, "ec2", REGION, "DescribeInstanceTypes", deny_own_type)
+
+        final = _refused(audit, session, row, ident, (OLD, "running"))
+    assert (final.message, final.code) == (
+        f"cannot read its type {OLD} (whether it has instance store volumes) (UnauthorizedOperation: not you); "
+        "refusing without checking",
+        "UnauthorizedOperation",
+    )
+
+
 @pytest.mark.parametrize(
     ("operation", "what"),
     [
