@@ -184,6 +184,21 @@ def test_an_archive_completed_while_the_snapshot_still_reads_standard_is_not_don
     assert done.result is None
 
 
+def test_a_tiering_status_other_than_archiving_or_archived_is_not_done(audit: AuditLog) -> None:
+    """Only "archival-in-progress" or "archival-completed" (with the archive tier read) is done:
+    any other status after the call (a restore, an unknown word) keeps the poll going."""
+    with mock_aws():
+        session = helpers.moto_session()
+        snap = make_snapshot({})
+        row = scanned(session, SNAPSHOT)[snap]
+        _after_archive(session, "DescribeSnapshotTierStatus", _tiering("temporary-restore-in-progress"))
+
+        (done,), _ = act(session, audit, [row], "modify", verify_timeout=0.2)
+
+    assert (done.status, done.code) == (Status.FAILED, "VerifyTimeout")
+    assert "(state: temporary-restore-in-progress)" in done.message
+
+
 def test_an_archive_that_fails_after_aws_accepted_it_is_failed_with_awss_reason(audit: AuditLog) -> None:
     with mock_aws():
         session = helpers.moto_session()
