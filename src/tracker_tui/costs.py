@@ -162,8 +162,8 @@ def dumps_markdown(inventory: Inventory) -> str:
         f"{len(resources)} resources in {len(inventory.regions)} regions, scanned {inventory.scanned_at}. "
         f"Savings found: **{format_cost(found.monthly)}/mo** (each resource counted once: "
         "the largest of its findings, and a finding that covers other rows counts them). "
-        f"**{found.in_place_text()}** without losing data: a stop, or `m` (a change of type or tier, "
-        "a volume deleted after a snapshot of it).",
+        f"**{found.in_place_text()}** without losing data: a stop, `m` (a change of type, class, tier or "
+        "billing) or a volume deleted after a snapshot of it.",
         "",
         "| finding | rows | saving/mo | unknown |",
         "|---|---:|---:|---:|",
