@@ -148,6 +148,22 @@ def test_a_running_instance_is_stopped_modified_and_started_and_its_row_repriced
     assert _finding(fresh, "previous-generation") is None and resize_finding(fresh) is None
 
 
+def test_only_the_instance_itself_is_stopped_and_waited_for(audit: AuditLog) -> None:
+    """Another instance running in the region is neither stopped nor waited for (a waiter
+    without the instance's id would wait for every instance and time out)."""
+    with mock_aws():
+        session = helpers.moto_session()
+        ident = make_previous_generation_instance({})
+        other = _ec2().run_instances(ImageId=AMI, MinCount=1, MaxCount=1, InstanceType="t3.micro")["Instances"][0]
+        row = _scanned_row(session, ident)
+
+        (done,), _ = act(session, audit, [row], "modify", verify_timeout=2)
+
+        after, bystander = _type_and_state(ident), _type_and_state(other["InstanceId"])
+    assert done.status is Status.DONE, done.message
+    assert after == (NEW, "running") and bystander == ("t3.micro", "running")
+
+
 def test_a_stopped_instance_is_modified_and_stays_stopped(audit: AuditLog) -> None:
     """Scanned running (with its finding), stopped since: modified without a start."""
     with mock_aws():
