@@ -30,7 +30,7 @@ from tests.support.helpers import error_response
 from tests.support.rails.base import ACCOUNT, AMI, scanned
 from tests.support.rails.ec2 import make_previous_generation_instance
 from tracker_tui.aws.actions import Status, needs_typed_name, plan
-from tracker_tui.aws.actions.ec2 import resize_finding
+from tracker_tui.aws.actions.base import named_fix
 from tracker_tui.aws.kinds import estimate
 from tracker_tui.aws.session import AwsSession
 from tracker_tui.model import Finding, Resource, format_cost
@@ -145,7 +145,7 @@ def test_a_running_instance_is_stopped_modified_and_started_and_its_row_repriced
     assert (fresh.details["instance_type"], fresh.state) == (NEW, "running")
     assert fresh.cost_basis is not None and fresh.cost_basis.startswith(f"{NEW} ")
     assert round(row.monthly_cost - fresh.monthly_cost, 2) == finding.monthly_saving
-    assert _finding(fresh, "previous-generation") is None and resize_finding(fresh) is None
+    assert _finding(fresh, "previous-generation") is None and named_fix(fresh) is None
 
 
 def test_only_the_instance_itself_is_stopped_and_waited_for(audit: AuditLog) -> None:
@@ -213,7 +213,7 @@ def test_the_finding_that_saves_most_names_the_type(audit: AuditLog) -> None:
         assert twin is not None and twin.target == "m5.xlarge" and twin.monthly_saving is not None
         rightsize = Finding("rightsize-instance", twin.monthly_saving + 60, "fits", "low", "modify", NEW)
         row = dataclasses.replace(row, findings=(*row.findings, rightsize))
-        assert resize_finding(row) == rightsize
+        assert named_fix(row) == rightsize
 
         (planned,) = plan([row], "modify")
         (done,), _ = act(session, audit, [row], "modify")
@@ -232,10 +232,10 @@ def test_only_findings_fixed_by_a_modify_name_the_type() -> None:
     unknown = Finding("rightsize-instance", None, "fits", "low", "modify", "m5.large")
     known = Finding("previous-generation", 2.0, "twin", "medium", "modify", "m5.xlarge")
     untargeted = Finding("idle-instance", 99.0, "idle", "medium", "stop")
-    assert resize_finding(dataclasses.replace(row, findings=(graviton, untargeted))) is None
-    assert resize_finding(dataclasses.replace(row, findings=(graviton, unknown))) == unknown
+    assert named_fix(dataclasses.replace(row, findings=(graviton, untargeted))) is None
+    assert named_fix(dataclasses.replace(row, findings=(graviton, unknown))) == unknown
     # A known saving wins over an unknown one, however small.
-    assert resize_finding(dataclasses.replace(row, findings=(unknown, known, graviton))) == known
+    assert named_fix(dataclasses.replace(row, findings=(unknown, known, graviton))) == known
 
 
 # --- refusals: nothing called, nothing changed -------------------------------------------------------

@@ -31,7 +31,7 @@ from tests.support.helpers import actions_done, error_response, filter_rows, sca
 from tests.support.rails.base import ACCOUNT, scanned
 from tests.support.rails.rds import offer
 from tracker_tui.aws.actions import ActionUpdate, Status, needs_typed_name, plan
-from tracker_tui.aws.actions.rds import class_fix
+from tracker_tui.aws.actions.base import named_fix
 from tracker_tui.aws.kinds import resolve_kinds
 from tracker_tui.aws.session import AwsSession
 from tracker_tui.aws.source import LiveSource
@@ -217,16 +217,16 @@ def test_the_fix_is_the_largest_named_saving_unknown_counting_least() -> None:
     big = Finding(GRAVITON, 16.79, "e", "medium", "modify", "db.m6g.large")
     unnamed = Finding("rds-extended-support", 292.0, "e", "high", None)
     no_target = Finding("idle-database", 500.0, "e", "medium", "stop")
-    assert class_fix(row(unknown, small, big, unnamed, no_target)) == big
-    assert class_fix(row(big, small)) == big
-    assert class_fix(row(unknown, small)) == small
+    assert named_fix(row(unknown, small, big, unnamed, no_target)) == big
+    assert named_fix(row(big, small)) == big
+    assert named_fix(row(unknown, small)) == small
     # Unknown is less than nothing: a known $0.00 (an estimate that came out even) wins over it.
     zero = dataclasses.replace(small, monthly_saving=0.0)
-    assert class_fix(row(unknown, zero)) == zero
-    assert class_fix(row(unknown)) == unknown
-    assert class_fix(row(dataclasses.replace(big, target=None), unnamed)) is None
-    assert class_fix(row(dataclasses.replace(big, action="stop"))) is None
-    assert class_fix(row()) is None
+    assert named_fix(row(unknown, zero)) == zero
+    assert named_fix(row(unknown)) == unknown
+    assert named_fix(row(dataclasses.replace(big, target=None), unnamed)) is None
+    assert named_fix(row(dataclasses.replace(big, action="stop"))) is None
+    assert named_fix(row()) is None
 
 
 # --- verification ---------------------------------------------------------------------------------

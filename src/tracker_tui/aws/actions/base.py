@@ -24,7 +24,7 @@ from tracker_tui.aws.kinds import REGISTRY, price_resources
 from tracker_tui.aws.kinds.base import CellContext, Lister, code_of, error_code, message_of
 from tracker_tui.config import DEFAULT_LOG_RETENTION_DAYS, DEFAULT_NONCURRENT_DAYS
 from tracker_tui.findings import local_findings
-from tracker_tui.model import Resource
+from tracker_tui.model import Finding, Resource
 
 if TYPE_CHECKING:
     from tracker_tui.aws.actions.runner import ActionRunner
@@ -172,6 +172,14 @@ class ActionSpec:
     #: Actions the handler calls only when one of ``iam_actions`` is refused, by that action
     #: (as ``KindSpec.iam_fallbacks``): left out of the policy, counted by ``--check``.
     iam_fallbacks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def named_fix(resource: Resource, action: str = "modify") -> Finding | None:
+    """The finding ``action`` realises on ``resource`` when it changes the row to a type the
+    finding names (``Finding.target``: an instance type, a DB class): of those, the one that saves
+    the most (an unknown saving counts least, the first of equals wins); None when none does."""
+    named = [f for f in resource.findings if f.action == action and f.target]
+    return max(named, key=lambda f: (f.monthly_saving is not None, f.monthly_saving or 0.0), default=None)
 
 
 class Refused(Exception):

@@ -25,6 +25,7 @@ from tracker_tui.aws.actions.base import (
     Step,
     Verify,
     gone,
+    named_fix,
 )
 from tracker_tui.aws.kinds import estimate
 from tracker_tui.aws.kinds.base import code_of, error_code, message_of, tag_dict
@@ -45,7 +46,7 @@ from tracker_tui.aws.kinds.ec2_volume import (
     snapshot_first_saving,
 )
 from tracker_tui.aws.kinds.ec2_volume import KIND as VOLUME
-from tracker_tui.model import Finding, Resource, format_cost
+from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import count_text, number
 
 # --- instances --------------------------------------------------------------------------------
@@ -151,20 +152,10 @@ def _instance_note(resource: Resource, options: ActionOptions, artifact: str | N
 
 # --- instances: a type change in place (m) ---------------------------------------------------
 
-#: The action a finding names when ``m`` changes the instance's type to its ``target``
-#: (previous-generation, rightsize-instance).
-RESIZE = "modify"
 #: The tag AWS puts on an Auto Scaling group's instances.
 AUTOSCALING_TAG = "aws:autoscaling:groupName"
 #: What DescribeInstanceTypes answers for a type the region does not offer.
 NO_SUCH_TYPE = "InvalidInstanceType"
-
-
-def resize_finding(resource: Resource) -> Finding | None:
-    """The finding ``m`` realises on an instance: of those that name a type and are fixed by a
-    modify, the one that saves the most (a known saving before an unknown one); None: none."""
-    named = [f for f in resource.findings if f.target and f.action == RESIZE]
-    return max(named, key=lambda f: (f.monthly_saving is not None, f.monthly_saving or 0.0), default=None)
 
 
 def _type_info(step: Step, ec2: Any, target: str) -> dict[str, Any]:
@@ -250,7 +241,7 @@ def resize_instance(step: Step) -> Verify:
         step.refuse(f"it is {state}", deleted=state == "terminated")
     if state not in ("running", "stopped"):
         step.refuse(f"state is {state}; only a running or stopped instance changes type")
-    finding = resize_finding(step.resource)
+    finding = named_fix(step.resource)
     if finding is None or not finding.target:
         step.refuse("no finding names a type to change to")
     target = finding.target
@@ -351,12 +342,12 @@ def _resized(step: Step, ec2: Any, old: str, target: str, request_id: str, *, ru
 
 def _resize_saving(resource: Resource) -> float | None:
     """The finding's saving, so the dialog and the cost panel agree (None: no finding names a type)."""
-    finding = resize_finding(resource)
+    finding = named_fix(resource)
     return finding.monthly_saving if finding is not None else None
 
 
 def _resize_note(resource: Resource, options: ActionOptions, artifact: str | None) -> str:
-    finding = resize_finding(resource)
+    finding = named_fix(resource)
     if finding is None or not finding.target:
         return "no finding names a type to change to (it will be refused)"
     old = str(resource.details.get("instance_type") or "its type")

@@ -11,12 +11,12 @@ import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
-from tracker_tui.aws.actions.base import ActionOptions, ActionSpec, ActionUpdate, Choice, Step, Verify
+from tracker_tui.aws.actions.base import ActionOptions, ActionSpec, ActionUpdate, Choice, Step, Verify, named_fix
 from tracker_tui.aws.kinds import estimate
 from tracker_tui.aws.kinds.base import tag_dict
 from tracker_tui.aws.kinds.rds import KIND as DB_INSTANCE
 from tracker_tui.aws.kinds.rds import list_db_instances
-from tracker_tui.model import Finding, Resource, format_cost
+from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import cents
 
 #: Prefix of the final snapshot an RDS delete leaves behind.
@@ -172,15 +172,6 @@ AURORA_CLASS = (
 NO_CLASS_FIX = "no finding names a class to change it to"
 
 
-def class_fix(resource: Resource) -> Finding | None:
-    """The finding ``m`` realises on the row: of its findings whose action is ``modify`` and that
-    name a class (``Finding.target``: rightsize-database, rds-previous-generation,
-    rds-graviton-migration), the one that saves the most (an unknown saving counts least, the
-    first of equals wins); None when none does."""
-    fixes = [f for f in resource.findings if f.action == "modify" and f.target]
-    return max(fixes, key=lambda f: (f.monthly_saving is not None, f.monthly_saving or 0.0), default=None)
-
-
 def _offered(rds: Any, db: dict[str, Any], target: str) -> bool:
     """Whether AWS offers ``target`` for the instance's engine, engine version and license model
     in its region (DescribeOrderableDBInstanceOptions lists at least one option of the class)."""
@@ -209,7 +200,7 @@ def modify_class(step: Step) -> Verify:
     if pending:
         # ApplyImmediately would apply them too, unasked.
         step.refuse(f"a modification is pending ({', '.join(sorted(pending))}); apply or cancel it first")
-    fix = class_fix(step.resource)
+    fix = named_fix(step.resource)
     if fix is None or not fix.target:
         step.refuse(NO_CLASS_FIX)
     target = fix.target
@@ -258,7 +249,7 @@ def modify_class(step: Step) -> Verify:
 def _class_saving(resource: Resource) -> float | None:
     """What the finding ``m`` realises says it saves, so the dialog and the cost panel agree;
     None when no finding names a class, or the row is an Aurora member (it will be refused)."""
-    fix = class_fix(resource)
+    fix = named_fix(resource)
     if fix is None or resource.details.get("cluster_id"):
         return None
     return fix.monthly_saving
@@ -268,7 +259,7 @@ def _class_note(resource: Resource, options: ActionOptions, artifact: str | None
     cluster = resource.details.get("cluster_id")
     if cluster:
         return f"a member of the Aurora cluster {cluster}: its class is not changed here (it will be refused)"
-    fix = class_fix(resource)
+    fix = named_fix(resource)
     if fix is None or not fix.target:
         return f"{NO_CLASS_FIX} (it will be refused)"
     old = str(resource.details.get("instance_class") or "its class")
