@@ -51,6 +51,8 @@ SAFETY_MUTANTS = (
     "tracker_tui.aws.actions.dynamodb.x_*",
     "tracker_tui.aws.actions.redshift.x_*",
     "tracker_tui.aws.actions.sagemaker.x_*",
+    "tracker_tui.aws.actions.offhours.x_*",
+    "tracker_tui.aws.actions.scheduler.x_*",
     # The audit log.
     "tracker_tui.store.xǁAuditLogǁrecord__mutmut_*",
     "tracker_tui.store.xǁAuditLogǁ__init____mutmut_*",

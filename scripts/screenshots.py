@@ -141,6 +141,28 @@ async def shoot(size: tuple[int, int]) -> list[Path]:
             await pilot.press("escape", "o")
             await pilot.pause()
             save("console-link")
+            # Off-hours: z on dev's machines running 24/7, the schedule, what it creates, then :schedules.
+            await pilot.press("escape")
+            await pilot.pause()
+            await pilot.press("slash", "ctrl+u", *"finding:no-off-hours region:ap-southeast-2", "enter", "ctrl+a", "z")
+            await pilot.pause()
+            save("offhours-picker")
+            await pilot.click("#schedule-next")
+            await pilot.pause()
+            await pilot.pause()
+            save("confirm-offhours")
+            await pilot.press(*(app.scan.connection.identity.alias or app.scan.connection.identity.account_id), "enter")
+            for _ in range(600):
+                await pilot.pause(0.05)
+                if not app.actions_running:
+                    break
+            await pilot.pause()
+            save("offhours-results")
+            await pilot.press("escape")
+            await pilot.pause()
+            await pilot.press("colon", *"schedules", "enter")
+            await pilot.pause()
+            save("schedules")
     finally:
         demo.stop()
     return written

@@ -159,3 +159,30 @@ def test_read_only_mode_refuses_the_keys_and_says_why() -> None:
         assert set(estate["loose"]) <= _volumes(estate["ec2"])
 
     run(check, read_only=True)
+
+
+def test_marks_hidden_by_the_filter_are_said_and_a_confirmed_run_uses_the_marks_up() -> None:
+    """Marks outlive a filter change (k9s): the dialog says how many acted-on rows the filter hides,
+    and a confirmed run clears the marks, so a later key on another view acts on what it shows."""
+
+    async def check(app: TrackerApp, pilot: Pilot[Any], estate: dict[str, Any]) -> None:
+        await filter_rows(pilot, "kind:ec2:volume state:available")
+        await pilot.press("ctrl+a")
+        await filter_rows(pilot, "kind:ec2:instance")
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmActionScreen) and dialog.hidden == 3
+        assert "3 of these rows are marked but hidden by the filter" in str(
+            dialog.query_one("#confirm-facts").render()
+        )
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.table.marked_count == 3  # cancelled: the marks stay
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        await pilot.press(*ACCOUNT, "enter")
+        await wait_until(pilot, actions_done(app))
+        assert app.table.marked_count == 0
+
+    run(check)

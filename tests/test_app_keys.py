@@ -32,7 +32,7 @@ from tests.support.estate import (
     sample_source,
     wait_scan,
 )
-from tests.support.helpers import screen_text, shown_text
+from tests.support.helpers import screen_text, shown_text, wait_until
 from tracker_tui.aws.kinds import REGISTRY
 from tracker_tui.model import Resource
 from tracker_tui.replay import ReplaySource
@@ -46,7 +46,7 @@ from tracker_tui.ui.screens.help import HelpScreen
 TOTAL = 60
 #: The replayed scan's cells: a kind whose rows are all in "global" (the sample's IAM users
 #: and roles) once, every other kind once per region (4).
-CELLS = 2 + 25 * 4
+CELLS = 2 + 26 * 4
 #: A terminal wide enough for every table column beside the cost panels.
 WIDE = (170, 40)
 
@@ -398,6 +398,7 @@ def test_enter_opens_details_with_arn_tags_and_cost_basis_and_escape_leaves() ->
         assert row is not None and row.id == "i-0a1b2c3d4e5f60001"
         await pilot.press("enter")
         assert isinstance(app.screen, DetailsScreen)
+        await wait_until(pilot, lambda: "cost basis" in screen_text(app), what="the details painted")
         text = screen_text(app)
         assert "ec2:instance  web-prod-1  (us-east-1)" in text
         assert f"arn:aws:ec2:us-east-1:{ACCOUNT_ID}:instance/i-0a1b2c3d4e5f60001" in text
@@ -412,7 +413,7 @@ def test_enter_opens_details_with_arn_tags_and_cost_basis_and_escape_leaves() ->
         assert not isinstance(app.screen, DetailsScreen)
         assert app.focused is app.table
 
-    run(check, make_app(sample_source(resources=priced_resources())))
+    run(check, make_app(sample_source(resources=priced_resources())), size=(120, 40))  # one screen
 
 
 def test_details_of_an_unpriced_resource_say_so() -> None:
@@ -616,7 +617,7 @@ def test_question_mark_opens_help_with_the_key_map_and_filter_grammar() -> None:
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 
-    run(check)
+    run(check, size=(120, 40))  # every key of the map on one screen
 
 
 def test_ctrl_p_palette_runs_coverage_grid() -> None:

@@ -21,7 +21,7 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 STABLE_IDS = {
     "filter", "mark", "mark_all", "escape", "stop", "start", "delete", "rescan", "costs", "coverage", "changes",
     "pick_profile", "pick_regions", "export", "bill", "help", "quit", "modify", "check_idle", "command_bar", "console",
-    "copy", "copy_marked",
+    "copy", "copy_marked", "schedule",
     "sort_kind", "sort_name", "sort_id", "sort_region", "sort_state", "sort_cost", "sort_age", "sort_tags",
 }
 

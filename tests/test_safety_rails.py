@@ -49,6 +49,7 @@ from tracker_tui.aws.kinds import resolve_kinds
 from tracker_tui.aws.session import AwsSession
 from tracker_tui.aws.source import LiveSource
 from tracker_tui.history import ScanHistory
+from tracker_tui.offhours import SCHEDULE_TAG
 from tracker_tui.store import AuditLog
 from tracker_tui.ui.app import TrackerApp
 from tracker_tui.ui.screens.confirm import ConfirmActionScreen
@@ -97,6 +98,7 @@ def test_every_box_left_alone_keeps_what_cannot_be_brought_back() -> None:
         "empty_buckets": False,
         "delete_image_snapshots": False,
         "snapshot-first": True,
+        "scheduler_delete_role": False,
     }
 
 
@@ -405,7 +407,7 @@ def test_a_done_action_reports_what_it_did_its_request_and_the_row(audit: AuditL
     assert final.message.startswith(DONE_MESSAGES[name]), final.message
     after = [line for line in audit.tail(100) if line["phase"] == "after"]
     assert final.request_id and final.request_id == after[-1]["request_id"]
-    if case.verb in ("stop", "start", "modify"):
+    if case.verb in ("stop", "start", "modify", "schedule"):
         # A stop (start, modify) comes back re-read and repriced: the row changes in the table.
         assert not final.deleted
         assert final.result is not None
@@ -418,6 +420,9 @@ def test_a_done_action_reports_what_it_did_its_request_and_the_row(audit: AuditL
         }.get(case.kind)
         modified = case.verb == "modify" and modified_detail is not None
         changed = final.result.details.get(modified_detail or "") if modified else final.result.state
+        if case.verb == "schedule":
+            # A schedule shows in the row's tag (and its cost on the schedule's hours).
+            changed = final.result.tags.get(SCHEDULE_TAG)
         assert changed == case.after
         assert final.result.cost_basis is not None
     else:

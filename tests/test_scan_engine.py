@@ -94,7 +94,7 @@ def test_regional_kinds_get_one_cell_per_region_and_global_kinds_exactly_one() -
     cells = engine.cells()
 
     single = {"iam:user", "iam:role", "s3:bucket", "route53:hosted-zone"}
-    assert len(cells) == 23 * len(regions) + len(single)
+    assert len(cells) == 24 * len(regions) + len(single)
     assert len(set(cells)) == len(cells)
     assert {c.account_id for c in cells} == {ACCOUNT}
     for kind in REGISTRY:

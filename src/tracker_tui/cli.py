@@ -14,12 +14,14 @@ import dataclasses
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from tracker_tui import __version__
 from tracker_tui.untrusted import visible
 
 if TYPE_CHECKING:  # imported where used: --version and --help stay fast
+    from datetime import datetime
+
     from tracker_tui.aws.kinds import KindSpec, Thresholds
     from tracker_tui.aws.source import Connection, LiveSource, MultiSource
     from tracker_tui.config import Settings
@@ -162,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("-n", "--lines", type=int, default=20, metavar="N", help="how many entries (default 20)")
     audit.add_argument("--json", action="store_true", help="print the raw JSON lines")
     _add_permissions(commands)
+    _add_schedules(commands)
     return parser
 
 
@@ -198,6 +201,47 @@ def _add_permissions(commands: argparse._SubParsersAction[_Parser]) -> None:
     permissions.add_argument(
         "--endpoint-url", metavar="URL", default=argparse.SUPPRESS,
         help="--check: send the calls here (also read from AWS_ENDPOINT_URL)",
+    )  # fmt: skip
+
+
+SCHEDULES_HELP = """\
+Lists tracker-tui's off-hours schedules (the pairs `z` writes into the EventBridge Scheduler group
+tracker-tui of each region): one line per pair, with when it next stops and starts its rows.
+
+--format json prints a list of objects, one per pair, with these keys (null when unknown):
+  account_id, region, name (the pair, e.g. office-hours-0ca81787-ec2), schedule (the tag value,
+  e.g. "office-hours MON-FRI 08:00-19:00 Europe/Paris"), zone, state (ENABLED, DISABLED, mixed, or
+  incomplete: one half missing), next_stop and next_start (ISO 8601 in the zone), stop_expression,
+  start_expression, target_kind (e.g. ec2:instance), targets (the ids), stop_name, start_name,
+  role_arn, note (what is wrong with the pair).  Exit 3 when some regions could not be read.
+"""
+
+
+def _add_schedules(commands: argparse._SubParsersAction[_Parser]) -> None:
+    """``schedules``: tracker-tui's off-hours schedules, headless.  The account and scope options
+    that mean something here; SUPPRESS defaults, as ``_add_common``'s."""
+    schedules = commands.add_parser(
+        "schedules",
+        help="print tracker-tui's off-hours schedules (EventBridge Scheduler): zone, next stop and start, targets",
+        description=SCHEDULES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    schedules.add_argument("--format", choices=("table", "json"), default="table", help="output format (default table)")
+    schedules.add_argument(
+        "--profile", metavar="NAME", action="append", default=argparse.SUPPRESS,
+        help="AWS profile (repeatable; default: the credential chain)",
+    )  # fmt: skip
+    schedules.add_argument(
+        "--region", metavar="R", action="append", default=argparse.SUPPRESS,
+        help="only this region (repeatable; default: every enabled region)",
+    )  # fmt: skip
+    schedules.add_argument(
+        "--endpoint-url", metavar="URL", default=argparse.SUPPRESS,
+        help="send every API call here (also read from AWS_ENDPOINT_URL)",
+    )  # fmt: skip
+    schedules.add_argument(
+        "--demo", action="store_true", default=argparse.SUPPRESS,
+        help="use the embedded mocked AWS account (moto); no credentials, no network",
     )  # fmt: skip
 
 
@@ -652,9 +696,11 @@ def run_permissions(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) 
         stdout.write(dumps(document))
         size = compact_size(document)
         if size > MANAGED_POLICY_LIMIT:
+            verbs = ",".join(dict.fromkeys(part.statement for part in verb_parts(kinds)))
             stderr.write(
                 f"tracker-tui: the policy is {size:,} characters without whitespace and a managed policy holds "
-                f"{MANAGED_POLICY_LIMIT:,}: attach it as two (--read-only, and --only VERB for the actions)\n"
+                f"{MANAGED_POLICY_LIMIT:,}: attach it as two, `tracker-tui permissions --read-only` and "
+                f"`tracker-tui permissions --only {verbs}`\n"
             )
         return EXIT_OK
     if args.demo:
@@ -672,6 +718,129 @@ def run_permissions(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) 
         stdout.write(visible(line) + "\n")
     stdout.write(visible(report.summary()) + "\n")
     return EXIT_DENIED if report.denied() else EXIT_OK
+
+
+def run_schedules(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
+    """``schedules``: a scan of the one kind ``scheduler:schedule``, printed as a table or JSON."""
+    import json
+    from datetime import UTC, datetime
+
+    from tracker_tui.aws.kinds import REGISTRY
+    from tracker_tui.aws.kinds.scheduler import KIND
+    from tracker_tui.aws.scan import error_entries
+
+    if args.demo:
+        from tracker_tui.demo import prestart
+
+        prestart(args.demo_latency)
+    settings = _settings(stderr)
+    source = _source(args, [REGISTRY[KIND]], settings)
+    try:
+        connection = _connect(source)
+        for failure in connection.failures:
+            stderr.write(f"tracker-tui: account not scanned: {visible(str(failure))}\n")
+        scanned = _collect(source, stderr, _thresholds(settings), connection)
+        if scanned is None:
+            return EXIT_INTERRUPTED
+        errors = error_entries(scanned.results)
+        rows = sorted(scanned.rows, key=lambda r: (r.account_id, r.region, r.id))
+        now = datetime.now(UTC)
+        entries = [_schedule_entry(r, now) for r in rows]
+        if args.format == "json":
+            stdout.write(json.dumps(entries, indent=2) + "\n")
+        else:
+            stdout.write(_schedules_table(entries, len(connection.regions)))
+        if errors:
+            stderr.write(f"tracker-tui: {_partial_line(errors, scanned.total_cells)}\n")
+        return EXIT_PARTIAL if errors else EXIT_OK
+    finally:
+        source.close()
+
+
+def _schedule_entry(r: Resource, now: datetime) -> dict[str, Any]:
+    """One pair as ``schedules --format json`` prints it (the keys SCHEDULES_HELP lists)."""
+    from tracker_tui.aws.kinds.scheduler import next_events
+
+    d = r.details
+    stop, start = next_events(r, now)
+    return {
+        "account_id": r.account_id,
+        "region": r.region,
+        "name": r.id,
+        "schedule": d.get("schedule"),
+        "zone": d.get("zone"),
+        "state": r.state,
+        "next_stop": stop.isoformat() if stop else None,
+        "next_start": start.isoformat() if start else None,
+        "stop_expression": d.get("stop_expression"),
+        "start_expression": d.get("start_expression"),
+        "target_kind": d.get("target_kind"),
+        "targets": list(d.get("targets") or []),
+        "stop_name": d.get("stop_name"),
+        "start_name": d.get("start_name"),
+        "role_arn": d.get("role_arn"),
+        "note": d.get("note"),
+    }
+
+
+def _schedules_table(entries: Sequence[dict[str, Any]], regions: int) -> str:
+    """The pairs as plain text columns (AWS strings as ``untrusted.visible`` draws them), then a count."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from rich.cells import cell_len
+
+    from tracker_tui.model import plural
+    from tracker_tui.offhours import known_zone
+    from tracker_tui.untrusted import fit_cells
+
+    if not entries:
+        return f"no tracker-tui schedules in {plural(regions, 'region')}\n"
+
+    def when(value: object, zone: object) -> str:
+        """``Mon 2026-05-04 19:00 CEST``: the zone's own abbreviation, not the ISO offset."""
+        if not value:
+            return "-"
+        moment = datetime.fromisoformat(str(value))
+        if zone and known_zone(str(zone)):
+            moment = moment.astimezone(ZoneInfo(str(zone)))
+        return moment.strftime("%a %Y-%m-%d %H:%M %Z")
+
+    def targets(entry: dict[str, Any]) -> str:
+        ids = ", ".join(str(i) for i in entry["targets"] or [])
+        return f"{ids} ({entry['target_kind']})" if entry["target_kind"] else ids or "-"
+
+    accounts = len({e["account_id"] for e in entries}) > 1
+    columns = ("ACCOUNT",) * accounts + ("REGION", "NAME", "ZONE", "NEXT STOP", "NEXT START", "STATE", "TARGETS")
+    caps = (12,) * accounts + (16, 48, 24, 26, 26, 10, 60)
+    rows = [
+        tuple(
+            visible(str(cell))
+            for cell in (
+                *((e["account_id"],) if accounts else ()),
+                e["region"],
+                e["name"],
+                e["zone"] or "-",
+                when(e["next_stop"], e["zone"]),
+                when(e["next_start"], e["zone"]),
+                e["state"],
+                targets(e),
+            )
+        )
+        for e in entries
+    ]
+    widths = [
+        min(cap, max([len(column)] + [cell_len(row[i]) for row in rows]))
+        for i, (column, cap) in enumerate(zip(columns, caps, strict=True))
+    ]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(fit_cells(c, w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    lines = [line(columns), *(line(row) for row in rows), ""]
+    lines.append(f"{plural(len(entries), 'tracker-tui schedule')} in {plural(regions, 'region')}")
+    lines += [visible(f"{e['name']}: {e['note']}") for e in entries if e["note"]]
+    return "\n".join(lines) + "\n"
 
 
 def run_tui(args: argparse.Namespace) -> int:
@@ -754,6 +923,8 @@ def main(argv: Sequence[str] | None = None, stdout: IO[str] | None = None, stder
             code = run_audit(args, stdout)
         elif args.command == "permissions":
             code = run_permissions(args, stdout, stderr)
+        elif args.command == "schedules":
+            code = run_schedules(args, stdout, stderr)
         else:
             code = run_tui(args)
     except UsageError as exc:

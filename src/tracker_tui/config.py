@@ -15,6 +15,8 @@ from typing import Any
 
 import platformdirs
 
+from tracker_tui.offhours import DEFAULT_TAG_KEYS, DEFAULT_TAG_VALUES, known_zone
+
 APP_NAME = "tracker-tui"
 
 #: The shortest background refresh accepted (seconds): a scan costs hundreds of API calls.
@@ -90,6 +92,12 @@ class Settings:
     #: ``m`` on a bucket keeping noncurrent versions: S3 deletes each this many days after it
     #: becomes noncurrent (whole days, ``NONCURRENT_DAYS_RANGE``).
     noncurrent_days: int = DEFAULT_NONCURRENT_DAYS
+    #: ``no-off-hours``: rows tagged with one of these keys (any case) whose value is one of
+    #: ``offhours_values`` (any case) are non-production; they are compared with office hours in
+    #: ``offhours_timezone`` (an IANA zone; None: the machine's).
+    offhours_tags: tuple[str, ...] = DEFAULT_TAG_KEYS
+    offhours_values: tuple[str, ...] = DEFAULT_TAG_VALUES
+    offhours_timezone: str | None = None
     #: Rescan in the background this many seconds after each scan (0: never).
     refresh: int = 0
     #: ``[keymap]``: binding id -> key(s), e.g. ``{"mark": "x"}`` (``ui.keymap`` checks the ids).
@@ -153,7 +161,7 @@ def load_settings(path: Path | None = None) -> Settings:
         return Settings(warnings=(f"config {path} is not valid TOML ({exc}); {where}; using defaults",))
     settings = Settings()
     warnings: list[str] = []
-    list_keys = {"danger_terms", "protected_tags", "regions", "profiles"}
+    list_keys = {"danger_terms", "protected_tags", "regions", "profiles", "offhours_tags", "offhours_values"}
     # Fields set by a name from the file: mypy cannot tell which field (and type) a str names.
     changes: dict[str, Any]
     for key, value in data.items():
@@ -237,6 +245,14 @@ def load_settings(path: Path | None = None) -> Settings:
                 settings = replace(settings, concurrency=value)
             else:
                 warnings.append(f"config {path}: 'concurrency' must be a whole number from 1 to 256; ignored")
+        elif key == "offhours_timezone":
+            if isinstance(value, str) and known_zone(value):
+                settings = replace(settings, offhours_timezone=value)
+            else:
+                warnings.append(
+                    f"config {path}: 'offhours_timezone' must be an IANA time zone such as \"Europe/Paris\", "
+                    f"not {value!r}; using the machine's"
+                )
         elif key == "theme":
             if isinstance(value, str):
                 settings = replace(settings, theme=value)

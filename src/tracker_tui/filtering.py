@@ -15,6 +15,9 @@ A filter is whitespace-separated terms, all of which must match (AND):
 * ``finding:gp2-to-gp3`` -- has a finding whose id starts with the value (``finding:idle`` is
   every ``idle-*`` finding; ``finding:previous-generation`` is not ``rds-previous-generation``);
   ``finding:`` -- has any finding (``tracker_tui.findings``);
+* ``schedule:office`` -- an off-hours schedule whose text contains the value (tracker-tui's tag
+  ``tracker-tui:schedule``, or AWS Instance Scheduler's ``Schedule``); ``schedule:`` -- any
+  schedule; ``!schedule:`` -- none;
 * ``!term`` negates any term;
 * double quotes group text with spaces: ``"my bucket"``, ``tag:Name="web 1"``.
 
@@ -37,6 +40,7 @@ from itertools import chain, compress
 from operator import attrgetter, itemgetter
 
 from tracker_tui.model import Resource
+from tracker_tui.offhours import scheduled_by
 
 __all__ = [
     "Filter",
@@ -169,6 +173,8 @@ class Term:
             return _AMBIGUOUS not in blob or self._tag_test(resource)
         if field == "finding":
             return _has_finding(resource, self.value)
+        if field == "schedule":
+            return _has_schedule(resource, self.value)
         return _compare(resource.monthly_cost, self.op, self.number)
 
     def matches(self, resource: Resource, blob: str) -> bool:
@@ -236,6 +242,9 @@ class Term:
         if field == "finding":
             needle = self.value
             return [_has_finding(r, needle) is not neg for r in resources]
+        if field == "schedule":
+            needle = self.value
+            return [_has_schedule(r, needle) is not neg for r in resources]
         op, number = self.op, self.number
         costs = list(map(attrgetter("monthly_cost"), resources))
         if op == ">":
@@ -271,8 +280,8 @@ class Term:
         if field == "tag":
             # Having the tag key=value means having the key.
             return self.value == other.value and other.tag_value is None
-        if field == "finding":
-            return self.value.startswith(other.value)
+        if field in ("finding", "schedule"):
+            return self.value.startswith(other.value) if field == "finding" else other.value in self.value
         # cost: the same direction, a bound at least as strict.
         a, b = self.number, other.number
         if self.op[0] != other.op[0]:
@@ -288,6 +297,11 @@ def _positive(term: Term) -> Term:
 
 def _has_finding(resource: Resource, needle: str) -> bool:
     return any(finding.id.startswith(needle) for finding in resource.findings)
+
+
+def _has_schedule(resource: Resource, needle: str) -> bool:
+    what = scheduled_by(resource.tags) if resource.tags else ""
+    return bool(what) and needle in what.lower()
 
 
 def _field_value(resource: Resource, field: str) -> str:
@@ -447,8 +461,8 @@ def _parse_term(token: str, quote_at: int | None) -> Term | None:
         if not rest:
             raise FilterError(f"{qualifier}: needs a value, e.g. {_EXAMPLES[qualifier]}")
         return Term(qualifier, rest.lower(), negated)
-    if colon and len(head) < limit and qualifier == "finding":
-        return Term("finding", rest.lower(), negated)
+    if colon and len(head) < limit and qualifier in ("finding", "schedule"):
+        return Term(qualifier, rest.lower(), negated)
     if colon and len(head) < limit and qualifier == "tag":
         key, eq, value = rest.partition("=")
         key_limit = limit - len("tag:")

@@ -35,6 +35,7 @@ from rich.cells import cell_len
 
 from tracker_tui.filtering import Filter, Term, search_text, search_texts
 from tracker_tui.model import UNKNOWN_COST, Resource, format_cost, parse_iso
+from tracker_tui.offhours import scheduled_by
 from tracker_tui.sortorder import SortOrders
 from tracker_tui.untrusted import visible
 
@@ -94,6 +95,9 @@ def format_tags(resource: Resource) -> str:
 
 #: After the cost of a row with findings (the Savings panel and the details say what).
 SAVINGS_MARK = "*"
+#: Before the state of a row an off-hours schedule stops and starts (``z``; the details say which):
+#: first, so a narrow state column cuts the state, never the mark.
+SCHEDULE_MARK = "z "
 
 
 def column_texts(resource: Resource, now: datetime) -> tuple[str, ...]:
@@ -107,7 +111,7 @@ def column_texts(resource: Resource, now: datetime) -> tuple[str, ...]:
         visible(resource.name),
         visible(resource.id),
         visible(resource.region),
-        visible(resource.state),
+        (SCHEDULE_MARK if resource.tags and scheduled_by(resource.tags) else "") + visible(resource.state),
         format_cost(cost) + (SAVINGS_MARK if resource.findings else ""),
         format_age(resource.created, now),
         visible(format_tags(resource)),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tests.support.estate import NOW, _arn, _r
+from tests.support.estate import ACCOUNT_ID, NOW, _arn, _r
 from tracker_tui.model import GLOBAL_REGION, Resource
 
 
@@ -126,6 +126,12 @@ def _data_stores() -> list[Resource]:
            details={"node_type": "ra3.xlplus", "number_of_nodes": 2, "db_name": "analytics",
                     "availability_zone": "us-east-1a", "encrypted": True},
            arn=_arn("redshift", "us-east-1", "cluster:warehouse-staging")),
+        # Dev's warehouse, up around the clock (no-off-hours: a schedule pauses it at night).
+        _r("redshift:cluster", "warehouse-dev", "us-east-1", name="warehouse-dev", state="available",
+           created="2026-06-01T09:00:00Z", tags={"env": "dev", "team": "data"},
+           details={"node_type": "ra3.xlplus", "number_of_nodes": 1, "db_name": "analytics",
+                    "availability_zone": "us-east-1b", "encrypted": True},
+           arn=_arn("redshift", "us-east-1", "cluster:warehouse-dev")),
         _r("efs:file-system", "fs-0a1b2c3d4e5f60718", "us-east-1", name="shared-home", state="available",
            created="2025-02-02T12:00:00Z", tags={"Name": "shared-home", "env": "prod"},
            details={"size_bytes": 268_435_456_000, "size_standard_bytes": 214_748_364_800,
@@ -164,6 +170,7 @@ def _managed_services() -> list[Resource]:
            details={"instance_type": "ml.t3.large", "volume_size_gb": 50, "direct_internet_access": "Disabled",
                     "root_access": "Disabled", "last_modified": "2026-05-14T18:20:00Z"},
            arn=_arn("sagemaker", "eu-west-1", "notebook-instance/ds-forecasting")),
+        _schedule_pair(),
         _r("sagemaker:endpoint", "churn-predictor", "us-east-1", name="churn-predictor", state="InService",
            created="2026-04-08T11:00:00Z", tags={"env": "prod", "team": "data"},
            details={"endpoint_config": "churn-predictor-v3-config", "last_modified": "2026-04-08T11:12:00Z",
@@ -192,6 +199,12 @@ def _managed_services() -> list[Resource]:
                   details={"engine": "postgres", "engine_version": "13.15", "instance_class": "db.m4.large",
                            "multi_az": False, "allocated_storage_gib": 200, "storage_type": "gp3"},
                   arn=_arn("rds", "us-east-1", "db:legacy-reports")))
+    # Staging's database, up around the clock with nothing to stop it at night (no-off-hours).
+    out.append(_r("rds:db-instance", "orders-staging", "us-west-2", name="orders-staging", state="available",
+                  created="2026-03-02T09:00:00Z", tags={"env": "staging", "team": "api"},
+                  details={"engine": "postgres", "engine_version": "16.4", "instance_class": "db.t4g.medium",
+                           "multi_az": False, "allocated_storage_gib": 50, "storage_type": "gp3"},
+                  arn=_arn("rds", "us-west-2", "db:orders-staging")))
     keys = [
         ("1f0c2b6e-4d5a-4e8b-9c71-2a3b4c5d6e7f", "us-east-1", "prod-data", "Enabled", None),
         ("7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d", "us-east-1", "prod-old-app", "PendingDeletion",
@@ -264,3 +277,19 @@ def _storage_hygiene() -> list[Resource]:
                     "encrypted": True, "transition_to_ia": "none", "transition_to_archive": "none"},
            arn=_arn("elasticfilesystem", "us-east-1", "file-system/fs-0f1e2d3c4b5a69788")),
     ]
+
+
+def _schedule_pair() -> Resource:
+    """The pair ``z`` wrote for the notebook ds-forecasting (office hours in Paris): a row of
+    ``:schedules``."""
+    pair = "office-hours-0ca81787-notebook-ds-forecasting"
+    office = "office-hours MON-FRI 08:00-19:00 Europe/Paris"
+    details = {
+        "group": "tracker-tui", "schedule": office, "zone": "Europe/Paris", "target_service": "sagemaker",
+        "target_kind": "sagemaker:notebook-instance", "targets": ["ds-forecasting"],
+        "role_arn": f"arn:aws:iam::{ACCOUNT_ID}:role/tracker-tui-scheduler", "invocations_per_month": 43.5,
+        "stop_name": f"{pair}-stop", "stop_expression": "cron(0 19 ? * MON-FRI *)", "stop_state": "ENABLED",
+        "start_name": f"{pair}-start", "start_expression": "cron(0 8 ? * MON-FRI *)", "start_state": "ENABLED",
+    }
+    return _r("scheduler:schedule", pair, "eu-west-1", name=office, state="ENABLED", created="2026-05-14T18:25:00Z",
+              details=details, arn=_arn("scheduler", "eu-west-1", f"schedule/tracker-tui/{pair}-stop"))

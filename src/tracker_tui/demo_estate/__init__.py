@@ -29,6 +29,7 @@ from tracker_tui.demo_estate import (
     redshift,
     route53,
     sagemaker,
+    scheduler,
     secretsmanager,
 )
 from tracker_tui.demo_estate.bill import DEMO_BILL, demo_bill_results, seed_bill
@@ -69,6 +70,7 @@ FAMILIES: tuple[ModuleType, ...] = (
     kms,
     secretsmanager,
     route53,
+    scheduler,
     metrics,
 )
 

@@ -5,6 +5,7 @@ IAM users and roles (global) and buckets (account-wide), through the public APIs
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,8 +14,11 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-#: The account's alias (IAM), which the confirm dialog asks to be typed.
+from tracker_tui.offhours import ROLE, ROLE_POLICY, role_policy, trust_policy
+
+#: The account's alias (IAM), which the confirm dialog asks to be typed, and its id (moto's).
 DEMO_ACCOUNT_ALIAS = "acme-staging"
+DEMO_ACCOUNT = "123456789012"
 
 #: The demo server's only AMIs (``MOTO_AMIS_PATH``; moto's 1,300 defaults stay unloaded).
 DEMO_AMIS_PATH = Path(__file__).with_name("amis.json")
@@ -24,7 +28,7 @@ DEMO_WINDOWS_AMI = "ami-0d4e8b1f6a2c93570"
 SEED_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, s3={"addressing_style": "path"})
 
 #: An IAM role in moto's account, by name: what the services that run as a role (EKS, SageMaker) are given.
-ROLE_ARN = "arn:aws:iam::123456789012:role/{name}"
+ROLE_ARN = f"arn:aws:iam::{DEMO_ACCOUNT}:role/{{name}}"
 
 
 class RegionSeeder:
@@ -345,7 +349,14 @@ def seed_global(boto: boto3.Session, endpoint: str | None, *, alias: bool = True
     for bot in ("ci-bot", "legacy-backup"):
         iam.create_user(UserName=bot, Tags=[{"Key": "kind", "Value": "machine"}])
         count += 1
-    return count
+    # The role z made for staging's worker (demo_estate/scheduler.py): IAM is written only here.
+    iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(trust_policy(DEMO_ACCOUNT)))
+    iam.put_role_policy(
+        RoleName=ROLE,
+        PolicyName=ROLE_POLICY,
+        PolicyDocument=json.dumps(role_policy(("ec2:StartInstances", "ec2:StopInstances"))),
+    )
+    return count + 1
 
 
 def publish_bucket_size(cloudwatch: Any, bucket: str, size_bytes: int, objects: int) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracker_tui.demo_estate import scheduler
 from tracker_tui.demo_estate.core import RegionSeeder
 
 
@@ -23,6 +24,7 @@ def seed_region(s: RegionSeeder, env: str) -> int:
     for inst in instances:
         name = next((t["Value"] for t in inst.get("Tags", []) if t["Key"] == "Name"), "")
         by_role.setdefault(name.removeprefix(f"{env}-"), []).append(inst)
+    scheduler.tag_scheduled(s, env, by_role)
     return _snapshots(s, env, by_role) + _images(s, env, by_role) + _endpoints(s, env) + _data_volume(s, env, by_role)
 
 

@@ -28,7 +28,7 @@ class ActionDelta:
 
     #: Every update, in order (the progress view shows each).
     updates: list[ActionUpdate] = field(default_factory=list)
-    #: Rows the run changed (stopped, modified ...): replace them.
+    #: Rows the run changed (stopped, modified ...) or made (a schedule): replace or add them.
     rows: list[Resource] = field(default_factory=list)
     #: Rows the run deleted: drop them.
     removed: list[Key] = field(default_factory=list)
@@ -88,4 +88,6 @@ class ActionRun:
                 delta.removed.append(update.resource.key)
             elif update.result is not None:
                 delta.rows.append(update.result)
+            # What else it made or changed (a schedule's row, the rows a removal untagged).
+            delta.rows.extend(update.related)
         return delta

@@ -5,7 +5,7 @@ instances.  A word names a kind by its id, its grid label (``vol``, ``fn``), an 
 its module declares (``KindSpec.aliases``: ``volume``, ``bucket``...), the part of its id after the colon (``volume``,
 ``db-instance``) or before it when that service has one kind (``eks``, ``lambda``); or by a
 prefix of any of these that only one kind has.  A few words open views instead (``:cost``,
-``:grid``, ``:changes``, ``:audit``, ``:help``, ``:quit``).  Pure: no Textual.
+``:grid``, ``:changes``, ``:audit``, ``:offhours`` (``z``), ``:help``, ``:quit``).  Pure: no Textual.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ VIEWS = {
     "grid": "the coverage grid",
     "changes": "the changes since the last scan",
     "audit": "the action audit log",
+    "offhours": "schedule the marked rows off-hours (z)",
     "help": "the keys and the filter grammar",
     "quit": "quit",
 }

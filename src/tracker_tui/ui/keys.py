@@ -182,6 +182,11 @@ MAIN_KEYS: Sequence[Entry] = (
         "lifecycle rules; confirmed like a stop (a retention or a lifecycle rule, which drop data, with "
         "the alias)",
         command="Fix in place (type, gp3, archive, on-demand, retention, lifecycle)", show=False),
+    Key("z", "schedule", "Off-hours", "schedule",
+        "schedule off-hours for the marked rows (or the cursor row): EventBridge Scheduler stops and starts "
+        "EC2, RDS, SageMaker notebooks and Redshift on a preset or custom schedule in a time zone; "
+        "says what it creates first, confirmed with the alias (:schedules lists and removes them)",
+        command="Schedule off-hours (EventBridge Scheduler)", show=False),
     Key("i", "check_idle", "Idle", "check_idle",
         "CloudWatch idle checks over the rows in view; says what they will cost first",
         command="CloudWatch idle checks", show=False),

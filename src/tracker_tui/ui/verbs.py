@@ -14,6 +14,7 @@ from typing import Any
 from textual.screen import Screen
 
 from tracker_tui.aws.actions import ActionOptions, ActionRunner, PlannedAction, Verb, describe_skipped, plan
+from tracker_tui.aws.actions.offhours import creations
 from tracker_tui.aws.bill import KindTotals
 from tracker_tui.aws.idle import IdlePlan, plan_checks
 from tracker_tui.aws.kinds import Thresholds
@@ -23,6 +24,7 @@ from tracker_tui.aws.source import NOT_A_REAL_ACCOUNT, NOT_CONNECTED_REGIONS, No
 from tracker_tui.config import Settings
 from tracker_tui.costs import CostSummary
 from tracker_tui.model import Identity, Resource, plural
+from tracker_tui.offhours import OffHours, local_zone
 from tracker_tui.runs import ActionRun, IdleRun
 from tracker_tui.store import AuditLog
 from tracker_tui.ui.host import Host
@@ -33,6 +35,7 @@ from tracker_tui.ui.screens.coverage import CoverageScreen
 from tracker_tui.ui.screens.idle import IdleCheckScreen
 from tracker_tui.ui.screens.pickers import ProfilePicker, RegionPicker
 from tracker_tui.ui.screens.progress import ActionProgressScreen
+from tracker_tui.ui.screens.schedule import SchedulePicker
 
 
 def read_only_reason(flag: bool, settings: Settings) -> str:
@@ -82,20 +85,50 @@ class Verbs:
 
     # --- actions ------------------------------------------------------------------------------
 
-    def request_action(self, verb: Verb) -> None:
-        """Plan ``verb`` for the marked rows (or the cursor row) and ask for confirmation."""
+    def _acting_rows(self) -> list[Resource] | None:
+        """The rows an action would take, or None after saying why none can be acted on."""
         host = self.host
         source, connection = host.scan.source, host.scan.connection
         if host.read_only_reason:
             self._notify(host.read_only_reason, title="Read-only", severity="warning")
-            return
+            return None
         if source is None or connection is None:
             why = "a saved inventory has no account to act on" if source is None else "still connecting"
             self._notify(f"Nothing can be changed: {why}.", severity="warning")
-            return
+            return None
         rows = selection(host)
         if not rows:
             self._notify("No row under the cursor and nothing marked.", severity="warning")
+            return None
+        return rows
+
+    def request_schedule(self) -> None:
+        """``z``: pick a schedule for the marked rows (or the cursor row), then confirm as any action."""
+        rows = self._acting_rows()
+        if rows is None:
+            return
+        planned = plan(rows, "schedule", self._options())
+        if not any(p.action for p in planned):
+            self._notify(f"Nothing to schedule: {describe_skipped(planned)}", severity="warning", timeout=8)
+            return
+        zone = self.host.settings.offhours_timezone or local_zone()
+        picker = SchedulePicker(sum(1 for p in planned if p.action), zone)
+        self.screen.app.push_screen(picker, partial(self._schedule_picked, rows))
+
+    def _schedule_picked(self, rows: list[Resource], schedule: OffHours | None) -> None:
+        if schedule is None:
+            self._notify("Cancelled: nothing was scheduled.")
+            return
+        self.request_action("schedule", rows=rows, schedule=schedule)
+
+    def request_action(
+        self, verb: Verb, *, rows: list[Resource] | None = None, schedule: OffHours | None = None
+    ) -> None:
+        """Plan ``verb`` for the marked rows (or the cursor row) and ask for confirmation."""
+        host = self.host
+        source, connection = host.scan.source, host.scan.connection
+        rows = rows if rows is not None else self._acting_rows()
+        if rows is None or source is None or connection is None:
             return
         accounts = sorted({r.account_id for r in rows})
         if len(accounts) > 1:
@@ -112,30 +145,42 @@ class Verbs:
         except NoSession as exc:
             self._notify(f"Nothing can be changed: {exc}.", severity="error")
             return
-        planned = plan(rows, verb, self._options())
+        planned = plan(rows, verb, self._options(schedule=schedule))
         if not any(p.action for p in planned):
             self._notify(f"Nothing to {verb}: {describe_skipped(planned)}", severity="warning", timeout=8)
             return
         danger = host.settings.is_dangerous(identity.alias, connection.profile)
-        dialog = ConfirmActionScreen(planned, identity, danger=danger)
-        self.screen.app.push_screen(dialog, partial(self._confirmed, planned, session, identity))
+        creates = creations(planned, schedule, identity.account_id) if schedule is not None else []
+        shown = {r.key for r in host.table.visible_resources}
+        hidden = sum(1 for r in rows if r.key not in shown)
+        dialog = ConfirmActionScreen(planned, identity, danger=danger, creates=creates, hidden=hidden)
+        self.screen.app.push_screen(dialog, partial(self._confirmed, planned, session, identity, schedule))
 
-    def _options(self, confirmed: Confirmed | None = None) -> ActionOptions:
+    def _options(self, confirmed: Confirmed | None = None, schedule: OffHours | None = None) -> ActionOptions:
         settings = self.host.settings
         options = ActionOptions(
             protected_tags=tuple(settings.protected_tags),
             log_retention_days=settings.log_retention_days,
             noncurrent_days=settings.noncurrent_days,
+            schedule=schedule,
         )
         return confirmed.apply(options) if confirmed is not None else options
 
     def _confirmed(
-        self, planned: list[PlannedAction], session: AwsSession, identity: Identity, confirmed: Confirmed | None
+        self,
+        planned: list[PlannedAction],
+        session: AwsSession,
+        identity: Identity,
+        schedule: OffHours | None,
+        confirmed: Confirmed | None,
     ) -> None:
         if confirmed is None:
             self._notify("Cancelled: nothing was changed.")
             return
-        runner = ActionRunner(session, identity.account_id, self._options(confirmed), audit=AuditLog())
+        runner = ActionRunner(session, identity.account_id, self._options(confirmed, schedule), audit=AuditLog())
+        # The marks were for this action: kept, a later key on another view (a jump to
+        # :schedules, then ctrl+d) would act on rows the screen no longer shows.
+        self.host.table.clear_marks()
         acting = sum(1 for p in planned if p.action)
         progress = ActionProgressScreen(planned, f"{plural(acting, 'action')} in account {identity.account_id}")
         self.host.watch_actions(ActionRun(runner, planned), progress)

@@ -20,11 +20,13 @@ from tests.support.rails import (
     ec2_vpc_endpoint,
     elb,
     logs,
+    offhours,
     rds,
     rds_snapshot,
     redshift,
     s3,
     sagemaker,
+    scheduler,
 )
 from tests.support.rails.base import ACCOUNT, FAST, Case, StateRefusal, Tags, scanned, where
 from tracker_tui.aws.actions import ActionRunner, ActionUpdate, Status, plan
@@ -45,6 +47,8 @@ FAMILIES = {
     "elb": elb,
     "logs": logs,
     "sagemaker": sagemaker,
+    "offhours": offhours,
+    "scheduler": scheduler,
 }
 
 CASES: dict[str, Case] = {name: case for family in FAMILIES.values() for name, case in family.CASES.items()}
@@ -75,7 +79,7 @@ def run_case(case: Case, tags: Tags, audit: AuditLog, session: AwsSession | None
     ident = case.make(tags)
     assert case.state(ident) == case.before
     row = scanned(session, case.kind, where())[ident]
-    runner = ActionRunner(session, ACCOUNT, dataclasses.replace(FAST, **options), audit=audit)
+    runner = ActionRunner(session, ACCOUNT, dataclasses.replace(FAST, **{**case.options, **options}), audit=audit)
     seen: list[ActionUpdate] = []
     (final,) = runner.run(plan([row], case.verb, runner.options), seen.append)
     return Outcome(final, [u.status for u in seen], case.state(ident))

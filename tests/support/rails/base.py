@@ -13,8 +13,8 @@ of tests/test_safety_rails.py runs on its cases, and a test there fails when an 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -87,6 +87,8 @@ class Case:
     after: str
     #: The audit lines, as (phase, operation), that carrying the action out writes.
     calls: tuple[tuple[str, str], ...]
+    #: ``ActionOptions`` fields the action needs besides the run's (``z``: the schedule).
+    options: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def ec2(self) -> bool:

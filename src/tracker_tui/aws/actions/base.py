@@ -25,6 +25,7 @@ from tracker_tui.aws.kinds.base import CellContext, Lister, code_of, error_code,
 from tracker_tui.config import DEFAULT_LOG_RETENTION_DAYS, DEFAULT_NONCURRENT_DAYS
 from tracker_tui.findings import local_findings
 from tracker_tui.model import Finding, Resource
+from tracker_tui.offhours import OffHours
 
 if TYPE_CHECKING:
     from tracker_tui.aws.actions.runner import ActionRunner
@@ -79,6 +80,8 @@ class ActionOptions:
     log_retention_days: int = DEFAULT_LOG_RETENTION_DAYS
     #: The days after which ``m``'s rule has S3 delete a noncurrent version (the config's ``noncurrent_days``).
     noncurrent_days: int = DEFAULT_NONCURRENT_DAYS
+    #: The off-hours schedule ``z`` puts the rows on (``tracker_tui.offhours``); None: no ``z`` run.
+    schedule: OffHours | None = None
     #: Upper bound on waiting for an action to be verified (seconds).
     verify_timeout: float = 300.0
     poll_interval: float = 5.0
@@ -128,6 +131,9 @@ class ActionUpdate:
     deleted: bool = False
     #: The AWS request id of the mutating call (empty when none was made).
     request_id: str = ""
+    #: Other rows the action made or changed, as re-read (``z``: its schedules' row; removing a
+    #: schedule: the rows it untagged), so the table shows them without a rescan.
+    related: tuple[Resource, ...] = ()
 
 
 Verify = Callable[[], ActionUpdate]
@@ -155,6 +161,9 @@ class ActionSpec:
     note: Callable[[Resource, ActionOptions, str | None], str] = _no_note
     #: What doing it saves a month (default: all the row costs; unknown stays unknown).
     saving: Callable[[Resource], float | None] = _whole_cost
+    #: What doing it saves a month when that depends on the run's options (``z``: the schedule
+    #: chosen); ``plan`` uses it instead of ``saving`` when set.
+    saving_with: Callable[[Resource, ActionOptions], float | None] | None = None
     #: Names what the action will leave behind, at plan time (None: nothing).
     artifact: Callable[[Resource, ActionOptions, datetime], str | None] | None = None
     #: The boxes the confirm dialog offers for it, each declared with its default; its handler
@@ -392,6 +401,11 @@ class Step:
 
     def reread_resource(self, lister: Lister, **only: Any) -> Resource | None:
         """The resource as its kind's lister maps it now (repriced), or None when it is gone."""
+        return self.read_row(lister, self.resource.id, **only)
+
+    def read_row(self, lister: Lister, ident: str, **only: Any) -> Resource | None:
+        """The row ``ident`` of ``lister``'s kind in the row's region as it is mapped now
+        (priced, with the findings it shows alone), or None when it is not listed."""
         ctx = _OneResourceContext(
             session=self.runner.session,
             region=self.region,
@@ -402,7 +416,7 @@ class Step:
         try:
             for batch in lister(ctx):
                 for found in batch:
-                    if found.id == self.resource.id:
+                    if found.id == ident:
                         return local_findings(price_resources([found]))[0]
         except ClientError as exc:
             if self.is_not_found(exc):
@@ -411,12 +425,25 @@ class Step:
         return None
 
     def done(
-        self, message: str = "", *, deleted: bool = False, result: Resource | None = None, request_id: str = ""
+        self,
+        message: str = "",
+        *,
+        deleted: bool = False,
+        result: Resource | None = None,
+        request_id: str = "",
+        related: tuple[Resource, ...] = (),
     ) -> ActionUpdate:
         if self.note:
             message = f"{message} ({self.note})" if message else self.note
         return ActionUpdate(
-            self.resource, self.action, Status.DONE, message, result=result, deleted=deleted, request_id=request_id
+            self.resource,
+            self.action,
+            Status.DONE,
+            message,
+            result=result,
+            deleted=deleted,
+            request_id=request_id,
+            related=related,
         )
 
 

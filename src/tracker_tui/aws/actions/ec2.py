@@ -176,9 +176,10 @@ def _type_info(step: Step, ec2: Any, target: str) -> dict[str, Any]:
     return info
 
 
-def _instance_store(step: Step, ec2: Any, itype: str) -> str | None:
-    """Why stopping an instance of ``itype`` would lose data on its instance store volumes
-    (an m5d, i3, d2 ...: erased at every stop), or None when its type has none."""
+def instance_store(step: Step, ec2: Any, itype: str) -> str | None:
+    """What stopping an instance of ``itype`` would lose on its instance store volumes (an m5d,
+    i3, d2 ...: erased at every stop), e.g. ``m5d.large has 75 GB of instance store, erased when it
+    stops``; None when its type has none.  Refused when the type cannot be described."""
     info: dict[str, Any] = step.read_or_refuse(
         lambda: next(
             (
@@ -197,7 +198,7 @@ def _instance_store(step: Step, ec2: Any, itype: str) -> str | None:
     if info.get("InstanceStorageSupported"):
         size = (info.get("InstanceStorageInfo") or {}).get("TotalSizeInGB")
         what = f"{size} GB of instance store" if size else "instance store volumes"
-        return f"{itype} has {what}, erased when it stops: copy what they hold first, then change the type by hand"
+        return f"{itype} has {what}, erased when it stops"
     return None
 
 
@@ -271,8 +272,8 @@ def resize_instance(step: Step) -> Verify:
         )
     if (why := _cannot_take(inst, _type_info(step, ec2, target), target)) is not None:
         step.refuse(why)
-    if running and (why := _instance_store(step, ec2, old)) is not None:
-        step.refuse(why)
+    if running and (why := instance_store(step, ec2, old)) is not None:
+        step.refuse(f"{why}: copy what they hold first, then change the type by hand")
     modify = {"InstanceId": instance_id, "InstanceType": {"Value": target}}
     if not running:
         request_id = step.ec2_call(ec2, "modify_instance_attribute", **modify)

@@ -19,8 +19,9 @@ from tracker_tui.model import Resource
 #: What the user pressed: ``s`` is "stop" (pause for a Redshift cluster), ``ctrl+d`` is
 #: "delete" (terminate for an instance, release for an Elastic IP, deregister for an AMI),
 #: "start" (``u``) brings back what "stop" stopped (start, resume), "modify" (``m``) changes
-#: a resource in place (a gp2 volume to gp3).
-Verb = Literal["stop", "delete", "start", "modify"]
+#: a resource in place (a gp2 volume to gp3), "schedule" (``z``) puts it on the run's off-hours
+#: schedule (``ActionOptions.schedule``).
+Verb = Literal["stop", "delete", "start", "modify", "schedule"]
 
 
 def action_for(kind: str, verb: str) -> str | None:
@@ -48,7 +49,8 @@ def plan(
 
     Args:
         resources: the marked rows (or the cursor row), in order.
-        verb: "stop" (``s``), "delete" (``ctrl+d``), "start" (``u``) or "modify" (``m``).
+        verb: "stop" (``s``), "delete" (``ctrl+d``), "start" (``u``), "modify" (``m``) or
+            "schedule" (``z``).
         options: the run's options (the answers to the actions' boxes name what is kept).
         now: the plan time, which names what actions leave behind (default: now, UTC).
     """
@@ -66,7 +68,7 @@ def plan(
             PlannedAction(
                 resource,
                 action,
-                saving=spec.saving(resource),
+                saving=spec.saving_with(resource, options) if spec.saving_with else spec.saving(resource),
                 note=spec.note(resource, options, artifact),
                 artifact=artifact,
             )

@@ -10,11 +10,13 @@ from tracker_tui.aws.actions import (
     ec2_vpc_endpoint,
     elb,
     logs,
+    offhours,
     rds,
     rds_snapshot,
     redshift,
     s3,
     sagemaker,
+    scheduler,
 )
 from tracker_tui.aws.actions.base import ActionSpec
 
@@ -33,6 +35,8 @@ FAMILIES = (
     elb,
     logs,
     sagemaker,
+    offhours,
+    scheduler,
 )
 
 ACTION_SPECS: dict[tuple[str, str], ActionSpec] = {

@@ -70,6 +70,9 @@ class ActionRunner:
     expected_account: str
     options: ActionOptions = field(default_factory=ActionOptions)
     audit: AuditLog | None = None
+    #: What the run's rows share and is read or made once per run: a ``z`` run's execution role,
+    #: its schedule group per region, the schedules already in a region (by the handler's keys).
+    shared: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
     _identity_checked_at: float | None = field(default=None, init=False, repr=False)
     _identity_refusal: str | None = field(default=None, init=False, repr=False)
 

@@ -30,6 +30,7 @@ from tracker_tui.aws.kinds import (
     iam,
     kms,
     logs,
+    offhours,
     opensearch,
     rds,
     rds_snapshot,
@@ -37,6 +38,7 @@ from tracker_tui.aws.kinds import (
     route53,
     s3,
     sagemaker,
+    scheduler,
     secretsmanager,
 )
 from tracker_tui.aws.kinds.base import CellContext, KindSpec, Rule, ScanCancelled
@@ -75,6 +77,7 @@ SPECS: tuple[KindSpec, ...] = (
     route53.SPEC,
     kms.SPEC,
     secretsmanager.SPEC,
+    scheduler.SPEC,
 )
 
 
@@ -171,6 +174,9 @@ def estimate(resource: Resource, catalogue: Catalogue | None = None, book: Price
     if spec is None:
         return None, f"no estimator for kind {resource.kind}"
     try:
+        if spec.off_hours is not None:
+            cat = catalogue or load_catalogue()
+            return offhours.scheduled_estimate(spec.estimator, spec.off_hours, resource, cat, book)
         return spec.estimator(resource, catalogue or load_catalogue(), book)
     except Exception as exc:  # noqa: BLE001 - one odd resource must not break a scan
         return None, f"could not estimate: {type(exc).__name__}: {exc}"

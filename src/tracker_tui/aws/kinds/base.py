@@ -274,6 +274,54 @@ class InPlace:
         return min(kept, finding_saving)
 
 
+@dataclass(frozen=True)
+class Schedulable:
+    """How EventBridge Scheduler stops and starts a kind's rows (``KindSpec.off_hours``):
+    the universal targets' API (``arn:aws:scheduler:::aws-sdk:<service>:<stop>``), the input
+    field naming the rows (as the AWS SDK spells it: ``DbInstanceIdentifier``), and the states
+    its price reads running and stopped."""
+
+    #: A few letters for schedule names: ``ec2``, ``rds``.
+    short: str
+    #: The SDK service and the stop and start operations, as universal targets name them.
+    service: str
+    stop: str
+    start: str
+    #: The input field that names the rows, and whether it takes a list (``InstanceIds``) or one.
+    field: str
+    many: bool
+    #: The IAM actions the schedules' role needs (stop, start).
+    iam_actions: tuple[str, str]
+    #: The state it bills as running, and the one it bills as stopped (what the estimator reads).
+    running_state: str
+    stopped_state: str
+    #: The states a scheduled row is seen in (up, down, and on the way between).
+    states: frozenset[str]
+    #: How the IAM resource ARN of its rows looks (``instance``, ``db``, ``cluster``, ``notebook-instance``).
+    arn_resource: str
+
+    def target_arn(self, verb: str) -> str:
+        """``arn:aws:scheduler:::aws-sdk:ec2:stopInstances`` (``verb``: stop or start)."""
+        return f"arn:aws:scheduler:::aws-sdk:{self.service}:{self.stop if verb == 'stop' else self.start}"
+
+    def input_for(self, ids: Sequence[str]) -> dict[str, Any]:
+        """The target's input naming ``ids`` (one id for a kind whose API takes one)."""
+        if self.many:
+            return {self.field: list(ids)}
+        if len(ids) != 1:
+            raise ValueError(f"{self.service}:{self.stop} takes one id, not {len(ids)}")
+        return {self.field: ids[0]}
+
+    def ids_in(self, data: Any) -> list[str]:
+        """The ids a target's input names (``input_for`` read back); [] for anything else."""
+        if not isinstance(data, dict):
+            return []
+        value = data.get(self.field)
+        if isinstance(value, list):
+            return [str(v) for v in value if isinstance(v, str)]
+        return [value] if isinstance(value, str) else []
+
+
 #: What a row would cost on each cheaper-candidate type: (type, monthly cost), cheapest first.
 Twins = Sequence[tuple[str, float]]
 
@@ -425,6 +473,8 @@ class KindSpec:
     #: these fixes reach ("fixable in place").  A fix that drops data (a log retention, a
     #: lifecycle rule that expires versions) is not here, however reversible the setting.
     in_place: Mapping[str, InPlace] = field(default_factory=dict)
+    #: How EventBridge Scheduler stops and starts its rows off-hours (``z``); None: it cannot.
+    off_hours: Schedulable | None = None
 
 
 # --- small mapping helpers shared by the kind modules ------------------------------------

@@ -14,6 +14,7 @@ from tracker_tui.aws.kinds.base import (
     KindSpec,
     Related,
     Rule,
+    Schedulable,
     Twins,
     known,
     named_rows,
@@ -37,6 +38,7 @@ from tracker_tui.aws.kinds.metric import (
     percent,
     unknown_saving,
 )
+from tracker_tui.aws.kinds.offhours import no_off_hours
 from tracker_tui.aws.kinds.sizing import RIGHTSIZE_HEADROOM, burstable, enough_hours, family_of, need_of
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import (
@@ -550,6 +552,23 @@ RIGHTSIZE_INSTANCE = MetricRule(
     confidence="medium",
 )
 
+#: ``z``: EventBridge Scheduler's universal targets call StopInstances and StartInstances, one
+#: schedule naming every instance of a region on one schedule.
+SCHEDULABLE = Schedulable(
+    short="ec2",
+    service="ec2",
+    stop="stopInstances",
+    start="startInstances",
+    field="InstanceIds",
+    many=True,
+    iam_actions=("ec2:StopInstances", "ec2:StartInstances"),
+    running_state="running",
+    stopped_state="stopped",
+    states=frozenset({"running", "stopped", "pending", "stopping"}),
+    arn_resource="instance",
+)
+NO_OFF_HOURS = no_off_hours(SCHEDULABLE, estimate_instance)(Thresholds())
+
 SPEC = KindSpec(
     id=KIND,
     console=ec2_page("InstanceDetails:instanceId={id}"),
@@ -561,8 +580,8 @@ SPEC = KindSpec(
     lister=list_instances,
     iam_actions=("ec2:DescribeInstances",),
     estimator=estimate_instance,
-    rules=(STOPPED_INSTANCE_STORAGE, PREVIOUS_GENERATION, GRAVITON_MIGRATION),
-    verbs={"stop": "stop", "delete": "terminate", "start": "start", "modify": "modify"},
+    rules=(STOPPED_INSTANCE_STORAGE, PREVIOUS_GENERATION, GRAVITON_MIGRATION, NO_OFF_HOURS),
+    verbs={"stop": "stop", "delete": "terminate", "start": "start", "modify": "modify", "schedule": "schedule"},
     billed_as="Amazon Elastic Compute Cloud - Compute",
     not_found_codes=frozenset({"InvalidInstanceID.NotFound"}),
     metric_rules=(IDLE_INSTANCE, RIGHTSIZE_INSTANCE),
@@ -572,5 +591,8 @@ SPEC = KindSpec(
         IDLE_INSTANCE.id: InPlace("stop"),
         PREVIOUS_GENERATION.id: InPlace("modify"),
         RIGHTSIZE_INSTANCE.id: InPlace("modify"),
+        # An Auto Scaling group would replace what a schedule stops: z refuses its members.
+        NO_OFF_HOURS.id: InPlace("schedule", takes=lambda r: not r.details.get("autoscaling_group")),
     },
+    off_hours=SCHEDULABLE,
 )

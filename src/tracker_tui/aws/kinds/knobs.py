@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from tracker_tui.offhours import DEFAULT_TAG_KEYS, DEFAULT_TAG_VALUES, Policy
+
 #: Every knob declared, by config key.  Filled as the kind modules are imported (a
 #: declaration, like the registry of kinds); never changed afterwards.
 KNOBS: dict[str, Knob] = {}
@@ -58,7 +60,7 @@ class Thresholds:
     hashable, so a run can cache what it derives from them.
     """
 
-    __slots__ = ("_values",)
+    __slots__ = ("_values", "offhours")
 
     def __init__(self, **values: float) -> None:
         unknown = sorted(set(values) - set(KNOBS))
@@ -70,11 +72,25 @@ class Thresholds:
         self._values: tuple[tuple[str, float], ...] = tuple(
             sorted((name, value) for name, value in values.items() if value != KNOBS[name].default)
         )
+        #: Which rows ``no-off-hours`` judges, and against which schedule (not a number: the
+        #: config's ``offhours_tags``, ``offhours_values`` and ``offhours_timezone``).
+        self.offhours: Policy = Policy()
+
+    def with_offhours(self, policy: Policy) -> Thresholds:
+        """These thresholds with ``policy`` as the off-hours policy (a copy: thresholds never change)."""
+        copy = Thresholds(**dict(self._values))
+        copy.offhours = policy
+        return copy
 
     @classmethod
     def from_settings(cls, settings: Any) -> Thresholds:
         """The values the user's config sets (``config.Settings`` has a field per knob)."""
-        return cls(**{name: getattr(settings, name) for name in KNOBS if hasattr(settings, name)})
+        policy = Policy(
+            keys=tuple(getattr(settings, "offhours_tags", DEFAULT_TAG_KEYS)),
+            values=tuple(getattr(settings, "offhours_values", DEFAULT_TAG_VALUES)),
+            zone=str(getattr(settings, "offhours_timezone", "") or ""),
+        )
+        return cls(**{name: getattr(settings, name) for name in KNOBS if hasattr(settings, name)}).with_offhours(policy)
 
     def __getitem__(self, knob: Knob) -> float:
         for name, value in self._values:
@@ -86,10 +102,11 @@ class Thresholds:
         return ((knob, self[knob]) for knob in KNOBS.values())
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Thresholds) and other._values == self._values
+        return isinstance(other, Thresholds) and (other._values, other.offhours) == (self._values, self.offhours)
 
     def __hash__(self) -> int:
-        return hash(self._values)
+        return hash((self._values, self.offhours))
 
     def __repr__(self) -> str:
-        return f"Thresholds({', '.join(f'{n}={v!r}' for n, v in self._values)})"
+        extra = [] if self.offhours == Policy() else [f"offhours={self.offhours!r}"]
+        return f"Thresholds({', '.join(extra + [f'{n}={v!r}' for n, v in self._values])})"

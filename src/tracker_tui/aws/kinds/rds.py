@@ -13,6 +13,7 @@ from tracker_tui.aws.kinds.base import (
     KindSpec,
     Related,
     Rule,
+    Schedulable,
     Twins,
     known,
     own_cost,
@@ -33,6 +34,7 @@ from tracker_tui.aws.kinds.metric import (
     days_text,
     unknown_saving,
 )
+from tracker_tui.aws.kinds.offhours import no_off_hours
 from tracker_tui.aws.kinds.sizing import RIGHTSIZE_HEADROOM, burstable, enough_hours, family_of, need_of
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import (
@@ -673,6 +675,24 @@ def _not_aurora(r: Resource) -> bool:
     return not r.details.get("cluster_id")
 
 
+#: ``z``: StopDBInstance and StartDBInstance take one instance, so each row gets its own pair of
+#: schedules (AWS starts a stopped instance after 7 days; a nightly stop comes first).
+SCHEDULABLE = Schedulable(
+    short="rds",
+    service="rds",
+    stop="stopDBInstance",
+    start="startDBInstance",
+    field="DbInstanceIdentifier",
+    many=False,
+    iam_actions=("rds:StopDBInstance", "rds:StartDBInstance"),
+    running_state="available",
+    stopped_state="stopped",
+    states=frozenset({"available", "stopped", "starting", "stopping"}),
+    arn_resource="db",
+)
+NO_OFF_HOURS = no_off_hours(SCHEDULABLE, estimate_db_instance)(Thresholds())
+
+
 SPEC = KindSpec(
     id=KIND,
     console=console_page("rds/home?region={region}#database:id={id};is-cluster=false"),
@@ -684,8 +704,8 @@ SPEC = KindSpec(
     lister=list_db_instances,
     iam_actions=("rds:DescribeDBInstances",),
     estimator=estimate_db_instance,
-    rules=(STOPPED_DATABASE, RDS_PREVIOUS_GENERATION, RDS_GRAVITON_MIGRATION, RDS_EXTENDED_SUPPORT),
-    verbs={"stop": "stop", "delete": "delete", "start": "start", "modify": "modify"},
+    rules=(STOPPED_DATABASE, RDS_PREVIOUS_GENERATION, RDS_GRAVITON_MIGRATION, RDS_EXTENDED_SUPPORT, NO_OFF_HOURS),
+    verbs={"stop": "stop", "delete": "delete", "start": "start", "modify": "modify", "schedule": "schedule"},
     billed_as="Amazon Relational Database Service",
     not_found_codes=frozenset({"DBInstanceNotFound", "DBInstanceNotFoundFault"}),
     metric_rules=(IDLE_DATABASE, RIGHTSIZE_DATABASE),
@@ -696,5 +716,7 @@ SPEC = KindSpec(
         RIGHTSIZE_DATABASE.id: InPlace("modify", takes=_not_aurora),
         RDS_PREVIOUS_GENERATION.id: InPlace("modify", takes=_not_aurora),
         RDS_GRAVITON_MIGRATION.id: InPlace("modify", takes=_not_aurora),
+        NO_OFF_HOURS.id: InPlace("schedule", takes=_not_aurora),
     },
+    off_hours=SCHEDULABLE,
 )

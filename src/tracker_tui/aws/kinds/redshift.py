@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
-from tracker_tui.aws.kinds.base import CellContext, InPlace, KindSpec, known, tag_dict, ts
+from tracker_tui.aws.kinds.base import CellContext, InPlace, KindSpec, Schedulable, known, tag_dict, ts
 from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.aws.kinds.knobs import Knob, Thresholds
 from tracker_tui.aws.kinds.metric import (
@@ -20,6 +20,7 @@ from tracker_tui.aws.kinds.metric import (
     percent,
     unknown_saving,
 )
+from tracker_tui.aws.kinds.offhours import no_off_hours
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, hourly_basis, number, unit, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue, load_catalogue
@@ -161,6 +162,22 @@ IDLE_REDSHIFT = MetricRule(
     action="pause",
 )
 
+#: ``z``: PauseCluster and ResumeCluster take one cluster: a pair of schedules per row.
+SCHEDULABLE = Schedulable(
+    short="redshift",
+    service="redshift",
+    stop="pauseCluster",
+    start="resumeCluster",
+    field="ClusterIdentifier",
+    many=False,
+    iam_actions=("redshift:PauseCluster", "redshift:ResumeCluster"),
+    running_state="available",
+    stopped_state=PAUSED,
+    states=frozenset({"available", PAUSED, "pausing", "resuming"}),
+    arn_resource="cluster",
+)
+NO_OFF_HOURS = no_off_hours(SCHEDULABLE, estimate_redshift_cluster)(Thresholds())
+
 SPEC = KindSpec(
     id=KIND,
     console=console_page("redshiftv2/home?region={region}#cluster-details?cluster={id}"),
@@ -172,11 +189,12 @@ SPEC = KindSpec(
     lister=list_redshift_clusters,
     iam_actions=("redshift:DescribeClusters",),
     estimator=estimate_redshift_cluster,
-    rules=(),
-    verbs={"stop": "pause", "start": "resume"},
+    rules=(NO_OFF_HOURS,),
+    verbs={"stop": "pause", "start": "resume", "schedule": "schedule"},
     billed_as="Amazon Redshift",
     not_found_codes=frozenset({"ClusterNotFound", "ClusterNotFoundFault"}),
     metric_rules=(IDLE_REDSHIFT,),
     # A paused cluster keeps its data (its storage still bills, outside the saving).
-    in_place={IDLE_REDSHIFT.id: InPlace("pause")},
+    in_place={IDLE_REDSHIFT.id: InPlace("pause"), NO_OFF_HOURS.id: InPlace("schedule")},
+    off_hours=SCHEDULABLE,
 )

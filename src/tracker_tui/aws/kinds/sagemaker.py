@@ -15,7 +15,17 @@ from typing import Any
 
 import botocore.exceptions
 
-from tracker_tui.aws.kinds.base import ITEM_ERRORS, CellContext, KindSpec, error_code, known, tag_dict, ts
+from tracker_tui.aws.kinds.base import (
+    ITEM_ERRORS,
+    CellContext,
+    InPlace,
+    KindSpec,
+    Schedulable,
+    error_code,
+    known,
+    tag_dict,
+    ts,
+)
 from tracker_tui.aws.kinds.console import console_page
 from tracker_tui.aws.kinds.knobs import Thresholds
 from tracker_tui.aws.kinds.metric import (
@@ -29,6 +39,7 @@ from tracker_tui.aws.kinds.metric import (
     days_text,
     unknown_saving,
 )
+from tracker_tui.aws.kinds.offhours import no_off_hours
 from tracker_tui.model import Resource, format_cost
 from tracker_tui.pricing.basis import Estimate, PriceBook, cents, count_text, hourly_basis, number, rate, unknown_region
 from tracker_tui.pricing.catalogue import Catalogue
@@ -318,6 +329,23 @@ IDLE_SAGEMAKER_ENDPOINT = MetricRule(
 )
 
 
+#: ``z``: StopNotebookInstance and StartNotebookInstance take one notebook: a pair per row.
+NOTEBOOK_SCHEDULABLE = Schedulable(
+    short="notebook",
+    service="sagemaker",
+    stop="stopNotebookInstance",
+    start="startNotebookInstance",
+    field="NotebookInstanceName",
+    many=False,
+    iam_actions=("sagemaker:StopNotebookInstance", "sagemaker:StartNotebookInstance"),
+    running_state="InService",
+    stopped_state="Stopped",
+    states=frozenset({"InService", "Stopped", "Pending", "Stopping"}),
+    arn_resource="notebook-instance",
+)
+NOTEBOOK_NO_OFF_HOURS = no_off_hours(NOTEBOOK_SCHEDULABLE, estimate_notebook)(Thresholds())
+
+
 NOTEBOOKS = KindSpec(
     id=NOTEBOOK,
     console=console_page("sagemaker/home?region={region}#/notebook-instances/{id}"),
@@ -329,10 +357,12 @@ NOTEBOOKS = KindSpec(
     lister=list_notebook_instances,
     iam_actions=("sagemaker:ListNotebookInstances", "sagemaker:DescribeNotebookInstance", "sagemaker:ListTags"),
     estimator=estimate_notebook,
-    rules=(),
-    verbs={"stop": "stop", "start": "start"},
+    rules=(NOTEBOOK_NO_OFF_HOURS,),
+    verbs={"stop": "stop", "start": "start", "schedule": "schedule"},
     billed_as="Amazon SageMaker",
     not_found_codes=NOT_FOUND,
+    in_place={NOTEBOOK_NO_OFF_HOURS.id: InPlace("schedule")},
+    off_hours=NOTEBOOK_SCHEDULABLE,
 )
 
 ENDPOINTS = KindSpec(

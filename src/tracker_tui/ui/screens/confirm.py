@@ -15,7 +15,7 @@ on screen; only the body between them (rows, notes, skipped rows, options) scrol
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rich.table import Table
@@ -141,6 +141,13 @@ def _summary_notes(acting: list[PlannedAction]) -> Text | None:
     return text
 
 
+def _creates_text(creates: Sequence[str]) -> Text:
+    text = Text("creates in the account:\n", style="bold")
+    for line in creates:
+        text.append_text(Text.assemble("  • ", safe(line), "\n"))
+    return text
+
+
 def _skipped_text(planned: list[PlannedAction], total: int) -> Text:
     text = Text(f"{total} skipped", style="bold")
     text.append(" (ctrl+l lists every row):\n", style="dim")
@@ -184,8 +191,21 @@ class ConfirmActionScreen(ModalScreen[Confirmed | None]):
     ConfirmActionScreen Button { margin-left: 1; min-width: 10; }
     """
 
-    def __init__(self, planned: list[PlannedAction], identity: Identity, *, danger: bool = False) -> None:
+    def __init__(
+        self,
+        planned: list[PlannedAction],
+        identity: Identity,
+        *,
+        danger: bool = False,
+        creates: Sequence[str] = (),
+        hidden: int = 0,
+    ) -> None:
         super().__init__()
+        #: What the run creates in the account besides acting on the rows (``z``: a role, a
+        #: schedule group, the schedules), listed before the rows.
+        self.creates = list(creates)
+        #: How many of the rows the current filter does not show (marked, then filtered away).
+        self.hidden = hidden
         self.planned = planned
         self.identity = identity
         self.danger = danger
@@ -202,11 +222,15 @@ class ConfirmActionScreen(ModalScreen[Confirmed | None]):
         facts = f"regions: {', '.join(regions) or '-'}   estimated saving/mo: {_saving_text(self.acting)}"
         if self.skipped:
             facts += f"   {len(self.skipped)} skipped"
+        if self.hidden:
+            facts += f"\n⚠ {self.hidden} of these rows are marked but hidden by the filter"
         with Vertical(id="confirm-dialog"):
             yield Static("⚠ PRODUCTION ACCOUNT: double-check every row", id="confirm-danger")
             yield Static(safe(f"{_title(self.planned)} in account {account}"), id="confirm-title")
             yield Static(safe(facts), id="confirm-facts")
             with VerticalScroll(id="confirm-body"):
+                if self.acting and self.creates:
+                    yield Static(_creates_text(self.creates), id="confirm-creates")
                 if self.acting:
                     if len(self.acting) <= DETAIL_LIMIT:
                         yield Static(_detail_table(self.acting), id="confirm-rows")

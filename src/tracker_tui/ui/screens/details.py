@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from rich.table import Table
@@ -13,7 +14,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from tracker_tui.aws.kinds import REGISTRY
 from tracker_tui.model import Resource, format_cost
+from tracker_tui.offhours import next_fire, scheduled_by
 from tracker_tui.ui.clipboard import row_message, row_text
 from tracker_tui.ui.text import safe
 
@@ -29,7 +32,21 @@ def _value(value: Any) -> str:
     return str(value)
 
 
-def details_table(resource: Resource) -> Table:
+def _next_events(resource: Resource, now: datetime | None) -> list[tuple[str, str]]:
+    """An off-hours schedule's next stop and start, worked out now from its crons and zone (a
+    scan's copy would be stale by the time anyone reads it)."""
+    zone = resource.details.get("zone")
+    found = []
+    for verb in ("stop", "start"):
+        expression = resource.details.get(f"{verb}_expression")
+        if isinstance(expression, str) and isinstance(zone, str):
+            when = next_fire(expression, resource.details.get(f"{verb}_zone") or zone, now)
+            text = when.strftime("%a %d %b %Y %H:%M %Z") if when else f"{expression} (not read)"
+            found.append((f"next {verb}", text))
+    return found
+
+
+def details_table(resource: Resource, now: datetime | None = None) -> Table:
     """Every attribute of a row; each cell is literal text (``ui.text.safe``), never markup."""
     table = Table.grid(padding=(0, 2))
     # A key (a tag key is anyone's text) folds at KEY_WIDTH, so a long one cannot push the
@@ -52,6 +69,11 @@ def details_table(resource: Resource) -> Table:
         ("cost basis", resource.cost_basis or "—"),
         ("arn", resource.arn or "—"),
     ]
+    spec = REGISTRY.get(resource.kind)
+    schedule = scheduled_by(resource.tags)
+    if schedule or (spec is not None and spec.off_hours is not None):
+        rows.insert(6, ("schedule", schedule or "none (z schedules off-hours)"))
+    rows[7:7] = _next_events(resource, now)
     for key, value in rows:
         table.add_row(Text(key), safe(value))
     table.add_row()
@@ -88,9 +110,11 @@ class DetailsScreen(Screen[None]):
     DetailsScreen VerticalScroll { padding: 0 1; }
     """
 
-    def __init__(self, resource: Resource) -> None:
+    def __init__(self, resource: Resource, now: datetime | None = None) -> None:
         super().__init__()
         self.resource = resource
+        #: The wall clock the next stop and start of a schedule are read against (default: now).
+        self.now = now
 
     def compose(self) -> ComposeResult:
         r = self.resource
@@ -99,7 +123,7 @@ class DetailsScreen(Screen[None]):
         title.overflow = "ellipsis"
         yield Static(title, id="details-title")
         with VerticalScroll(id="details-body"):
-            yield Static(details_table(r), id="details-table")
+            yield Static(details_table(r, self.now), id="details-table")
         yield Footer()
 
     def action_copy(self) -> None:

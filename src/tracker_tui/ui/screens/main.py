@@ -182,6 +182,8 @@ class MainScreen(Screen[None]):
             self.verbs.show_coverage()
         elif jump.view == "changes":
             self.verbs.show_changes()
+        elif jump.view == "offhours":
+            self.verbs.request_schedule()
         elif jump.view == "audit":
             self.app.push_screen(AuditScreen())
         elif jump.view == "help":
@@ -217,6 +219,9 @@ class MainScreen(Screen[None]):
 
     def action_modify(self) -> None:
         self.verbs.request_action("modify")
+
+    def action_schedule(self) -> None:
+        self.verbs.request_schedule()
 
     def action_check_idle(self) -> None:
         self.verbs.request_idle()
@@ -322,4 +327,4 @@ class MainScreen(Screen[None]):
         self.table.focus()
 
     def on_resource_table_selected(self, event: ResourceTable.Selected) -> None:
-        self.app.push_screen(DetailsScreen(event.resource))
+        self.app.push_screen(DetailsScreen(event.resource, now=self._now()))
