@@ -138,7 +138,7 @@ def test_z_on_the_findings_schedules_them_and_the_savings_drop_by_exactly_their_
         await pilot.pause()
         (pair,) = app.table.visible_resources
         assert pair.kind == "scheduler:schedule" and sorted(pair.details["targets"]) == sorted(estate["dev"])
-        assert pair.details["zone"] == ZONE and pair.name == office.text
+        assert pair.details["zone"] == ZONE and pair.name == f"ec2 x2: {office.text}"
         await pilot.press("ctrl+d")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmActionScreen)
@@ -191,6 +191,28 @@ def test_the_picker_builds_a_custom_schedule_and_refuses_one_that_cannot_be() ->
         await pilot.pause()
         assert not isinstance(app.screen, SchedulePicker)
         assert any("nothing was scheduled" in n.message for n in app._notifications)
+
+    run(check)
+
+
+def test_enter_takes_the_highlighted_schedule_and_goes_on_or_to_the_days_for_custom() -> None:
+    async def check(app: TrackerApp, pilot: Pilot[Any], estate: dict[str, Any]) -> None:
+        await filter_rows(pilot, "dev-api")
+        await _pick(pilot)
+        await pilot.press("down", "enter")  # nights off
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmActionScreen)
+        assert any(preset("nights-off", ZONE).text in line for line in dialog.creates)
+        await pilot.press("escape")
+        await pilot.pause()
+        picker = await _pick(pilot)
+        await pilot.press("down", "down", "down", "enter")  # custom: to its days first
+        await pilot.pause()
+        assert app.screen is picker and app.focused is picker.query_one("#schedule-days", Input)
+        await pilot.press("enter")  # in a field: on to the dialog
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmActionScreen)
 
     run(check)
 

@@ -51,7 +51,7 @@ def test_a_pair_is_one_row_with_its_zone_crons_targets_and_the_groups_tags() -> 
     assert set(found) == {EC2_PAIR, rds_pair}
     ec2 = found[EC2_PAIR]
     assert (ec2.kind, ec2.region, ec2.account_id, ec2.state) == (KIND, REGION, ACCOUNT, "ENABLED")
-    assert ec2.name == "office-hours MON-FRI 08:00-19:00 Europe/Paris"
+    assert ec2.name == "ec2 x2: office-hours MON-FRI 08:00-19:00 Europe/Paris"
     assert ec2.arn == f"arn:aws:scheduler:{REGION}:{ACCOUNT}:schedule/{GROUP}/{EC2_STOP}"
     assert ec2.tags == {"team": "platform"}  # the group's: schedules have none of their own
     assert ec2.created is not None

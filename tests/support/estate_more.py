@@ -291,5 +291,6 @@ def _schedule_pair() -> Resource:
         "stop_name": f"{pair}-stop", "stop_expression": "cron(0 19 ? * MON-FRI *)", "stop_state": "ENABLED",
         "start_name": f"{pair}-start", "start_expression": "cron(0 8 ? * MON-FRI *)", "start_state": "ENABLED",
     }
-    return _r("scheduler:schedule", pair, "eu-west-1", name=office, state="ENABLED", created="2026-05-14T18:25:00Z",
+    return _r("scheduler:schedule", pair, "eu-west-1", name=f"sagemaker ds-forecasting: {office}",
+              state="ENABLED", created="2026-05-14T18:25:00Z",
               details=details, arn=_arn("scheduler", "eu-west-1", f"schedule/tracker-tui/{pair}-stop"))

@@ -237,7 +237,7 @@ def _row(ctx: CellContext, pair: str, halves: dict[str, dict[str, Any]], tags: d
         id=pair,
         account_id=ctx.account_id,
         arn=first.get("Arn"),
-        name=text or pair,
+        name=_name(text or pair, target[0] if target else None, targets),
         region=ctx.region,
         state=state,
         created=min((c for c in (ts(item.get("CreationDate")) for _, item in ordered) if c), default=None),
@@ -249,6 +249,15 @@ def _row(ctx: CellContext, pair: str, halves: dict[str, dict[str, Any]], tags: d
 def _read(item: Mapping[str, Any]) -> bool:
     """Whether GetSchedule's answer is in ``item`` (the listing has no expression)."""
     return "ScheduleExpression" in item
+
+
+def _name(text: str, kind: str | None, targets: Sequence[str]) -> str:
+    """What the table's name column shows first: what it stops, then when (the pairs of one
+    region often share a schedule, and a narrow column cuts the end): ``rds orders-db:
+    office-hours MON-FRI 08:00-19:00 UTC``, ``ec2 x6: ...``."""
+    noun = kind.split(":", 1)[0] if kind else "?"
+    what = targets[0] if len(targets) == 1 else f"x{len(targets)}"
+    return f"{noun} {what}: {text}"
 
 
 def _notes(halves: dict[str, dict[str, Any]]) -> list[str]:

@@ -30,7 +30,11 @@ def _preset_label(name: str, words: str) -> str:
 class SchedulePicker(ModalScreen[OffHours | None]):
     """Returns the chosen ``OffHours``, or None when cancelled."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="schedule.cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="schedule.cancel"),
+        # Before the radio set and the inputs take it: enter picks the highlighted schedule and goes on.
+        Binding("enter", "next", "Next", show=False, priority=True, id="schedule.next"),
+    ]
 
     DEFAULT_CSS = """
     SchedulePicker { align: center middle; }
@@ -156,6 +160,24 @@ class SchedulePicker(ModalScreen[OffHours | None]):
         self._update()
         if self.chosen is not None:
             self.dismiss(self.chosen)
+
+    def action_next(self) -> None:
+        """enter: on a button, press it; on the schedules, take the highlighted one and go on (to
+        the days for a custom one); in a field, go on."""
+        focused = self.focused
+        if isinstance(focused, Button):
+            focused.press()
+        elif isinstance(focused, RadioSet):
+            focused.action_toggle_button()
+            self.call_after_refresh(self._picked_with_enter)
+        else:
+            self._next()
+
+    def _picked_with_enter(self) -> None:
+        if self._picked() == CUSTOM:
+            self.query_one("#schedule-days", Input).focus()
+        else:
+            self._next()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
