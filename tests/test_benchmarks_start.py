@@ -58,7 +58,7 @@ def test_price_coverage_counts_what_the_estimator_prices(tmp_path: Path) -> None
 
 def test_idle_checks_batches_and_judges_like_one_call_per_row() -> None:
     """The idle-checks benchmark at a small size: 40 instances (10 of them m5.2xlarge, read
-    hourly for rightsizing) and 20 rows of other kinds are 228 queries, one batched call against
+    hourly for rightsizing) and 20 rows of other kinds are 229 queries, one batched call against
     60; both runs judge every row the same (the script exits 1 otherwise)."""
     script = BENCHMARKS[0].parent / "idle_checks.py"
     args = ["--instances", "40", "--others", "20", "--latency", "0", "--moto", "20"]
@@ -68,8 +68,8 @@ def test_idle_checks_batches_and_judges_like_one_call_per_row() -> None:
              or "per row" in line[:32]}  # fmt: skip
     # requests, metrics, (wall), flagged, clear, no data
     batched, per_row = table["batched (500 queries a call)"], table["one call per row"]
-    assert (batched[:2], batched[3:]) == (["1", "228"], ["10", "47", "3"])
-    assert (per_row[:2], per_row[3:]) == (["60", "228"], ["10", "47", "3"])
+    assert (batched[:2], batched[3:]) == (["1", "229"], ["11", "47", "2"])
+    assert (per_row[:2], per_row[3:]) == (["60", "229"], ["11", "47", "2"])
     assert "same verdicts: True" in done.stdout
     assert "rightsize-instance x3" in done.stdout
     assert "moto, 15 m5.large instances: 1 requests, 60 metrics" in done.stdout
