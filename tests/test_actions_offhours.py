@@ -330,6 +330,30 @@ def test_a_second_run_adding_a_third_instance_joins_the_pair_and_reads_what_exis
     assert calls == []  # the first session's clients were not used
 
 
+def test_an_instance_terminated_since_leaves_the_pair_when_another_joins(
+    session: AwsSession, audit: AuditLog, tmp_path: Any
+) -> None:
+    """StopInstances fails for the whole list on one id that is gone: the pair is rewritten
+    without it when the next row joins."""
+    first, second, third = _instances(3)
+    rows = {r.id: r for r in _rows(session, "ec2:instance", first, second, third)}
+    _run(session, audit, [rows[first], rows[second]])
+    session.client("ec2", REGION).terminate_instances(InstanceIds=[first])
+    later = ActionRunner(
+        helpers.moto_session(),
+        ACCOUNT,
+        dataclasses.replace(FAST, schedule=OFFICE),
+        audit=AuditLog(tmp_path / "2.jsonl"),
+    )
+
+    (done,) = later.run(plan([rows[third]], "schedule", later.options), lambda _: None)
+
+    assert done.status is Status.DONE, done.message
+    ours = _ours()
+    for name in (EC2_STOP, EC2_START):
+        assert json.loads(ours[name]["Target"]["Input"]) == {"InstanceIds": [second, third]}
+
+
 def test_a_run_reads_the_role_and_the_regions_schedules_once(session: AwsSession, audit: AuditLog) -> None:
     ids = _instances(3)
     rows = _rows(session, "ec2:instance", *ids)

@@ -572,6 +572,32 @@ class _Pair:
     ids: list[str]
 
 
+#: EC2 states from which an instance never comes back: a schedule naming it only fails.
+_GONE_STATES = frozenset({"shutting-down", "terminated"})
+
+
+def _live(step: Step, kind: Schedulable, ids: list[str]) -> list[str]:
+    """``ids`` without the instances EC2 no longer has (or is terminating), in order; the others'
+    kinds name one row per pair, so only EC2's list is read (by filter: DescribeInstances by id
+    fails for the whole call on one that is gone)."""
+    if kind.service != "ec2" or not ids:
+        return ids
+    ec2 = step.client("ec2")
+
+    def read() -> set[str]:
+        live: set[str] = set()
+        pages = ec2.get_paginator("describe_instances").paginate(Filters=[{"Name": "instance-id", "Values": ids}])
+        for page in pages:
+            for reservation in page.get("Reservations", []):
+                for inst in reservation.get("Instances", []):
+                    if (inst.get("State") or {}).get("Name") not in _GONE_STATES:
+                        live.add(str(inst.get("InstanceId")))
+        return live
+
+    live = step.read_or_refuse(read, f"the instances schedule {GROUP} names")
+    return [i for i in ids if i in live]
+
+
 def _pair(step: Step, scheduler: Any, kind: Schedulable, names: tuple[str, str]) -> list[_Pair]:
     ident = step.resource.id
     pairs = []
@@ -579,8 +605,9 @@ def _pair(step: Step, scheduler: Any, kind: Schedulable, names: tuple[str, str])
         found = step.read_or_refuse(functools.partial(_get_schedule, scheduler, name), f"schedule {GROUP}/{name}")
         ids = [ident]
         if found is not None and kind.many:
-            # The region's pair names every row on this schedule: this one joins them.
-            listed = kind.ids_in(_input_of(found.get("Target") or {}))
+            # The region's pair names every row on this schedule: this one joins them, and the
+            # ids that no longer exist leave (StopInstances fails for the whole list on one).
+            listed = _live(step, kind, kind.ids_in(_input_of(found.get("Target") or {})))
             ids = listed if ident in listed else [*listed, ident]
         pairs.append(_Pair(name, verb, found, ids))
     return pairs
