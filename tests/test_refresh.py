@@ -151,3 +151,16 @@ def test_the_app_is_what_the_screens_and_the_rescans_see() -> None:
     host: Host = app
     gate: RescanGate = app
     assert host is gate and not gate.scanning and host.idle is None
+
+
+def test_a_tick_while_the_screen_is_taken_down_paints_nothing_and_raises_nothing() -> None:
+    """Quitting unmounts the widgets while the background rescan's timer may tick once more (seen
+    in a full run: NoMatches from the status line, as a traceback at exit)."""
+
+    async def check(app: TrackerApp, pilot: Any, clock: Clock) -> None:
+        from tracker_tui.ui.widgets.bars import StatusLine
+
+        await app.main.query_one(StatusLine).remove()
+        app.refresh_status()  # no StatusLine left: nothing to paint, and no exception
+
+    _run(check)

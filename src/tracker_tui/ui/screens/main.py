@@ -18,6 +18,7 @@ from typing import cast
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
@@ -117,9 +118,13 @@ class MainScreen(Screen[None]):
         table = self.table
         marked = table.marked
         marked_cost = format_cost_sum(r.monthly_cost for r in marked) if marked else ""
-        self.query_one(StatusLine).show(
-            progress, table.row_count, table.total_count, len(marked), marked_cost, table.hidden_sort
-        )
+        try:
+            line = self.query_one(StatusLine)
+        except NoMatches:
+            # The app is quitting and the screen's widgets are going, while a timer (the
+            # background rescan's) still ticks: nothing left to paint.
+            return
+        line.show(progress, table.row_count, table.total_count, len(marked), marked_cost, table.hidden_sort)
 
     # --- keys --------------------------------------------------------------------------
 
