@@ -61,7 +61,8 @@ def _describe_instance(step: Step, ec2: Any) -> dict[str, Any]:
     return step.reread(lambda: _instance(ec2, step.resource.id))
 
 
-def _protection(step: Step, ec2: Any, attribute: str, key: str, what: str) -> bool:
+def protection(step: Step, ec2: Any, attribute: str, key: str, what: str) -> bool:
+    """Whether the instance's protection ``attribute`` is on (refused when it cannot be read)."""
     reply = step.read_or_refuse(
         lambda: ec2.describe_instance_attribute(InstanceId=step.resource.id, Attribute=attribute), what
     )
@@ -79,7 +80,7 @@ def stop_instance(step: Step) -> Verify:
     if state != "running":
         step.refuse(f"state is {state}; only a running instance can be stopped")
     step.check_tags(tag_dict(inst.get("Tags")))
-    if _protection(step, ec2, "disableApiStop", "DisableApiStop", "stop protection"):
+    if protection(step, ec2, "disableApiStop", "DisableApiStop", "stop protection"):
         step.refuse("stop protection is on (DisableApiStop); tracker-tui never switches it off")
     request_id = step.ec2_call(ec2, "stop_instances", InstanceIds=[step.resource.id])
 
@@ -130,7 +131,7 @@ def terminate_instance(step: Step) -> Verify:
     if state == "shutting-down":
         step.refuse("already shutting down")
     step.check_tags(tag_dict(inst.get("Tags")))
-    if _protection(step, ec2, "disableApiTermination", "DisableApiTermination", "termination protection"):
+    if protection(step, ec2, "disableApiTermination", "DisableApiTermination", "termination protection"):
         step.refuse("termination protection is on (DisableApiTermination); tracker-tui never switches it off")
     request_id = step.ec2_call(ec2, "terminate_instances", InstanceIds=[step.resource.id])
 
@@ -259,13 +260,13 @@ def resize_instance(step: Step) -> Verify:
         )
     if inst.get("RootDeviceType") == "instance-store":
         step.refuse("its root device is instance store: stopping loses the instance store root")
-    if _protection(step, ec2, "disableApiTermination", "DisableApiTermination", "termination protection"):
+    if protection(step, ec2, "disableApiTermination", "DisableApiTermination", "termination protection"):
         step.refuse(
             "termination protection is on (DisableApiTermination): a protected instance is left as it is; "
             "tracker-tui never switches it off"
         )
     running = state == "running"
-    if running and _protection(step, ec2, "disableApiStop", "DisableApiStop", "stop protection"):
+    if running and protection(step, ec2, "disableApiStop", "DisableApiStop", "stop protection"):
         step.refuse(
             "stop protection is on (DisableApiStop) and it must be stopped to change type; "
             "tracker-tui never switches it off"

@@ -49,7 +49,7 @@ from tracker_tui.aws.actions.base import (
     failed,
     gone,
 )
-from tracker_tui.aws.actions.ec2 import instance_store
+from tracker_tui.aws.actions.ec2 import AUTOSCALING_TAG, instance_store, protection
 from tracker_tui.aws.kinds import REGISTRY, estimate
 from tracker_tui.aws.kinds.base import Lister, Schedulable, error_code, tag_dict, ts
 from tracker_tui.aws.kinds.ec2_instance import KIND as EC2_INSTANCE
@@ -82,8 +82,6 @@ ACTION = "schedule"
 #: A stop or start that fails is tried again a few times within the hour, then dropped (the next
 #: one comes the next day): a stop retried all day would stop a machine somebody started since.
 RETRY_POLICY = {"MaximumRetryAttempts": 3, "MaximumEventAgeInSeconds": 3600}
-#: The AWS tag Auto Scaling puts on its instances.
-AUTOSCALING_TAG = "aws:autoscaling:groupName"
 #: What EventBridge Scheduler and IAM answer for what does not exist.
 SCHEDULER_NOT_FOUND = "ResourceNotFoundException"
 IAM_NOT_FOUND = "NoSuchEntity"
@@ -209,11 +207,7 @@ def _ec2_blockers(step: Step, ec2: Any, inst: dict[str, Any], tags: dict[str, st
         )
     if inst.get("RootDeviceType") == "instance-store":
         step.refuse("its root device is instance store: it cannot be stopped")
-    stop_protection = step.read_or_refuse(
-        lambda: ec2.describe_instance_attribute(InstanceId=step.resource.id, Attribute="disableApiStop"),
-        "stop protection",
-    )
-    if (stop_protection.get("DisableApiStop") or {}).get("Value"):
+    if protection(step, ec2, "disableApiStop", "DisableApiStop", "stop protection"):
         step.refuse(
             "stop protection is on (DisableApiStop): every scheduled stop would fail; tracker-tui never switches it off"
         )
