@@ -7,7 +7,9 @@ and gets the one cached for (service, region), created under a lock.
 
 from __future__ import annotations
 
+import copy
 import functools
+import gc
 import os
 import threading
 import time
@@ -19,6 +21,7 @@ from typing import Any
 import boto3
 import botocore.client
 import botocore.exceptions
+import botocore.hooks
 import botocore.loaders
 import botocore.retries.standard
 import botocore.session
@@ -36,7 +39,42 @@ def shared_loader() -> botocore.loaders.Loader:
     process, whatever the number of accounts (or tests).  The loader only caches what it read
     from botocore's own files; nothing in it is a setting.
     """
-    return botocore.loaders.create_loader(os.environ.get("AWS_DATA_PATH"))
+    loader = botocore.loaders.create_loader(os.environ.get("AWS_DATA_PATH"))
+    # Which services have a model of a type (service-2, paginators-1, ...) is worked out by
+    # listing every one of botocore's ~450 service directories (~20 ms), then cached; but the
+    # cache is filled by whoever finishes first, so the 16 cells that start a scan each listed
+    # them all again (18 times in one scan: ~1 s of CPU).  One thread lists, the others wait.
+    listed = loader.list_available_services
+    lock = threading.Lock()
+
+    @functools.wraps(listed)
+    def list_available_services(type_name: str) -> Any:
+        with lock:
+            return listed(type_name)
+
+    loader.list_available_services = list_available_services
+    loader.file_loader = _PermanentModels()
+    return loader
+
+
+class _PermanentModels(botocore.loaders.JSONFileLoader):
+    """botocore's JSON file loader, moving what it loads out of the garbage collector's way.
+
+    The shared loader keeps every file it parses (service models, endpoint rule sets,
+    paginators) for the life of the process, and they are most of its objects (~250,000 for
+    a 27-kind scan).  Each full collection traced them all again: four or five of them in a
+    scan, ~0.5 s of CPU.  ``gc.freeze()`` after each new file moves everything alive into
+    the permanent generation, as the app does with its rows after each drain (``ui.app``).
+    Reference counting still frees whatever is dropped later; only the few reference cycles
+    in flight at that moment wait for the end of the process.  A file is parsed once per
+    process, so it happens a few dozen times in all.
+    """
+
+    def load_file(self, file_path: str) -> Any:
+        data = super().load_file(file_path)
+        if data is not None:
+            gc.freeze()
+        return data
 
 
 def new_boto_session(core: botocore.session.Session | None = None, **kwargs: Any) -> boto3.Session:
@@ -52,6 +90,7 @@ def new_boto_session(core: botocore.session.Session | None = None, **kwargs: Any
     # checked yet that the profile exists (ProfileNotFound, as boto3.Session would raise).
     core.get_scoped_config()
     return boto
+
 
 class CredentialsError(Exception):
     """Credentials are missing, expired or unusable.  The message is one line for the user."""
@@ -233,6 +272,107 @@ def _shared_client_class(creator: Any, service_name: str, service_model: Any) ->
 botocore.client.ClientCreator._create_client_class = _shared_client_class  # noqa: SLF001
 
 
+# --- client event emitters: copies that share what they have not changed -------------------------
+#
+# Every client starts from a copy of its session's event emitter, and botocore's copy is deep:
+# the whole trie of ~200 nodes and ~135 handlers, rebuilt node by node (~0.7 ms, and ~750 new
+# containers for the garbage collector to trace, per client), although a client then adds
+# or removes a dozen handlers at most.  And each copy starts with an empty cache of event
+# name aliases, so the first time every client emits or registers an event name, botocore
+# scans its ~70 aliases again (splitting the name once per alias).  A scan makes ~300
+# clients of ~2 requests each, so those two were ~40% of what a client cost to make.
+#
+# ``share_event_handlers`` gives a session's emitter a trie whose copies share every node
+# until one of them changes it (a change copies the nodes on its key's path: the dozen
+# registrations of a new client copy ~50 small dicts), and an alias cache shared with its
+# copies (the aliases are copied unchanged, so a name's alias is the same for all of them).
+# Who handles which event, in which order, is exactly what botocore's own copy gives.
+
+_NodeList = botocore.hooks.NodeList
+
+
+def _owned(node: dict[str, Any]) -> dict[str, Any]:
+    """A node of its own: its fields, and its children's links, copied (not the children)."""
+    return {**node, "children": dict(node["children"])}
+
+
+class _SharedTrie(botocore.hooks._PrefixTrie):  # noqa: SLF001
+    """botocore's handler trie whose copies share their nodes until one of them changes.
+
+    No node reachable from a trie is ever changed in place: ``append_item`` and
+    ``remove_item`` first give the trie its own copy of every node on the key's path (and
+    of the handler lists at its end), then do what botocore's do.  So a copy is one
+    reference, and the original and all its copies stay independent.  ``prefix_search``
+    (every emit) is botocore's own, over the same structure.
+    """
+
+    _root: dict[str, Any]
+
+    def __copy__(self) -> _SharedTrie:
+        new = _SharedTrie.__new__(_SharedTrie)
+        new._root = self._root
+        return new
+
+    def _own_path(self, key: str) -> None:
+        node = self._root = _owned(self._root)
+        for part in key.split("."):
+            child = node["children"].get(part)
+            if child is None:
+                return
+            child = _owned(child)
+            node["children"][part] = child
+            node = child
+        values = node["values"]
+        if values is not None:
+            node["values"] = _NodeList(list(values.first), list(values.middle), list(values.last))
+
+    def append_item(self, key: str, value: Any, section: int = botocore.hooks._MIDDLE) -> None:  # noqa: SLF001
+        self._own_path(key)
+        super().append_item(key, value, section)
+
+    def remove_item(self, key: str, value: Any) -> None:
+        self._own_path(key)
+        super().remove_item(key, value)
+
+
+class _SharedAliasCache(botocore.hooks.EventAliaser):
+    """botocore's event aliaser whose copies share its cache of aliased event names."""
+
+    def __copy__(self) -> _SharedAliasCache:
+        new = _SharedAliasCache(copy.copy(self._emitter), copy.copy(self._event_aliases))
+        new._alias_name_cache = self._alias_name_cache
+        return new
+
+
+def share_event_handlers(core: botocore.session.Session) -> bool:
+    """Make the clients of ``core`` copy its event emitter cheaply (see above); True if done.
+
+    Idempotent.  Left as it is (False) when the emitter is not botocore's usual one (an
+    aliaser over a hierarchical emitter holding the trie), whatever a botocore release or a
+    caller's own hooks made it.
+    """
+    aliaser = core.get_component("event_emitter")
+    emitter: Any = getattr(aliaser, "_emitter", None)
+    trie: Any = getattr(emitter, "_handlers", None)
+    if type(aliaser) is _SharedAliasCache:
+        return True
+    if (
+        type(aliaser) is not botocore.hooks.EventAliaser
+        or type(emitter) is not botocore.hooks.HierarchicalEmitter
+        or type(trie) is not botocore.hooks._PrefixTrie  # noqa: SLF001
+        or set(vars(trie)) != {"_root"}
+        or not isinstance(getattr(aliaser, "_alias_name_cache", None), dict)
+    ):
+        return False
+    shared = _SharedTrie.__new__(_SharedTrie)
+    shared._root = trie._root  # noqa: SLF001 - nodes are never changed in place from now on
+    emitter._handlers = shared  # noqa: SLF001
+    # The same object, so every holder of the session's emitter (boto3's resource factory,
+    # the session itself) sees it; only its copies behave differently.
+    aliaser.__class__ = _SharedAliasCache
+    return True
+
+
 def cap_timeout_retries(client: Any, breaker: RegionBreaker | None = None) -> None:
     """Give timed-out attempts ``TIMEOUT_MAX_ATTEMPTS`` in all; everything else keeps botocore's retries.
 
@@ -351,15 +491,27 @@ class AwsSession:
             # Emulators (moto, LocalStack) serve S3 on one host: virtual-host style cannot work.
             cfg = cfg.merge(Config(s3={"addressing_style": "path"}))
         self.config = cfg
-        self.home_region = (
-            self.options.home_region or self.boto.region_name or "us-east-1"
-        )
+        self.home_region = self.options.home_region or self.boto.region_name or "us-east-1"
         self.request_delay = request_delay
         #: Regions whose endpoints stopped answering (``RegionBreaker``), for every client.
         self.breaker = RegionBreaker()
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
         self.clients_created = 0
+        self._requests_sent = 0
+        self._requests_lock = threading.Lock()
+        share_event_handlers(self.boto._session)  # noqa: SLF001 - boto3 has no public accessor
+
+    @property
+    def requests_sent(self) -> int:
+        """HTTP requests this session's clients have sent: every attempt, retries included
+        (not the calls the region breaker refused before sending)."""
+        return self._requests_sent
+
+    def _count_request(self, **_: Any) -> None:
+        with self._requests_lock:
+            self._requests_sent += 1
+        # Returning None lets botocore send the request as usual.
 
     @property
     def profile(self) -> str | None:
@@ -383,6 +535,9 @@ class AwsSession:
                     seconds = self.request_delay(service, key[1])
                     if seconds > 0:
                         client.meta.events.register("before-send", functools.partial(_sleep_before_send, seconds))
+                # After the breaker's ``before-send.<service>`` handler (botocore calls the more
+                # specific event's first), so a request it refuses is not counted.
+                client.meta.events.register("before-send", self._count_request)
                 self._clients[key] = client
                 self.clients_created += 1
         return client

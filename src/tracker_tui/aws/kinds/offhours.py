@@ -11,7 +11,9 @@ kind's own estimator; a month is 730 hours, the schedule's hours are
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from tracker_tui.aws.kinds.base import Related, Rule, Schedulable
 from tracker_tui.aws.kinds.knobs import Thresholds
@@ -21,6 +23,21 @@ from tracker_tui.pricing.basis import Estimate, PriceBook, cents
 from tracker_tui.pricing.catalogue import Catalogue, load_catalogue
 
 Estimator = Callable[[Resource, Catalogue, "PriceBook | None"], Estimate]
+
+
+def monthly_hours(schedule: OffHours) -> float:
+    """``schedule.monthly_hours()`` (this year's), worked out once per schedule and year.
+
+    It walks the year's weeks in the schedule's zone (~500 wall-clock conversions), and every
+    non-production row a scan lists is priced and judged (``no-off-hours``) with it, several
+    times each: that was most of what the findings cost a scan.
+    """
+    return _monthly_hours(schedule, datetime.now(UTC).year)
+
+
+@functools.lru_cache(maxsize=64)
+def _monthly_hours(schedule: OffHours, year: int) -> float:
+    return schedule.monthly_hours(year)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,7 +55,7 @@ class Split:
 
     def scheduled(self, schedule: OffHours) -> float:
         """What the row bills a month on ``schedule``: storage all month, compute its hours."""
-        return cents(self.stopped + self.compute * schedule.monthly_hours() / HOURS_PER_MONTH)
+        return cents(self.stopped + self.compute * monthly_hours(schedule) / HOURS_PER_MONTH)
 
 
 def split(estimator: Estimator, kind: Schedulable, r: Resource, cat: Catalogue, book: PriceBook | None) -> Split | None:
@@ -65,7 +82,7 @@ def scheduled_estimate(
     if parts is None:
         _, basis = estimator(dataclasses.replace(r, state=kind.running_state), cat, book)
         return None, f"scheduled {schedule.label}: compute unknown ({basis})"
-    hours = schedule.monthly_hours()
+    hours = monthly_hours(schedule)
     hourly = parts.compute / HOURS_PER_MONTH
     return parts.scheduled(schedule), (
         f"scheduled {schedule.label}: {hours:g} h/month x ${hourly:.4f}/h compute "
@@ -110,7 +127,7 @@ def no_off_hours(kind: Schedulable, estimator: Estimator) -> Callable[[Threshold
             tag = f"{marker[0]}={marker[1]}" if marker else "non-production"
             parts = parts_of(r)
             schedule = policy.default
-            hours = schedule.monthly_hours()
+            hours = monthly_hours(schedule)
             if parts is None:
                 return f"tagged {tag}, running around the clock with no schedule; its compute price is unknown"
             return (
