@@ -45,6 +45,37 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
         monkeypatch.setenv(var, str(base / var.lower()))
     for var, value in _SAFE_ENV.items():
         monkeypatch.setenv(var, value)
+    # ``--endpoint-url`` sets AWS_ENDPOINT_URL for the process (botocore's own calls read
+    # it): recorded as unset now, so whatever a test's CLI run sets is gone after it.
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "")
+    monkeypatch.delenv("AWS_ENDPOINT_URL")
+
+
+@pytest.fixture(autouse=True)
+def _workers_only_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scan in worker processes must target a moto server on loopback.
+
+    ``mock_aws`` patches this process only: a worker process forked for a test that forgot
+    ``workers = 0`` would send its requests to the real AWS endpoints.  Every job the parent
+    hands a worker is checked here first; such a test fails instead.
+    """
+    from urllib.parse import urlparse
+
+    import tracker_tui.aws.source as source_module
+
+    real = source_module.job_for
+
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        job = real(*args, **kwargs)
+        host = urlparse(job.endpoint_url or "").hostname
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise AssertionError(
+                f"a worker process would scan {job.endpoint_url or 'real AWS'}: in-process moto (mock_aws) "
+                "cannot be reached from workers; scan with workers=0 or a moto server on loopback"
+            )
+        return job
+
+    monkeypatch.setattr(source_module, "job_for", checked)
 
 
 @pytest.fixture
@@ -55,7 +86,17 @@ def audit(tmp_path: Path) -> AuditLog:
 
 @pytest.fixture
 def org() -> Any:
-    """An Organization with 3 member accounts, each (and the management one) holding one log group."""
+    """An Organization with 3 member accounts, each (and the management one) holding one log group.
+
+    moto here is in this process (``mock_aws``), which the scan's worker processes cannot
+    reach: the config says ``workers = 0``, so several accounts are scanned in-process, on
+    threads.  ``tests/test_workers.py`` scans a moto server in worker processes.
+    """
+    from tracker_tui.config import config_path
+
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("workers = 0\n", encoding="utf-8")
     with mock_aws():
         client = boto3.client("organizations", region_name="us-east-1")
         client.create_organization(FeatureSet="ALL")

@@ -22,6 +22,7 @@ from tracker_tui.untrusted import visible
 if TYPE_CHECKING:  # imported where used: --version and --help stay fast
     from datetime import datetime
 
+    from tracker_tui.aws.accounts import Shard
     from tracker_tui.aws.kinds import KindSpec, Thresholds
     from tracker_tui.aws.source import Connection, LiveSource, MultiSource
     from tracker_tui.config import Settings
@@ -67,6 +68,16 @@ def _add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         help="scan every active account of the Organization by assuming this role in each",
     )
     group.add_argument(
+        "--accounts-from", metavar="FILE", default=default(None),
+        help="with --org-role: scan the accounts FILE lists instead of asking Organizations (one id a line, "
+             "optionally a name after a blank or a comma; or the JSON of `aws organizations list-accounts`)",
+    )  # fmt: skip
+    group.add_argument(
+        "--shard", metavar="I/N", type=_shard, default=default(None),
+        help="with --org-role: scan only the I-th of N shares of the accounts (the split follows each "
+             "account's id, the same on every host); merge the hosts' files with `open a.json b.json ...`",
+    )  # fmt: skip
+    group.add_argument(
         "--region", metavar="R", action="append", default=default(None),
         help="scan only this region (repeatable; default: every enabled region)",
     )
@@ -83,6 +94,11 @@ def _add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         "--concurrency", metavar="N", type=int, default=default(None),
         help="cells scanned at once (default 16)",
     )
+    group.add_argument(
+        "--workers", metavar="N", type=_workers, default=default(None),
+        help="worker processes that scan several accounts (default: one per core; 0: all in this process; "
+             "config: workers)",
+    )  # fmt: skip
     group.add_argument(
         "--live-prices", action="store_true", default=default(False),
         help="price EC2 types missing from the built-in catalogue with the AWS Price List API (cached)",
@@ -155,8 +171,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--rescan", action="store_true", help="scan the accounts now instead of using their last saved scans"
     )
     _add_common(update, suppress=True)
-    open_ = commands.add_parser("open", help="open a saved inventory JSON in the TUI (no AWS calls)")
-    open_.add_argument("file", metavar="FILE.json")
+    open_ = commands.add_parser(
+        "open",
+        help="open saved inventory JSON in the TUI (no AWS calls); several files are merged into one table "
+        "(the same account in two: the newer scan's rows)",
+    )
+    open_.add_argument("files", metavar="FILE.json", nargs="+")
     _add_common(open_, suppress=True)
     config = commands.add_parser("config", help="show where the config file is and what it sets")
     config.add_argument("--path", action="store_true", help="print only the config file's path")
@@ -308,8 +328,21 @@ def _source(args: argparse.Namespace, kinds: list[KindSpec], settings: Settings)
     Raises:
         UsageError: an unknown profile, or options that do not go together.
     """
-    from tracker_tui.aws.source import SourceError, SourceRequest, build_source
+    from tracker_tui.aws.accounts import AccountsFileError, read_accounts_file
+    from tracker_tui.aws.source import MultiSource, SourceError, SourceRequest, build_source
 
+    # Sub-commands without these options (schedules) have no such attributes.
+    accounts_from, shard = getattr(args, "accounts_from", None), getattr(args, "shard", None)
+    if (accounts_from or shard) and not args.org_role:
+        given = " and ".join(name for name, value in (("--accounts-from", accounts_from), ("--shard", shard)) if value)
+        raise UsageError(f"{given} need{'s' if ' and ' not in given else ''} --org-role ROLE (the role to assume in "
+                         "each account)")  # fmt: skip
+    accounts = None
+    if accounts_from:
+        try:
+            accounts = read_accounts_file(accounts_from)
+        except AccountsFileError as exc:
+            raise UsageError(str(exc)) from None
     request = SourceRequest(
         kinds=tuple(kinds),
         profiles=tuple(args.profile or settings.profiles),
@@ -320,11 +353,17 @@ def _source(args: argparse.Namespace, kinds: list[KindSpec], settings: Settings)
         live_prices=bool(args.live_prices or settings.live_prices),
         demo=bool(args.demo),
         demo_latency=args.demo_latency,
+        accounts=accounts,
+        shard=shard,
+        workers=settings.workers if getattr(args, "workers", None) is None else args.workers,
     )
     try:
-        return build_source(request)
+        source = build_source(request)
     except SourceError as exc:
         raise UsageError(str(exc)) from None
+    if shard is not None and isinstance(source, MultiSource):
+        source.label = f"shard {shard}"  # the header says which share is on screen
+    return source
 
 
 def _settings(stderr: IO[str]) -> Settings:
@@ -444,6 +483,25 @@ def _seconds(text: str) -> int:
     return value
 
 
+def _shard(text: str) -> Shard:
+    from tracker_tui.aws.accounts import Shard
+
+    try:
+        return Shard.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of worker processes: {text!r}") from None
+    if not 0 <= value <= 256:
+        raise argparse.ArgumentTypeError(f"from 0 (scan in this process) to 256, not {value}")
+    return value
+
+
 def _usd(text: str) -> float:
     try:
         value = float(text.replace(",", "").lstrip("$"))
@@ -471,6 +529,7 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     source = _source(args, kinds, settings)
     try:
         connection = _connect(source)
+        _say_shard(args, stderr)
         for failure in connection.failures:
             stderr.write(f"tracker-tui: account not scanned: {visible(str(failure))}\n")
         scanned = _collect(source, stderr, thresholds, connection)
@@ -507,6 +566,16 @@ def run_scan(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
         return EXIT_PARTIAL if errors or idle_errors else EXIT_OK
     finally:
         source.close()
+
+
+def _say_shard(args: argparse.Namespace, stderr: IO[str]) -> None:
+    """``tracker-tui: shard 2/5: 7 of 31 accounts``: which share this host scans, so the
+    hosts of one split can be checked against each other (same N, same total)."""
+    shard = getattr(args, "shard", None)
+    if shard is None or shard.tally.picked is None:
+        return
+    where = "of the Organization's" if not args.accounts_from else "of the"
+    stderr.write(f"tracker-tui: shard {shard}: {shard.tally.picked} {where} {shard.tally.total} accounts\n")
 
 
 def _partial_line(errors: Sequence[ScanErrorEntry], total_cells: int) -> str:
@@ -858,20 +927,12 @@ def run_tui(args: argparse.Namespace) -> int:
     from tracker_tui.aws.session import CredentialsError
     from tracker_tui.config import load_settings
     from tracker_tui.history import ScanHistory
-    from tracker_tui.store import InventoryError, read_inventory
 
     settings = load_settings()
     if getattr(args, "refresh", None) is not None:
         settings = dataclasses.replace(settings, refresh=args.refresh)
     if args.command == "open":
-        TrackerApp = _tui()
-        try:
-            inventory = read_inventory(args.file)
-        except InventoryError as exc:
-            raise UsageError(str(exc)) from None
-        label = f"{Path(args.file).name}, scanned {inventory.scanned_at}"
-        app = TrackerApp(None, inventory=inventory, inventory_label=label, settings=settings,
-                         read_only=bool(args.read_only))
+        app = open_app(args.files, settings, read_only=bool(args.read_only))
         return app.run() or 0
     # The source before the UI: the demo's server process starts loading while this one does.
     source = _source(args, _kinds(args), settings)
@@ -893,6 +954,30 @@ def run_tui(args: argparse.Namespace) -> int:
         return app.run() or 0
     finally:
         source.close()
+
+
+def open_app(files: Sequence[str], settings: Settings, *, read_only: bool = False) -> TrackerApp:
+    """``tracker-tui open FILE...``: the app on the saved inventories, merged into one table
+    (``merge.merge_inventories``) when there are several, the merge's notice shown once.
+
+    Raises:
+        UsageError: a file that cannot be read, named.
+    """
+    from tracker_tui.merge import merge_inventories
+    from tracker_tui.store import InventoryError, read_inventory
+
+    TrackerApp = _tui()
+    try:
+        inventories = [(Path(name).name, read_inventory(name)) for name in files]
+    except InventoryError as exc:
+        raise UsageError(str(exc)) from None
+    merged = merge_inventories(inventories)  # one file comes back as it is
+    # The app shows its settings' warnings as toasts when it opens: the merge's notice goes
+    # with them (ui/app.py stays a thin shell, no parameter of its own for it).
+    settings = dataclasses.replace(settings, warnings=(*settings.warnings, *merged.notices))
+    return TrackerApp(
+        None, inventory=merged.inventory, inventory_label=merged.label, settings=settings, read_only=read_only
+    )
 
 
 def _tui() -> type[TrackerApp]:

@@ -63,6 +63,8 @@ class Settings:
     regions: tuple[str, ...] = ()
     profiles: tuple[str, ...] = ()
     concurrency: int = 32
+    #: Worker processes that scan several accounts (None: one per core; 0: in this process).
+    workers: int | None = None
     theme: str | None = None
     #: Price EC2 types missing from the catalogue with the AWS Price List API.
     live_prices: bool = False
@@ -245,6 +247,13 @@ def load_settings(path: Path | None = None) -> Settings:
                 settings = replace(settings, concurrency=value)
             else:
                 warnings.append(f"config {path}: 'concurrency' must be a whole number from 1 to 256; ignored")
+        elif key == "workers":
+            if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 256:
+                settings = replace(settings, workers=value)
+            else:
+                warnings.append(
+                    f"config {path}: 'workers' must be a whole number from 0 (scan in one process) to 256; ignored"
+                )
         elif key == "offhours_timezone":
             if isinstance(value, str) and known_zone(value):
                 settings = replace(settings, offhours_timezone=value)

@@ -96,15 +96,22 @@ def demo_boto_session() -> boto3.Session:
     )
 
 
-def latency_for(fixed_ms: float | None) -> Callable[[str, str], float]:
-    """A (service, region) -> seconds function: fixed, or varied by region."""
+@dataclass(frozen=True)
+class Latency:
+    """A (service, region) -> seconds function: fixed, or varied by region.  A value, not a
+    closure, so it travels to the scan's worker processes with the rest of a job."""
 
-    def delay(service: str, region: str) -> float:
-        if fixed_ms is not None:
-            return fixed_ms / 1000.0
+    fixed_ms: float | None = None
+
+    def __call__(self, service: str, region: str) -> float:
+        if self.fixed_ms is not None:
+            return self.fixed_ms / 1000.0
         return REGION_LATENCY_MS.get(region, DEFAULT_LATENCY_MS) / 1000.0
 
-    return delay
+
+def latency_for(fixed_ms: float | None) -> Callable[[str, str], float]:
+    """A (service, region) -> seconds function: fixed, or varied by region."""
+    return Latency(fixed_ms)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """Several accounts in one scan: one session per profile, or one per Organization member.
 
 ``--profile a --profile b`` builds one ``AwsSession`` per profile; ``--org-role ROLE``
-lists the Organization's active accounts and assumes ``ROLE`` in each.  Either way every
-account gets its own Session (credentials are per Session), but all of them share one
-botocore data loader, so each service's JSON model is read and parsed once per process,
+lists the Organization's active accounts (or takes them from a file, ``--accounts-from``)
+and assumes ``ROLE`` in each, optionally only one ``--shard I/N``'s share of them.  Either
+way every account gets its own Session (credentials are per Session), but all of them share
+one botocore data loader, so each service's JSON model is read and parsed once per process,
 not once per account (see ``shared_core_session``).
 
 A role that cannot be assumed is an ``AccountFailure`` for that account, never an
@@ -12,10 +13,14 @@ exception: the other accounts are still scanned.
 
 from __future__ import annotations
 
+import json
+import re
 import threading
-from collections.abc import Callable, Sequence
+import zlib
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -41,6 +46,75 @@ class AccountsError(CredentialsError):
     A ``CredentialsError``, so callers that already turn those into one line and exit 2
     need nothing more.
     """
+
+
+class AccountsFileError(ValueError):
+    """An ``--accounts-from`` file that cannot be used; the message is one sentence naming
+    the file (and the line, when one is at fault)."""
+
+
+_SHARD = re.compile(r"\s*([0-9]+)\s*/\s*([0-9]+)\s*", re.ASCII)
+
+
+@dataclass
+class ShardTally:
+    """What a shard's last selection kept: ``picked`` of ``total`` accounts (None: none yet)."""
+
+    picked: int | None = None
+    total: int | None = None
+
+
+@dataclass(frozen=True)
+class Shard:
+    """``--shard I/N``: the I-th of N shares of an Organization's accounts (1-based).
+
+    An account belongs to shard ``zlib.crc32(account_id) % N + 1``: its share depends on its
+    own id and nothing else, so hosts that each list the Organization (or read their own
+    copy of the account list) a little apart in time never skip or double an account: one
+    created or closed meanwhile changes only its own place, never the others'.  CRC-32 is
+    the same on every host, Python version and run (``hash()`` is salted per process), and
+    spreads 12-digit ids about evenly.  Changing N reshuffles the shares, so every host of
+    one split must be given the same N.
+
+    Raises:
+        ValueError: from the constructor, when not ``1 <= index <= count``.
+    """
+
+    index: int
+    count: int
+    #: What ``select`` last kept, so a command can say ``shard 2/5: 7 of 31 accounts``
+    #: without listing the Organization a second time.  Not part of the shard's identity.
+    tally: ShardTally = field(default_factory=ShardTally, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.index <= self.count:
+            raise ValueError(f"shard {self.index}/{self.count} does not exist: I/N needs 1 <= I <= N, such as 2/5")
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        """``"2/5"`` -> ``Shard(2, 5)``.
+
+        Raises:
+            ValueError: one sentence saying what a shard looks like.
+        """
+        match = _SHARD.fullmatch(text)
+        if match is None:
+            raise ValueError(f"{text!r} is not a shard: give I/N (the I-th of N shares, 1 <= I <= N), such as 2/5")
+        return cls(int(match[1]), int(match[2]))
+
+    def picks(self, account_id: str) -> bool:
+        """Whether ``account_id`` is in this share (the same answer on every host)."""
+        return zlib.crc32(account_id.encode("utf-8")) % self.count == self.index - 1
+
+    def select(self, accounts: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The (id, name) pairs of this share, in their order; counted in ``tally``."""
+        every = list(accounts)
+        picked = [a for a in every if self.picks(a[0])]
+        self.tally.picked, self.tally.total = len(picked), len(every)
+        return picked
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
 
 
 @dataclass(frozen=True)
@@ -151,6 +225,8 @@ def org_role_sessions(
     session_name: str = "tracker-tui",
     share_models: bool = True,
     account_ids: Sequence[str] | None = None,
+    accounts: Sequence[tuple[str, str]] | None = None,
+    shard: Shard | None = None,
 ) -> tuple[list[AccountTarget], list[AccountFailure]]:
     """Every ACTIVE account of the Organization, with a session that has assumed ``role_name``.
 
@@ -159,21 +235,26 @@ def org_role_sessions(
     so actions taken hours after the scan still work.
 
     Args:
-        base: the caller's session; must be allowed ``organizations:ListAccounts`` and
-            ``sts:AssumeRole`` on the roles.
+        base: the caller's session; must be allowed ``sts:AssumeRole`` on the roles, and
+            ``organizations:ListAccounts`` unless ``accounts`` is given.
         role_name: the role's name in every member account (e.g.
             ``OrganizationAccountAccessRole``); a path may be included (``path/name``).
         session_name: the RoleSessionName, visible in the members' CloudTrail.
         share_models: reuse ``base``'s botocore data loader (benchmarks turn it off to
             measure what it saves).
         account_ids: only these accounts (in the Organization's order); None: all.
+        accounts: (id, name) of the accounts to scan, instead of asking Organizations
+            (``--accounts-from``: a delegated host may not be allowed ListAccounts); the
+            first of two with the same id stands.
+        shard: only this share of the accounts, listed or given (``--shard I/N``).
 
     Returns:
-        (targets in ListAccounts order with ``base``'s own account first, failures).
+        (targets in ListAccounts (or ``accounts``) order with ``base``'s own account first,
+        failures).
 
     Raises:
-        AccountsError: the Organization's accounts cannot be listed, or the caller's
-            identity cannot be confirmed.
+        AccountsError: the Organization's accounts cannot be listed, the caller's identity
+            cannot be confirmed, or ``shard`` picks none of the accounts.
     """
     try:
         who = base.client("sts").get_caller_identity()
@@ -181,11 +262,20 @@ def org_role_sessions(
         raise AccountsError(describe_credentials_error(exc, base.profile)) from None
     own_account = who["Account"]
     partition = (who.get("Arn") or "arn:aws:").split(":")[1] or "aws"
-    accounts = _active_accounts(base)
+    listed = _active_accounts(base) if accounts is None else _unique(accounts)
     if account_ids is not None:
         wanted = set(account_ids)
-        accounts = [a for a in accounts if a[0] in wanted]
-    accounts.sort(key=lambda a: a[0] != own_account)  # stable: otherwise Organizations' order
+        listed = [a for a in listed if a[0] in wanted]
+    if shard is not None:
+        listed = shard.select(listed)
+        if not listed:
+            total = shard.tally.total
+            which = f"the Organization's {total} accounts" if accounts is None else f"the {total} accounts given"
+            raise AccountsError(
+                f"shard {shard} picks none of {which} (an account's shard follows from its id alone): "
+                "nothing to scan on this host"
+            )
+    listed.sort(key=lambda a: a[0] != own_account)  # stable: otherwise Organizations' order
 
     role_path = role_name.strip("/")
     sts = base.client("sts")
@@ -218,9 +308,9 @@ def org_role_sessions(
         )
         return AccountTarget(account_id, name, session)
 
-    workers = max(1, min(ASSUME_WORKERS, len(accounts)))
+    workers = max(1, min(ASSUME_WORKERS, len(listed)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="assume") as pool:
-        opened = list(pool.map(open_one, accounts))
+        opened = list(pool.map(open_one, listed))
     targets = [o for o in opened if isinstance(o, AccountTarget)]
     failures = [o for o in opened if isinstance(o, AccountFailure)]
     return targets, failures
@@ -249,6 +339,102 @@ def _active_accounts(base: AwsSession) -> list[tuple[str, str]]:
             "(none is active: is this account in an Organization?)"
         )
     return out
+
+
+def _unique(accounts: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``accounts`` without repeats: the first (id, name) of each id stands, with a name a
+    later one gave if it had none."""
+    names: dict[str, str] = {}
+    for account_id, name in accounts:
+        if not names.get(account_id):
+            names[account_id] = name
+    return list(names.items())
+
+
+# --- --accounts-from FILE --------------------------------------------------------------------
+
+_ACCOUNT_ID = re.compile(r"[0-9]{12}", re.ASCII)
+#: ``#`` at a line's start or after a blank begins a comment, as in a shell (``Team#3`` is a name).
+_COMMENT = re.compile(r"(?:^|\s)#")
+#: A text line without its comment: the id, then optionally blanks and/or a comma, and the name.
+_TEXT_LINE = re.compile(r"(?P<id>[^\s,]+)\s*(?:,\s*)?(?P<name>.*)")
+
+
+def read_accounts_file(path: str | Path) -> list[tuple[str, str]]:
+    """The (id, name) pairs an ``--accounts-from`` file lists, in its order, repeats dropped.
+
+    Two forms are read, so the list can be written by hand or saved where ListAccounts is
+    allowed and used where it is not:
+
+    - text, one account a line: ``123456789012``, ``123456789012 name`` or
+      ``123456789012,name``; blank lines and ``#`` comments (a line's start, or after a
+      blank) are skipped;
+    - the JSON ``aws organizations list-accounts`` prints (``{"Accounts": [{"Id", "Name",
+      "State" or "Status"}]}``, or the list alone): only ACTIVE accounts are kept (one with
+      neither field is kept: it was written by hand).
+
+    Raises:
+        AccountsFileError: one sentence naming the file, and the line at fault: unreadable,
+            an id that is not 12 digits, JSON of another shape, or no account at all.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise AccountsFileError(f"cannot read the accounts file {path}: no such file") from None
+    except UnicodeDecodeError:
+        raise AccountsFileError(f"cannot read the accounts file {path}: it is not UTF-8 text") from None
+    except OSError as exc:
+        raise AccountsFileError(f"cannot read the accounts file {path}: {exc.strerror or exc}") from None
+    if text.lstrip().startswith(("{", "[")):
+        accounts = _json_accounts(path, text)
+        if not accounts:
+            raise AccountsFileError(f"the accounts file {path} lists no ACTIVE account")
+    else:
+        accounts = _text_accounts(path, text)
+        if not accounts:
+            raise AccountsFileError(f"the accounts file {path} lists no account (only blank lines and comments)")
+    return _unique(accounts)
+
+
+def _text_accounts(path: Path, text: str) -> list[tuple[str, str]]:
+    accounts = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        body = _COMMENT.split(line, maxsplit=1)[0].strip()
+        if not body:
+            continue
+        match = _TEXT_LINE.fullmatch(body)
+        account_id = match["id"] if match else body
+        if match is None or not _ACCOUNT_ID.fullmatch(account_id):
+            raise AccountsFileError(
+                f"{path} line {number}: {account_id[:40]!r} is not a 12-digit account id "
+                "(each line is an id, then optionally a blank or a comma and the account's name)"
+            )
+        accounts.append((account_id, match["name"].strip()))
+    return accounts
+
+
+def _json_accounts(path: Path, text: str) -> list[tuple[str, str]]:
+    shape = 'the JSON of `aws organizations list-accounts` ({"Accounts": [{"Id": ..., "Name": ...}, ...]})'
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise AccountsFileError(f"{path} line {exc.lineno}: not valid JSON ({exc.msg}); expected {shape}") from None
+    items = data.get("Accounts") if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise AccountsFileError(f"{path}: no 'Accounts' list; expected {shape}")
+    accounts = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise AccountsFileError(f"{path}: Accounts[{index}] is not an object; expected {shape}")
+        account_id = item.get("Id")
+        if not isinstance(account_id, str) or not _ACCOUNT_ID.fullmatch(account_id):
+            what = "has no 'Id'" if account_id is None else f"has the Id {str(account_id)[:40]!r}, not 12 digits"
+            raise AccountsFileError(f"{path}: Accounts[{index}] {what}; expected {shape}")
+        state = item.get("State") or item.get("Status")
+        if state is None or state == "ACTIVE":
+            accounts.append((account_id, str(item.get("Name") or "")))
+    return accounts
 
 
 def _assume_role_fetcher(sts: Any, role_arn: str, session_name: str) -> Callable[[], dict[str, str]]:

@@ -20,11 +20,20 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from tracker_tui.aws.accounts import AccountFailure, AccountTarget
+from tracker_tui.aws.accounts import AccountFailure, AccountTarget, Shard
 from tracker_tui.aws.kinds import KindSpec, Thresholds, price_resources
 from tracker_tui.aws.regions import RegionsError, resolve_regions
 from tracker_tui.aws.scan import DEFAULT_CONCURRENCY, ScanEngine, ScanOptions, Sink, status_for_code
-from tracker_tui.aws.session import AwsSession, CredentialsError, SessionOptions
+from tracker_tui.aws.session import AwsSession, CredentialsError, SessionOptions, describe_credentials_error
+from tracker_tui.aws.workers import (
+    AccountJob,
+    PoolReport,
+    WorkerPlan,
+    default_workers,
+    job_for,
+    scan_in_workers,
+    warm_up,
+)
 from tracker_tui.model import (
     GLOBAL_REGION,
     CellFinished,
@@ -292,6 +301,12 @@ class MultiSource:
     #: After ``connect()``: targets left out because an earlier one is the same account.
     duplicates: list[AccountTarget] = field(default_factory=list)
     _sessions: dict[str, AwsSession] = field(default_factory=dict)
+    #: Worker processes for the accounts' engines (``aws.workers``); 0: every engine in this
+    #: process, on threads.  One account is always scanned in this process.
+    workers: int = 0
+    #: After a scan in workers: what the workers cost (memory, CPU, requests), for benchmarks.
+    last_pool: PoolReport | None = None
+    _worker_problems: list[str] = field(default_factory=list)
     _targets: tuple[list[AccountTarget], list[AccountFailure]] | None = None
     _connection: Connection | None = None
     _live: LivePrices | None = None
@@ -309,13 +324,21 @@ class MultiSource:
 
     @classmethod
     def for_org_role(
-        cls, open_base: Callable[[], AwsSession], role_name: str, kinds: Sequence[KindSpec], **kwargs: Any
+        cls,
+        open_base: Callable[[], AwsSession],
+        role_name: str,
+        kinds: Sequence[KindSpec],
+        *,
+        accounts: Sequence[tuple[str, str]] | None = None,
+        shard: Shard | None = None,
+        **kwargs: Any,
     ) -> MultiSource:
-        """Every active account of the Organization through ``role_name`` (``--org-role``)."""
+        """Every active account of the Organization through ``role_name`` (``--org-role``), or
+        the ``accounts`` named (``--accounts-from``); either way only ``shard``'s share."""
         from tracker_tui.aws.accounts import org_role_sessions
 
         def open_targets() -> tuple[list[AccountTarget], list[AccountFailure]]:
-            return org_role_sessions(open_base(), role_name)
+            return org_role_sessions(open_base(), role_name, accounts=accounts, shard=shard)
 
         return cls(open_targets, kinds, **kwargs)
 
@@ -367,6 +390,9 @@ class MultiSource:
             self._targets = (list(targets), list(failures))
         targets, failures = self._targets
         failures = list(failures)
+        if self.workers > 0 and len(targets) > 1:
+            # The fork server imports the engine while the accounts connect.
+            warm_up()
         shared_regions: tuple[str, ...] | None = None
         if self.requested_regions and targets:
             # Named regions are the same for every account: validate them once (a typo is a
@@ -470,11 +496,31 @@ class MultiSource:
             )
             for f in self.failures
         ]
+        in_workers = self.workers > 0 and len(engines) > 1
+        jobs: list[AccountJob] = []
+        if in_workers:
+            for engine in list(engines):
+                try:
+                    jobs.append(job_for(engine.session, engine.identity, engine.regions))
+                except Exception as exc:  # noqa: BLE001 - expired or unreadable: that account fails
+                    message = describe_credentials_error(exc, engine.session.profile)
+                    failed.append(
+                        CellResult(
+                            ScanCell(GLOBAL_REGION, ACCOUNT_CELL_KIND, engine.identity.account_id),
+                            CellStatus.DENIED,
+                            0,
+                            "CredentialsError",
+                            message,
+                        )
+                    )
+                    engines.remove(engine)
         cells = [cell for engine in engines for cell in engine.cells()] + [r.cell for r in failed]
         # One ScanStarted with every account's cells: the UI's progress total comes from it.
         sink(ScanStarted(connection.identity, connection.regions, tuple(cells)))
         for result in failed:
             sink(CellFinished(result))
+        if in_workers:
+            return self._scan_in_workers(jobs, options, failed, sink, cancel, started)
 
         def engine_sink(event: Any) -> None:
             if not isinstance(event, (ScanStarted, ScanFinished)):
@@ -501,10 +547,38 @@ class MultiSource:
         sink(finished)
         return finished
 
+    def _scan_in_workers(
+        self,
+        jobs: Sequence[AccountJob],
+        options: ScanOptions,
+        failed: list[CellResult],
+        sink: Sink,
+        cancel: threading.Event,
+        started: float,
+    ) -> ScanFinished:
+        """The accounts' engines in worker processes (``aws.workers``), their events into ``sink``."""
+        workers = max(1, min(self.workers, len(jobs)))
+        at_once = max(1, min(self.account_parallelism, len(jobs)))
+        plan = WorkerPlan(
+            kinds=tuple(k.id for k in self.kinds),
+            options=options,
+            live_prices=self.live_prices,
+            accounts_at_once=-(-at_once // workers),  # the accounts at once, shared out
+        )
+        report = scan_in_workers(jobs, plan, workers, sink, cancel)
+        self._worker_problems = report.price_problems
+        self.last_pool = report
+        finished = ScanFinished(
+            cancelled=cancel.is_set(), seconds=time.monotonic() - started, results=(*failed, *report.results)
+        )
+        sink(finished)
+        return finished
+
     @property
     def price_problems(self) -> list[str]:
         """What went wrong pricing from the Price List API (``live_prices``), one line each."""
-        return list(self._live.problems) if self._live is not None else []
+        problems = list(self._live.problems) if self._live is not None else []
+        return problems + [p for p in self._worker_problems if p not in problems]
 
     def close(self) -> None:
         if self.on_close is not None:
@@ -529,6 +603,10 @@ class SourceRequest:
         live_prices: price EC2 types missing from the catalogue with the Price List API.
         demo: the embedded moto account instead of AWS.
         demo_latency: simulated latency per demo API call in ms (None: varied by region).
+        accounts: with ``org_role``, scan these (account id, name) pairs instead of listing
+            the Organization (``scan --accounts-from FILE``).
+        shard: with ``org_role``, scan only this share of the accounts (``--shard I/N``).
+        workers: worker processes for several accounts (None: one per core; 0: in-process).
     """
 
     kinds: Sequence[KindSpec]
@@ -540,6 +618,9 @@ class SourceRequest:
     live_prices: bool = False
     demo: bool = False
     demo_latency: float | None = None
+    accounts: Sequence[tuple[str, str]] | None = None
+    shard: Shard | None = None
+    workers: int | None = None
 
 
 def build_source(request: SourceRequest) -> LiveSource | MultiSource:
@@ -559,6 +640,7 @@ def build_source(request: SourceRequest) -> LiveSource | MultiSource:
         # never let credential calls leak to real AWS.
         os.environ["AWS_ENDPOINT_URL"] = request.endpoint_url
     options = ScanOptions(concurrency=max(1, request.concurrency))
+    workers = default_workers() if request.workers is None else max(0, request.workers)
     kinds, regions, profiles = list(request.kinds), list(request.regions), list(request.profiles)
     profile = profiles[0] if profiles else None
     if request.demo:
@@ -575,13 +657,15 @@ def build_source(request: SourceRequest) -> LiveSource | MultiSource:
 
             return MultiSource.for_org_role(
                 open_base, request.org_role, kinds, requested_regions=regions, options=options,
-                live_prices=request.live_prices, profile=profile or "",
+                live_prices=request.live_prices, profile=profile or "", accounts=request.accounts,
+                shard=request.shard, workers=workers,
             )  # fmt: skip
         if len(profiles) > 1:
             sessions = profile_sessions(profiles, request.endpoint_url)
             return MultiSource.for_profiles(
-                sessions, kinds, requested_regions=regions, options=options, live_prices=request.live_prices
-            )
+                sessions, kinds, requested_regions=regions, options=options, live_prices=request.live_prices,
+                workers=workers,
+            )  # fmt: skip
         session = AwsSession(SessionOptions(profile=profile, endpoint_url=request.endpoint_url))
     except CredentialsError as exc:
         raise SourceError(str(exc)) from None

@@ -160,7 +160,10 @@ class ScanRun:
         """Take a saved inventory as what is shown (``tracker-tui open``): its rows to add."""
         self.label = label
         kinds = tuple(sorted({r.kind for r in inventory.resources} | {e.kind for e in inventory.errors}))
-        self.connection = Connection(inventory.identity, tuple(inventory.regions), "", label, kinds)
+        # Several accounts (a multi-account scan, or files merged by ``open a.json b.json``):
+        # the header counts them and the table shows the Account column, as live.
+        accounts = tuple(inventory.accounts) if len(inventory.accounts) > 1 else ()
+        self.connection = Connection(inventory.identity, tuple(inventory.regions), "", label, kinds, accounts)
         self.results.update(saved_results(inventory.errors))
         self.resources_found = len(inventory.resources)
         return list(inventory.resources)

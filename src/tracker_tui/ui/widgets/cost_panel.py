@@ -30,6 +30,11 @@ def _bar(value: float, biggest: float) -> str:
     return "█" * full + ("▌" if cells - full >= 0.5 else "")
 
 
+def _shape(text: Text) -> tuple[int, ...]:
+    """The length of each line: what decides how a text wraps, so how tall it is."""
+    return tuple(len(line) for line in text.plain.split("\n"))
+
+
 def _breakdown(title: str, values: dict[str, float], limit: int = 14) -> Table:
     table = Table.grid(padding=(0, 1), expand=True)
     table.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
@@ -80,6 +85,7 @@ class CostPanel(VerticalScroll, can_focus=False):
         yield Static("", id="cost-regions")
         yield Static("", id="cost-top")
         self._waste: list[SavingsLine] = []
+        self._shapes: dict[str, object] = {}
 
     def update_from(self, summary: CostSummary) -> None:
         if not self.display:
@@ -90,14 +96,14 @@ class CostPanel(VerticalScroll, can_focus=False):
         total.append("Monthly run-rate ", style="bold")
         total.append(format_cost(summary.total), style="bold")
         total.append(f"\n{summary.priced:,} priced, {summary.unpriced:,} {UNKNOWN_COST}")
-        self.query_one("#cost-total", Static).update(total)
+        self._show("#cost-total", total, _shape(total))
         title = Text()
         title.append(f"Savings {format_cost(found.monthly)}/mo", style="bold underline")
         title.append(" (enter: rows)", style="dim")
         if found.monthly:
             # What a stop or m reaches without losing data (a snapshot kept, a type changed).
             title.append(f"\n{format_cost(found.in_place_monthly)} of it fixable in place")
-        self.query_one("#waste-title", Static).update(title)
+        self._show("#waste-title", title, _shape(title))
         if waste != self._waste:
             self._waste = waste
             options = self.query_one("#waste-list", OptionList)
@@ -117,15 +123,30 @@ class CostPanel(VerticalScroll, can_focus=False):
                 options.highlighted = 0 if highlighted is None else min(highlighted, len(waste) - 1)
             else:
                 options.add_option(Option(Text("no waste found", style="dim"), disabled=True))
-        self.query_one("#cost-kinds", Static).update(_breakdown("By kind", dict(summary.by_kind)))
-        self.query_one("#cost-regions", Static).update(_breakdown("By region", dict(summary.by_region)))
+        kinds = _breakdown("By kind", dict(summary.by_kind))
+        self._show("#cost-kinds", kinds, kinds.row_count)
+        regions = _breakdown("By region", dict(summary.by_region))
+        self._show("#cost-regions", regions, regions.row_count)
         top = Table.grid(padding=(0, 1), expand=True)
         top.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         top.add_column(justify="right", no_wrap=True)
         top.add_row(Text("Top 10", style="bold underline"))
         for resource in summary.top(10):
             top.add_row(safe(resource.name or resource.id), Text(format_cost(resource.monthly_cost)))
-        self.query_one("#cost-top", Static).update(top)
+        self._show("#cost-top", top, top.row_count)
+
+    def _show(self, selector: str, renderable: Text | Table, shape: object) -> None:
+        """Update one figure; the screen is laid out again only when its height may change.
+
+        A layout pass measures every widget of the screen (the rich tables here by rendering
+        them): 50-100 ms a time during a scan of many accounts, once a second, when only the
+        figures changed.  A grid's rows never wrap (one line each) and a text's lines keep
+        their wrapping while their lengths stay the same, so the same ``shape`` is the same
+        height.
+        """
+        layout = self._shapes.get(selector) != shape
+        self._shapes[selector] = shape
+        self.query_one(selector, Static).update(renderable, layout=layout)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
