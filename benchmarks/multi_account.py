@@ -714,7 +714,8 @@ def main() -> int:
                     f"  {engine:<9} scan {u['scan_s']:>5.1f}s, {u['rows']} rows; "
                     f"loop gap worst {u['gap_max_ms']:>6.1f} ms "
                     f"(p99 {u['gap_p99_ms']:.1f}); filter key -> repaint median {u['key_median_ms']:.1f} ms, "
-                    f"worst {u['key_max_ms']:.1f} ms over {u['keys']} keys ({u['keys_lost']} never painted)"
+                    f"worst {u['key_max_ms']:.1f} ms over {u['keys']} keys ({u['keys_lost']} never painted); "
+                    f"worst gaps (ms, at s): {u['worst']}"
                 )
                 if engine == "processes":
                     checks.append(

@@ -7,6 +7,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from tracker_tui.aws.source import Connection
+from tracker_tui.model import plural
 from tracker_tui.untrusted import visible
 
 
@@ -50,7 +51,7 @@ class AccountHeader(Static):
                     parts += [" (", (visible(ident.alias), "bold"), ")"]
             if connection.failures:
                 parts += ["  ", (f"{len(connection.failures)} account(s) not scanned", "bold reverse")]
-            parts.append(f"  {len(connection.regions)} regions")
+            parts.append(f"  {plural(len(connection.regions), 'region')}")
             parts.append(f"  profile {visible(connection.profile or 'default')}")
             if connection.label:
                 parts.append(f"  [{visible(connection.label)}]")
