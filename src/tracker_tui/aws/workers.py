@@ -350,8 +350,9 @@ def _quiet_stdio() -> None:
 def _context() -> multiprocessing.context.BaseContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        # The server imports the engine, every kind and botocore once; each worker is a fork.
-        ctx.set_forkserver_preload([__name__])
+        # The server imports the engine, every kind and botocore, and parses the services'
+        # models, once; each worker is a fork that starts with all of it.
+        ctx.set_forkserver_preload([__name__, "tracker_tui.aws.worker_preload"])
         return ctx
     return multiprocessing.get_context("spawn")  # pragma: no cover - Windows
 
