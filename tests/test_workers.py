@@ -159,20 +159,22 @@ def test_cancel_stops_every_worker_between_accounts_and_pages(server: SimpleName
 
 
 def _worker_pids() -> list[int]:
-    """The processes the fork server forked (the scan's workers), from /proc."""
+    """The scan's live workers, newest first: the fork server's children, from /proc (a worker
+    of an earlier test may linger a moment, or be a zombie not yet reaped: never those)."""
     from multiprocessing import forkserver
 
     server_pid = forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
-    pids = []
+    found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                stat = (entry / "stat").read_text()
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == server_pid:
-                pids.append(int(entry.name))
-    return pids
+            state, ppid, started = fields[0], int(fields[1]), int(fields[19])
+            if ppid == server_pid and state not in ("Z", "X"):
+                found.append((started, int(entry.name)))
+    return [pid for _, pid in sorted(found, reverse=True)]
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the workers through /proc")

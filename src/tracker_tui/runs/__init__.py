@@ -7,6 +7,16 @@ Textual; the app is a shell that applies what the runs report to its widgets.
 
 from tracker_tui.runs.actions import ActionDelta, ActionRun
 from tracker_tui.runs.idle import IdleDelta, IdleRun
-from tracker_tui.runs.scan import Notice, ScanDelta, ScanRun, rows_of
+from tracker_tui.runs.scan import Notice, ScanDelta, ScanRun, collect_once_settled, rows_of
 
-__all__ = ["ActionDelta", "ActionRun", "IdleDelta", "IdleRun", "Notice", "ScanDelta", "ScanRun", "rows_of"]
+__all__ = [
+    "ActionDelta",
+    "ActionRun",
+    "IdleDelta",
+    "IdleRun",
+    "Notice",
+    "ScanDelta",
+    "ScanRun",
+    "collect_once_settled",
+    "rows_of",
+]

@@ -31,7 +31,7 @@ from tracker_tui.costs import CostSummary
 from tracker_tui.history import ScanHistory
 from tracker_tui.model import Resource, plural
 from tracker_tui.rowstore import Key
-from tracker_tui.runs import ActionRun, IdleRun, Notice, ScanDelta, ScanRun
+from tracker_tui.runs import ActionRun, IdleRun, Notice, ScanDelta, ScanRun, collect_once_settled
 from tracker_tui.store import Inventory
 from tracker_tui.ui.commands import AppCommands
 from tracker_tui.ui.keymap import check_keymap, clash_told
@@ -179,7 +179,8 @@ class TrackerApp(App[int]):
         self.scan.start()
         self.table.clear(keep_marks=True)  # marked rows found again are marked again
         self.costs.clear()
-        gc.unfreeze()  # the old rows may go now
+        if self.scan.generation > 1:  # a rescan: the last scan's rows were just dropped
+            collect_once_settled()
         self._tick_on()
         self.refresh_status()
 
