@@ -430,6 +430,22 @@ def scan_in_workers(
         done.add(account_id)
         sink(CellFinished(result))
 
+    def bury_the_dead() -> None:
+        """A worker gone without saying so (killed): once its last messages had time to
+        arrive, the accounts it held fail; the ones it never took go to the others."""
+        now = time.monotonic()
+        for i, process in enumerate(processes):
+            if i in ended or process.is_alive():
+                continue
+            if now - dead_since.setdefault(i, now) < DEAD_WORKER_GRACE_SECONDS:
+                continue
+            ended.add(i)
+            for account_id, worker in list(holding.items()):
+                if worker == i and account_id not in done:
+                    message = f"the worker process scanning it ended (exit code {process.exitcode})"
+                    fail(account_id, "WorkerExited", message)
+
+    checked = time.monotonic()
     try:
         while len(ended) < workers:
             if cancel.is_set() and cancel_deadline is None:
@@ -437,24 +453,15 @@ def scan_in_workers(
                 cancel_deadline = time.monotonic() + CANCEL_GRACE_SECONDS
             if cancel_deadline is not None and time.monotonic() > cancel_deadline:
                 break
+            if time.monotonic() - checked > DEAD_WORKER_GRACE_SECONDS / 4:
+                # Also while the others keep the pipe busy: the dead one's accounts fail now,
+                # not once everyone else is done.
+                checked = time.monotonic()
+                bury_the_dead()
             try:
                 batch = out.get(timeout=0.1)
             except queue.Empty:
-                now = time.monotonic()
-                for i, process in enumerate(processes):
-                    if i in ended or process.is_alive():
-                        continue
-                    first_seen = dead_since.setdefault(i, now)
-                    if now - first_seen < DEAD_WORKER_GRACE_SECONDS:
-                        continue
-                    ended.add(i)
-                    for account_id, worker in list(holding.items()):
-                        if worker == i and account_id not in done:
-                            fail(
-                                account_id,
-                                "WorkerExited",
-                                f"the worker process scanning it ended (exit code {process.exitcode})",
-                            )
+                bury_the_dead()
                 continue
             for item in batch:
                 if isinstance(item, _Begun):
