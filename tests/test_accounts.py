@@ -25,7 +25,8 @@ from tracker_tui.aws.accounts import (
 from tracker_tui.aws.kinds import resolve_kinds
 from tracker_tui.aws.scan import Collector, ScanOptions, error_entries
 from tracker_tui.aws.session import CredentialsError
-from tracker_tui.aws.source import ACCOUNT_CELL_KIND, Connection, MultiSource
+from tracker_tui.aws.source import Connection, MultiSource
+from tracker_tui.aws.workers import ACCOUNT_CELL_KIND
 from tracker_tui.model import CellFinished, CellStatus, ScanFinished, ScanStarted
 
 

@@ -30,8 +30,8 @@ from tracker_tui.aws.accounts import org_role_sessions
 from tracker_tui.aws.kinds import resolve_kinds
 from tracker_tui.aws.scan import Collector, ScanOptions
 from tracker_tui.aws.session import AwsSession, SessionOptions
-from tracker_tui.aws.source import ACCOUNT_CELL_KIND, MultiSource
-from tracker_tui.aws.workers import AccountJob, Credentials, WorkerPlan, scan_in_workers
+from tracker_tui.aws.source import MultiSource
+from tracker_tui.aws.workers import ACCOUNT_CELL_KIND, AccountJob, Credentials, WorkerPlan, scan_in_workers
 from tracker_tui.demo import Latency
 from tracker_tui.model import CellFinished, CellStatus, Identity, ResourcesFound, ScanFinished, ScanStarted
 

@@ -29,18 +29,17 @@ from tracker_tui.aws.workers import (
     AccountJob,
     PoolReport,
     WorkerPlan,
+    account_result,
     default_workers,
     job_for,
     scan_in_workers,
     warm_up,
 )
 from tracker_tui.model import (
-    GLOBAL_REGION,
     CellFinished,
     CellResult,
     CellStatus,
     Identity,
-    ScanCell,
     ScanFinished,
     ScanStarted,
 )
@@ -244,11 +243,6 @@ class LiveSource:
             self.on_close = None
 
 
-#: The kind of the one cell that stands for a whole account that could not be scanned
-#: (role not assumable, identity rejected).  It is not one of the 13 resource kinds, so the
-#: coverage grid leaves it out, but it is a CellResult like any other: progress counts it,
-#: ``error_entries`` puts it in the inventory's ``errors`` and the exit code becomes 3.
-ACCOUNT_CELL_KIND = "account"
 #: Each account's engine gets at least this many workers, however the total is split.
 MIN_ACCOUNT_CONCURRENCY = 4
 #: How many accounts connect and scan at once.
@@ -269,7 +263,8 @@ class MultiSource:
 
     An account that cannot be scanned never stops the others: it is listed in
     ``Connection.failures`` (for the header) and reported as one DENIED/FAILED cell
-    ``ScanCell("global", "account", account_id)`` (for progress, errors and exit codes).
+    ``ScanCell("global", ACCOUNT_CELL_KIND, account_id)`` (``aws.workers.account_result``: for
+    progress, errors and exit codes).
 
     Args:
         open_targets: returns (accounts to scan, accounts already known to fail); runs in
@@ -491,14 +486,7 @@ class MultiSource:
                 engine.pricer = pricer
             engines.append(engine)
         failed = [
-            CellResult(
-                ScanCell(GLOBAL_REGION, ACCOUNT_CELL_KIND, f.account_id or f.name),
-                status_for_code(f.code),
-                0,
-                f.code,
-                f.message,
-            )
-            for f in self.failures
+            account_result(f.account_id or f.name, status_for_code(f.code), f.code, f.message) for f in self.failures
         ]
         in_workers = self.workers > 0 and len(engines) > 1
         jobs: list[AccountJob] = []
@@ -508,15 +496,8 @@ class MultiSource:
                     jobs.append(job_for(engine.session, engine.identity, engine.regions))
                 except Exception as exc:  # noqa: BLE001 - expired or unreadable: that account fails
                     message = describe_credentials_error(exc, engine.session.profile)
-                    failed.append(
-                        CellResult(
-                            ScanCell(GLOBAL_REGION, ACCOUNT_CELL_KIND, engine.identity.account_id),
-                            CellStatus.DENIED,
-                            0,
-                            "CredentialsError",
-                            message,
-                        )
-                    )
+                    account = engine.identity.account_id
+                    failed.append(account_result(account, CellStatus.DENIED, "CredentialsError", message))
                     engines.remove(engine)
         cells = [cell for engine in engines for cell in engine.cells()] + [r.cell for r in failed]
         # One ScanStarted with every account's cells: the UI's progress total comes from it.
@@ -538,13 +519,8 @@ class MultiSource:
                 try:
                     results.extend(future.result().results)
                 except Exception as exc:  # noqa: BLE001 - one account never stops the others
-                    result = CellResult(
-                        ScanCell(GLOBAL_REGION, ACCOUNT_CELL_KIND, engine.identity.account_id),
-                        CellStatus.FAILED,
-                        0,
-                        type(exc).__name__,
-                        f"internal error: {exc}",
-                    )
+                    account = engine.identity.account_id
+                    result = account_result(account, CellStatus.FAILED, type(exc).__name__, f"internal error: {exc}")
                     results.append(result)
                     sink(CellFinished(result))
         finished = ScanFinished(cancelled=cancel.is_set(), seconds=time.monotonic() - started, results=tuple(results))

@@ -72,8 +72,11 @@ STOP_POLL_SECONDS = 0.1
 CANCEL_GRACE_SECONDS = 10.0
 #: How long a dead worker's last messages may take to arrive before its accounts fail.
 DEAD_WORKER_GRACE_SECONDS = 2.0
-#: The kind of the cell that stands for a whole account (``aws.source.ACCOUNT_CELL_KIND``).
-ACCOUNT_KIND = "account"
+#: The kind of the one cell that stands for a whole account that could not be scanned
+#: (role not assumable, identity rejected, its worker gone).  It is not one of the resource
+#: kinds, so the coverage grid leaves it out, but it is a CellResult like any other: progress
+#: counts it, ``error_entries`` puts it in the inventory's ``errors`` and the exit code becomes 3.
+ACCOUNT_CELL_KIND = "account"
 #: The environment variable botocore (and ``AwsSession``) read for an emulator endpoint.
 ENDPOINT_ENV = "AWS_ENDPOINT_URL"
 
@@ -380,8 +383,9 @@ class PoolReport:
     requests: int = 0
 
 
-def _failed(account_id: str, code: str, message: str) -> CellResult:
-    return CellResult(ScanCell(GLOBAL_REGION, ACCOUNT_KIND, account_id), CellStatus.FAILED, 0, code, message)
+def account_result(account_id: str, status: CellStatus, code: str, message: str) -> CellResult:
+    """The one cell that says how a whole account ended when it could not be scanned."""
+    return CellResult(ScanCell(GLOBAL_REGION, ACCOUNT_CELL_KIND, account_id), status, 0, code, message)
 
 
 def scan_in_workers(
@@ -425,7 +429,7 @@ def scan_in_workers(
     cancel_deadline: float | None = None
 
     def fail(account_id: str, code: str, message: str) -> None:
-        result = _failed(account_id, code, message)
+        result = account_result(account_id, CellStatus.FAILED, code, message)
         report.results.append(result)
         done.add(account_id)
         sink(CellFinished(result))
