@@ -113,7 +113,7 @@ def test_workers_scan_exactly_what_one_process_scans(server: SimpleNamespace) ->
 
 def test_events_come_in_the_engines_order_and_every_account_streams_at_once(server: SimpleNamespace) -> None:
     events = Events()
-    source = _source(server, workers=2, delay_ms=50, accounts=6)
+    source = _source(server, workers=2, delay_ms=150, accounts=6)
     source.scan(events, threading.Event())
     kinds = [type(e) for e in events.events]
     assert kinds[0] is ScanStarted and kinds.count(ScanStarted) == 1
@@ -121,6 +121,7 @@ def test_events_come_in_the_engines_order_and_every_account_streams_at_once(serv
     started: ScanStarted = events.events[0]
     finished_cells = [e.result.cell for e in events.events if isinstance(e, CellFinished)]
     assert sorted(map(repr, finished_cells)) == sorted(map(repr, started.cells))
+    # 150 ms a call: each account lasts several 50 ms batches, even on a loaded machine.
     # The six accounts stream side by side (two workers, three accounts each at once), not
     # one after another: at some point at least three (more than two workers with one account
     # each would give) are between their first and last event.
