@@ -401,7 +401,7 @@ def test_a_kind_whose_service_a_region_lacks_is_not_offered_there_and_never_call
 # --- clients ---------------------------------------------------------------------------------------
 
 
-def test_clients_of_one_service_share_their_class_within_a_session_and_still_work() -> None:
+def test_clients_of_one_service_share_their_class_and_still_work() -> None:
     with mock_aws():
         session = moto_session()
         east, west = session.client("ec2", "us-east-1"), session.client("ec2", "eu-west-1")
@@ -410,9 +410,12 @@ def test_clients_of_one_service_share_their_class_within_a_session_and_still_wor
         east.create_volume(Size=1, AvailabilityZone="us-east-1a")
         assert len(east.describe_volumes()["Volumes"]) == 1
         assert west.describe_volumes()["Volumes"] == []
-        # Another service, another class; another session, its own classes.
+        # Another service, another class; another session (another account), the same class:
+        # what shapes it (the creating-client-class handlers) is the same (tests/test_boto_shared.py).
         assert type(session.client("rds", "us-east-1")) is not type(east)
-        assert type(moto_session().client("ec2", "us-east-1")) is not type(east)
+        other = moto_session().client("ec2", "us-east-1")
+        assert type(other) is type(east)
+        assert other.describe_volumes()["Volumes"] == east.describe_volumes()["Volumes"]
 
 
 def test_preload_makes_the_home_regions_clients_in_the_background_once_each() -> None:

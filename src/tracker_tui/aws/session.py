@@ -13,6 +13,7 @@ import gc
 import os
 import threading
 import time
+import types
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ import botocore.retries.standard
 import botocore.session
 from botocore.config import Config
 
+from tracker_tui.aws import boto_shared  # installs the process-wide shortcuts on import
 from tracker_tui.model import Identity
 
 
@@ -89,6 +91,7 @@ def new_boto_session(core: botocore.session.Session | None = None, **kwargs: Any
     # With a loader given, boto3 no longer reads the config while it starts: nothing has
     # checked yet that the profile exists (ProfileNotFound, as boto3.Session would raise).
     core.get_scoped_config()
+    boto_shared.settle_config(core)
     return boto
 
 
@@ -245,27 +248,64 @@ def gave_up(exc: BaseException) -> GaveUp | None:
     return value if isinstance(value, GaveUp) else None
 
 
-# --- one client class per service and session ---------------------------------------------------
+# --- one client class per service ------------------------------------------------------------
 #
 # botocore builds a new client *class* for every client (one method per operation: ~600 for
-# EC2), although every client of one service in one session gets the same class.  A scan
-# makes one client per (service, region): 27 kinds over 17 regions is ~280 clients, and the
-# class costs ~4 of the ~10 ms of CPU each takes (benchmarks/scan_latency.py).  The class is
-# built once per (session's event emitter, service, API version) and reused: the same
-# handlers ("creating-client-class") shape it either way.
+# EC2), although every client of one service gets the same class.  A scan makes one client
+# per (service, region): 27 kinds over 17 regions is ~280 clients, and the class costs ~4 of
+# the ~10 ms of CPU each takes (benchmarks/scan_latency.py).  With several accounts, each has
+# its own session, so per session was still ~20 classes an account (~10% of a worker's CPU).
+#
+# The class is built once per (service, API version, operations) and what shapes it: the
+# handlers of ``creating-client-class.<service>``.  botocore's and boto3's are the same
+# functions in every session (boto3's ``lazy_call`` makes a new closure over the same name),
+# so they are compared by module, name and closed-over names.  A handler that cannot be
+# compared so (someone's own hook) keeps the class to its session's event emitter, as before.
 
 _CLIENT_CLASSES: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], type]] = weakref.WeakKeyDictionary()
+_SHARED_CLASSES: dict[tuple[Any, ...], type] = {}
 _CLIENT_CLASSES_LOCK = threading.Lock()
 _build_client_class = botocore.client.ClientCreator._create_client_class  # noqa: SLF001
 
 
+def _handler_name(handler: Any) -> tuple[str, str, tuple[str, ...]] | None:
+    """A handler as module, name and the names it closes over; None when that is not all it is."""
+    if type(handler) is not types.FunctionType:
+        return None
+    closed: list[str] = []
+    for cell in handler.__closure__ or ():
+        value = cell.cell_contents
+        if type(value) is str:
+            closed.append(value)
+        elif not (type(value) is dict and not value):  # boto3's lazy_call closes over {} too
+            return None
+    return (handler.__module__, handler.__qualname__, tuple(closed))
+
+
+def class_handlers(emitter: Any, service_model: Any) -> tuple[Any, ...] | None:
+    """The handlers that shape ``service_model``'s client class, by name (None: not comparable)."""
+    trie = getattr(getattr(emitter, "_emitter", None), "_handlers", None)
+    if trie is None or not hasattr(emitter, "_alias_event_name"):
+        return None
+    event = emitter._alias_event_name(f"creating-client-class.{service_model.service_id.hyphenize()}")  # noqa: SLF001
+    names = tuple(_handler_name(h) for h in trie.prefix_search(event))
+    return None if None in names else names
+
+
 def _shared_client_class(creator: Any, service_name: str, service_model: Any) -> type:
-    key = (service_name, str(service_model.api_version))
+    emitter = creator._event_emitter  # noqa: SLF001
+    handlers = class_handlers(emitter, service_model)
+    key = (service_name, str(service_model.api_version), len(service_model.operation_names))
     with _CLIENT_CLASSES_LOCK:
-        classes = _CLIENT_CLASSES.setdefault(creator._event_emitter, {})  # noqa: SLF001
-        cls = classes.get(key)
+        if handlers is not None:
+            cls = _SHARED_CLASSES.get((*key, handlers))
+            if cls is None:
+                cls = _SHARED_CLASSES[(*key, handlers)] = _build_client_class(creator, service_name, service_model)
+            return cls
+        classes = _CLIENT_CLASSES.setdefault(emitter, {})
+        cls = classes.get(key[:2])
         if cls is None:
-            cls = classes[key] = _build_client_class(creator, service_name, service_model)
+            cls = classes[key[:2]] = _build_client_class(creator, service_name, service_model)
     return cls
 
 
