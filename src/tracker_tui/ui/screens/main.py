@@ -42,6 +42,7 @@ from tracker_tui.ui.text import safe
 from tracker_tui.ui.verbs import Verbs, selection
 from tracker_tui.ui.widgets.bars import AccountHeader, StatusLine
 from tracker_tui.ui.widgets.cost_panel import CostPanel
+from tracker_tui.ui.widgets.filter_input import FilterInput
 from tracker_tui.ui.widgets.resource_table import ResourceTable
 
 #: The cost panels show by default from this terminal width (they take 40 columns).
@@ -79,7 +80,11 @@ class MainScreen(Screen[None]):
         yield AccountHeader(id="header")
         with Horizontal(id="filter-bar"):
             yield Static("/", id="filter-prompt")
-            yield Input(placeholder="filter: text kind: region: state: tag:k=v cost>N finding: !term", id="filter")
+            yield FilterInput(
+                self._filter_changed,
+                placeholder="filter: text kind: region: state: tag:k=v cost>N finding: !term",
+                id="filter",
+            )
             yield Static("", id="filter-error")
         with Horizontal(id="main"):
             yield ResourceTable(now=self._now, id="table")
@@ -301,11 +306,11 @@ class MainScreen(Screen[None]):
 
     # --- events from the widgets -------------------------------------------------------
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id != "filter":
-            return
+    def _filter_changed(self, value: str) -> None:
+        """The filter's text changed: called while the key is handled (``FilterInput``), so
+        the table changes in the same paint as the text."""
         try:
-            parsed = parse_filter(event.value)
+            parsed = parse_filter(value)
         except FilterError as exc:
             self._show_filter_error(str(exc))
             return

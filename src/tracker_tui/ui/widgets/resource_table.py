@@ -368,13 +368,35 @@ class ResourceTable(ScrollView, can_focus=True):
         if row is None:
             row = min(self._cursor, len(view) - 1)
         self._cursor = max(0, row)
-        self.virtual_size = Size(self.scrollable_content_region.width, len(view) + 1)
+        self._size_to_view()
         if anchor is not None and self.is_mounted:
             # Keep the cursor where it was on screen, so streaming rows do not jolt it.
             self.scroll_to(y=max(0, self._cursor - anchor[1]), animate=False, force=True)
         self._scroll_to_cursor()
         self.refresh()
         self._post_cursor_if_moved()
+
+    def _size_to_view(self) -> None:
+        """Make the scrollable height the view's (plus the header line).
+
+        Setting ``virtual_size`` lays the whole screen out again (it is a layout reactive):
+        the cost panels' tables are measured and repainted, 15-70 ms during a many-account
+        scan, on every batch of rows and every filter keystroke.  The table's own size does
+        not depend on its row count, so while the vertical scrollbar neither appears nor goes
+        only the scrollbar and the scroll limits follow (``Widget._scroll_update``, what a
+        layout would call here); when it does, the layout it needs is asked for.
+        """
+        size = Size(self.scrollable_content_region.width, len(self._store.view) + 1)
+        if size == self.virtual_size:
+            return
+        height = self.container_size.height
+        scrollbar_flips = (self.virtual_size.height > height) != (size.height > height)
+        # (The width is the view's, whatever it is: overflow-x is hidden, so it moves nothing.)
+        if not self.is_mounted or not height or scrollbar_flips:
+            self.virtual_size = size
+            return
+        self.set_reactive(ResourceTable.virtual_size, size)
+        self._scroll_update(size)
 
     def _scroll_to_cursor(self) -> None:
         if not self.is_mounted:
