@@ -52,6 +52,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -366,8 +367,17 @@ def forkserver_cpu() -> float:
         return 0.0
 
 
-def open_source(args: argparse.Namespace) -> tuple[Any, Any, float]:
-    """The MultiSource over the first ``--accounts`` accounts, connected; and the targets."""
+def open_source(args: argparse.Namespace) -> tuple[Any, Callable[[], int], float]:
+    """The MultiSource over the first ``--accounts`` accounts, as ``--org-role`` opens them; a
+    count of the HTTP requests its sessions sent in this process (read after the scan); t0.
+
+    Engines of this checkout: ``MultiSource.for_org_role`` with the accounts given
+    (``--accounts-from``'s path), so the roles are assumed in ``connect()`` as the app does, and
+    the fork server starts while they are; requests are ``AwsSession.requests_sent``.
+    ``compare`` (another checkout, which may have neither ``accounts=`` nor ``requests_sent``):
+    the roles are assumed first, then ``MultiSource`` over those sessions; requests are counted
+    by a ``before-send`` handler on each session.
+    """
     from tracker_tui.aws.accounts import org_role_sessions
     from tracker_tui.aws.kinds import resolve_kinds
     from tracker_tui.aws.scan import ScanOptions
@@ -376,36 +386,49 @@ def open_source(args: argparse.Namespace) -> tuple[Any, Any, float]:
     from tracker_tui.demo import latency_for
 
     accounts = args.account_ids.split(",")[: args.accounts]
+    regions = tuple(args.regions.split(","))
     t0 = time.monotonic()
     base = AwsSession(
         SessionOptions(endpoint_url=args.endpoint, home_region="us-east-1"),
         boto_session=base_boto(),
         request_delay=latency_for(args.delay_ms),
     )
-    targets, failures = org_role_sessions(base, ROLE, account_ids=accounts)
-    kwargs: dict[str, Any] = {}
-    if args.engine == "threads":
-        kwargs["workers"] = 0
-    elif args.engine == "processes":
-        from tracker_tui.aws.workers import default_workers
+    if args.engine == "compare":
+        sent = count_requests([base])
+        targets, failures = org_role_sessions(base, ROLE, account_ids=accounts)
+        count_requests([t.session for t in targets if t.session is not base], sent)
+        source = MultiSource(lambda: (targets, failures), resolve_kinds(None), regions, ScanOptions())
+        return source, lambda: sent[0], t0
+    from tracker_tui.aws.workers import default_workers
 
-        kwargs["workers"] = args.workers or default_workers()
-    # "compare": another checkout's MultiSource as it is (it may have no workers at all)
-    source = MultiSource(
-        lambda: (targets, failures), resolve_kinds(None), tuple(args.regions.split(",")), ScanOptions(), **kwargs
+    workers = 0 if args.engine == "threads" else args.workers or default_workers()
+    source = MultiSource.for_org_role(
+        lambda: base,
+        ROLE,
+        resolve_kinds(None),
+        accounts=[(a, "") for a in accounts],
+        requested_regions=regions,
+        options=ScanOptions(),
+        workers=workers,
     )
-    return source, targets, t0
+
+    def requests() -> int:
+        opened = source._targets  # noqa: SLF001
+        sessions = {id(s): s for s in [base, *(t.session for t in (opened[0] if opened else []))]}
+        return sum(s.requests_sent for s in sessions.values())
+
+    return source, requests, t0
 
 
-def count_requests(targets: list[Any]) -> list[int]:
-    """A counter of every HTTP request the targets' sessions send in this process."""
-    sent = [0]
+def count_requests(sessions: list[Any], sent: list[int] | None = None) -> list[int]:
+    """A counter of every HTTP request the sessions send in this process from now on."""
+    sent = sent if sent is not None else [0]
 
     def counted(**_: Any) -> None:
         sent[0] += 1  # one thread at a time per +=? close enough: compared, not billed
 
-    for target in targets:
-        target.session.boto._session.register("before-send", counted)
+    for session in sessions:
+        session.boto._session.register("before-send", counted)
     return sent
 
 
@@ -414,9 +437,8 @@ def child(args: argparse.Namespace) -> None:
 
     rss_before = peak_rss_mb()
     cpu0 = time.process_time()
-    source, targets, t0 = open_source(args)
-    sent = count_requests(targets)
-    t_assumed = time.monotonic()
+    source, requests, t0 = open_source(args)
+    t_assumed = time.monotonic()  # compare: the roles are assumed; this checkout: in connect()
     source.connect()
     t_connected = time.monotonic()
     collector = Collector()
@@ -445,7 +467,7 @@ def child(args: argparse.Namespace) -> None:
                 "cpu_s": time.process_time() - cpu0 + worker_cpu,
                 "worker_cpu_s": worker_cpu,
                 "forkserver_cpu_s": forkserver_cpu(),
-                "requests": sent[0] + (pool.requests if pool else 0),
+                "requests": requests() + (pool.requests if pool else 0),
             }
         ),
         flush=True,

@@ -335,3 +335,30 @@ def test_cli_an_empty_shard_is_one_line_exit_2(org: Any) -> None:
     assert code == 2 and out == ""
     assert err.startswith(f"tracker-tui: error: shard {empty}/{count} picks none of the Organization's 4 accounts")
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("workers", "accounts", "warmed"),
+    [(2, 3, True), (2, 1, False), (0, 3, False)],
+    ids=["workers-and-several-accounts", "one-account", "no-workers"],
+)
+def test_the_fork_server_starts_before_the_roles_are_assumed_when_workers_will_scan(
+    org: Any, monkeypatch: pytest.MonkeyPatch, workers: int, accounts: int, warmed: bool
+) -> None:
+    from tracker_tui.aws import source as source_module
+    from tracker_tui.aws.kinds import resolve_kinds
+    from tracker_tui.aws.source import MultiSource
+
+    base = moto_session()
+    calls = record_calls(base)
+    assumed_when_warmed: list[int] = []
+    monkeypatch.setattr(
+        source_module, "warm_up", lambda: assumed_when_warmed.append(sum(c == "sts.AssumeRole" for c, _ in calls))
+    )
+    given = [(MANAGEMENT, "management"), *org.members][:accounts]
+    source = MultiSource.for_org_role(lambda: base, ROLE, resolve_kinds(None), accounts=given, workers=workers)
+    targets, failures = source.open_targets()
+    assert (len(targets), failures) == (accounts, [])
+    # Before the first AssumeRole, so the fork server's imports overlap them; never for one account
+    # (it is scanned in this process) nor without workers.
+    assert assumed_when_warmed == ([0] if warmed else [])

@@ -227,6 +227,7 @@ def org_role_sessions(
     account_ids: Sequence[str] | None = None,
     accounts: Sequence[tuple[str, str]] | None = None,
     shard: Shard | None = None,
+    on_listed: Callable[[int], None] | None = None,
 ) -> tuple[list[AccountTarget], list[AccountFailure]]:
     """Every ACTIVE account of the Organization, with a session that has assumed ``role_name``.
 
@@ -247,6 +248,8 @@ def org_role_sessions(
             (``--accounts-from``: a delegated host may not be allowed ListAccounts); the
             first of two with the same id stands.
         shard: only this share of the accounts, listed or given (``--shard I/N``).
+        on_listed: told how many accounts there are, before their roles are assumed (the
+            caller can start what several accounts need meanwhile).
 
     Returns:
         (targets in ListAccounts (or ``accounts``) order with ``base``'s own account first,
@@ -276,6 +279,8 @@ def org_role_sessions(
                 "nothing to scan on this host"
             )
     listed.sort(key=lambda a: a[0] != own_account)  # stable: otherwise Organizations' order
+    if on_listed is not None:
+        on_listed(len(listed))
 
     role_path = role_name.strip("/")
     sts = base.client("sts")

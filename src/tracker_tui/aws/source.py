@@ -332,10 +332,19 @@ class MultiSource:
         the ``accounts`` named (``--accounts-from``); either way only ``shard``'s share."""
         from tracker_tui.aws.accounts import org_role_sessions
 
-        def open_targets() -> tuple[list[AccountTarget], list[AccountFailure]]:
-            return org_role_sessions(open_base(), role_name, accounts=accounts, shard=shard)
+        source: MultiSource | None = None
 
-        return cls(open_targets, kinds, **kwargs)
+        def listed(count: int) -> None:
+            # Several accounts for the workers: the fork server imports the engine while the
+            # roles are assumed (a second of CPU, off the scan's critical path).
+            if source is not None and source.workers > 0 and count > 1:
+                warm_up()
+
+        def open_targets() -> tuple[list[AccountTarget], list[AccountFailure]]:
+            return org_role_sessions(open_base(), role_name, accounts=accounts, shard=shard, on_listed=listed)
+
+        source = cls(open_targets, kinds, **kwargs)
+        return source
 
     # --- ScanSource -----------------------------------------------------------------------
 
@@ -390,7 +399,8 @@ class MultiSource:
         # repaint with rows (240 ms of the screen's loop, measured).
         preload_catalogue()
         if self.workers > 0 and len(targets) > 1:
-            # The fork server imports the engine while the accounts connect.
+            # The fork server imports the engine while the accounts connect (if it has not
+            # started as the roles were assumed: ``for_org_role``).
             warm_up()
         shared_regions: tuple[str, ...] | None = None
         if self.requested_regions and targets:
