@@ -12,10 +12,12 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import pytest
+from textual.widget import Widget
 from textual.widgets import Input
 
 from tests.support.estate import make_app, wait_scan
-from tests.support.helpers import shown_text
+from tests.support.helpers import screen_text, shown_text
 from tracker_tui.filtering import parse_filter
 from tracker_tui.ui import app as app_module
 from tracker_tui.ui.app import TrackerApp
@@ -89,5 +91,48 @@ def test_the_filter_input_still_posts_changed_as_any_input() -> None:
             await pilot.press("slash", "a", "b")
             await pilot.pause()
             assert seen[-1] == "ab"
+
+    asyncio.run(main())
+
+
+def test_typing_in_the_filter_asks_for_no_layout_and_the_end_of_a_long_text_stays_in_view(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The input's width is the bar's, whatever its text: a key asks for a repaint, not a layout
+    of the screen (the table may still ask for one, when its scrollbar comes or goes)."""
+    # (Without FilterInput._watch_value, each of the keys below asks for one.)
+    layouts: list[str] = []
+    real_refresh = Widget.refresh
+
+    def refresh(self: Widget, *regions: Any, layout: bool = False, **kwargs: Any) -> Any:
+        if layout and isinstance(self, Input):
+            layouts.append(self.value)
+        return real_refresh(self, *regions, layout=layout, **kwargs)
+
+    monkeypatch.setattr(Widget, "refresh", refresh)
+
+    async def main() -> None:
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_scan(app, pilot)
+            await pilot.press("slash")
+            await pilot.pause()
+            layouts.clear()
+            await pilot.press(*"vol")
+            await pilot.pause()
+            assert layouts == []
+            filter_input = app.query_one("#filter", Input)
+            assert filter_input.value == "vol" and filter_input.virtual_size.width == filter_input.content_width
+            # Longer than the input: it scrolls so the cursor (the text's end) shows.
+            text = " !name:a-name-far-longer-than-the-filter-bar-can-show-at-eighty-columns-xyz"
+            await pilot.press(*text)
+            await pilot.pause()
+            # At most once, as the text outgrows the input (Textual's hidden scrollbar comes), not per key.
+            assert len(layouts) <= 1 < len(text)
+            assert filter_input.scroll_x > 0
+            assert "columns-xyz" in screen_text(app)
+            await pilot.press("ctrl+u")
+            await pilot.pause()
+            assert filter_input.value == "" and filter_input.scroll_x == 0
 
     asyncio.run(main())

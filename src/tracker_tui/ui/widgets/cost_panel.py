@@ -6,6 +6,7 @@ shown as such, never as $0.  Selecting a waste line asks the app to filter the t
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -30,9 +31,11 @@ def _bar(value: float, biggest: float) -> str:
     return "█" * full + ("▌" if cells - full >= 0.5 else "")
 
 
-def _shape(text: Text) -> tuple[int, ...]:
-    """The length of each line: what decides how a text wraps, so how tall it is."""
-    return tuple(len(line) for line in text.plain.split("\n"))
+def _shape(text: Text, width: int) -> object:
+    """What decides how tall ``text`` is at ``width`` columns: its number of lines when none of
+    them is long enough to wrap, else the length of each line (the same lengths wrap the same)."""
+    lengths = tuple(cell_len(line) for line in text.plain.split("\n"))
+    return len(lengths) if 0 < max(lengths) < width else lengths
 
 
 def _breakdown(title: str, values: dict[str, float], limit: int = 14) -> Table:
@@ -96,14 +99,17 @@ class CostPanel(VerticalScroll, can_focus=False):
         total.append("Monthly run-rate ", style="bold")
         total.append(format_cost(summary.total), style="bold")
         total.append(f"\n{summary.priced:,} priced, {summary.unpriced:,} {UNKNOWN_COST}")
-        self._show("#cost-total", total, _shape(total))
+        # A column of the panel, less one for a scrollbar that may come: figures that grow a
+        # digit keep their height, so they need no layout (one a second, 50-100 ms each).
+        width = self.scrollable_content_region.width - 1
+        self._show("#cost-total", total, _shape(total, width))
         title = Text()
         title.append(f"Savings {format_cost(found.monthly)}/mo", style="bold underline")
         title.append(" (enter: rows)", style="dim")
         if found.monthly:
             # What a stop or m reaches without losing data (a snapshot kept, a type changed).
             title.append(f"\n{format_cost(found.in_place_monthly)} of it fixable in place")
-        self._show("#waste-title", title, _shape(title))
+        self._show("#waste-title", title, _shape(title, width))
         if waste != self._waste:
             self._waste = waste
             options = self.query_one("#waste-list", OptionList)

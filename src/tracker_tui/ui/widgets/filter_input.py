@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual.geometry import Size
 from textual.widgets import Input
 
 
@@ -31,6 +32,23 @@ class FilterInput(Input):
     def __init__(self, on_change: Callable[[str], None], *, placeholder: str = "", id: str | None = None) -> None:
         super().__init__(placeholder=placeholder, id=id)
         self._on_change = on_change
+
+    def _watch_value(self, value: str) -> None:
+        """``Input``'s own, but the text's new width moves the input's scroll limits without
+        laying the whole screen out.
+
+        ``Input`` sets its ``virtual_size`` (a layout reactive) to the text's width on every
+        change: a layout of the screen for each key, 40-90 ms during a many-account scan, the
+        longest wait of the event loop.  This input's width is the filter bar's (``1fr``), so
+        only its horizontal scroll limit follows the text (``Widget._scroll_update``, what the
+        layout would call; Textual is pinned, see ``ResourceTable._size_to_view``).  Then
+        ``Input``'s watcher runs as ever, its assignment of the same size a no-op.
+        """
+        size = Size(self.content_width, 1)
+        if self.is_mounted and not self.styles.auto_dimensions and size != self.virtual_size:
+            self.set_reactive(FilterInput.virtual_size, size)
+            self._scroll_update(size)
+        super()._watch_value(value)
 
     def watch_value(self, value: str) -> None:
         self._on_change(value)
