@@ -154,6 +154,8 @@ def job_for(session: AwsSession, identity: Identity, regions: Sequence[str]) -> 
 class _Begun:
     worker: int
     account_id: str
+    #: ``time.monotonic()`` in the worker: the same clock as the parent's (the system's).
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,7 @@ class _Done:
     results: tuple[CellResult, ...] = ()
     error: tuple[str, str] | None = None
     price_problems: tuple[str, ...] = ()
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass(frozen=True)
@@ -381,6 +384,8 @@ class PoolReport:
     #: CPU seconds each worker used, and HTTP requests its sessions sent.
     cpu_seconds: list[float] = field(default_factory=list)
     requests: int = 0
+    #: When each account's engine began and ended in its worker (``time.monotonic()``).
+    account_windows: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 def account_result(account_id: str, status: CellStatus, code: str, message: str) -> CellResult:
@@ -470,7 +475,10 @@ def scan_in_workers(
             for item in batch:
                 if isinstance(item, _Begun):
                     holding[item.account_id] = item.worker
+                    report.account_windows[item.account_id] = (item.at, item.at)
                 elif isinstance(item, _Done):
+                    began = report.account_windows.get(item.account_id, (item.at, item.at))[0]
+                    report.account_windows[item.account_id] = (began, item.at)
                     report.price_problems.extend(p for p in item.price_problems if p not in report.price_problems)
                     if item.error is not None:
                         fail(item.account_id, *item.error)
