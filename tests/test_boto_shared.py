@@ -13,6 +13,7 @@ from typing import Any
 
 import boto3
 import botocore.configprovider
+import botocore.endpoint
 import botocore.endpoint_provider
 import botocore.hooks
 import botocore.loaders
@@ -282,6 +283,27 @@ def test_proxies_are_botocores_for_the_same_url_and_variables_and_follow_a_chang
     monkeypatch.setenv("REQUEST_METHOD", "GET")  # urllib ignores HTTP_PROXY under CGI
     monkeypatch.setenv("HTTP_PROXY", "http://cgi.example:1")
     assert boto_shared.environ_proxies("http://example.org") == botocore.utils.get_environ_proxies("http://example.org")
+
+
+def test_clients_ask_for_proxies_once_per_url_and_proxy_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert botocore.endpoint.get_environ_proxies is boto_shared.environ_proxies
+    asked: list[str] = []
+    real = boto_shared._botocore_environ_proxies  # noqa: SLF001
+
+    def counting(url: str) -> dict[str, str]:
+        asked.append(url)
+        return real(url)
+
+    monkeypatch.setattr(boto_shared, "_botocore_environ_proxies", counting)
+    monkeypatch.setattr(boto_shared, "_proxies", {})
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    for _ in range(3):
+        _session().client("sqs", region_name="eu-west-1")
+    assert asked == ["https://sqs.eu-west-1.amazonaws.com"]
+    monkeypatch.setenv("HTTPS_PROXY", "http://other.example:3128")  # another variable: asked again
+    client = _session().client("sqs", region_name="eu-west-1")
+    assert len(asked) == 2
+    assert client._endpoint.http_session._proxy_config._proxies["https"] == "http://other.example:3128"  # noqa: SLF001
 
 
 def test_proxies_handed_out_are_copies(monkeypatch: pytest.MonkeyPatch) -> None:
