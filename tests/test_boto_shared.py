@@ -408,3 +408,28 @@ def test_aws_session_clients_come_from_settled_shared_sessions() -> None:
     client = session.client("logs", "eu-west-1")
     assert client.meta.endpoint_url == "http://127.0.0.1:9"
     assert type(session.boto._session.get_component("config_store")).__name__ == "_SettledConfig"  # noqa: SLF001
+
+
+# --- a botocore without the pieces ----------------------------------------------------------------
+
+
+def test_a_shortcut_whose_botocore_piece_is_gone_is_left_out_and_the_rest_still_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """boto3 is not pinned: a release that renames what a shortcut stands in for loses that
+    shortcut, never the import (nor the scan)."""
+    monkeypatch.delattr(botocore.endpoint, "get_environ_proxies")
+    monkeypatch.setattr(boto_shared, "_BotocoreEndpointProvider", None)
+    monkeypatch.setattr(boto_shared, "INSTALLED", {})
+    monkeypatch.setattr(botocore.configprovider.ConfigValueStore, "__init__", lambda self, mapping=None: None)
+    boto_shared._install()  # noqa: SLF001
+    assert boto_shared.INSTALLED["proxies"] is False
+    assert boto_shared.INSTALLED["rules"] is False
+    assert boto_shared.INSTALLED["settings"] is False
+    assert boto_shared.INSTALLED["aliases"] and boto_shared.INSTALLED["timestamps"] and boto_shared.INSTALLED["models"]
+    assert not hasattr(botocore.endpoint, "get_environ_proxies")  # nothing put in its place
+    monkeypatch.undo()
+    core = botocore.session.Session()
+    monkeypatch.setattr(boto_shared, "INSTALLED", {"settings": False})
+    assert boto_shared.settle_config(core) is False
+    assert type(core.get_component("config_store")) is botocore.configprovider.ConfigValueStore

@@ -60,7 +60,7 @@ import botocore.utils
 
 #: Event name -> its aliased name, for every aliaser with botocore's alias table.
 _ALIASED: dict[str, str] = {}
-_botocore_alias_event_name = botocore.hooks.EventAliaser._alias_event_name  # noqa: SLF001
+_botocore_alias_event_name: Any = getattr(botocore.hooks.EventAliaser, "_alias_event_name", None)
 
 
 def _alias_event_name(self: Any, event_name: str) -> str:
@@ -78,7 +78,7 @@ def _alias_event_name(self: Any, event_name: str) -> str:
 
 # --- handler signatures -------------------------------------------------------------------------
 
-_botocore_accepts_kwargs = botocore.compat.accepts_kwargs
+_botocore_accepts_kwargs: Any = getattr(botocore.compat, "accepts_kwargs", None)
 
 
 def accepts_kwargs(func: Any) -> str | None:
@@ -131,7 +131,7 @@ class _PerFile:
 # --- endpoint rule sets: one provider per service ------------------------------------------------
 
 _providers = _PerFile(128)
-_BotocoreEndpointProvider = botocore.endpoint_provider.EndpointProvider
+_BotocoreEndpointProvider: Any = getattr(botocore.endpoint_provider, "EndpointProvider", None)
 
 
 def shared_endpoint_provider(ruleset_data: Any, partition_data: Any, excluded_params: Any = None) -> Any:
@@ -148,6 +148,7 @@ def shared_endpoint_provider(ruleset_data: Any, partition_data: Any, excluded_pa
 # --- service models: one per service -------------------------------------------------------------
 
 _service_models = _PerFile(128)
+_botocore_load_service_model: Any = getattr(botocore.client.ClientCreator, "_load_service_model", None)
 
 
 def _shared_service_model(creator: Any, service_name: str, api_version: str | None = None) -> Any:
@@ -170,7 +171,7 @@ def _shared_service_model(creator: Any, service_name: str, api_version: str | No
 #: What AWS sends nearly always: ISO 8601 in UTC, with up to 6 digits of a second.
 _ISO_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|\+00:00)\Z")
 _UTC = botocore.utils.tzutc()  # dateutil's, as botocore's parser gives
-_botocore_parse_timestamp = botocore.utils.parse_timestamp
+_botocore_parse_timestamp: Any = getattr(botocore.utils, "parse_timestamp", None)
 
 
 def parse_timestamp(value: Any) -> datetime.datetime:
@@ -185,7 +186,7 @@ def parse_timestamp(value: Any) -> datetime.datetime:
 
 # --- proxies from the environment ---------------------------------------------------------------
 
-_botocore_environ_proxies = botocore.utils.get_environ_proxies
+_botocore_environ_proxies: Any = getattr(botocore.utils, "get_environ_proxies", None)
 _proxies: dict[tuple[str, tuple[tuple[bytes, bytes], ...]], dict[str, str]] = {}
 _PROXIES_KEPT = 4096
 
@@ -284,7 +285,9 @@ def settle_config(core: Any) -> bool:
     store = core.get_component("config_store")
     if type(store) is _SettledConfig:
         return True
-    if type(store) is not botocore.configprovider.ConfigValueStore:
+    if type(store) is not botocore.configprovider.ConfigValueStore or not INSTALLED.get("settings"):
+        return False
+    if not isinstance(getattr(core, "_session_instance_vars", None), dict):
         return False
     if str(core.get_config_variable("defaults_mode") or "legacy").lower() != "legacy":
         return False
@@ -292,13 +295,51 @@ def settle_config(core: Any) -> bool:
     return True
 
 
+def _fits_botocore() -> dict[str, bool]:
+    """Which shortcuts this botocore has the pieces for: each is installed only over the very
+    function (or attribute) it stands in for, so a release that renamed or reshaped one loses
+    that speed-up, never the scan (boto3 is not pinned)."""
+    aliaser = botocore.hooks.EventAliaser(botocore.hooks.HierarchicalEmitter())
+    store = botocore.configprovider.ConfigValueStore()
+    return {
+        "aliases": _botocore_alias_event_name is not None
+        and isinstance(getattr(aliaser, "_alias_name_cache", None), dict)
+        and hasattr(aliaser, "_event_aliases")
+        and isinstance(getattr(botocore.utils, "EVENT_ALIASES", None), dict),
+        "kwargs": _botocore_accepts_kwargs is not None and hasattr(botocore.hooks, "accepts_kwargs"),
+        "rules": _BotocoreEndpointProvider is not None
+        and getattr(botocore.regions, "EndpointProvider", None)
+        in (_BotocoreEndpointProvider, shared_endpoint_provider),
+        "proxies": _botocore_environ_proxies is not None and hasattr(botocore.endpoint, "get_environ_proxies"),
+        "models": _botocore_load_service_model is not None
+        and list(inspect.signature(_botocore_load_service_model).parameters) == ["self", "service_name", "api_version"]
+        and hasattr(botocore.model, "ServiceModel"),
+        "timestamps": _botocore_parse_timestamp is not None
+        and getattr(botocore.parsers, "DEFAULT_TIMESTAMP_PARSER", None) in (_botocore_parse_timestamp, parse_timestamp),
+        "settings": isinstance(getattr(store, "_overrides", None), dict)
+        and isinstance(getattr(store, "_mapping", None), dict),
+    }
+
+
+#: What ``_install`` put in place (``settle_config`` reads "settings").
+INSTALLED: dict[str, bool] = {}
+
+
 def _install() -> None:
-    botocore.hooks.EventAliaser._alias_event_name = _alias_event_name  # noqa: SLF001
-    botocore.hooks.accepts_kwargs = accepts_kwargs
-    botocore.regions.EndpointProvider = shared_endpoint_provider
-    botocore.endpoint.get_environ_proxies = environ_proxies
-    botocore.client.ClientCreator._load_service_model = _shared_service_model  # noqa: SLF001
-    botocore.parsers.DEFAULT_TIMESTAMP_PARSER = parse_timestamp
+    fits = _fits_botocore()
+    if fits["aliases"]:
+        botocore.hooks.EventAliaser._alias_event_name = _alias_event_name  # noqa: SLF001
+    if fits["kwargs"]:
+        botocore.hooks.accepts_kwargs = accepts_kwargs
+    if fits["rules"]:
+        botocore.regions.EndpointProvider = shared_endpoint_provider
+    if fits["proxies"]:
+        botocore.endpoint.get_environ_proxies = environ_proxies
+    if fits["models"]:
+        botocore.client.ClientCreator._load_service_model = _shared_service_model  # noqa: SLF001
+    if fits["timestamps"]:
+        botocore.parsers.DEFAULT_TIMESTAMP_PARSER = parse_timestamp
+    INSTALLED.update(fits)
 
 
 _install()
