@@ -11,32 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from typing import Any
 
 from rich.text import Text
 from textual.widgets import OptionList
 
-from tests.support.helpers import scan_done, wait_until
+from tests.support.helpers import count_layouts, scan_done, wait_until
 from tests.test_cost_summary import KINDS, REGIONS, _estate
 from tracker_tui.costs import CostSummary
 from tracker_tui.model import Identity, Resource, format_cost
 from tracker_tui.replay import ReplaySource
 from tracker_tui.ui.app import TrackerApp
 from tracker_tui.ui.widgets.cost_panel import CostPanel, _shape
-
-
-def _count_layouts(app: TrackerApp) -> list[int]:
-    """A list that grows by one each time the main view is laid out."""
-    screen = app.main
-    original = screen._refresh_layout
-    laid_out: list[int] = []
-
-    def counting(*args: Any, **kwargs: Any) -> None:
-        laid_out.append(1)
-        original(*args, **kwargs)
-
-    screen._refresh_layout = counting  # type: ignore[method-assign]
-    return laid_out
 
 
 def _scaled(rows: list[Resource], factor: float) -> list[Resource]:
@@ -62,7 +47,7 @@ def test_figures_that_grow_and_waste_counts_that_change_are_shown_without_a_layo
             await wait_until(pilot, scan_done(app))
             await pilot.pause()
             panel = app.query_one(CostPanel)
-            laid_out = _count_layouts(app)
+            laid_out = count_layouts(app.main)
 
             # Every cost times 100: the total grows two digits, the waste savings too; the
             # same kinds, regions, top 10 and waste lines.

@@ -14,22 +14,8 @@ from typing import Any
 from textual.pilot import Pilot
 
 from tests.support.estate import make_app, wait_scan
-from tests.support.helpers import screen_text
+from tests.support.helpers import count_layouts, screen_text
 from tracker_tui.ui.app import TrackerApp
-
-
-def _count_layouts(app: TrackerApp) -> list[int]:
-    """A list that grows by one each time the main view is laid out."""
-    screen = app.main
-    original = screen._refresh_layout
-    laid_out: list[int] = []
-
-    def counting(*args: Any, **kwargs: Any) -> None:
-        laid_out.append(1)
-        original(*args, **kwargs)
-
-    screen._refresh_layout = counting  # type: ignore[method-assign]
-    return laid_out
 
 
 async def _scanned(app: TrackerApp, pilot: Pilot[Any]) -> None:
@@ -44,7 +30,7 @@ def test_more_rows_move_the_scrollbar_and_the_end_is_reachable_without_a_layout(
             await _scanned(app, pilot)
             table = app.table
             assert table.show_vertical_scrollbar  # 60 rows on a screen of about 30
-            laid_out = _count_layouts(app)
+            laid_out = count_layouts(app.main)
             extra = [replace(r, id=f"{r.id}-more", name=f"more-{i}") for i, r in enumerate(table.resources[:40])]
             table.add_resources(extra)
             await pilot.pause()

@@ -160,6 +160,20 @@ def screen_text(app: App[Any]) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
+def count_layouts(screen: Any) -> list[int]:
+    """A list that grows by one each time ``screen`` is laid out (every widget measured and
+    repainted): for tests that a change needs no layout, or still gets one."""
+    original = screen._refresh_layout
+    laid_out: list[int] = []
+
+    def counting(*args: Any, **kwargs: Any) -> None:
+        laid_out.append(1)
+        original(*args, **kwargs)
+
+    screen._refresh_layout = counting
+    return laid_out
+
+
 async def filter_rows(pilot: Pilot[Any], text: str) -> None:
     """Type ``text`` into the main view's filter (``/``) and go back to the table."""
     await pilot.press("slash")
