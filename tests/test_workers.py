@@ -22,16 +22,18 @@ import boto3
 import botocore.exceptions
 import pytest
 
+from tests.support import fake_workers
 from tests.support.helpers import ROLE
 from tests.support.org_server import KINDS, MEMBERS, REGIONS, org_server
 from tracker_tui import cli
 from tracker_tui.aws import source as source_module
+from tracker_tui.aws import workers as workers_module
 from tracker_tui.aws.accounts import org_role_sessions
 from tracker_tui.aws.kinds import resolve_kinds
 from tracker_tui.aws.scan import Collector, ScanOptions
 from tracker_tui.aws.session import AwsSession, SessionOptions
 from tracker_tui.aws.source import MultiSource
-from tracker_tui.aws.workers import ACCOUNT_CELL_KIND, AccountJob, Credentials, WorkerPlan, scan_in_workers
+from tracker_tui.aws.workers import ACCOUNT_CELL_KIND, AccountJob, Credentials, WorkerPlan, job_for, scan_in_workers
 from tracker_tui.demo import Latency
 from tracker_tui.model import CellFinished, CellStatus, Identity, ResourcesFound, ScanFinished, ScanStarted
 
@@ -199,6 +201,65 @@ def test_a_dead_worker_fails_only_the_accounts_it_held(server: SimpleNamespace) 
     scanned = {r.account_id for e in events.events if isinstance(e, ResourcesFound) for r in e.resources}
     assert scanned - lost_ids
     assert len(lost_ids) < 8
+
+
+def test_a_worker_killed_halfway_through_a_message_fails_only_the_account_it_held(
+    server: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Worker 0 takes an account and dies with half a batch in its pipe; worker 1 is real.
+    monkeypatch.setattr(workers_module, "worker_main", fake_workers.dies_mid_message)
+    events = Events()
+    source = _source(server, workers=2, accounts=4, account_parallelism=2)
+    finished = source.scan(events, threading.Event())
+    lost = [r for r in finished.results if r.cell.kind == ACCOUNT_CELL_KIND]
+    assert [(r.status, r.code) for r in lost] == [(CellStatus.FAILED, "WorkerExited")]
+    assert "ended (exit code -9)" in (lost[0].message or "")
+    scanned = {r.account_id for e in events.events if isinstance(e, ResourcesFound) for r in e.resources}
+    assert scanned == set(source.connections) - {lost[0].cell.account_id}  # the other three, whole
+    assert events.events[-1] is finished and not finished.cancelled
+
+
+def test_cancel_ends_the_scan_even_with_a_worker_that_never_answers(
+    server: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workers_module, "worker_main", fake_workers.never_answers)
+    monkeypatch.setattr(workers_module, "CANCEL_GRACE_SECONDS", 1.0)
+    cancel = threading.Event()
+    events = Events()
+
+    def on_event(event: Any) -> None:
+        if isinstance(event, ResourcesFound):
+            cancel.set()  # worker 1 is scanning; worker 0 holds its account and is silent
+
+    events.on_event = on_event
+    source = _source(server, workers=2, delay_ms=50, accounts=4, account_parallelism=2)
+    finished = source.scan(events, cancel)
+    assert finished.cancelled
+    assert source.last_pool is not None and len(source.last_pool.cpu_seconds) == 1  # worker 1 ended itself
+    assert _worker_pids() == []  # the silent one was terminated, not left behind
+
+
+def test_a_worker_whose_parent_is_gone_stops_and_exits(server: SimpleNamespace) -> None:
+    # The TUI killed outright: its end of each worker's pipe closes, and no worker may go on
+    # scanning (or wait for a next account) with no one to report to.
+    source = _source(server, workers=2, delay_ms=100, accounts=2)
+    source.connect()
+    account = server.members[0]
+    job = job_for(source.session_for(account), source.connections[account].identity, REGIONS)
+    ctx = workers_module._context()
+    own_end, worker_end = ctx.Pipe()
+    plan = WorkerPlan(kinds=KINDS, options=ScanOptions(), accounts_at_once=2)
+    process = ctx.Process(target=workers_module.worker_main, args=(0, worker_end, plan, server.endpoint), daemon=True)  # type: ignore[attr-defined]
+    process.start()
+    try:
+        worker_end.close()
+        own_end.send(job)
+        assert isinstance(own_end.recv()[0], workers_module._Begun)  # scanning
+        own_end.close()
+        process.join(60)
+        assert process.exitcode == 0
+    finally:
+        process.kill()  # never left behind, whatever failed
 
 
 def test_one_account_is_scanned_in_this_process(server: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:

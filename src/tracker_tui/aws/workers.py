@@ -17,18 +17,25 @@ What crosses the pipe, and why it is safe:
   sends the frozen keys with the job; the worker builds a Session over them.  A worker sees
   only the jobs it takes.
 * **Kinds** travel as ids, looked up in the worker's own registry (functions are not sent).
-* **Rows** travel as the model's frozen dataclasses (pickled by the ``multiprocessing``
-  queue's feeder thread).
+* **Rows** travel as the model's frozen dataclasses (pickled by the worker's outbox thread).
 
 Processes come from the ``forkserver`` start method where there is one (Linux, macOS): a
 small server process imports this module once, then forks a worker for each account pool in
 milliseconds, and never from a process with threads running (the TUI's), which ``fork``
 alone would do.  Elsewhere ``spawn``.
 
-A worker that dies (killed, out of memory) costs only the accounts it held: each becomes
-one FAILED account cell, as an account that cannot be scanned in-process does.  Cancelling
-sets an event every worker watches; their engines stop between pages, and a worker that has
-not ended ``CANCEL_GRACE_SECONDS`` later is terminated.
+Each worker has a pipe of its own to the parent, and nothing else shared: no queue, lock or
+event that all of them use.  A process killed while it held a lock shared with others (a
+``multiprocessing.Queue``'s write lock, an ``Event``'s condition) would never release it,
+and every other worker, and the parent waiting on them, would hang.  The parent hands out the
+accounts itself, one per free account slot of a worker (``WorkerPlan.accounts_at_once``), so a
+fast worker takes more; the worker answers each with the account's events and its end.
+
+A worker that dies (killed, out of memory) costs only the accounts it held: its pipe ends,
+and each of them becomes one FAILED account cell, as an account that cannot be scanned
+in-process does; the accounts no worker took yet go to the others.  Cancelling sends every
+worker a stop; their engines stop between pages, and a worker that has not ended
+``CANCEL_GRACE_SECONDS`` later is terminated.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import multiprocessing
+import multiprocessing.connection
 import multiprocessing.context
 import os
 import queue
@@ -43,8 +51,10 @@ import signal
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from typing import Any
 
 from tracker_tui.aws.kinds import REGISTRY, price_resources
@@ -66,11 +76,10 @@ from tracker_tui.model import (
 BATCH_SECONDS = 0.05
 #: How much lower a worker's CPU priority is than the app's (``os.nice``).
 WORKER_NICENESS = 10
-#: How often a worker looks whether the parent cancelled.
-STOP_POLL_SECONDS = 0.1
 #: How long the parent waits for workers to end after a cancel before terminating them.
 CANCEL_GRACE_SECONDS = 10.0
-#: How long a dead worker's last messages may take to arrive before its accounts fail.
+#: How long the parent waits for a worker whose pipe ended to exit (for its exit code), and
+#: how long a worker may be seen dead with its pipe still open before its accounts fail.
 DEAD_WORKER_GRACE_SECONDS = 2.0
 #: The kind of the one cell that stands for a whole account that could not be scanned
 #: (role not assumable, identity rejected, its worker gone).  It is not one of the resource
@@ -147,6 +156,10 @@ def job_for(session: AwsSession, identity: Identity, regions: Sequence[str]) -> 
     )
 
 
+#: What the parent sends a worker in place of a job to cancel its scan.
+_STOP = "stop"
+
+
 # --- messages from workers ----------------------------------------------------------------------
 
 
@@ -196,13 +209,18 @@ def peak_rss_mb() -> float:
 
 
 class _Outbox:
-    """Collects a worker's messages and sends them as one list every ``interval`` seconds."""
+    """Collects a worker's messages and sends them as one list every ``interval`` seconds.
 
-    def __init__(self, out: Any, interval: float) -> None:
-        self._out = out
+    ``flush`` may also be called by the account threads (an account's end goes at once: the
+    parent answers it with the next account); one lock keeps two sends from interleaving.
+    """
+
+    def __init__(self, link: Connection, interval: float) -> None:
+        self._link = link
         self._interval = interval
         self._items: list[Any] = []
         self._lock = threading.Lock()
+        self._send_lock = threading.Lock()
         self._closed = threading.Event()
         self._thread = threading.Thread(target=self._run, name="outbox", daemon=True)
         self._thread.start()
@@ -216,10 +234,12 @@ class _Outbox:
             self.flush()
 
     def flush(self) -> None:
-        with self._lock:
-            items, self._items = self._items, []
-        if items:
-            self._out.put(items)
+        with self._send_lock:
+            with self._lock:
+                items, self._items = self._items, []
+            if items:
+                with contextlib.suppress(OSError):  # the parent is gone: the listener stops the scan
+                    self._link.send(items)
 
     def close(self) -> None:
         self._closed.set()
@@ -271,9 +291,14 @@ def _scan_account(
         outbox.put(_Done(index, account, error=(type(exc).__name__, f"internal error: {exc}")))
 
 
-def worker_main(index: int, jobs: Any, out: Any, stop: Any, plan: WorkerPlan, endpoint_env: str | None) -> None:
-    """A worker process: take jobs until the sentinel (None), ``plan.accounts_at_once`` at a time."""
-    # ctrl+c reaches the whole process group; the parent cancels through ``stop``.
+def worker_main(index: int, link: Connection, plan: WorkerPlan, endpoint_env: str | None) -> None:
+    """A worker process: scan the accounts the parent sends over ``link``, ``plan.accounts_at_once``
+    at a time, until each account thread has had its end mark (None).
+
+    ``link`` is this worker's own pipe: jobs, end marks and ``_STOP`` come in, batches of
+    events go out.  The parent gone (the pipe's end) stops the scan as a ``_STOP`` does.
+    """
+    # ctrl+c reaches the whole process group; the parent cancels through ``_STOP``.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _quiet_stdio()
     # The operator's screen first: workers take the cores it leaves (a busy worker must never
@@ -286,27 +311,36 @@ def worker_main(index: int, jobs: Any, out: Any, stop: Any, plan: WorkerPlan, en
         os.environ[ENDPOINT_ENV] = endpoint_env
     else:
         os.environ.pop(ENDPOINT_ENV, None)
+    slots = max(1, plan.accounts_at_once)
     cancel = threading.Event()
+    inbox: queue.SimpleQueue[AccountJob | None] = queue.SimpleQueue()
 
-    def watch() -> None:
-        # Polled, never ``stop.wait()``: a process blocked in that wait counts as a sleeper
-        # the parent's ``stop.set()`` waits to wake, so one that died there would hang it.
-        while not stop.is_set():
-            time.sleep(STOP_POLL_SECONDS)
+    def listen() -> None:
+        try:
+            while True:
+                message = link.recv()
+                if isinstance(message, str):  # _STOP
+                    break
+                inbox.put(message)
+        except (EOFError, OSError):
+            pass  # the parent is gone
         cancel.set()
+        for _ in range(slots):
+            inbox.put(None)  # wakes every account thread still waiting for a job
 
-    threading.Thread(target=watch, name="cancel", daemon=True).start()
-    outbox = _Outbox(out, BATCH_SECONDS)
+    threading.Thread(target=listen, name="listen", daemon=True).start()
+    outbox = _Outbox(link, BATCH_SECONDS)
     sent: list[int] = []  # requests per account scanned (list.append is atomic)
 
     def take() -> None:
-        while not cancel.is_set():
-            job = jobs.get()
-            if job is None:
+        while True:
+            job = inbox.get()
+            if job is None or cancel.is_set():
                 return
             _scan_account(index, job, plan, outbox, cancel, sent)
+            outbox.flush()  # the account's end now: the parent answers it with this slot's next
 
-    threads = [threading.Thread(target=take, name=f"account-{i}") for i in range(max(1, plan.accounts_at_once))]
+    threads = [threading.Thread(target=take, name=f"account-{i}") for i in range(slots)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -406,28 +440,26 @@ def scan_in_workers(
         return report
     ctx = _context()
     workers = max(1, min(workers, len(jobs)))
-    with _stderr_with_a_descriptor():  # the queues' locks start multiprocessing's resource tracker
-        job_queue: Any = ctx.Queue()
-        out: Any = ctx.Queue()
-        stop: Any = ctx.Event()
-        # Leftover jobs (a cancel) must not hold this process's exit on the feeder thread.
-        job_queue.cancel_join_thread()
-        for job in jobs:
-            job_queue.put(job)
-        for _ in range(workers * max(1, plan.accounts_at_once)):
-            job_queue.put(None)  # one end mark for each account thread of each worker
+    slots = max(1, plan.accounts_at_once)
+    with _stderr_with_a_descriptor():  # starting a process starts multiprocessing's resource tracker
+        pipes = [ctx.Pipe() for _ in range(workers)]
         processes = [
             ctx.Process(  # type: ignore[attr-defined]
                 target=worker_main,
-                args=(i, job_queue, out, stop, plan, os.environ.get(ENDPOINT_ENV)),
+                args=(i, worker_end, plan, os.environ.get(ENDPOINT_ENV)),
                 name=f"tracker-tui-scan-{i}",
                 daemon=True,
             )
-            for i in range(workers)
+            for i, (_, worker_end) in enumerate(pipes)
         ]
         for process in processes:
             process.start()
-    holding: dict[str, int] = {}
+    links: dict[int, Connection] = {}
+    for i, (own_end, worker_end) in enumerate(pipes):
+        worker_end.close()  # the worker holds the only other end: its death ends the pipe here
+        links[i] = own_end
+    pending = deque(jobs)
+    assigned: dict[str, int] = {}  # account -> the worker it was sent to
     done: set[str] = set()
     ended: set[int] = set()
     dead_since: dict[int, float] = {}
@@ -439,68 +471,98 @@ def scan_in_workers(
         done.add(account_id)
         sink(CellFinished(result))
 
-    def bury_the_dead() -> None:
-        """A worker gone without saying so (killed): once its last messages had time to
-        arrive, the accounts it held fail; the ones it never took go to the others."""
-        now = time.monotonic()
-        for i, process in enumerate(processes):
-            if i in ended or process.is_alive():
-                continue
-            if now - dead_since.setdefault(i, now) < DEAD_WORKER_GRACE_SECONDS:
-                continue
-            ended.add(i)
-            for account_id, worker in list(holding.items()):
-                if worker == i and account_id not in done:
-                    message = f"the worker process scanning it ended (exit code {process.exitcode})"
-                    fail(account_id, "WorkerExited", message)
+    def give(i: int) -> None:
+        """The next account (or, when none is left, the end mark) for a free slot of worker ``i``."""
+        if cancel_deadline is not None or i not in links:
+            return
+        job = pending.popleft() if pending else None
+        try:
+            links[i].send(job)
+        except OSError:  # gone: its pipe's end says so on the next read
+            if job is not None:
+                pending.appendleft(job)
+            return
+        if job is not None:
+            assigned[job.identity.account_id] = i
 
+    def lost(i: int) -> None:
+        """Worker ``i``'s pipe ended before it said it was done: the accounts it held fail."""
+        with contextlib.suppress(OSError):
+            links.pop(i).close()
+        ended.add(i)
+        processes[i].join(DEAD_WORKER_GRACE_SECONDS)
+        code = processes[i].exitcode
+        ending = f"ended (exit code {code})" if code is not None else "stopped answering"
+        for account_id, worker in assigned.items():
+            if worker == i and account_id not in done:
+                fail(account_id, "WorkerExited", f"the worker process scanning it {ending}")
+        # Its free slots are gone with it: what no one took yet goes to the live workers'
+        # slots as they free up, and is failed below if every worker is gone.
+
+    def receive(i: int) -> None:
+        try:
+            batch = links[i].recv()
+        except (EOFError, OSError):
+            lost(i)
+            return
+        for item in batch:
+            if isinstance(item, _Begun):
+                report.account_windows[item.account_id] = (item.at, item.at)
+            elif isinstance(item, _Done):
+                began = report.account_windows.get(item.account_id, (item.at, item.at))[0]
+                report.account_windows[item.account_id] = (began, item.at)
+                report.price_problems.extend(p for p in item.price_problems if p not in report.price_problems)
+                if item.error is not None:
+                    fail(item.account_id, *item.error)
+                else:
+                    report.results.extend(item.results)
+                    done.add(item.account_id)
+                give(item.worker)
+            elif isinstance(item, _WorkerEnded):
+                ended.add(item.worker)
+                report.peak_rss_mb.append(item.peak_rss_mb)
+                report.cpu_seconds.append(item.cpu_seconds)
+                report.requests += item.requests
+                with contextlib.suppress(OSError):
+                    links.pop(item.worker).close()
+            else:
+                sink(item)
+
+    for _ in range(slots):
+        for i in range(workers):
+            give(i)
     checked = time.monotonic()
     try:
         while len(ended) < workers:
             if cancel.is_set() and cancel_deadline is None:
-                stop.set()
                 cancel_deadline = time.monotonic() + CANCEL_GRACE_SECONDS
+                for link in links.values():
+                    with contextlib.suppress(OSError):
+                        link.send(_STOP)
             if cancel_deadline is not None and time.monotonic() > cancel_deadline:
                 break
+            by_link = {id(link): i for i, link in links.items()}
+            for ready in multiprocessing.connection.wait(list(links.values()), timeout=0.1):
+                receive(by_link[id(ready)])
             if time.monotonic() - checked > DEAD_WORKER_GRACE_SECONDS / 4:
-                # Also while the others keep the pipe busy: the dead one's accounts fail now,
-                # not once everyone else is done.
+                # A worker's pipe ends when it dies; this is for one that died while its pipe
+                # stayed open somewhere (never seen): after the grace, it counts as lost.
                 checked = time.monotonic()
-                bury_the_dead()
-            try:
-                batch = out.get(timeout=0.1)
-            except queue.Empty:
-                bury_the_dead()
-                continue
-            for item in batch:
-                if isinstance(item, _Begun):
-                    holding[item.account_id] = item.worker
-                    report.account_windows[item.account_id] = (item.at, item.at)
-                elif isinstance(item, _Done):
-                    began = report.account_windows.get(item.account_id, (item.at, item.at))[0]
-                    report.account_windows[item.account_id] = (began, item.at)
-                    report.price_problems.extend(p for p in item.price_problems if p not in report.price_problems)
-                    if item.error is not None:
-                        fail(item.account_id, *item.error)
-                    else:
-                        report.results.extend(item.results)
-                        done.add(item.account_id)
-                elif isinstance(item, _WorkerEnded):
-                    ended.add(item.worker)
-                    report.peak_rss_mb.append(item.peak_rss_mb)
-                    report.cpu_seconds.append(item.cpu_seconds)
-                    report.requests += item.requests
-                else:
-                    sink(item)
+                for i, process in enumerate(processes):
+                    if i in links and not process.is_alive():
+                        if checked - dead_since.setdefault(i, checked) >= DEAD_WORKER_GRACE_SECONDS:
+                            lost(i)
     finally:
-        stop.set()
+        for link in links.values():
+            with contextlib.suppress(OSError):
+                link.send(_STOP)
         for process in processes:
             process.join(timeout=0 if cancel_deadline is not None else 5)
             if process.is_alive():
                 process.terminate()
                 process.join(timeout=5)
-        out.close()
-        job_queue.close()
+        for link in links.values():
+            link.close()
     if not cancel.is_set():
         for job in jobs:
             account_id = job.identity.account_id
