@@ -23,6 +23,7 @@ import botocore.exceptions
 import pytest
 
 from tests.support import fake_workers
+from tests.support.fake_workers import live_worker_pids
 from tests.support.helpers import ROLE
 from tests.support.org_server import KINDS, MEMBERS, REGIONS, org_server
 from tracker_tui import cli
@@ -156,25 +157,6 @@ def test_cancel_stops_every_worker_between_accounts_and_pages(server: SimpleName
     assert len(finished.results) < len(started.cells) / 2
 
 
-def _worker_pids() -> list[int]:
-    """The scan's live workers, newest first: the fork server's children, from /proc (a worker
-    of an earlier test may linger a moment, or be a zombie not yet reaped: never those)."""
-    from multiprocessing import forkserver
-
-    server_pid = forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            state, ppid, started = fields[0], int(fields[1]), int(fields[19])
-            if ppid == server_pid and state not in ("Z", "X"):
-                found.append((started, int(entry.name)))
-    return [pid for _, pid in sorted(found, reverse=True)]
-
-
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the workers through /proc")
 def test_a_dead_worker_fails_only_the_accounts_it_held(server: SimpleNamespace) -> None:
     events = Events()
@@ -182,7 +164,7 @@ def test_a_dead_worker_fails_only_the_accounts_it_held(server: SimpleNamespace) 
 
     def on_event(event: Any) -> None:
         if isinstance(event, ResourcesFound) and not killed:
-            pids = _worker_pids()
+            pids = live_worker_pids()
             if pids:
                 killed.append(pids[0])
                 os.kill(pids[0], signal.SIGKILL)
@@ -236,7 +218,7 @@ def test_cancel_ends_the_scan_even_with_a_worker_that_never_answers(
     finished = source.scan(events, cancel)
     assert finished.cancelled
     assert source.last_pool is not None and len(source.last_pool.cpu_seconds) == 1  # worker 1 ended itself
-    assert _worker_pids() == []  # the silent one was terminated, not left behind
+    assert live_worker_pids() == []  # the silent one was terminated, not left behind
 
 
 def test_a_worker_whose_parent_is_gone_stops_and_exits(server: SimpleNamespace) -> None:
